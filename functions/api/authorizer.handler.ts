@@ -1,0 +1,11 @@
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { tenantIdForAuthorization } from '../services/tenant.service.js';
+import type { TenantContext } from './http.js';
+
+/** HTTP API Lambda authorizer (simple responses): the bearer key's tenant becomes the request's context. */
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEventV2,
+): Promise<APIGatewaySimpleAuthorizerWithContextResult<TenantContext | Record<string, never>>> => {
+  const tenantId = await tenantIdForAuthorization(event.headers?.authorization);
+  return tenantId ? { isAuthorized: true, context: { tenantId } } : { isAuthorized: false, context: {} };
+};

@@ -1,0 +1,113 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { clock } from '../adapters/clock.js';
+import { logger } from '../shared/logger.js';
+import { HttpProblem, toProblem } from '../shared/problems.js';
+import type { StoredResponse } from '../store/idempotency.store.js';
+import { idempotent } from './idempotency.js';
+import { routeKey, type Reply, type Route } from './route.js';
+
+export interface TenantContext {
+  tenantId: string;
+}
+
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<TenantContext>;
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+const invalid = (issues: z.core.$ZodIssue[], prefix: string[] = []): HttpProblem =>
+  new HttpProblem(
+    400,
+    'VALIDATION_FAILED',
+    'The request has invalid fields',
+    issues.map((issue) => ({
+      field: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
+      code: issue.code,
+      message: issue.message,
+    })),
+  );
+
+const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, prefix: string[]): T => {
+  if (!schema) return undefined as T;
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalid(result.error.issues, prefix);
+  return result.data;
+};
+
+const jsonBody = (event: HttpEvent): unknown => {
+  const text = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+    throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES / 1024} KB`);
+  }
+  if (text === '') return undefined;
+  const type = event.headers['content-type'] ?? 'application/json';
+  if (!/^application\/([\w.+-]+\+)?json\b/.test(type)) {
+    throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body must be application/json');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpProblem(400, 'MALFORMED_JSON', 'The body is not valid JSON');
+  }
+};
+
+const toResponse = (reply: Reply): StoredResponse => {
+  const headers = { ...reply.headers };
+  if (reply.body === undefined) return { statusCode: reply.status, headers, body: '' };
+  if (Buffer.isBuffer(reply.body)) return { statusCode: reply.status, headers, body: reply.body.toString('base64') };
+  if (typeof reply.body === 'string' && headers['content-type']) return { statusCode: reply.status, headers, body: reply.body };
+  return { statusCode: reply.status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(reply.body) };
+};
+
+const problemResponse = (error: unknown, event: HttpEvent): StoredResponse => {
+  const problem = toProblem(error, event.rawPath);
+  if (problem.status >= 500) logger.error('request failed', { error: error as Error });
+  return { statusCode: problem.status, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(problem) };
+};
+
+/**
+ * The Lambda handler of one route group: validates, runs the route, maps errors to RFC 9457
+ * problems and makes POSTs idempotent. API Gateway and the local server call it alike.
+ */
+export const httpHandler = (routes: Route[]) => {
+  const byKey = new Map(routes.map((r) => [routeKey(r), r]));
+
+  const dispatch = async (event: HttpEvent): Promise<StoredResponse> => {
+    try {
+      const r = byKey.get(event.routeKey);
+      if (!r) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
+      const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
+      if (!r.public && !tenantId) throw new HttpProblem(401, 'UNAUTHENTICATED', 'An API key is required');
+      const payload = jsonBody(event);
+      const reply = await r.handle({
+        tenantId: tenantId ?? '',
+        params: parse(r.params, event.pathParameters ?? {}, []),
+        query: parse(r.query, event.queryStringParameters ?? {}, []),
+        body: parse(r.body, payload, []),
+        headers: event.headers,
+        requestId: event.requestContext.requestId,
+      });
+      return toResponse(reply);
+    } catch (error) {
+      return problemResponse(error, event);
+    }
+  };
+
+  const respond = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
+    logger.appendKeys({ requestId: event.requestContext.requestId, route: event.routeKey });
+    try {
+      const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
+      const response = await idempotent(event, tenantId, clock.now(), () => dispatch(event));
+      return { ...response, isBase64Encoded: isBinary(response.headers) };
+    } catch (error) {
+      return problemResponse(error, event);
+    }
+  };
+
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>().use(injectLambdaContext(logger, { resetKeys: true })).handler(respond);
+};
+
+const isBinary = (headers: Record<string, string>): boolean =>
+  /^(application\/pdf|application\/octet-stream)/.test(headers['content-type'] ?? '');

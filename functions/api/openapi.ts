@@ -1,0 +1,47 @@
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import type { z } from 'zod';
+import type { Route } from './route.js';
+import { allRoutes } from './routes/index.js';
+import { problemSchema } from '../shared/problems.js';
+
+const PROBLEM = 'application/problem+json';
+
+const operation = (r: Route): ZodOpenApiOperationObject => ({
+  operationId: r.operationId,
+  summary: r.summary,
+  security: r.public ? [] : [{ apiKey: [] }],
+  requestParams: {
+    ...(r.params ? { path: r.params as z.ZodObject } : {}),
+    ...(r.query ? { query: r.query as z.ZodObject } : {}),
+  },
+  ...(r.body ? { requestBody: { content: { 'application/json': { schema: r.body } } } } : {}),
+  responses: Object.fromEntries([
+    ...Object.entries(r.responses).map(([status, spec]) => [
+      status,
+      {
+        description: spec.description,
+        ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: spec.schema } } } : {}),
+      },
+    ]),
+    ['default', { description: 'A problem (RFC 9457)', content: { [PROBLEM]: { schema: problemSchema } } }],
+  ]),
+});
+
+let document: ReturnType<typeof createDocument> | undefined;
+
+/** The OpenAPI 3.1 document, generated once from the same zod schemas that validate requests. */
+export const openApiDocument = (): ReturnType<typeof createDocument> => {
+  if (!document) {
+    const paths: ZodOpenApiPathsObject = {};
+    for (const r of allRoutes()) {
+      paths[r.path] = { ...paths[r.path], [r.method.toLowerCase()]: operation(r) };
+    }
+    document = createDocument({
+      openapi: '3.1.0',
+      info: { title: 'Tally', version: '1', description: 'Billing for work in progress' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      paths,
+    });
+  }
+  return document;
+};

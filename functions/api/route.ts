@@ -1,0 +1,52 @@
+import type { z } from 'zod';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** What a route handler gets: parsed and validated input, and the caller's tenant. */
+export interface Request<P, Q, B> {
+  tenantId: string;
+  params: P;
+  query: Q;
+  body: B;
+  headers: Record<string, string | undefined>;
+  requestId: string;
+}
+
+/** What a route handler returns; `body` is sent as JSON unless `contentType` says otherwise. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+/**
+ * One HTTP operation. The same table feeds the group's Lambda dispatcher, the local server,
+ * the API Gateway routes in the CDK app and the OpenAPI document.
+ */
+export interface Route<P = unknown, Q = unknown, B = unknown> {
+  method: Method;
+  /** API Gateway syntax: `/v1/jobs/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** Served without an API key. */
+  public?: boolean;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  responses: Record<number, ResponseSpec>;
+  handle(request: Request<P, Q, B>): Promise<Reply>;
+}
+
+/** Declares a route with its input types inferred from its schemas. */
+export const route = <P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  definition: Route<P, Q, B>,
+): Route => definition as unknown as Route;
+
+export const routeKey = (r: Pick<Route, 'method' | 'path'>): string => `${r.method} ${r.path}`;

@@ -1,0 +1,13 @@
+import type { Route } from '../route.js';
+import { metaRoutes } from './meta.routes.js';
+
+/**
+ * Every route, by the group whose Lambda serves it (`functions/api/<group>.handler.ts`).
+ */
+export const routeGroups = {
+  meta: metaRoutes,
+} satisfies Record<string, Route[]>;
+
+export type RouteGroup = keyof typeof routeGroups;
+
+export const allRoutes = (): Route[] => Object.values(routeGroups).flat();

@@ -1,0 +1,33 @@
+/**
+ * What kind of failure a domain error is; the HTTP layer maps each kind to one status
+ * (invalid 400, not_found 404, conflict 409, rule 422).
+ */
+export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'rule';
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** A failure with a stable code that API clients can rely on, e.g. `JOB_BILLED`. */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (entity: string): DomainError =>
+  new DomainError('not_found', `${entity.toUpperCase()}_NOT_FOUND`, `${entity} not found`);
+
+export const invalidField = (field: string, code: string, message: string): DomainError =>
+  new DomainError('invalid', 'VALIDATION_FAILED', message, [{ field, code, message }]);
+
+export const versionConflict = (entity: string): DomainError =>
+  new DomainError('conflict', 'VERSION_CONFLICT', `${entity} was changed by another request; reload it and try again`);

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { DomainError, type ErrorKind, type FieldError } from '../domain/errors.js';
+
+/** An HTTP-level failure that is not a domain rule: bad JSON, missing key, oversized body. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'HttpProblem';
+  }
+}
+
+const statusByKind: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, rule: 422 };
+
+const titles: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+  413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
+  429: 'Too Many Requests', 500: 'Internal Server Error',
+};
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+export type Problem = z.infer<typeof problemSchema>;
+
+/** RFC 9457 problem for any error; anything unknown is a 500 that reveals nothing. */
+export const toProblem = (error: unknown, instance?: string): Problem => {
+  const known =
+    error instanceof DomainError
+      ? { status: statusByKind[error.kind], code: error.code, detail: error.message, errors: error.errors }
+      : error instanceof HttpProblem
+        ? { status: error.status, code: error.code, detail: error.message, errors: error.errors }
+        : { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred', errors: [] };
+  return {
+    type: `urn:tally:problem:${known.code.toLowerCase().replaceAll('_', '-')}`,
+    title: titles[known.status] ?? 'Error',
+    status: known.status,
+    code: known.code,
+    detail: known.detail,
+    ...(instance ? { instance } : {}),
+    ...(known.errors.length ? { errors: known.errors } : {}),
+  };
+};

@@ -1,0 +1,44 @@
+/**
+ * Every key of the one table is built here.
+ *
+ * | item            | PK                  | SK        | GSI1PK (owner listing)   | GSI1SK | GSI2PK (tenant listing) | GSI2SK |
+ * |-----------------|---------------------|-----------|--------------------------|--------|-------------------------|--------|
+ * | tenant          | T#<tid>             | TENANT    |                          |        |                         |        |
+ * | API key         | APIKEY#<sha256>     | APIKEY    |                          |        |                         |        |
+ * | customer        | T#<tid>#CUS#<id>    | CUSTOMER  |                          |        | T#<tid>#CUSTOMERS       | <id>   |
+ * | job (+ charges) | T#<tid>#JOB#<id>    | JOB       | T#<tid>#CUS#<cid>#JOBS   | <id>   | T#<tid>#JOBS            | <id>   |
+ * | idempotency key | T#<tid>#IDEM#<key>  | IDEM      |                          |        |                         |        |
+ *
+ * Every key starts with the tenant, but the API key item: a bearer key is resolved before the
+ * tenant is known, and only its SHA-256 hash is stored. Each aggregate has a partition of its own
+ * (no hot tenant partition). GSI1 lists an aggregate under its owner (a customer's jobs), GSI2
+ * under the tenant (all jobs); both sort by ULID, so by creation time. A job holds its charges
+ * in its own item: one item is one version, and issuing an invoice touches one job item however
+ * many charges it has.
+ */
+export type Key = { PK: string; SK: string };
+
+const tenant = (tenantId: string): string => `T#${tenantId}`;
+
+export const keys = {
+  tenantPrefix: (tenantId: string): string => `${tenant(tenantId)}#`,
+  tenant: (tenantId: string): Key => ({ PK: tenant(tenantId), SK: 'TENANT' }),
+  apiKey: (hash: string): Key => ({ PK: `APIKEY#${hash}`, SK: 'APIKEY' }),
+  customer: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#CUS#${id}`, SK: 'CUSTOMER' }),
+  customers: (tenantId: string): string => `${tenant(tenantId)}#CUSTOMERS`,
+  job: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#JOB#${id}`, SK: 'JOB' }),
+  jobs: (tenantId: string): string => `${tenant(tenantId)}#JOBS`,
+  customerJobs: (tenantId: string, customerId: string): string => `${tenant(tenantId)}#CUS#${customerId}#JOBS`,
+  idempotency: (tenantId: string, key: string): Key => ({ PK: `${tenant(tenantId)}#IDEM#${key}`, SK: 'IDEM' }),
+};
+
+/** The secondary indexes and the attributes that key them. */
+export const indexes = {
+  byOwner: { name: 'GSI1', pk: 'GSI1PK', sk: 'GSI1SK' },
+  byTenant: { name: 'GSI2', pk: 'GSI2PK', sk: 'GSI2SK' },
+} as const;
+
+export type IndexName = keyof typeof indexes;
+
+/** DynamoDB TTL attribute (epoch seconds). */
+export const TTL_ATTRIBUTE = 'expiresAt';

@@ -1,0 +1,63 @@
+import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DomainError } from '../domain/errors.js';
+import { db } from './client.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type Item = Record<string, unknown>;
+
+/**
+ * One write of a transaction. `onConditionFailed` turns a failed condition into the domain error
+ * that explains it, given the item as it was (undefined when it did not exist).
+ */
+export type WriteAction = TransactItem & { onConditionFailed?: (old: Item | undefined) => DomainError };
+
+const fromWire = (item: Record<string, AttributeValue> | undefined): Item | undefined =>
+  item ? unmarshall(item) : undefined;
+
+/**
+ * Writes the actions atomically: one action as a single conditional write, more as one
+ * TransactWriteItems. A failed condition becomes the action's domain error.
+ */
+export const write = async (...actions: WriteAction[]): Promise<void> => {
+  const items = actions.map(withOldItemOnFailure);
+  try {
+    if (items.length === 1) await writeOne(items[0]!);
+    else await db().send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw actions[0]?.onConditionFailed?.(fromWire(error.Item)) ?? error;
+    }
+    if (error instanceof TransactionCanceledException) {
+      const reasons = error.CancellationReasons ?? [];
+      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+      const mapped = failed >= 0 ? actions[failed]?.onConditionFailed?.(fromWire(reasons[failed]?.Item)) : undefined;
+      throw mapped ?? error;
+    }
+    throw error;
+  }
+};
+
+// Ask for the old item on a failed condition, so that onConditionFailed can tell why it failed.
+const withOldItemOnFailure = ({ onConditionFailed: _, ...item }: WriteAction): TransactItem => {
+  const all = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+  if (item.Put) return { Put: { ...item.Put, ...all } };
+  if (item.Update) return { Update: { ...item.Update, ...all } };
+  if (item.Delete) return { Delete: { ...item.Delete, ...all } };
+  if (item.ConditionCheck) return { ConditionCheck: { ...item.ConditionCheck, ...all } };
+  return item;
+};
+
+const writeOne = async (item: TransactItem): Promise<void> => {
+  if (item.Put) await db().send(new PutCommand(item.Put));
+  else if (item.Update) await db().send(new UpdateCommand(item.Update));
+  else if (item.Delete) await db().send(new DeleteCommand(item.Delete));
+  else await db().send(new TransactWriteCommand({ TransactItems: [item] }));
+};

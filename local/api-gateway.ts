@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Context } from 'aws-lambda';
+import type { HttpEvent, TenantContext } from '../functions/api/http.js';
+import { routeKey, type Route } from '../functions/api/route.js';
+
+export interface RouteMatch {
+  route: Route;
+  pathParameters: Record<string, string>;
+}
+
+/** Matches a path against the routes' templates as API Gateway does (`/v1/jobs/{id}`). */
+export const routeMatcher = (routes: Route[]) => {
+  const compiled = routes.map((route) => {
+    const names: string[] = [];
+    const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    return { route, names, regex: new RegExp(`^${pattern}$`) };
+  });
+  return (method: string, path: string): RouteMatch | undefined => {
+    for (const { route, names, regex } of compiled) {
+      const found = route.method === method ? regex.exec(path) : null;
+      if (found) {
+        const pathParameters = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)]));
+        return { route, pathParameters };
+      }
+    }
+    return undefined;
+  };
+};
+
+const headersOf = (request: IncomingMessage): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(request.headers)
+      .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
+      .map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : value]),
+  );
+
+const TEXT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|x-www-form-urlencoded))/;
+
+/** The API Gateway HTTP API (payload 2.0) event that AWS would hand the route's Lambda. */
+export const toHttpEvent = (
+  request: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  match: RouteMatch,
+  authorizer: TenantContext | undefined,
+): HttpEvent => {
+  const headers = headersOf(request);
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  const isText = TEXT.test(headers['content-type'] ?? 'application/json');
+  const now = new Date();
+  const key = routeKey(match.route);
+  return {
+    version: '2.0',
+    routeKey: key,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(match.pathParameters).length ? { pathParameters: match.pathParameters } : {}),
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: key,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+      authorizer: { lambda: authorizer as TenantContext },
+    },
+  };
+};
+
+/** The Lambda context the local runtime passes to a handler. */
+export const lambdaContext = (functionName: string, requestId: string): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+  memoryLimitInMB: '1024',
+  awsRequestId: requestId,
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'local',
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});

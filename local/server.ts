@@ -1,0 +1,71 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyStructuredResultV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import { handler as authorize } from '../functions/api/authorizer.handler.js';
+import type { HttpEvent } from '../functions/api/http.js';
+import type { Route } from '../functions/api/route.js';
+import { HttpProblem, toProblem } from '../functions/shared/problems.js';
+import { lambdaContext, routeMatcher, toHttpEvent } from './api-gateway.js';
+
+type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface LocalFunction {
+  name: string;
+  routes: Route[];
+  handler: LambdaHandler;
+}
+
+/** API Gateway's own payload limit; the handlers enforce the API's smaller one. */
+const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
+
+const readBody = async (request: IncomingMessage): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BYTES) throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'The body is larger than 10 MB');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+};
+
+const sendProblem = (response: ServerResponse, error: unknown, instance: string): void => {
+  const problem = toProblem(error, instance);
+  response.writeHead(problem.status, { 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
+};
+
+/**
+ * Serves the functions as API Gateway would: matches the route, runs the same Lambda authorizer,
+ * hands the route's function a payload 2.0 event and writes back its result.
+ */
+export const startApiServer = async (functions: LocalFunction[], port: number): Promise<Server> => {
+  const owners = new Map(functions.flatMap((fn) => fn.routes.map((route) => [route, fn] as const)));
+  const match = routeMatcher([...owners.keys()]);
+
+  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+    try {
+      const body = await readBody(request);
+      const found = match(request.method ?? 'GET', url.pathname);
+      if (!found) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${url.pathname}`);
+      const event = toHttpEvent(request, url, body, found, undefined);
+      if (!found.route.public) {
+        if (!event.headers.authorization) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Send Authorization: Bearer <API key>');
+        const verdict = await authorize({ ...event, type: 'REQUEST', routeArn: event.routeKey, identitySource: [event.headers.authorization] } as unknown as APIGatewayRequestAuthorizerEventV2);
+        if (!verdict.isAuthorized) throw new HttpProblem(403, 'FORBIDDEN', 'The API key is not valid');
+        event.requestContext.authorizer = { lambda: verdict.context as { tenantId: string } };
+      }
+      const fn = owners.get(found.route)!;
+      const result = await fn.handler(event, lambdaContext(fn.name, event.requestContext.requestId));
+      const payload = result.body ?? '';
+      response
+        .writeHead(result.statusCode ?? 200, result.headers as Record<string, string>)
+        .end(result.isBase64Encoded ? Buffer.from(payload, 'base64') : payload);
+    } catch (error) {
+      sendProblem(response, error, url.pathname);
+    }
+  };
+
+  const server = createServer((request, response) => void serve(request, response));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+};

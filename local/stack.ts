@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import sesModule from 'aws-ses-v2-local';
+import { httpHandler } from '../functions/api/http.js';
+import { routeGroups } from '../functions/api/routes/index.js';
+import { generateApiKey, registerTenant, tenantIdForAuthorization } from '../functions/services/tenant.service.js';
+import { ensureTable, startDynamo } from './dynamodb.js';
+import { localRoutes } from './local.routes.js';
+import { startApiServer, type LocalFunction } from './server.js';
+
+export interface LocalStackOptions {
+  /** API port; 0 picks a free one. */
+  port: number;
+  /** Where DynamoDB Local keeps its data; null keeps it in memory. */
+  dataDir: string | null;
+  /** The local tenant's key; without one, a key is made once and kept in the data dir. */
+  apiKey?: string;
+  /** Local SES port; 0 picks a free one. */
+  sesPort: number;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  mailUrl: string;
+  dynamoEndpoint: string;
+  apiKey: string;
+  tenantId: string;
+  stop(): Promise<void>;
+}
+
+export const TABLE_NAME = 'tally';
+
+export const freePort = async (): Promise<number> => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+};
+
+const portOf = (server: Server): number => (server.address() as AddressInfo).port;
+
+const close = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+/** The local tenant's key: the given one, the one kept in the data dir, or a new one. */
+const localApiKey = (given: string | undefined, dataDir: string | null): string => {
+  if (given) return given;
+  const file = dataDir ? join(dataDir, 'api-key') : undefined;
+  if (file && existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const apiKey = generateApiKey();
+  if (file) writeFileSync(file, `${apiKey}\n`, { mode: 0o600 });
+  return apiKey;
+};
+
+/**
+ * Runs Tally on this machine: DynamoDB Local, local SES and the API, served by the same Lambda
+ * handlers that AWS runs. The process environment is pointed at them, as Lambda's would be.
+ */
+export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const dynamo = await startDynamo(await freePort(), options.dataDir && join(options.dataDir, 'dynamodb'));
+  const servers: Server[] = [];
+  try {
+    Object.assign(process.env, { TABLE_NAME, DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: process.env.AWS_REGION ?? 'local' });
+    await ensureTable(dynamo.endpoint, TABLE_NAME);
+
+    const ses = await sesModule.default({ host: '127.0.0.1', port: options.sesPort || (await freePort()) });
+    servers.push(ses);
+
+    const apiKey = localApiKey(options.apiKey, options.dataDir);
+    const tenantId =
+      (await tenantIdForAuthorization(`Bearer ${apiKey}`)) ?? (await registerTenant({ name: 'Local tenant' }, apiKey)).tenant.id;
+
+    const functions: LocalFunction[] = await Promise.all(
+      Object.entries(routeGroups).map(async ([group, routes]) => {
+        const module = (await import(`../functions/api/${group}.handler.js`)) as { handler: LocalFunction['handler'] };
+        return { name: `tally-${group}`, routes, handler: module.handler };
+      }),
+    );
+    functions.push({ name: 'tally-local', routes: localRoutes, handler: httpHandler(localRoutes) });
+    const api = await startApiServer(functions, options.port);
+    servers.push(api);
+
+    return {
+      apiUrl: `http://127.0.0.1:${portOf(api)}`,
+      mailUrl: `http://127.0.0.1:${portOf(ses)}/store`,
+      dynamoEndpoint: dynamo.endpoint,
+      apiKey,
+      tenantId,
+      stop: async () => {
+        await Promise.all(servers.map(close));
+        await dynamo.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(servers.map(close));
+    await dynamo.stop();
+    throw error;
+  }
+};
