@@ -12,6 +12,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/env.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

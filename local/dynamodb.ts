@@ -18,11 +18,15 @@ export const startDynamo = async (port: number, dir: string | null): Promise<Loc
   if (dir) mkdirSync(dir, { recursive: true });
   const java: ChildProcess = spawn({ port, path: dir, sharedDb: true, stdio: 'pipe' });
   java.stdout?.resume();
+  // Whatever way this process ends, Java must not outlive it.
+  const killJava = (): void => void java.kill('SIGKILL');
+  process.once('exit', killJava);
   let stderr = '';
   java.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     if (java.exitCode !== null || java.signalCode !== null) return;
+    process.off('exit', killJava);
     const exited = once(java, 'exit');
     java.kill('SIGTERM');
     await exited;

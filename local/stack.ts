@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import sesModule from 'aws-ses-v2-local';
+import { createRequire } from 'node:module';
 import { httpHandler } from '../functions/api/http.js';
 import { routeGroups } from '../functions/api/routes/index.js';
 import { generateApiKey, registerTenant, tenantIdForAuthorization } from '../functions/services/tenant.service.js';
@@ -31,6 +31,9 @@ export interface LocalStack {
 }
 
 export const TABLE_NAME = 'tally';
+
+// A CommonJS package whose default export ESM loaders (Node, Vite) wrap differently: require is the same everywhere.
+const startSes = (createRequire(import.meta.url)('aws-ses-v2-local') as typeof import('aws-ses-v2-local')).default;
 
 export const freePort = async (): Promise<number> => {
   const probe = createServer();
@@ -70,20 +73,19 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     Object.assign(process.env, { TABLE_NAME, DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: process.env.AWS_REGION ?? 'local' });
     await ensureTable(dynamo.endpoint, TABLE_NAME);
 
-    const ses = await sesModule.default({ host: '127.0.0.1', port: options.sesPort || (await freePort()) });
+    const ses = await startSes({ host: '127.0.0.1', port: options.sesPort || (await freePort()) });
     servers.push(ses);
 
     const apiKey = localApiKey(options.apiKey, options.dataDir);
     const tenantId =
       (await tenantIdForAuthorization(`Bearer ${apiKey}`)) ?? (await registerTenant({ name: 'Local tenant' }, apiKey)).tenant.id;
 
-    const functions: LocalFunction[] = await Promise.all(
-      Object.entries(routeGroups).map(async ([group, routes]) => {
-        const module = (await import(`../functions/api/${group}.handler.js`)) as { handler: LocalFunction['handler'] };
-        return { name: `tally-${group}`, routes, handler: module.handler };
-      }),
-    );
-    functions.push({ name: 'tally-local', routes: localRoutes, handler: httpHandler(localRoutes) });
+    // Each group's function is what its `functions/api/<group>.handler.ts` exports: httpHandler(routes).
+    const functions: LocalFunction[] = Object.entries({ ...routeGroups, local: localRoutes }).map(([group, routes]) => ({
+      name: `tally-${group}`,
+      routes,
+      handler: httpHandler(routes),
+    }));
     const api = await startApiServer(functions, options.port);
     servers.push(api);
 

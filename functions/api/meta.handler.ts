@@ -1,4 +1,4 @@
 import { httpHandler } from './http.js';
-import { routeGroups } from './routes/index.js';
+import { metaRoutes } from './routes/meta.routes.js';
 
-export const handler = httpHandler(routeGroups.meta);
+export const handler = httpHandler(metaRoutes);

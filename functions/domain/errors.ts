@@ -31,3 +31,9 @@ export const invalidField = (field: string, code: string, message: string): Doma
 
 export const versionConflict = (entity: string): DomainError =>
   new DomainError('conflict', 'VERSION_CONFLICT', `${entity} was changed by another request; reload it and try again`);
+
+/** A request names another aggregate that does not exist (422, naming the field). */
+export const unknownReference = (entity: string, field: string): DomainError =>
+  new DomainError('rule', `${entity.toUpperCase()}_NOT_FOUND`, `No such ${entity}: ${field}`, [
+    { field, code: 'not_found', message: `no such ${entity}` },
+  ]);

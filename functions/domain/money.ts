@@ -26,7 +26,7 @@ export function isCurrency(code: string): boolean {
 export function minorUnits(currency: string): number {
   let units = digits.get(currency);
   if (units === undefined) {
-    if (!isCurrency(currency)) throw invalidField('currency', 'INVALID_CURRENCY', `unknown currency ${currency}`);
+    if (!isCurrency(currency)) throw invalidField('currency', 'invalid_currency', `unknown currency ${currency}`);
     units = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
     digits.set(currency, units);
   }
@@ -39,9 +39,9 @@ export function amount(value: AmountInput, field = 'amount'): Amount {
   try {
     result = new Dec(value);
   } catch {
-    throw invalidField(field, 'INVALID_DECIMAL', `${field} is not a decimal number`);
+    throw invalidField(field, 'invalid_decimal', `${field} is not a decimal number`);
   }
-  if (!result.isFinite()) throw invalidField(field, 'INVALID_DECIMAL', `${field} is not a finite number`);
+  if (!result.isFinite()) throw invalidField(field, 'invalid_decimal', `${field} is not a finite number`);
   return result;
 }
 
@@ -83,13 +83,13 @@ export function allocate(total: AmountInput, weights: (Amount | string)[], curre
   const units = minorUnits(currency);
   const whole = amount(total, 'total');
   if (whole.decimalPlaces() > units) {
-    throw invalidField('total', 'NOT_MINOR_UNITS', `total ${whole.toFixed()} is not a whole number of ${currency} minor units`);
+    throw invalidField('total', 'not_minor_units', `total ${whole.toFixed()} is not a whole number of ${currency} minor units`);
   }
   const ws = weights.map((w) => amount(w, 'weights'));
-  if (ws.some((w) => w.isNegative() && !w.isZero())) throw invalidField('weights', 'NEGATIVE_WEIGHT', 'weights must not be negative');
+  if (ws.some((w) => w.isNegative() && !w.isZero())) throw invalidField('weights', 'negative_weight', 'weights must not be negative');
   if (ws.length === 0) {
     if (whole.isZero()) return [];
-    throw invalidField('weights', 'NO_WEIGHTS', 'cannot allocate a non-zero total over no weights');
+    throw invalidField('weights', 'no_weights', 'cannot allocate a non-zero total over no weights');
   }
   const scale = Math.max(0, ...ws.map((w) => w.decimalPlaces()));
   let ints = ws.map((w) => toScaledBigInt(w.abs(), scale));
@@ -129,7 +129,7 @@ export function taxesByRate(lines: { net: Amount | string; taxRate: string }[], 
   for (const line of lines) {
     const rate = isDecimalString(line.taxRate) ? unsigned(new Dec(line.taxRate)) : undefined;
     if (!rate || rate.isNegative()) {
-      throw invalidField('taxRate', 'INVALID_DECIMAL', `tax rate ${line.taxRate} is not a non-negative decimal`);
+      throw invalidField('taxRate', 'invalid_decimal', `tax rate ${line.taxRate} is not a non-negative decimal`);
     }
     const key = rate.toFixed();
     const group = bases.get(key);
@@ -138,4 +138,10 @@ export function taxesByRate(lines: { net: Amount | string; taxRate: string }[], 
   return [...bases.values()]
     .sort((a, b) => a.rate.comparedTo(b.rate))
     .map(({ rate, base }) => ({ rate: rate.toFixed(), base, amount: percentOf(base, rate.toFixed(), currency) }));
+}
+
+/** The code itself when it is an ISO 4217 currency; else a validation error naming the field. */
+export function checkCurrency(code: string, field = 'currency'): string {
+  if (!isCurrency(code)) throw invalidField(field, 'invalid_currency', `${code} is not an ISO 4217 currency`);
+  return code;
 }

@@ -1,5 +1,4 @@
-import { invalidField } from './errors.js';
-import { isCurrency } from './money.js';
+import { checkCurrency } from './money.js';
 
 export interface Tenant {
   id: string;
@@ -17,7 +16,6 @@ export interface NewTenant {
 export const DEFAULT_CURRENCY = 'EUR';
 
 export const createTenant = (input: NewTenant, id: string, now: Date): Tenant => {
-  const defaultCurrency = input.defaultCurrency ?? DEFAULT_CURRENCY;
-  if (!isCurrency(defaultCurrency)) throw invalidField('defaultCurrency', 'invalid_currency', 'must be an ISO 4217 code');
+  const defaultCurrency = checkCurrency(input.defaultCurrency ?? DEFAULT_CURRENCY, 'defaultCurrency');
   return { id, name: input.name, defaultCurrency, createdAt: now.toISOString(), version: 1 };
 };

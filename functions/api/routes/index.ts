@@ -1,4 +1,6 @@
 import type { Route } from '../route.js';
+import { customerRoutes } from './customers.routes.js';
+import { jobRoutes } from './jobs.routes.js';
 import { metaRoutes } from './meta.routes.js';
 
 /**
@@ -6,6 +8,8 @@ import { metaRoutes } from './meta.routes.js';
  */
 export const routeGroups = {
   meta: metaRoutes,
+  customers: customerRoutes,
+  jobs: jobRoutes,
 } satisfies Record<string, Route[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

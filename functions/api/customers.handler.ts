@@ -1,0 +1,4 @@
+import { httpHandler } from './http.js';
+import { customerRoutes } from './routes/customers.routes.js';
+
+export const handler = httpHandler(customerRoutes);

@@ -1,0 +1,4 @@
+import { httpHandler } from './http.js';
+import { jobRoutes } from './routes/jobs.routes.js';
+
+export const handler = httpHandler(jobRoutes);

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { Customer } from '../../domain/customer.js';
+import { createCustomer, getCustomer, listCustomers, updateCustomer } from '../../services/customer.service.js';
+import { route } from '../route.js';
+import { atLeastOneField, currencyCode, etag, idParams, ifMatchVersion, pageOf, pageQuery } from '../schemas.js';
+
+const address = z.strictObject({
+  line1: z.string().trim().min(1).max(200),
+  line2: z.string().trim().max(200).optional(),
+  city: z.string().trim().min(1).max(100),
+  postalCode: z.string().trim().max(20).optional(),
+  region: z.string().trim().max(100).optional(),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "DE"'),
+});
+
+const customerFields = {
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(254).nullish(),
+  currency: currencyCode.optional(),
+  billingAddress: address.nullish(),
+  taxId: z.string().trim().min(1).max(50).nullish(),
+};
+
+const newCustomer = z.strictObject(customerFields);
+const customerPatch = z.strictObject(customerFields).partial().refine(atLeastOneField, 'give at least one field');
+
+export const customerSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    currency: z.string(),
+    billingAddress: address.nullable(),
+    taxId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'Customer' });
+
+const customer = (status: number, c: Customer) => ({ status, body: c, headers: etag(c) });
+
+export const customerRoutes = [
+  route<object, object, z.infer<typeof newCustomer>>({
+    method: 'POST',
+    path: '/v1/customers',
+    operationId: 'createCustomer',
+    summary: 'Creates a customer',
+    body: newCustomer,
+    responses: { 201: { description: 'The customer', schema: customerSchema } },
+    handle: async ({ tenantId, body }) => customer(201, await createCustomer(tenantId, body)),
+  }),
+  route<object, z.infer<typeof pageQuery>>({
+    method: 'GET',
+    path: '/v1/customers',
+    operationId: 'listCustomers',
+    summary: 'Lists customers, newest first',
+    query: pageQuery,
+    responses: { 200: { description: 'A page of customers', schema: pageOf(customerSchema) } },
+    handle: async ({ tenantId, query }) => ({ status: 200, body: await listCustomers(tenantId, query.limit, query.cursor) }),
+  }),
+  route<z.infer<typeof idParams>>({
+    method: 'GET',
+    path: '/v1/customers/{id}',
+    operationId: 'getCustomer',
+    summary: 'Gets a customer',
+    params: idParams,
+    responses: { 200: { description: 'The customer', schema: customerSchema } },
+    handle: async ({ tenantId, params }) => customer(200, await getCustomer(tenantId, params.id)),
+  }),
+  route<z.infer<typeof idParams>, object, z.infer<typeof customerPatch>>({
+    method: 'PATCH',
+    path: '/v1/customers/{id}',
+    operationId: 'updateCustomer',
+    summary: 'Changes a customer (If-Match: its ETag, to refuse a concurrent change)',
+    params: idParams,
+    body: customerPatch,
+    responses: { 200: { description: 'The customer', schema: customerSchema } },
+    handle: async ({ tenantId, params, body, headers }) =>
+      customer(200, await updateCustomer(tenantId, params.id, body, ifMatchVersion(headers))),
+  }),
+];

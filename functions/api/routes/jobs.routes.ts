@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import { billingSummary, type Job } from '../../domain/job.js';
+import * as jobs from '../../services/job.service.js';
+import { route } from '../route.js';
+import {
+  atLeastOneField,
+  decimalString,
+  etag,
+  idParams,
+  ifMatchVersion,
+  pageOf,
+  pageQuery,
+  percentString,
+  positiveDecimalString,
+  currencyCode,
+} from '../schemas.js';
+
+const billingType = z.enum(['fixed_price', 'time_and_material', 'milestone']);
+const jobStatus = z.enum(['open', 'closed', 'billed']);
+
+const newJob = z.strictObject({
+  customerId: z.string().min(1).max(64),
+  name: z.string().trim().min(1).max(200),
+  billingType,
+  currency: currencyCode.optional(),
+  retainagePercent: percentString.optional(),
+});
+
+const jobPatch = z
+  .strictObject({ name: newJob.shape.name, customerId: newJob.shape.customerId, retainagePercent: percentString.nullable() })
+  .partial()
+  .refine(atLeastOneField, 'give at least one field');
+
+const chargeFields = {
+  description: z.string().trim().min(1).max(500),
+  group: z.string().trim().min(1).max(100).nullish(),
+  quantity: positiveDecimalString,
+  unitPrice: decimalString,
+  taxRate: percentString.optional(),
+};
+const newCharge = z.strictObject(chargeFields);
+const chargePatch = z.strictObject(chargeFields).partial().refine(atLeastOneField, 'give at least one field');
+
+const jobQuery = pageQuery.extend({ customerId: z.string().max(64).optional(), status: jobStatus.optional() });
+const chargeParams = z.object({ id: z.string().min(1).max(64), chargeId: z.string().min(1).max(64) });
+
+const chargeSchema = z.object({
+  id: z.string(),
+  description: z.string(),
+  group: z.string().nullable(),
+  quantity: z.string(),
+  unitPrice: z.string(),
+  taxRate: z.string(),
+  amount: z.string(),
+  billedToDate: z.string(),
+});
+const amountField = z.string();
+export const jobSchema = z
+  .object({
+    id: z.string(),
+    customerId: z.string(),
+    name: z.string(),
+    billingType,
+    currency: z.string(),
+    retainagePercent: z.string().nullable(),
+    status: jobStatus,
+    charges: z.array(chargeSchema),
+    billing: z.object({
+      suggestedPrice: amountField,
+      invoicedToDate: amountField,
+      paidToDate: amountField,
+      depositsHeld: amountField,
+      retainageHeld: amountField,
+      remaining: amountField,
+    }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'Job' });
+
+/** The job as clients see it: its ledger folded into the billing summary. */
+export const jobView = (job: Job): z.infer<typeof jobSchema> => ({
+  id: job.id,
+  customerId: job.customerId,
+  name: job.name,
+  billingType: job.billingType,
+  currency: job.currency,
+  retainagePercent: job.retainagePercent,
+  status: job.status,
+  charges: job.charges,
+  billing: billingSummary(job),
+  createdAt: job.createdAt,
+  updatedAt: job.updatedAt,
+  version: job.version,
+});
+
+const reply = (status: number, job: Job) => ({ status, body: jobView(job), headers: etag(job) });
+const jobResponse = { description: 'The job', schema: jobSchema };
+type IdParams = z.infer<typeof idParams>;
+type ChargeParams = z.infer<typeof chargeParams>;
+
+export const jobRoutes = [
+  route<object, object, z.infer<typeof newJob>>({
+    method: 'POST',
+    path: '/v1/jobs',
+    operationId: 'createJob',
+    summary: 'Creates a job for a customer',
+    body: newJob,
+    responses: { 201: jobResponse },
+    handle: async ({ tenantId, body }) => reply(201, await jobs.createJob(tenantId, body)),
+  }),
+  route<object, z.infer<typeof jobQuery>>({
+    method: 'GET',
+    path: '/v1/jobs',
+    operationId: 'listJobs',
+    summary: 'Lists jobs, newest first, by customer and status',
+    query: jobQuery,
+    responses: { 200: { description: 'A page of jobs', schema: pageOf(jobSchema) } },
+    handle: async ({ tenantId, query }) => {
+      const page = await jobs.listJobs(tenantId, query, query.limit, query.cursor);
+      return { status: 200, body: { items: page.items.map(jobView), nextCursor: page.nextCursor } };
+    },
+  }),
+  route<IdParams>({
+    method: 'GET',
+    path: '/v1/jobs/{id}',
+    operationId: 'getJob',
+    summary: 'Gets a job with its charges and billing summary',
+    params: idParams,
+    responses: { 200: jobResponse },
+    handle: async ({ tenantId, params }) => reply(200, await jobs.getJob(tenantId, params.id)),
+  }),
+  route<IdParams, object, z.infer<typeof jobPatch>>({
+    method: 'PATCH',
+    path: '/v1/jobs/{id}',
+    operationId: 'updateJob',
+    summary: 'Changes a job (If-Match: its ETag)',
+    params: idParams,
+    body: jobPatch,
+    responses: { 200: jobResponse },
+    handle: async ({ tenantId, params, body, headers }) =>
+      reply(200, await jobs.updateJob(tenantId, params.id, body, ifMatchVersion(headers))),
+  }),
+  route<IdParams>({
+    method: 'DELETE',
+    path: '/v1/jobs/{id}',
+    operationId: 'deleteJob',
+    summary: 'Deletes a job that has no invoices',
+    params: idParams,
+    responses: { 204: { description: 'Deleted' } },
+    handle: async ({ tenantId, params, headers }) => {
+      await jobs.deleteJob(tenantId, params.id, ifMatchVersion(headers));
+      return { status: 204 };
+    },
+  }),
+  route<IdParams>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/close',
+    operationId: 'closeJob',
+    summary: 'Closes an open job: production is complete',
+    params: idParams,
+    responses: { 200: jobResponse },
+    handle: async ({ tenantId, params, headers }) =>
+      reply(200, await jobs.closeJob(tenantId, params.id, ifMatchVersion(headers))),
+  }),
+  route<IdParams>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/reopen',
+    operationId: 'reopenJob',
+    summary: 'Reopens a closed job',
+    params: idParams,
+    responses: { 200: jobResponse },
+    handle: async ({ tenantId, params, headers }) =>
+      reply(200, await jobs.reopenJob(tenantId, params.id, ifMatchVersion(headers))),
+  }),
+  route<IdParams, object, z.infer<typeof newCharge>>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/charges',
+    operationId: 'addCharge',
+    summary: 'Adds a charge to a job',
+    params: idParams,
+    body: newCharge,
+    responses: { 201: jobResponse },
+    handle: async ({ tenantId, params, body, headers }) =>
+      reply(201, await jobs.addCharge(tenantId, params.id, body, ifMatchVersion(headers))),
+  }),
+  route<ChargeParams, object, z.infer<typeof chargePatch>>({
+    method: 'PATCH',
+    path: '/v1/jobs/{id}/charges/{chargeId}',
+    operationId: 'updateCharge',
+    summary: 'Changes a charge',
+    params: chargeParams,
+    body: chargePatch,
+    responses: { 200: jobResponse },
+    handle: async ({ tenantId, params, body, headers }) =>
+      reply(200, await jobs.updateCharge(tenantId, params.id, params.chargeId, body, ifMatchVersion(headers))),
+  }),
+  route<ChargeParams>({
+    method: 'DELETE',
+    path: '/v1/jobs/{id}/charges/{chargeId}',
+    operationId: 'removeCharge',
+    summary: 'Removes a charge nothing has billed',
+    params: chargeParams,
+    responses: { 200: jobResponse },
+    handle: async ({ tenantId, params, headers }) =>
+      reply(200, await jobs.removeCharge(tenantId, params.id, params.chargeId, ifMatchVersion(headers))),
+  }),
+];

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { DECIMAL_PATTERN, Dec } from '../domain/money.js';
+import { HttpProblem } from '../shared/problems.js';
+
+/** Amounts and quantities travel as decimal strings, never as JSON numbers. */
+export const decimalString = z.string().regex(DECIMAL_PATTERN, 'must be a decimal string such as "1234.50"');
+
+export const positiveDecimalString = decimalString.refine((v) => new Dec(v).gt(0), 'must be greater than zero');
+
+/** Rates and percents are percent strings: "20" means 20%. */
+export const percentString = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,6})?$/, 'must be a percent string such as "20" or "7.5"')
+  .refine((v) => new Dec(v).lte(100), 'must be at most 100');
+
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"');
+
+export const idParams = z.object({ id: z.string().min(1).max(64) });
+
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const atLeastOneField = (value: object): boolean => Object.values(value).some((v) => v !== undefined);
+
+/** The version an `If-Match` header asks for (`"3"`, `W/"3"` or `3`), if any. */
+export const ifMatchVersion = (headers: Record<string, string | undefined>): number | undefined => {
+  const header = headers['if-match'];
+  if (header === undefined) return undefined;
+  const version = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim())?.[1];
+  if (!version) {
+    throw new HttpProblem(400, 'VALIDATION_FAILED', 'If-Match must be the ETag of the resource', [
+      { field: 'If-Match', code: 'invalid_format', message: 'must be an ETag such as "3"' },
+    ]);
+  }
+  return Number(version);
+};
+
+/** The ETag of a versioned resource, so that a client can send it back in If-Match. */
+export const etag = (resource: { version: number }): Record<string, string> => ({ etag: `"${resource.version}"` });

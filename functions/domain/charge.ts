@@ -1,0 +1,71 @@
+import { DomainError, notFound } from './errors.js';
+import { amount, roundMoney, toAmountString } from './money.js';
+import { assertModifiable, touched, type Job } from './job.js';
+
+/** An invoiceable of a job; `amount` = quantity x unit price, rounded to the currency. */
+export interface Charge {
+  id: string;
+  description: string;
+  group: string | null;
+  quantity: string;
+  unitPrice: string;
+  /** Percent string ("20" = 20%). */
+  taxRate: string;
+  amount: string;
+  billedToDate: string;
+}
+
+export interface ChargeFields {
+  description: string;
+  group?: string | null;
+  quantity: string;
+  unitPrice: string;
+  taxRate?: string;
+}
+
+/** One job item holds all its charges; this keeps it well under DynamoDB's 400 KB. */
+export const MAX_CHARGES = 500;
+
+const priced = (charge: Omit<Charge, 'amount'>, currency: string): Charge => ({
+  ...charge,
+  amount: toAmountString(roundMoney(amount(charge.quantity).times(charge.unitPrice), currency), currency),
+});
+
+const findCharge = (job: Job, chargeId: string): Charge => {
+  const charge = job.charges.find((c) => c.id === chargeId);
+  if (!charge) throw notFound('charge');
+  return charge;
+};
+
+export const addCharge = (job: Job, input: ChargeFields, id: string, now: Date): Job => {
+  assertModifiable(job);
+  if (job.charges.length >= MAX_CHARGES) {
+    throw new DomainError('rule', 'TOO_MANY_CHARGES', `A job holds at most ${MAX_CHARGES} charges`);
+  }
+  const charge = priced(
+    { id, description: input.description, group: input.group ?? null, quantity: input.quantity, unitPrice: input.unitPrice, taxRate: input.taxRate ?? '0', billedToDate: '0' },
+    job.currency,
+  );
+  return touched(job, now, { charges: [...job.charges, charge] });
+};
+
+/** A charge cannot shrink below what its invoices have billed already. */
+export const updateCharge = (job: Job, chargeId: string, patch: Partial<ChargeFields>, now: Date): Job => {
+  assertModifiable(job);
+  const current = findCharge(job, chargeId);
+  const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  const next = priced({ ...current, ...given }, job.currency);
+  if (amount(current.billedToDate).gt(0) && amount(next.amount).lt(current.billedToDate)) {
+    throw new DomainError('rule', 'CHARGE_BELOW_BILLED', `The charge has ${current.billedToDate} billed already; its amount cannot go below that`);
+  }
+  return touched(job, now, { charges: job.charges.map((c) => (c.id === chargeId ? next : c)) });
+};
+
+export const removeCharge = (job: Job, chargeId: string, now: Date): Job => {
+  assertModifiable(job);
+  const charge = findCharge(job, chargeId);
+  if (!amount(charge.billedToDate).isZero()) {
+    throw new DomainError('rule', 'CHARGE_BILLED', 'A charge that invoices have billed cannot be deleted');
+  }
+  return touched(job, now, { charges: job.charges.filter((c) => c.id !== chargeId) });
+};

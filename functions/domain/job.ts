@@ -1,0 +1,125 @@
+import { DomainError } from './errors.js';
+import { amount, checkCurrency, roundMoney, sumAmounts, toAmountString } from './money.js';
+import type { Charge } from './charge.js';
+
+export type BillingType = 'fixed_price' | 'time_and_material' | 'milestone';
+export type JobStatus = 'open' | 'closed' | 'billed';
+
+/** Net amounts the job has billed, collected and holds; invoices move them when they are issued. */
+export interface JobLedger {
+  invoicedToDate: string;
+  paidToDate: string;
+  depositsHeld: string;
+  retainageHeld: string;
+}
+
+export interface Job extends JobLedger {
+  id: string;
+  customerId: string;
+  name: string;
+  billingType: BillingType;
+  currency: string;
+  /** Percent string ("10" = 10%), withheld from progress and final invoices. */
+  retainagePercent: string | null;
+  status: JobStatus;
+  charges: Charge[];
+  invoiceCount: number;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface JobFields {
+  customerId: string;
+  name: string;
+  billingType: BillingType;
+  currency: string;
+  retainagePercent?: string | null;
+}
+
+export interface BillingSummary extends JobLedger {
+  suggestedPrice: string;
+  remaining: string;
+}
+
+export const createJob = (input: JobFields, id: string, now: Date): Job => ({
+  id,
+  customerId: input.customerId,
+  name: input.name,
+  billingType: input.billingType,
+  currency: checkCurrency(input.currency),
+  retainagePercent: input.retainagePercent ?? null,
+  status: 'open',
+  charges: [],
+  invoiceCount: 0,
+  invoicedToDate: '0',
+  paidToDate: '0',
+  depositsHeld: '0',
+  retainageHeld: '0',
+  createdAt: now.toISOString(),
+  updatedAt: now.toISOString(),
+  version: 1,
+});
+
+/** The next version of a job, after a change made at `now`. */
+export const touched = (job: Job, now: Date, change: Partial<Job>): Job => ({
+  ...job,
+  ...change,
+  updatedAt: now.toISOString(),
+  version: job.version + 1,
+});
+
+/** A Billed job is final: only correction invoices may follow. */
+export const assertModifiable = (job: Job): void => {
+  if (job.status === 'billed') throw new DomainError('conflict', 'JOB_BILLED', 'The job is billed and cannot be modified');
+};
+
+export type JobPatch = Partial<Pick<JobFields, 'name' | 'customerId' | 'retainagePercent'>>;
+
+/** Who pays and what is withheld are fixed once the job has invoices. */
+export const updateJob = (job: Job, patch: JobPatch, now: Date): Job => {
+  assertModifiable(job);
+  const fixedOnceInvoiced = (['customerId', 'retainagePercent'] as const).find(
+    (field) => patch[field] !== undefined && patch[field] !== job[field],
+  );
+  if (fixedOnceInvoiced && job.invoiceCount > 0) {
+    throw new DomainError('rule', 'JOB_HAS_INVOICES', `${fixedOnceInvoiced} cannot change once the job has invoices`, [
+      { field: fixedOnceInvoiced, code: 'job_has_invoices', message: 'cannot change once the job has invoices' },
+    ]);
+  }
+  const change = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  return touched(job, now, change);
+};
+
+export const closeJob = (job: Job, now: Date): Job => {
+  if (job.status !== 'open') throw new DomainError('conflict', 'JOB_NOT_OPEN', `Only an open job can be closed; this one is ${job.status}`);
+  return touched(job, now, { status: 'closed' });
+};
+
+export const reopenJob = (job: Job, now: Date): Job => {
+  if (job.status !== 'closed') throw new DomainError('conflict', 'JOB_NOT_CLOSED', `Only a closed job can be reopened; this one is ${job.status}`);
+  return touched(job, now, { status: 'open' });
+};
+
+export const assertDeletable = (job: Job): void => {
+  if (job.invoiceCount > 0) throw new DomainError('conflict', 'JOB_HAS_INVOICES', 'A job with invoices cannot be deleted');
+};
+
+/**
+ * The price the invoices of a job aim at: today the sum of its charges (net). Expenditures of
+ * time and material jobs and approved milestones join it as those features land.
+ */
+export const suggestedPrice = (job: Job) => roundMoney(sumAmounts(job.charges.map((c) => c.amount)), job.currency);
+
+export const billingSummary = (job: Job): BillingSummary => {
+  const price = suggestedPrice(job);
+  const money = (value: string): string => toAmountString(value, job.currency);
+  return {
+    suggestedPrice: money(price.toString()),
+    invoicedToDate: money(job.invoicedToDate),
+    paidToDate: money(job.paidToDate),
+    depositsHeld: money(job.depositsHeld),
+    retainageHeld: money(job.retainageHeld),
+    remaining: money(price.minus(amount(job.invoicedToDate)).toString()),
+  };
+};

@@ -1,0 +1,29 @@
+import { clock } from '../adapters/clock.js';
+import { versionConflict } from '../domain/errors.js';
+import { createCustomer as newCustomer, updateCustomer as changedCustomer, type Customer, type CustomerFields } from '../domain/customer.js';
+import { getCustomer, listCustomers, saveCustomer } from '../store/customer.store.js';
+import { getTenant } from '../store/tenant.store.js';
+import { newId } from './ids.js';
+
+export const createCustomer = async (tenantId: string, input: CustomerFields): Promise<Customer> => {
+  const tenant = await getTenant(tenantId);
+  const customer = newCustomer(input, newId('cus'), tenant.defaultCurrency, clock.now());
+  await saveCustomer(tenantId, customer, null);
+  return customer;
+};
+
+/** `expectedVersion` (from If-Match) makes a concurrent change a 409 instead of a merge. */
+export const updateCustomer = async (
+  tenantId: string,
+  id: string,
+  patch: Partial<CustomerFields>,
+  expectedVersion?: number,
+): Promise<Customer> => {
+  const customer = await getCustomer(tenantId, id);
+  if (expectedVersion !== undefined && expectedVersion !== customer.version) throw versionConflict('customer');
+  const next = changedCustomer(customer, patch, clock.now());
+  await saveCustomer(tenantId, next, customer.version);
+  return next;
+};
+
+export { getCustomer, listCustomers };

@@ -1,0 +1,107 @@
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DomainError, notFound, unknownReference, versionConflict } from '../domain/errors.js';
+import { db, tableName } from './client.js';
+import { indexes, keys, type IndexName, type Key } from './keys.js';
+import type { WriteAction } from './write.js';
+
+type Item = Record<string, unknown>;
+
+/** The item without its key attributes: what the domain knows of it. */
+export const fromItem = <T>(item: Item): T => {
+  const { PK: _pk, SK: _sk, GSI1PK: _g1p, GSI1SK: _g1s, GSI2PK: _g2p, GSI2SK: _g2s, ...rest } = item;
+  return rest as T;
+};
+
+export const getItem = async <T>(key: Key, entity: string): Promise<T> => {
+  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: key }));
+  if (!Item) throw notFound(entity);
+  return fromItem<T>(Item);
+};
+
+/**
+ * Puts an aggregate's next version, on condition that the stored one is still the version it
+ * came from (`previousVersion`), or that none exists when it is new (null).
+ */
+export const putVersioned = (entity: string, item: Item & Key, previousVersion: number | null): WriteAction => ({
+  Put: {
+    TableName: tableName(),
+    Item: item,
+    ConditionExpression: previousVersion === null ? 'attribute_not_exists(PK)' : 'version = :previous',
+    ...(previousVersion === null ? {} : { ExpressionAttributeValues: { ':previous': previousVersion } }),
+  },
+  onConditionFailed: (old) => (old ? versionConflict(entity) : notFound(entity)),
+});
+
+/** Fails the transaction with a 422 naming the field unless the item exists. */
+export const mustExist = (key: Key, entity: string, field: string): WriteAction => ({
+  ConditionCheck: { TableName: tableName(), Key: key, ConditionExpression: 'attribute_exists(PK)' },
+  onConditionFailed: () => unknownReference(entity, field),
+});
+
+export interface PageRequest {
+  tenantId: string;
+  index: IndexName;
+  partition: string;
+  limit: number;
+  cursor?: string;
+  /** Attribute equality filters applied to the listing. */
+  where?: Record<string, string | undefined>;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+const invalidCursor = (): DomainError =>
+  new DomainError('invalid', 'INVALID_CURSOR', 'The cursor is not one this listing returned', [
+    { field: 'cursor', code: 'invalid_cursor', message: 'not a cursor of this listing' },
+  ]);
+
+const decodeCursor = (cursor: string, request: PageRequest): Item => {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  const index = indexes[request.index];
+  const record = key as Item | null;
+  const ours =
+    typeof record === 'object' && record !== null &&
+    record[index.pk] === request.partition &&
+    String(record.PK).startsWith(keys.tenantPrefix(request.tenantId));
+  if (!ours) throw invalidCursor();
+  return record;
+};
+
+/**
+ * One page of an index partition, newest first. Filters may skip items, so it reads on until
+ * the page is full; the cursor is the key of the last item returned.
+ */
+export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
+  const index = indexes[request.index];
+  const filters = Object.entries(request.where ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const input: QueryCommandInput = {
+    TableName: tableName(),
+    IndexName: index.name,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': index.pk, ...Object.fromEntries(filters.map(([name], i) => [`#f${i}`, name])) },
+    ExpressionAttributeValues: { ':pk': request.partition, ...Object.fromEntries(filters.map(([, value], i) => [`:f${i}`, value])) },
+    ...(filters.length ? { FilterExpression: filters.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),
+    ScanIndexForward: false,
+  };
+  const items: Item[] = [];
+  let start = request.cursor ? decodeCursor(request.cursor, request) : undefined;
+  do {
+    const page = await db().send(new QueryCommand({ ...input, Limit: request.limit - items.length, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start && items.length < request.limit);
+  const last = items.at(-1);
+  const nextCursor =
+    start && last
+      ? Buffer.from(JSON.stringify({ PK: last.PK, SK: last.SK, [index.pk]: last[index.pk], [index.sk]: last[index.sk] })).toString('base64url')
+      : null;
+  return { items: items.map((item) => fromItem<T>(item)), nextCursor };
+};

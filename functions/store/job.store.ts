@@ -1,0 +1,52 @@
+import type { Job, JobStatus } from '../domain/job.js';
+import { getItem, mustExist, putVersioned, queryPage, type Page } from './aggregate.js';
+import { tableName } from './client.js';
+import { keys } from './keys.js';
+import { write } from './write.js';
+import { versionConflict, notFound } from '../domain/errors.js';
+
+const jobItem = (tenantId: string, job: Job) => ({
+  ...keys.job(tenantId, job.id),
+  GSI1PK: keys.customerJobs(tenantId, job.customerId),
+  GSI1SK: job.id,
+  GSI2PK: keys.jobs(tenantId),
+  GSI2SK: job.id,
+  ...job,
+});
+
+export const getJob = (tenantId: string, id: string): Promise<Job> => getItem<Job>(keys.job(tenantId, id), 'job');
+
+/**
+ * Writes the job's next version, in one transaction with the check that its customer exists
+ * (a job never points at a customer of nowhere).
+ */
+export const saveJob = async (tenantId: string, job: Job, previousVersion: number | null): Promise<void> =>
+  write(putVersioned('job', jobItem(tenantId, job), previousVersion), mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId'));
+
+/** Deletes the job if it is still the version that was checked and has no invoices. */
+export const deleteJob = async (tenantId: string, job: Job): Promise<void> =>
+  write({
+    Delete: {
+      TableName: tableName(),
+      Key: keys.job(tenantId, job.id),
+      ConditionExpression: 'version = :version AND invoiceCount = :none',
+      ExpressionAttributeValues: { ':version': job.version, ':none': 0 },
+    },
+    onConditionFailed: (old) => (old ? versionConflict('job') : notFound('job')),
+  });
+
+export interface JobFilter {
+  customerId?: string;
+  status?: JobStatus;
+}
+
+export const listJobs = (tenantId: string, filter: JobFilter, limit: number, cursor?: string): Promise<Page<Job>> =>
+  queryPage<Job>({
+    tenantId,
+    ...(filter.customerId
+      ? { index: 'byOwner', partition: keys.customerJobs(tenantId, filter.customerId) }
+      : { index: 'byTenant', partition: keys.jobs(tenantId) }),
+    where: { status: filter.status },
+    limit,
+    cursor,
+  });
