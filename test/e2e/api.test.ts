@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { allRoutes } from '../../functions/api/routes/index.js';
+import { send } from '../support/api.js';
+
+describe('the API', () => {
+  it('answers health once the table is reachable', async () => {
+    const response = await send('GET', '/health');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('wants an API key: 401 without one, 403 for an unknown one', async () => {
+    const missing = await send('GET', '/v1/customers');
+    const unknown = await send('GET', '/v1/customers', { headers: { authorization: 'Bearer tly_unknown' } });
+    expect(missing.status).toBe(401);
+    expect(missing.body.code).toBe('UNAUTHENTICATED');
+    expect(unknown.status).toBe(403);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const response = await send('GET', '/v1/nowhere');
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND', title: 'Not Found' });
+  });
+
+  it('serves an OpenAPI 3.1 document of every route, generated from the zod schemas', async () => {
+    const response = await send('GET', '/v1/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe('3.1.0');
+    for (const r of allRoutes()) {
+      expect(response.body.paths[r.path]?.[r.method.toLowerCase()]?.operationId, `${r.method} ${r.path}`).toBe(r.operationId);
+    }
+    const createJob = response.body.paths['/v1/jobs'].post;
+    expect(createJob.requestBody.content['application/json'].schema.required).toEqual(['customerId', 'name', 'billingType']);
+    expect(response.body.components.schemas.Problem.required).toContain('code');
+  });
+});

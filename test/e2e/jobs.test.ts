@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { newTenant, type ApiClient } from '../support/api.js';
+
+const withCustomer = async (currency?: string): Promise<{ api: ApiClient; customerId: string }> => {
+  const api = await newTenant('Jobs', 'EUR');
+  const customer = await api.request('POST', '/v1/customers', { name: 'Client', ...(currency ? { currency } : {}) });
+  return { api, customerId: customer.body.id };
+};
+
+const zeroBilling = { invoicedToDate: '0.00', paidToDate: '0.00', depositsHeld: '0.00', retainageHeld: '0.00' };
+
+describe('jobs', () => {
+  it('creates a job in its customer\'s currency with an empty billing summary', async () => {
+    const { api, customerId } = await withCustomer('USD');
+    const created = await api.request('POST', '/v1/jobs', { customerId, name: 'Kitchen', billingType: 'fixed_price', retainagePercent: '5' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      customerId, name: 'Kitchen', billingType: 'fixed_price', currency: 'USD', retainagePercent: '5', status: 'open', charges: [],
+      billing: { suggestedPrice: '0.00', remaining: '0.00', ...zeroBilling },
+    });
+    expect(created.body.id).toMatch(/^job_/);
+    expect((await api.request('GET', `/v1/jobs/${created.body.id}`)).body).toEqual(created.body);
+  });
+
+  it('refuses bad input naming the field, and an unknown customer with 422', async () => {
+    const { api, customerId } = await withCustomer();
+    const cases = [
+      [{ customerId, name: 'x', billingType: 'hourly' }, 'billingType'],
+      [{ customerId, billingType: 'fixed_price' }, 'name'],
+      [{ customerId, name: 'x', billingType: 'fixed_price', retainagePercent: '101' }, 'retainagePercent'],
+      [{ customerId, name: 'x', billingType: 'fixed_price', retainagePercent: 5 }, 'retainagePercent'],
+      [{ customerId, name: 'x', billingType: 'fixed_price', currency: 'QQQ' }, 'currency'],
+    ] as const;
+    for (const [body, field] of cases) {
+      const response = await api.request('POST', '/v1/jobs', body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    const unknown = await api.request('POST', '/v1/jobs', { customerId: 'cus_nope', name: 'x', billingType: 'milestone' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toMatchObject({ code: 'CUSTOMER_NOT_FOUND', errors: [{ field: 'customerId' }] });
+    expect((await api.request('GET', '/v1/jobs')).body.items).toEqual([]);
+  });
+
+  it('prices charges exactly and sums them into the suggested price', async () => {
+    const { api, customerId } = await withCustomer();
+    const job = (await api.request('POST', '/v1/jobs', { customerId, name: 'Bathroom', billingType: 'fixed_price' })).body;
+    await api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'Tiles', group: 'Material', quantity: '3', unitPrice: '0.1', taxRate: '20' });
+    const withTwo = await api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'Labour', quantity: '2.5', unitPrice: '45.555' });
+    expect(withTwo.status).toBe(201);
+    expect(withTwo.body.charges).toMatchObject([
+      { description: 'Tiles', group: 'Material', amount: '0.30', taxRate: '20', billedToDate: '0' },
+      { description: 'Labour', group: null, amount: '113.89', taxRate: '0' },
+    ]);
+    expect(withTwo.body.billing).toMatchObject({ suggestedPrice: '114.19', remaining: '114.19' });
+
+    const chargeId = withTwo.body.charges[1].id;
+    const patched = await api.request('PATCH', `/v1/jobs/${job.id}/charges/${chargeId}`, { quantity: '3' });
+    expect(patched.body.charges[1].amount).toBe('136.67');
+    const removed = await api.request('DELETE', `/v1/jobs/${job.id}/charges/${chargeId}`);
+    expect(removed.body.charges).toHaveLength(1);
+    expect(removed.body.billing.suggestedPrice).toBe('0.30');
+
+    const badCharge = await api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'x', quantity: 1.5, unitPrice: '1' });
+    expect(badCharge.status).toBe(400);
+    expect(badCharge.body.errors[0].field).toBe('quantity');
+    const unknownCharge = await api.request('PATCH', `/v1/jobs/${job.id}/charges/chg_nope`, { quantity: '1' });
+    expect(unknownCharge.status).toBe(404);
+    expect(unknownCharge.body.code).toBe('CHARGE_NOT_FOUND');
+  });
+
+  it('closes and reopens, refusing transitions the status does not allow', async () => {
+    const { api, customerId } = await withCustomer();
+    const job = (await api.request('POST', '/v1/jobs', { customerId, name: 'Roof', billingType: 'time_and_material' })).body;
+    const reopenOpen = await api.request('POST', `/v1/jobs/${job.id}/reopen`);
+    const closed = await api.request('POST', `/v1/jobs/${job.id}/close`);
+    const closeClosed = await api.request('POST', `/v1/jobs/${job.id}/close`);
+    const reopened = await api.request('POST', `/v1/jobs/${job.id}/reopen`);
+    expect(reopenOpen.status).toBe(409);
+    expect(reopenOpen.body.code).toBe('JOB_NOT_CLOSED');
+    expect(closed.body.status).toBe('closed');
+    expect(closeClosed.status).toBe(409);
+    expect(closeClosed.body.code).toBe('JOB_NOT_OPEN');
+    expect(reopened.body.status).toBe('open');
+  });
+
+  it('changes, lists by customer and status, and deletes', async () => {
+    const { api, customerId } = await withCustomer();
+    const other = (await api.request('POST', '/v1/customers', { name: 'Other' })).body.id;
+    const a = (await api.request('POST', '/v1/jobs', { customerId, name: 'A', billingType: 'fixed_price' })).body;
+    const b = (await api.request('POST', '/v1/jobs', { customerId, name: 'B', billingType: 'fixed_price' })).body;
+    const c = (await api.request('POST', '/v1/jobs', { customerId: other, name: 'C', billingType: 'milestone' })).body;
+    await api.request('POST', `/v1/jobs/${a.id}/close`);
+    const renamed = await api.request('PATCH', `/v1/jobs/${b.id}`, { name: 'B2', customerId: other });
+    expect(renamed.body).toMatchObject({ name: 'B2', customerId: other, version: 2 });
+
+    const ids = async (query: string) => (await api.request('GET', `/v1/jobs${query}`)).body.items.map((j: { id: string }) => j.id);
+    expect(await ids('')).toEqual([c.id, b.id, a.id]);
+    expect(await ids(`?customerId=${other}`)).toEqual([c.id, b.id]);
+    expect(await ids('?status=closed')).toEqual([a.id]);
+    expect(await ids(`?customerId=${customerId}&status=open`)).toEqual([]);
+    expect(await ids('?status=open&limit=1')).toEqual([c.id]);
+    const secondPage = await api.request('GET', `/v1/jobs?status=open&limit=1&cursor=${(await api.request('GET', '/v1/jobs?status=open&limit=1')).body.nextCursor}`);
+    expect(secondPage.body.items.map((j: { id: string }) => j.id)).toEqual([b.id]);
+    expect((await api.request('GET', '/v1/jobs?status=done')).status).toBe(400);
+
+    const deleted = await api.request('DELETE', `/v1/jobs/${a.id}`);
+    expect(deleted.status).toBe(204);
+    expect((await api.request('GET', `/v1/jobs/${a.id}`)).status).toBe(404);
+    expect(await ids('')).toEqual([c.id, b.id]);
+  });
+
+  it('answers 404 for unknown ids and another tenant\'s jobs, changing nothing', async () => {
+    const mine = await withCustomer();
+    const theirs = await withCustomer();
+    const job = (await theirs.api.request('POST', '/v1/jobs', { customerId: theirs.customerId, name: 'Theirs', billingType: 'fixed_price' })).body;
+    const attempts = await Promise.all([
+      mine.api.request('GET', `/v1/jobs/${job.id}`),
+      mine.api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'Mine' }),
+      mine.api.request('DELETE', `/v1/jobs/${job.id}`),
+      mine.api.request('POST', `/v1/jobs/${job.id}/close`),
+      mine.api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'x', quantity: '1', unitPrice: '1' }),
+      mine.api.request('GET', '/v1/jobs/job_01ARZ3NDEKTSV4RRFFQ69G5FAV'),
+    ]);
+    for (const attempt of attempts) {
+      expect(attempt.status).toBe(404);
+      expect(attempt.body.code).toBe('JOB_NOT_FOUND');
+    }
+    const claimed = await mine.api.request('POST', '/v1/jobs', { customerId: theirs.customerId, name: 'x', billingType: 'fixed_price' });
+    expect(claimed.status).toBe(422);
+    expect((await theirs.api.request('GET', `/v1/jobs/${job.id}`)).body).toEqual(job);
+  });
+
+  it('lets one of two concurrent changes of a job win and refuses the other with 409', async () => {
+    const { api, customerId } = await withCustomer();
+    const job = (await api.request('POST', '/v1/jobs', { customerId, name: 'Shed', billingType: 'fixed_price' })).body;
+    const [rename, charge] = await Promise.all([
+      api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'Garden shed' }, { 'if-match': '"1"' }),
+      api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'Wood', quantity: '1', unitPrice: '99' }, { 'if-match': '"1"' }),
+    ]);
+    const won = rename.status === 200 ? 'rename' : 'charge';
+    expect(won === 'rename' ? charge.status : [rename.status, charge.status]).toEqual(won === 'rename' ? 409 : [409, 201]);
+    const final = (await api.request('GET', `/v1/jobs/${job.id}`)).body;
+    expect(final.version).toBe(2);
+    if (rename.status === 200) expect(final).toMatchObject({ name: 'Garden shed', charges: [] });
+    else expect(final).toMatchObject({ name: 'Shed', charges: [{ description: 'Wood' }] });
+    const loser = rename.status === 200 ? charge : rename;
+    expect(loser.body.code).toBe('VERSION_CONFLICT');
+
+    const stale = await api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'x' }, { 'if-match': '"1"' });
+    expect(stale.status).toBe(409);
+    const badEtag = await api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'x' }, { 'if-match': 'yesterday' });
+    expect(badEtag.status).toBe(400);
+  });
+});
