@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { indexes } from '../../functions/store/keys.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+// Every table access is a key lookup, a query or a transaction (design §3): no Scan.
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+export interface BillingFunctionProps {
+  /** The handler module, from the repository root (`functions/api/meta.handler.ts`); it exports `handler`. */
+  entry: string;
+}
+
+/** Every Lambda of Tally, with the same runtime, bundling, logging and permissions model. */
+export class BillingFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, { entry }: BillingFunctionProps) {
+    super(scope, id);
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: join(root, entry),
+      handler: 'handler',
+      projectRoot: root,
+      depsLockFilePath: join(root, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      // 1 GB buys the CPU share that keeps cold starts short; 10 s is well under API Gateway's 30 s.
+      memorySize: 1024,
+      timeout: Duration.seconds(10),
+      role,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'tally',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // A CommonJS dependency bundled into ESM calls require(), which fails only on AWS (local runs are unbundled).
+        banner: "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the pinned AWS SDK rather than use the runtime's copy, so AWS runs what the tests ran.
+        externalModules: [],
+        logLevel: LogLevel.WARNING,
+      },
+    });
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is pinned on purpose: the local stack, the tests and the tools run Node 22 (package.json), so AWS runs the same runtime.',
+    });
+  }
+
+  /** Grants the function the table's data (`read` for lookups only) and tells it the table's name. */
+  bindTable(table: ITable, access: 'read' | 'readWrite' = 'readWrite'): void {
+    const indexArns = Object.values(indexes).map((index) => `${table.tableArn}/index/${index.name}`);
+    this.fn.addToRolePolicy(new PolicyStatement({ actions: READ_ACTIONS, resources: [table.tableArn, ...indexArns] }));
+    if (access === 'readWrite') {
+      this.fn.addToRolePolicy(new PolicyStatement({ actions: WRITE_ACTIONS, resources: [table.tableArn] }));
+    }
+    this.fn.addEnvironment('TABLE_NAME', table.tableName);
+  }
+}
