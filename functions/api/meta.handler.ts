@@ -1,4 +1,4 @@
 import { httpHandler } from './http.js';
-import { metaRoutes } from './routes/meta.routes.js';
+import { routeGroups } from './routes/index.js';
 
-export const handler = httpHandler(metaRoutes);
+export const handler = httpHandler(routeGroups.meta);

@@ -1,7 +1,6 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { z } from 'zod';
-import type { Route } from './route.js';
-import { allRoutes } from './routes/index.js';
+import { route, type Route } from './route.js';
 import { problemSchema } from '../shared/problems.js';
 
 const PROBLEM = 'application/problem+json';
@@ -29,11 +28,11 @@ const operation = (r: Route): ZodOpenApiOperationObject => ({
 
 let document: ReturnType<typeof createDocument> | undefined;
 
-/** The OpenAPI 3.1 document, generated once from the same zod schemas that validate requests. */
-export const openApiDocument = (): ReturnType<typeof createDocument> => {
+/** The OpenAPI 3.1 document of the routes, generated once from the same zod schemas that validate requests. */
+const openApiDocument = (routes: Route[]): ReturnType<typeof createDocument> => {
   if (!document) {
     const paths: ZodOpenApiPathsObject = {};
-    for (const r of allRoutes()) {
+    for (const r of routes) {
       paths[r.path] = { ...paths[r.path], [r.method.toLowerCase()]: operation(r) };
     }
     document = createDocument({
@@ -45,3 +44,15 @@ export const openApiDocument = (): ReturnType<typeof createDocument> => {
   }
   return document;
 };
+
+/** `GET /v1/openapi.json`, describing the routes that `routes()` returns (itself among them). */
+export const openApiRoute = (routes: () => Route[]): Route =>
+  route({
+    method: 'GET',
+    path: '/v1/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This API as an OpenAPI 3.1 document',
+    public: true,
+    responses: { 200: { description: 'The OpenAPI document' } },
+    handle: async () => ({ status: 200, body: openApiDocument(routes()) }),
+  });

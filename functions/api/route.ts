@@ -45,8 +45,7 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
 }
 
 /** Declares a route with its input types inferred from its schemas. */
-export const route = <P = Record<string, never>, Q = Record<string, never>, B = undefined>(
-  definition: Route<P, Q, B>,
-): Route => definition as unknown as Route;
+export const route = <P = Record<string, never>, Q = Record<string, never>, B = undefined>(definition: Route<P, Q, B>): Route =>
+  definition as unknown as Route;
 
 export const routeKey = (r: Pick<Route, 'method' | 'path'>): string => `${r.method} ${r.path}`;

@@ -1,19 +1,6 @@
 import { DomainError, notFound } from './errors.js';
 import { amount, roundMoney, toAmountString } from './money.js';
-import { assertModifiable, touched, type Job } from './job.js';
-
-/** An invoiceable of a job; `amount` = quantity x unit price, rounded to the currency. */
-export interface Charge {
-  id: string;
-  description: string;
-  group: string | null;
-  quantity: string;
-  unitPrice: string;
-  /** Percent string ("20" = 20%). */
-  taxRate: string;
-  amount: string;
-  billedToDate: string;
-}
+import { assertModifiable, touched, type Charge, type Job } from './job.js';
 
 export interface ChargeFields {
   description: string;
@@ -43,7 +30,15 @@ export const addCharge = (job: Job, input: ChargeFields, id: string, now: Date):
     throw new DomainError('rule', 'TOO_MANY_CHARGES', `A job holds at most ${MAX_CHARGES} charges`);
   }
   const charge = priced(
-    { id, description: input.description, group: input.group ?? null, quantity: input.quantity, unitPrice: input.unitPrice, taxRate: input.taxRate ?? '0', billedToDate: '0' },
+    {
+      id,
+      description: input.description,
+      group: input.group ?? null,
+      quantity: input.quantity,
+      unitPrice: input.unitPrice,
+      taxRate: input.taxRate ?? '0',
+      billedToDate: '0',
+    },
     job.currency,
   );
   return touched(job, now, { charges: [...job.charges, charge] });
@@ -56,7 +51,11 @@ export const updateCharge = (job: Job, chargeId: string, patch: Partial<ChargeFi
   const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
   const next = priced({ ...current, ...given }, job.currency);
   if (amount(current.billedToDate).gt(0) && amount(next.amount).lt(current.billedToDate)) {
-    throw new DomainError('rule', 'CHARGE_BELOW_BILLED', `The charge has ${current.billedToDate} billed already; its amount cannot go below that`);
+    throw new DomainError(
+      'rule',
+      'CHARGE_BELOW_BILLED',
+      `The charge has ${current.billedToDate} billed already; its amount cannot go below that`,
+    );
   }
   return touched(job, now, { charges: job.charges.map((c) => (c.id === chargeId ? next : c)) });
 };

@@ -1,9 +1,21 @@
 import { DomainError } from './errors.js';
 import { amount, checkCurrency, roundMoney, sumAmounts, toAmountString } from './money.js';
-import type { Charge } from './charge.js';
 
 export type BillingType = 'fixed_price' | 'time_and_material' | 'milestone';
 export type JobStatus = 'open' | 'closed' | 'billed';
+
+/** An invoiceable of a job; `amount` = quantity x unit price, rounded to the currency. */
+export interface Charge {
+  id: string;
+  description: string;
+  group: string | null;
+  quantity: string;
+  unitPrice: string;
+  /** Percent string ("20" = 20%). */
+  taxRate: string;
+  amount: string;
+  billedToDate: string;
+}
 
 /** Net amounts the job has billed, collected and holds; invoices move them when they are issued. */
 export interface JobLedger {
@@ -92,12 +104,14 @@ export const updateJob = (job: Job, patch: JobPatch, now: Date): Job => {
 };
 
 export const closeJob = (job: Job, now: Date): Job => {
-  if (job.status !== 'open') throw new DomainError('conflict', 'JOB_NOT_OPEN', `Only an open job can be closed; this one is ${job.status}`);
+  if (job.status !== 'open')
+    throw new DomainError('conflict', 'JOB_NOT_OPEN', `Only an open job can be closed; this one is ${job.status}`);
   return touched(job, now, { status: 'closed' });
 };
 
 export const reopenJob = (job: Job, now: Date): Job => {
-  if (job.status !== 'closed') throw new DomainError('conflict', 'JOB_NOT_CLOSED', `Only a closed job can be reopened; this one is ${job.status}`);
+  if (job.status !== 'closed')
+    throw new DomainError('conflict', 'JOB_NOT_CLOSED', `Only a closed job can be reopened; this one is ${job.status}`);
   return touched(job, now, { status: 'open' });
 };
 

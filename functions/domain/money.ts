@@ -86,7 +86,8 @@ export function allocate(total: AmountInput, weights: (Amount | string)[], curre
     throw invalidField('total', 'not_minor_units', `total ${whole.toFixed()} is not a whole number of ${currency} minor units`);
   }
   const ws = weights.map((w) => amount(w, 'weights'));
-  if (ws.some((w) => w.isNegative() && !w.isZero())) throw invalidField('weights', 'negative_weight', 'weights must not be negative');
+  if (ws.some((w) => w.isNegative() && !w.isZero()))
+    throw invalidField('weights', 'negative_weight', 'weights must not be negative');
   if (ws.length === 0) {
     if (whole.isZero()) return [];
     throw invalidField('weights', 'no_weights', 'cannot allocate a non-zero total over no weights');
@@ -103,9 +104,7 @@ export function allocate(total: AmountInput, weights: (Amount | string)[], curre
   const parts = ints.map((w) => (target * w) / sumWeights);
   const remainders = ints.map((w) => (target * w) % sumWeights);
   let leftover = target - parts.reduce((a, b) => a + b, 0n);
-  const order = remainders
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  const order = remainders.map((r, i) => ({ r, i })).sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
   for (const { i } of order) {
     if (leftover === 0n) break;
     parts[i] = (parts[i] ?? 0n) + 1n;

@@ -1,6 +1,11 @@
 import { clock } from '../adapters/clock.js';
 import { versionConflict } from '../domain/errors.js';
-import { createCustomer as newCustomer, updateCustomer as changedCustomer, type Customer, type CustomerFields } from '../domain/customer.js';
+import {
+  createCustomer as newCustomer,
+  updateCustomer as changedCustomer,
+  type Customer,
+  type CustomerFields,
+} from '../domain/customer.js';
 import { getCustomer, listCustomers, saveCustomer } from '../store/customer.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { newId } from './ids.js';

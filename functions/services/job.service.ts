@@ -1,7 +1,21 @@
 import { clock } from '../adapters/clock.js';
-import { addCharge as withCharge, removeCharge as withoutCharge, updateCharge as withChargeChanged, type ChargeFields } from '../domain/charge.js';
+import {
+  addCharge as withCharge,
+  removeCharge as withoutCharge,
+  updateCharge as withChargeChanged,
+  type ChargeFields,
+} from '../domain/charge.js';
 import { DomainError, unknownReference, versionConflict } from '../domain/errors.js';
-import { assertDeletable, closeJob as closed, createJob as newJob, reopenJob as reopened, updateJob as changedJob, type Job, type JobFields, type JobPatch } from '../domain/job.js';
+import {
+  assertDeletable,
+  closeJob as closed,
+  createJob as newJob,
+  reopenJob as reopened,
+  updateJob as changedJob,
+  type Job,
+  type JobFields,
+  type JobPatch,
+} from '../domain/job.js';
 import { getCustomer } from '../store/customer.store.js';
 import { deleteJob as removeJob, getJob, listJobs, saveJob } from '../store/job.store.js';
 import { newId } from './ids.js';
@@ -22,7 +36,12 @@ export const createJob = async (tenantId: string, input: NewJob): Promise<Job> =
  * Loads the job, checks the caller's expected version (If-Match), applies one domain change and
  * saves it on condition that nobody changed the job meanwhile.
  */
-const changeJob = async (tenantId: string, id: string, expectedVersion: number | undefined, change: (job: Job, now: Date) => Job): Promise<Job> => {
+const changeJob = async (
+  tenantId: string,
+  id: string,
+  expectedVersion: number | undefined,
+  change: (job: Job, now: Date) => Job,
+): Promise<Job> => {
   const job = await getJob(tenantId, id);
   if (expectedVersion !== undefined && expectedVersion !== job.version) throw versionConflict('job');
   const next = change(job, clock.now());
@@ -42,8 +61,13 @@ export const reopenJob = (tenantId: string, id: string, expectedVersion?: number
 export const addCharge = (tenantId: string, jobId: string, input: ChargeFields, expectedVersion?: number): Promise<Job> =>
   changeJob(tenantId, jobId, expectedVersion, (job, now) => withCharge(job, input, newId('chg'), now));
 
-export const updateCharge = (tenantId: string, jobId: string, chargeId: string, patch: Partial<ChargeFields>, expectedVersion?: number): Promise<Job> =>
-  changeJob(tenantId, jobId, expectedVersion, (job, now) => withChargeChanged(job, chargeId, patch, now));
+export const updateCharge = (
+  tenantId: string,
+  jobId: string,
+  chargeId: string,
+  patch: Partial<ChargeFields>,
+  expectedVersion?: number,
+): Promise<Job> => changeJob(tenantId, jobId, expectedVersion, (job, now) => withChargeChanged(job, chargeId, patch, now));
 
 export const removeCharge = (tenantId: string, jobId: string, chargeId: string, expectedVersion?: number): Promise<Job> =>
   changeJob(tenantId, jobId, expectedVersion, (job, now) => withoutCharge(job, chargeId, now));

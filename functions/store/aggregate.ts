@@ -68,7 +68,8 @@ const decodeCursor = (cursor: string, request: PageRequest): Item => {
   const index = indexes[request.index];
   const record = key as Item | null;
   const ours =
-    typeof record === 'object' && record !== null &&
+    typeof record === 'object' &&
+    record !== null &&
     record[index.pk] === request.partition &&
     String(record.PK).startsWith(keys.tenantPrefix(request.tenantId));
   if (!ours) throw invalidCursor();
@@ -87,7 +88,10 @@ export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
     IndexName: index.name,
     KeyConditionExpression: '#pk = :pk',
     ExpressionAttributeNames: { '#pk': index.pk, ...Object.fromEntries(filters.map(([name], i) => [`#f${i}`, name])) },
-    ExpressionAttributeValues: { ':pk': request.partition, ...Object.fromEntries(filters.map(([, value], i) => [`:f${i}`, value])) },
+    ExpressionAttributeValues: {
+      ':pk': request.partition,
+      ...Object.fromEntries(filters.map(([, value], i) => [`:f${i}`, value])),
+    },
     ...(filters.length ? { FilterExpression: filters.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),
     ScanIndexForward: false,
   };
@@ -101,7 +105,9 @@ export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
   const last = items.at(-1);
   const nextCursor =
     start && last
-      ? Buffer.from(JSON.stringify({ PK: last.PK, SK: last.SK, [index.pk]: last[index.pk], [index.sk]: last[index.sk] })).toString('base64url')
+      ? Buffer.from(
+          JSON.stringify({ PK: last.PK, SK: last.SK, [index.pk]: last[index.pk], [index.sk]: last[index.sk] }),
+        ).toString('base64url')
       : null;
   return { items: items.map((item) => fromItem<T>(item)), nextCursor };
 };

@@ -32,7 +32,13 @@ export const claimIdempotencyKey = async (
     await write({
       Put: {
         TableName: tableName(),
-        Item: { ...keys.idempotency(tenantId, key), fingerprint, state: 'in_progress', lockedUntil: at + LOCK_SECONDS, [TTL_ATTRIBUTE]: at + KEEP_SECONDS },
+        Item: {
+          ...keys.idempotency(tenantId, key),
+          fingerprint,
+          state: 'in_progress',
+          lockedUntil: at + LOCK_SECONDS,
+          [TTL_ATTRIBUTE]: at + KEEP_SECONDS,
+        },
         ConditionExpression:
           'attribute_not_exists(PK) OR #ttl < :now OR (#state = :inProgress AND lockedUntil < :now AND fingerprint = :fingerprint)',
         ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE, '#state': 'state' },
@@ -46,7 +52,11 @@ export const claimIdempotencyKey = async (
           replay = old.response as StoredResponse;
           return new DomainError('conflict', 'REPLAY', 'replay');
         }
-        return new DomainError('conflict', 'IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress');
+        return new DomainError(
+          'conflict',
+          'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+          'A request with this Idempotency-Key is still in progress',
+        );
       },
     });
   } catch (error) {

@@ -21,7 +21,10 @@ export const getJob = (tenantId: string, id: string): Promise<Job> => getItem<Jo
  * (a job never points at a customer of nowhere).
  */
 export const saveJob = async (tenantId: string, job: Job, previousVersion: number | null): Promise<void> =>
-  write(putVersioned('job', jobItem(tenantId, job), previousVersion), mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId'));
+  write(
+    putVersioned('job', jobItem(tenantId, job), previousVersion),
+    mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId'),
+  );
 
 /** Deletes the job if it is still the version that was checked and has no invoices. */
 export const deleteJob = async (tenantId: string, job: Job): Promise<void> =>

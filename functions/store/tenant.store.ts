@@ -11,7 +11,11 @@ const toTenant = ({ PK: _pk, SK: _sk, ...tenant }: Record<string, unknown>): Ten
 export const insertTenant = async (tenant: Tenant, apiKeyHash: string): Promise<void> => {
   await write(
     {
-      Put: { TableName: tableName(), Item: { ...keys.tenant(tenant.id), ...tenant }, ConditionExpression: 'attribute_not_exists(PK)' },
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.tenant(tenant.id), ...tenant },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
       onConditionFailed: () => new DomainError('conflict', 'TENANT_EXISTS', 'The tenant exists already'),
     },
     {

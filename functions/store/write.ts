@@ -19,8 +19,7 @@ type Item = Record<string, unknown>;
  */
 export type WriteAction = TransactItem & { onConditionFailed?: (old: Item | undefined) => DomainError };
 
-const fromWire = (item: Record<string, AttributeValue> | undefined): Item | undefined =>
-  item ? unmarshall(item) : undefined;
+const fromWire = (item: Record<string, AttributeValue> | undefined): Item | undefined => (item ? unmarshall(item) : undefined);
 
 /**
  * Writes the actions atomically: one action as a single conditional write, more as one

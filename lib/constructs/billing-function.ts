@@ -56,7 +56,8 @@ export class BillingFunction extends Construct {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         // A CommonJS dependency bundled into ESM calls require(), which fails only on AWS (local runs are unbundled).
-        banner: "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
+        banner:
+          "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
         minify: true,
         sourceMap: true,
         sourcesContent: false,
@@ -67,7 +68,8 @@ export class BillingFunction extends Construct {
     });
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is pinned on purpose: the local stack, the tests and the tools run Node 22 (package.json), so AWS runs the same runtime.',
+      reason:
+        'Node.js 22 is pinned on purpose: the local stack, the tests and the tools run Node 22 (package.json), so AWS runs the same runtime.',
     });
   }
 

@@ -1,3 +1,4 @@
+import { openApiRoute } from '../openapi.js';
 import type { Route } from '../route.js';
 import { customerRoutes } from './customers.routes.js';
 import { jobRoutes } from './jobs.routes.js';
@@ -7,11 +8,13 @@ import { metaRoutes } from './meta.routes.js';
  * Every route, by the group whose Lambda serves it (`functions/api/<group>.handler.ts`).
  */
 export const routeGroups = {
-  meta: metaRoutes,
+  meta: [...metaRoutes, openApiRoute(() => allRoutes())],
   customers: customerRoutes,
   jobs: jobRoutes,
 } satisfies Record<string, Route[]>;
 
 export type RouteGroup = keyof typeof routeGroups;
 
-export const allRoutes = (): Route[] => Object.values(routeGroups).flat();
+export function allRoutes(): Route[] {
+  return Object.values(routeGroups).flat();
+}

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { route } from '../route.js';
-import { pingTable } from '../../store/health.store.js';
-import { openApiDocument } from '../openapi.js';
+import { checkHealth } from '../../services/health.service.js';
 
 export const metaRoutes = [
   route({
@@ -12,17 +11,8 @@ export const metaRoutes = [
     public: true,
     responses: { 200: { description: 'Healthy', schema: z.object({ status: z.literal('ok') }) } },
     handle: async () => {
-      await pingTable();
+      await checkHealth();
       return { status: 200, body: { status: 'ok' } };
     },
-  }),
-  route({
-    method: 'GET',
-    path: '/v1/openapi.json',
-    operationId: 'getOpenApi',
-    summary: 'This API as an OpenAPI 3.1 document',
-    public: true,
-    responses: { 200: { description: 'The OpenAPI document' } },
-    handle: async () => ({ status: 200, body: openApiDocument() }),
   }),
 ];
