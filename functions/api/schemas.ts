@@ -3,14 +3,15 @@ import { DECIMAL_PATTERN, Dec } from '../domain/money.js';
 import { HttpProblem } from '../shared/problems.js';
 
 /** Amounts and quantities travel as decimal strings, never as JSON numbers. */
-export const decimalString = z.string().regex(DECIMAL_PATTERN, 'must be a decimal string such as "1234.50"');
+// `abort` stops the refinements that follow from parsing what is not a number.
+export const decimalString = z.string().regex(DECIMAL_PATTERN, { message: 'must be a decimal string such as "1234.50"', abort: true });
 
 export const positiveDecimalString = decimalString.refine((v) => new Dec(v).gt(0), 'must be greater than zero');
 
 /** Rates and percents are percent strings: "20" means 20%. */
 export const percentString = z
   .string()
-  .regex(/^\d{1,3}(\.\d{1,6})?$/, 'must be a percent string such as "20" or "7.5"')
+  .regex(/^\d{1,3}(\.\d{1,6})?$/, { message: 'must be a percent string such as "20" or "7.5"', abort: true })
   .refine((v) => new Dec(v).lte(100), 'must be at most 100');
 
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"');

@@ -152,4 +152,46 @@ describe('jobs', () => {
     const badEtag = await api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'x' }, { 'if-match': 'yesterday' });
     expect(badEtag.status).toBe(400);
   });
+
+  it('refuses bad changes naming the field, changing nothing', async () => {
+    const { api, customerId } = await withCustomer();
+    const job = (await api.request('POST', '/v1/jobs', { customerId, name: 'Porch', billingType: 'fixed_price' })).body;
+    const charged = (await api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'Paint', quantity: '1', unitPrice: '10' })).body;
+    const chargeId = charged.charges[0].id;
+    const cases = [
+      ['PATCH', `/v1/jobs/${job.id}`, { name: '' }, 'name'],
+      ['PATCH', `/v1/jobs/${job.id}`, { billingType: 'milestone' }, '(body)'],
+      ['PATCH', `/v1/jobs/${job.id}`, { retainagePercent: '-1' }, 'retainagePercent'],
+      ['POST', `/v1/jobs/${job.id}/charges`, { description: 'x', quantity: '0', unitPrice: '1' }, 'quantity'],
+      ['POST', `/v1/jobs/${job.id}/charges`, { description: 'x', quantity: '1', unitPrice: '1', taxRate: '20%' }, 'taxRate'],
+      ['PATCH', `/v1/jobs/${job.id}/charges/${chargeId}`, { unitPrice: '1,5' }, 'unitPrice'],
+    ] as const;
+    for (const [method, path, body, field] of cases) {
+      const response = await api.request(method, path, body);
+      expect(response.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    const moved = await api.request('PATCH', `/v1/jobs/${job.id}`, { customerId: 'cus_nowhere' });
+    expect(moved.status).toBe(422);
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body).toEqual(charged);
+  });
+
+  it('adds a charge once however often the request is retried with its Idempotency-Key', async () => {
+    const { api, customerId } = await withCustomer();
+    const job = (await api.request('POST', '/v1/jobs', { customerId, name: 'Fence', billingType: 'fixed_price' })).body;
+    const charge = { description: 'Posts', quantity: '12', unitPrice: '8.50' };
+    const headers = { 'idempotency-key': 'posts-1' };
+    const first = await api.request('POST', `/v1/jobs/${job.id}/charges`, charge, headers);
+    const retry = await api.request('POST', `/v1/jobs/${job.id}/charges`, charge, headers);
+    const closeFirst = await api.request('POST', `/v1/jobs/${job.id}/close`, undefined, { 'idempotency-key': 'close-1' });
+    const closeRetry = await api.request('POST', `/v1/jobs/${job.id}/close`, undefined, { 'idempotency-key': 'close-1' });
+    const reused = await api.request('POST', `/v1/jobs/${job.id}/charges`, { ...charge, quantity: '13' }, headers);
+    expect(retry.body).toEqual(first.body);
+    expect(closeRetry.status).toBe(200);
+    expect(closeRetry.body).toEqual(closeFirst.body);
+    expect(reused.status).toBe(422);
+    const final = (await api.request('GET', `/v1/jobs/${job.id}`)).body;
+    expect(final.charges).toHaveLength(1);
+    expect(final).toMatchObject({ status: 'closed', billing: { suggestedPrice: '102.00' } });
+  });
 });
