@@ -25,10 +25,10 @@ export const runOnce = async (
   try {
     response = await run();
   } catch (error) {
-    await releaseIdempotencyKey(tenantId, key);
+    await releaseIdempotencyKey(tenantId, key, fingerprint);
     throw error;
   }
-  if (isKept(response.statusCode)) await completeIdempotencyKey(tenantId, key, response);
-  else await releaseIdempotencyKey(tenantId, key);
+  if (isKept(response.statusCode)) await completeIdempotencyKey(tenantId, key, fingerprint, response);
+  else await releaseIdempotencyKey(tenantId, key, fingerprint);
   return { response, replayed: false };
 };

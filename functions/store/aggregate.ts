@@ -70,6 +70,7 @@ const decodeCursor = (cursor: string, request: PageRequest): Item => {
   const ours =
     typeof record === 'object' &&
     record !== null &&
+    ['PK', 'SK', index.pk, index.sk].every((name) => typeof record[name] === 'string') &&
     record[index.pk] === request.partition &&
     String(record.PK).startsWith(keys.tenantPrefix(request.tenantId));
   if (!ours) throw invalidCursor();

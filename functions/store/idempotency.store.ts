@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors.js';
 import { db, tableName } from './client.js';
@@ -66,20 +67,47 @@ export const claimIdempotencyKey = async (
   return undefined;
 };
 
+/** The one request that holds a key: a late first try must not touch a key a retry took over. */
+const heldBy = (fingerprint: string) => ({
+  ConditionExpression: 'fingerprint = :fingerprint AND #state = :inProgress',
+  ExpressionAttributeValues: { ':fingerprint': fingerprint, ':inProgress': 'in_progress' },
+});
+
+const unlessTakenOver = async (writing: Promise<unknown>): Promise<void> => {
+  try {
+    await writing;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+};
+
 /** Keeps the first response, to be replayed to every retry with the same key. */
-export const completeIdempotencyKey = async (tenantId: string, key: string, response: StoredResponse): Promise<void> => {
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.idempotency(tenantId, key),
-      UpdateExpression: 'SET #state = :completed, #response = :response REMOVE lockedUntil',
-      ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-      ExpressionAttributeValues: { ':completed': 'completed', ':response': response },
-    }),
+export const completeIdempotencyKey = async (tenantId: string, key: string, fingerprint: string, response: StoredResponse): Promise<void> => {
+  const held = heldBy(fingerprint);
+  await unlessTakenOver(
+    db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.idempotency(tenantId, key),
+        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE lockedUntil',
+        ConditionExpression: held.ConditionExpression,
+        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+        ExpressionAttributeValues: { ...held.ExpressionAttributeValues, ':completed': 'completed', ':response': response },
+      }),
+    ),
   );
 };
 
 /** Frees the key of a request whose outcome is not worth keeping, so that a retry runs anew. */
-export const releaseIdempotencyKey = async (tenantId: string, key: string): Promise<void> => {
-  await db().send(new DeleteCommand({ TableName: tableName(), Key: keys.idempotency(tenantId, key) }));
+export const releaseIdempotencyKey = async (tenantId: string, key: string, fingerprint: string): Promise<void> => {
+  await unlessTakenOver(
+    db().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: keys.idempotency(tenantId, key),
+        ...heldBy(fingerprint),
+        ExpressionAttributeNames: { '#state': 'state' },
+      }),
+    ),
+  );
 };
