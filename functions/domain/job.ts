@@ -1,5 +1,5 @@
 import { DomainError } from './errors.js';
-import { amount, checkCurrency, roundMoney, sumAmounts, toAmountString } from './money.js';
+import { amount, checkCurrency, roundMoney, sumAmounts, toAmountString, type Amount } from './money.js';
 
 export type BillingType = 'fixed_price' | 'time_and_material' | 'milestone';
 export type JobStatus = 'open' | 'closed' | 'billed';
@@ -17,12 +17,19 @@ export interface Charge {
   billedToDate: string;
 }
 
-/** Net amounts the job has billed, collected and holds; invoices move them when they are issued. */
+/** Amounts by tax rate (`{"20": "150.00"}`): deposits and retainage are given back at the rate they were billed at. */
+export type ByRate = Record<string, string>;
+
+/** Net amounts the job has billed, collected and holds; issuing and voiding invoices move them. */
 export interface JobLedger {
   invoicedToDate: string;
   paidToDate: string;
-  depositsHeld: string;
-  retainageHeld: string;
+  /** Every deposit billed so far, applied or not: progress invoices apply deposits in proportion to it. */
+  depositsInvoiced: string;
+  depositsHeld: ByRate;
+  retainageHeld: ByRate;
+  /** The issued complete (final) invoice, or a draft of one. */
+  completeInvoiceId: string | null;
 }
 
 export interface Job extends JobLedger {
@@ -49,8 +56,12 @@ export interface JobFields {
   retainagePercent?: string | null;
 }
 
-export interface BillingSummary extends JobLedger {
+export interface BillingSummary {
   suggestedPrice: string;
+  invoicedToDate: string;
+  paidToDate: string;
+  depositsHeld: string;
+  retainageHeld: string;
   remaining: string;
 }
 
@@ -66,8 +77,10 @@ export const createJob = (input: JobFields, id: string, now: Date): Job => ({
   invoiceCount: 0,
   invoicedToDate: '0',
   paidToDate: '0',
-  depositsHeld: '0',
-  retainageHeld: '0',
+  depositsInvoiced: '0',
+  depositsHeld: {},
+  retainageHeld: {},
+  completeInvoiceId: null,
   createdAt: now.toISOString(),
   updatedAt: now.toISOString(),
   version: 1,
@@ -86,16 +99,20 @@ export const assertModifiable = (job: Job): void => {
   if (job.status === 'billed') throw new DomainError('conflict', 'JOB_BILLED', 'The job is billed and cannot be modified');
 };
 
+const samePercent = (a: string | null, b: string | null): boolean => (a === null || b === null ? a === b : amount(a).eq(b));
+
 export type JobPatch = Partial<Pick<JobFields, 'name' | 'customerId' | 'retainagePercent'>>;
 
 /** Who pays and what is withheld are fixed once the job has invoices. */
 export const updateJob = (job: Job, patch: JobPatch, now: Date): Job => {
   assertModifiable(job);
-  const fixedOnceInvoiced = (['customerId', 'retainagePercent'] as const).find(
-    (field) => patch[field] !== undefined && patch[field] !== job[field],
-  );
+  const changes = {
+    customerId: patch.customerId !== undefined && patch.customerId !== job.customerId,
+    retainagePercent: patch.retainagePercent !== undefined && !samePercent(patch.retainagePercent, job.retainagePercent),
+  };
+  const fixedOnceInvoiced = (['customerId', 'retainagePercent'] as const).find((field) => changes[field]);
   if (fixedOnceInvoiced && job.invoiceCount > 0) {
-    throw new DomainError('rule', 'JOB_HAS_INVOICES', `${fixedOnceInvoiced} cannot change once the job has invoices`, [
+    throw new DomainError('conflict', 'JOB_HAS_INVOICES', `${fixedOnceInvoiced} cannot change once the job has invoices`, [
       { field: fixedOnceInvoiced, code: 'job_has_invoices', message: 'cannot change once the job has invoices' },
     ]);
   }
@@ -125,15 +142,19 @@ export const assertDeletable = (job: Job): void => {
  */
 export const suggestedPrice = (job: Job) => roundMoney(sumAmounts(job.charges.map((c) => c.amount)), job.currency);
 
+export const totalOf = (byRate: ByRate) => sumAmounts(Object.values(byRate));
+
+/** What is left to bill: the price less what invoices billed, counting retainage they withheld as billed. */
+export const remainingToBill = (job: Job) => suggestedPrice(job).minus(job.invoicedToDate).minus(totalOf(job.retainageHeld));
+
 export const billingSummary = (job: Job): BillingSummary => {
-  const price = suggestedPrice(job);
-  const money = (value: string): string => toAmountString(value, job.currency);
+  const money = (value: Amount | string): string => toAmountString(value, job.currency);
   return {
-    suggestedPrice: money(price.toString()),
+    suggestedPrice: money(suggestedPrice(job)),
     invoicedToDate: money(job.invoicedToDate),
     paidToDate: money(job.paidToDate),
-    depositsHeld: money(job.depositsHeld),
-    retainageHeld: money(job.retainageHeld),
-    remaining: money(price.minus(amount(job.invoicedToDate)).toString()),
+    depositsHeld: money(totalOf(job.depositsHeld)),
+    retainageHeld: money(totalOf(job.retainageHeld)),
+    remaining: money(remainingToBill(job)),
   };
 };
