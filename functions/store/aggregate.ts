@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { DomainError, notFound, unknownReference, versionConflict } from '../domain/errors.js';
+import { concurrentWrite, DomainError, notFound, unknownReference } from '../domain/errors.js';
 import { db, tableName } from './client.js';
 import { indexes, keys, type IndexName, type Key } from './keys.js';
 import type { WriteAction } from './write.js';
@@ -7,13 +7,14 @@ import type { WriteAction } from './write.js';
 type Item = Record<string, unknown>;
 
 /** The item without its key attributes: what the domain knows of it. */
-export const fromItem = <T>(item: Item): T => {
-  const { PK: _pk, SK: _sk, GSI1PK: _g1p, GSI1SK: _g1s, GSI2PK: _g2p, GSI2SK: _g2s, ...rest } = item;
-  return rest as T;
-};
+const KEY_ATTRIBUTES = new Set(['PK', 'SK', ...Object.values(indexes).flatMap((i) => [i.pk, i.sk])]);
 
-export const getItem = async <T>(key: Key, entity: string): Promise<T> => {
-  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: key }));
+export const fromItem = <T>(item: Item): T =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name))) as T;
+
+/** Reads an aggregate; `consistent` for reads that a conditional write will build on under contention. */
+export const getItem = async <T>(key: Key, entity: string, consistent = false): Promise<T> => {
+  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: consistent }));
   if (!Item) throw notFound(entity);
   return fromItem<T>(Item);
 };
@@ -29,7 +30,7 @@ export const putVersioned = (entity: string, item: Item & Key, previousVersion: 
     ConditionExpression: previousVersion === null ? 'attribute_not_exists(PK)' : 'version = :previous',
     ...(previousVersion === null ? {} : { ExpressionAttributeValues: { ':previous': previousVersion } }),
   },
-  onConditionFailed: (old) => (old ? versionConflict(entity) : notFound(entity)),
+  onConditionFailed: (old) => (old ? concurrentWrite(entity) : notFound(entity)),
 });
 
 /** Fails the transaction with a 422 naming the field unless the item exists. */
@@ -46,6 +47,8 @@ export interface PageRequest {
   cursor?: string;
   /** Attribute equality filters applied to the listing. */
   where?: Record<string, string | undefined>;
+  /** Bounds of the index sort key, both inclusive (`to` is a prefix: `2026-11-30` takes that whole day). */
+  range?: { from?: string | undefined; to?: string | undefined };
 }
 
 export interface Page<T> {

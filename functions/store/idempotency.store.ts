@@ -82,7 +82,12 @@ const unlessTakenOver = async (writing: Promise<unknown>): Promise<void> => {
 };
 
 /** Keeps the first response, to be replayed to every retry with the same key. */
-export const completeIdempotencyKey = async (tenantId: string, key: string, fingerprint: string, response: StoredResponse): Promise<void> => {
+export const completeIdempotencyKey = async (
+  tenantId: string,
+  key: string,
+  fingerprint: string,
+  response: StoredResponse,
+): Promise<void> => {
   const held = heldBy(fingerprint);
   await unlessTakenOver(
     db().send(

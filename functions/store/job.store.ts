@@ -2,7 +2,7 @@ import type { Job, JobStatus } from '../domain/job.js';
 import { getItem, mustExist, putVersioned, queryPage, type Page } from './aggregate.js';
 import { tableName } from './client.js';
 import { keys } from './keys.js';
-import { write } from './write.js';
+import { write, type WriteAction } from './write.js';
 import { versionConflict, notFound } from '../domain/errors.js';
 
 const jobItem = (tenantId: string, job: Job) => ({
@@ -14,17 +14,19 @@ const jobItem = (tenantId: string, job: Job) => ({
   ...job,
 });
 
-export const getJob = (tenantId: string, id: string): Promise<Job> => getItem<Job>(keys.job(tenantId, id), 'job');
+export const getJob = (tenantId: string, id: string, consistent = false): Promise<Job> =>
+  getItem<Job>(keys.job(tenantId, id), 'job', consistent);
 
 /**
  * Writes the job's next version, in one transaction with the check that its customer exists
  * (a job never points at a customer of nowhere).
  */
 export const saveJob = async (tenantId: string, job: Job, previousVersion: number | null): Promise<void> =>
-  write(
-    putVersioned('job', jobItem(tenantId, job), previousVersion),
-    mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId'),
-  );
+  write(putJob(tenantId, job, previousVersion), mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId'));
+
+/** The job's next version as one action of a larger transaction. */
+export const putJob = (tenantId: string, job: Job, previousVersion: number | null): WriteAction =>
+  putVersioned('job', jobItem(tenantId, job), previousVersion);
 
 /** Deletes the job if it is still the version that was checked and has no invoices. */
 export const deleteJob = async (tenantId: string, job: Job): Promise<void> =>

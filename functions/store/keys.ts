@@ -8,6 +8,15 @@
  * | customer        | T#<tid>#CUS#<id>    | CUSTOMER  |                          |        | T#<tid>#CUSTOMERS       | <id>   |
  * | job (+ charges) | T#<tid>#JOB#<id>    | JOB       | T#<tid>#CUS#<cid>#JOBS   | <id>   | T#<tid>#JOBS            | <id>   |
  * | idempotency key | T#<tid>#IDEM#<key>  | IDEM      |                          |        |                         |        |
+ * | invoice         | T#<tid>#INV#<id>    | INVOICE   | T#<tid>#JOB#<jid>#INVOICES | <date>#<id> | T#<tid>#INVOICES | <date>#<id> |
+ * | invoice number  | T#<tid>#INVNO#<no>  | INVNO     |                          |        |                         |        |
+ * | number counter  | T#<tid>#COUNTER#<series>#<scope> | COUNTER |              |        |                         |        |
+ * | export batch    | T#<tid>#EXPORT#<hash> | EXPORT  |                          |        |                         |        |
+ *
+ * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
+ * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
+ * order in each; `<date>` is the issue date (for a draft, the day it was made), so a date range is
+ * a key condition. The invoice number item makes numbers unique and finds an invoice by its number.
  *
  * Every key starts with the tenant, but the API key item: a bearer key is resolved before the
  * tenant is known, and only its SHA-256 hash is stored. Each aggregate has a partition of its own
@@ -30,12 +39,23 @@ export const keys = {
   jobs: (tenantId: string): string => `${tenant(tenantId)}#JOBS`,
   customerJobs: (tenantId: string, customerId: string): string => `${tenant(tenantId)}#CUS#${customerId}#JOBS`,
   idempotency: (tenantId: string, key: string): Key => ({ PK: `${tenant(tenantId)}#IDEM#${key}`, SK: 'IDEM' }),
+  invoice: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#INV#${id}`, SK: 'INVOICE' }),
+  invoices: (tenantId: string): string => `${tenant(tenantId)}#INVOICES`,
+  jobInvoices: (tenantId: string, jobId: string): string => `${tenant(tenantId)}#JOB#${jobId}#INVOICES`,
+  customerInvoices: (tenantId: string, customerId: string): string => `${tenant(tenantId)}#CUS#${customerId}#INVOICES`,
+  invoiceNumber: (tenantId: string, number: string): Key => ({ PK: `${tenant(tenantId)}#INVNO#${number}`, SK: 'INVNO' }),
+  counter: (tenantId: string, series: string, scope: string): Key => ({
+    PK: `${tenant(tenantId)}#COUNTER#${series}#${scope}`,
+    SK: 'COUNTER',
+  }),
+  export: (tenantId: string, batch: string): Key => ({ PK: `${tenant(tenantId)}#EXPORT#${batch}`, SK: 'EXPORT' }),
 };
 
 /** The secondary indexes and the attributes that key them. */
 export const indexes = {
   byOwner: { name: 'GSI1', pk: 'GSI1PK', sk: 'GSI1SK' },
   byTenant: { name: 'GSI2', pk: 'GSI2PK', sk: 'GSI2SK' },
+  byCustomer: { name: 'GSI3', pk: 'GSI3PK', sk: 'GSI3SK' },
 } as const;
 
 export type IndexName = keyof typeof indexes;

@@ -1,11 +1,22 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../domain/errors.js';
-import type { Tenant } from '../domain/tenant.js';
+import { DEFAULT_CURRENCY, type Tenant } from '../domain/tenant.js';
+import { defaultSettings } from '../domain/settings.js';
 import { db, tableName } from './client.js';
+import { putVersioned } from './aggregate.js';
 import { keys } from './keys.js';
 import { write } from './write.js';
 
-const toTenant = ({ PK: _pk, SK: _sk, ...tenant }: Record<string, unknown>): Tenant => tenant as unknown as Tenant;
+/** Tenants made before settings existed read with the defaults. */
+const toTenant = ({ PK: _pk, SK: _sk, ...item }: Record<string, unknown>): Tenant => {
+  const tenant = item as unknown as Tenant & { defaultCurrency?: string };
+  const { defaultCurrency, ...rest } = tenant;
+  return {
+    ...rest,
+    updatedAt: tenant.updatedAt ?? tenant.createdAt,
+    settings: { ...defaultSettings(defaultCurrency ?? DEFAULT_CURRENCY), ...tenant.settings },
+  };
+};
 
 /** Creates the tenant and its first API key (stored as a hash) in one transaction. */
 export const insertTenant = async (tenant: Tenant, apiKeyHash: string): Promise<void> => {
@@ -40,3 +51,6 @@ export const findTenantIdByKeyHash = async (apiKeyHash: string): Promise<string 
   const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.apiKey(apiKeyHash) }));
   return Item?.tenantId as string | undefined;
 };
+
+export const saveTenant = async (tenant: Tenant, previousVersion: number): Promise<void> =>
+  write(putVersioned('tenant', { ...keys.tenant(tenant.id), ...tenant }, previousVersion));

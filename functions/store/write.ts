@@ -7,7 +7,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DomainError } from '../domain/errors.js';
+import { concurrentWrite, type DomainError } from '../domain/errors.js';
 import { db } from './client.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -38,7 +38,9 @@ export const write = async (...actions: WriteAction[]): Promise<void> => {
       const reasons = error.CancellationReasons ?? [];
       const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
       const mapped = failed >= 0 ? actions[failed]?.onConditionFailed?.(fromWire(reasons[failed]?.Item)) : undefined;
-      throw mapped ?? error;
+      if (mapped) throw mapped;
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) throw concurrentWrite('item');
+      throw error;
     }
     throw error;
   }

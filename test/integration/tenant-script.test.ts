@@ -43,7 +43,7 @@ describe('bin/tenant.ts', () => {
     expect(printed.apiKey).toMatch(/^tly_[\w-]{40,}$/);
     expect(await tenantIdForAuthorization(`Bearer ${printed.apiKey}`)).toBe(printed.tenantId);
     expect(await tenantIdForAuthorization(`Bearer ${printed.apiKey}x`)).toBeUndefined();
-    expect(await getTenant(printed.tenantId)).toMatchObject({ id: printed.tenantId, name: 'Acme', defaultCurrency: 'EUR', version: 1 });
+    expect(await getTenant(printed.tenantId)).toMatchObject({ id: printed.tenantId, name: 'Acme', settings: { defaultCurrency: 'EUR' }, version: 1 });
   });
 
   it('stores only the SHA-256 hash of the key, never the key', async () => {
@@ -65,7 +65,7 @@ describe('bin/tenant.ts', () => {
     const run = await tenantScript('create', '--name', 'Yen', '--currency', 'JPY');
     expect(run.code, run.stderr).toBe(0);
     const { tenantId } = JSON.parse(run.stdout) as { tenantId: string };
-    expect((await getTenant(tenantId)).defaultCurrency).toBe('JPY');
+    expect((await getTenant(tenantId)).settings.defaultCurrency).toBe('JPY');
   });
 
   it.each([

@@ -1,8 +1,10 @@
 import { openApiRoute } from '../openapi.js';
 import type { Route } from '../route.js';
 import { customerRoutes } from './customers.routes.js';
+import { invoiceRoutes } from './invoices.routes.js';
 import { jobRoutes } from './jobs.routes.js';
 import { metaRoutes } from './meta.routes.js';
+import { settingsRoutes } from './settings.routes.js';
 
 /**
  * Every route, by the group whose Lambda serves it (`functions/api/<group>.handler.ts`).
@@ -11,6 +13,8 @@ export const routeGroups = {
   meta: [...metaRoutes, openApiRoute(() => allRoutes())],
   customers: customerRoutes,
   jobs: jobRoutes,
+  invoices: invoiceRoutes,
+  settings: settingsRoutes,
 } satisfies Record<string, Route[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

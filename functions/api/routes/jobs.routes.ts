@@ -55,6 +55,17 @@ const chargeSchema = z.object({
   billedToDate: z.string(),
 });
 const amountField = z.string();
+export const billingSchema = z
+  .object({
+    suggestedPrice: amountField,
+    invoicedToDate: amountField,
+    paidToDate: amountField,
+    depositsHeld: amountField,
+    retainageHeld: amountField,
+    remaining: amountField,
+  })
+  .meta({ id: 'JobBilling', description: 'Net amounts' });
+
 export const jobSchema = z
   .object({
     id: z.string(),
@@ -65,14 +76,7 @@ export const jobSchema = z
     retainagePercent: z.string().nullable(),
     status: jobStatus,
     charges: z.array(chargeSchema),
-    billing: z.object({
-      suggestedPrice: amountField,
-      invoicedToDate: amountField,
-      paidToDate: amountField,
-      depositsHeld: amountField,
-      retainageHeld: amountField,
-      remaining: amountField,
-    }),
+    billing: billingSchema,
     createdAt: z.string(),
     updatedAt: z.string(),
     version: z.number().int(),

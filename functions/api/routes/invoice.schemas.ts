@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { atLeastOneField, decimalString, percentString, positiveDecimalString } from '../schemas.js';
+
+export const isoDate = z.iso.date();
+
+const id = z.string().min(1).max(64);
+
+/** Inputs every policy takes: whom to bill, when, and whether billing past the price is meant. */
+const common = {
+  customerId: id.optional(),
+  issueDate: isoDate.optional(),
+  dueDate: isoDate.optional(),
+  dueDays: z.number().int().min(0).max(3650).optional(),
+  notes: z.string().max(4000).optional(),
+  allowOverbilling: z.boolean().optional(),
+};
+
+const exactlyOne =
+  (...fields: string[]) =>
+  (value: Record<string, unknown>, context: z.core.$RefinementCtx) => {
+    if (fields.filter((f) => value[f] !== undefined).length !== 1) {
+      context.addIssue({ code: 'custom', path: [fields[0]!], message: `give exactly one of ${fields.join(', ')}` });
+    }
+  };
+
+const progressEntry = z
+  .strictObject({
+    chargeId: id,
+    percentComplete: percentString.optional(),
+    quantity: decimalString.optional(),
+    amount: decimalString.optional(),
+  })
+  .superRefine(exactlyOne('percentComplete', 'quantity', 'amount'));
+
+const correctionLine = z
+  .strictObject({
+    description: z.string().trim().min(1).max(500),
+    amount: decimalString.optional(),
+    quantity: positiveDecimalString.optional(),
+    unitPrice: decimalString.optional(),
+    taxRate: percentString.optional(),
+    chargeId: id.optional(),
+    correctsInvoiceId: id.optional(),
+    group: z.string().trim().min(1).max(100).optional(),
+  })
+  .superRefine((line, context) => {
+    if ((line.amount === undefined) === (line.unitPrice === undefined)) {
+      context.addIssue({ code: 'custom', path: ['amount'], message: 'give either amount or unitPrice (with quantity)' });
+    }
+  });
+
+const amountOrPercent = { amount: positiveDecimalString.optional(), percent: percentString.optional() };
+
+/** One shape per policy, so that each says which inputs it needs (and a 400 names what is missing). */
+export const newDraft = z.discriminatedUnion('policy', [
+  z
+    .strictObject({ policy: z.literal('deposit'), ...amountOrPercent, taxRate: percentString.optional(), ...common })
+    .superRefine(exactlyOne('amount', 'percent')),
+  z
+    .strictObject({ policy: z.literal('progress_summary'), ...amountOrPercent, ...common })
+    .superRefine(exactlyOne('amount', 'percent')),
+  ...(['progress_itemized', 'progress_itemized_grouped'] as const).map((policy) =>
+    z.strictObject({ policy: z.literal(policy), progress: z.array(progressEntry).min(1).max(500), ...common }),
+  ),
+  ...(['final', 'final_grouped'] as const).map((policy) => z.strictObject({ policy: z.literal(policy), ...common })),
+  ...(['correction', 'correction_grouped'] as const).map((policy) =>
+    z.strictObject({ policy: z.literal(policy), lines: z.array(correctionLine).min(1).max(500), ...common }),
+  ),
+  z.strictObject({ policy: z.literal('retainage_release'), amount: positiveDecimalString.optional(), ...common }),
+]);
+
+export const draftPatch = z
+  .strictObject({
+    customerId: id,
+    issueDate: isoDate.nullable(),
+    dueDate: isoDate.nullable(),
+    dueDays: z.number().int().min(0).max(3650).nullable(),
+    notes: z.string().max(4000).nullable(),
+    lines: z.array(z.strictObject({ id: z.string().max(10), description: z.string().trim().min(1).max(500) })).max(500),
+  })
+  .partial()
+  .refine(atLeastOneField, 'give at least one field');
+
+export const newPayment = z.strictObject({
+  amount: positiveDecimalString,
+  date: isoDate,
+  method: z.enum(['bank_transfer', 'card', 'cash', 'check', 'direct_debit', 'other']),
+  reference: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .nullish()
+    .transform((v) => v ?? null),
+  note: z
+    .string()
+    .max(2000)
+    .nullish()
+    .transform((v) => v ?? null),
+});
+
+const money = z.string();
+
+export const invoiceSchema = z
+  .object({
+    id: z.string(),
+    number: z.string().nullable(),
+    status: z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided']),
+    type: z.enum(['partial', 'complete', 'correction']),
+    policy: z.string(),
+    series: z.enum(['invoice', 'credit_note']).nullable(),
+    jobId: z.string(),
+    customerId: z.string(),
+    currency: z.string(),
+    issueDate: z.string().nullable(),
+    dueDate: z.string().nullable(),
+    dueDays: z.number().nullable(),
+    notes: z.string().nullable(),
+    allowOverbilling: z.boolean(),
+    lines: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.enum(['work', 'deposit', 'deposit_applied', 'retainage_withheld', 'retainage_release', 'correction']),
+        description: z.string(),
+        quantity: z.string(),
+        unitPrice: money,
+        amount: money,
+        taxRate: z.string(),
+        group: z.string().nullable(),
+        allocations: z.array(z.object({ chargeId: z.string(), amount: money })),
+        correctsInvoiceId: z.string().nullable(),
+      }),
+    ),
+    totals: z.object({ net: money, tax: money, gross: money }),
+    taxes: z.array(z.object({ rate: z.string(), base: money, amount: money })),
+    depositApplied: money,
+    retainageWithheld: money,
+    payments: z.array(
+      z.object({
+        id: z.string(),
+        amount: money,
+        date: z.string(),
+        method: z.string(),
+        reference: z.string().nullable(),
+        note: z.string().nullable(),
+        recordedAt: z.string(),
+      }),
+    ),
+    amountPaid: money,
+    balanceDue: money,
+    paymentStatus: z.enum(['unpaid', 'partially_paid', 'paid']),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    issuedAt: z.string().nullable(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'Invoice' });

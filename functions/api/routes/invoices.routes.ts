@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { Invoice } from '../../domain/invoice.js';
+import {
+  createDraft,
+  deleteDraft,
+  findInvoiceByNumber,
+  getInvoice,
+  listInvoices,
+  updateDraft,
+} from '../../services/invoice.service.js';
+import { issueInvoice } from '../../services/issue-invoice.service.js';
+import { moveInvoice, recordPayment, voidInvoice } from '../../services/invoice-status.service.js';
+import { route } from '../route.js';
+import { etag, idParams, ifMatchVersion, pageOf, pageQuery } from '../schemas.js';
+import { billingSchema } from './jobs.routes.js';
+import { draftPatch, invoiceSchema, isoDate, newDraft, newPayment } from './invoice.schemas.js';
+
+type IdParams = z.infer<typeof idParams>;
+
+const invoiceQuery = pageQuery.extend({
+  number: z.string().max(100).optional(),
+  customerId: z.string().max(64).optional(),
+  jobId: z.string().max(64).optional(),
+  status: z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided']).optional(),
+  type: z.enum(['partial', 'complete', 'correction']).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+
+const reply = (status: number, invoice: Invoice) => ({ status, body: invoice, headers: etag(invoice) });
+const invoiceResponse = { description: 'The invoice', schema: invoiceSchema };
+
+/** POST /v1/invoices/{id}/<action>: one state change each, If-Match optional. */
+const action = (
+  name: 'issue' | 'void' | 'approve' | 'post',
+  summary: string,
+  run: (tenantId: string, id: string, version?: number) => Promise<Invoice>,
+) =>
+  route<IdParams>({
+    method: 'POST',
+    path: `/v1/invoices/{id}/${name}`,
+    operationId: `${name}Invoice`,
+    summary,
+    params: idParams,
+    responses: { 200: invoiceResponse },
+    handle: async ({ tenantId, params, headers }) => reply(200, await run(tenantId, params.id, ifMatchVersion(headers))),
+  });
+
+export const invoiceRoutes = [
+  route<IdParams, object, z.infer<typeof newDraft>>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/invoices',
+    operationId: 'createInvoice',
+    summary: 'Creates a draft invoice of the job, as its policy computes it',
+    params: idParams,
+    body: newDraft,
+    responses: {
+      201: {
+        description: 'The draft, with the job billing it leads to',
+        schema: invoiceSchema.extend({ jobBilling: billingSchema }),
+      },
+    },
+    handle: async ({ tenantId, params, body }) => {
+      const { invoice, billing } = await createDraft(tenantId, params.id, body);
+      return { status: 201, body: { ...invoice, jobBilling: billing }, headers: etag(invoice) };
+    },
+  }),
+  route<object, z.infer<typeof invoiceQuery>>({
+    method: 'GET',
+    path: '/v1/invoices',
+    operationId: 'listInvoices',
+    summary: 'Finds invoices by number, customer, job, status, type and issue date range, newest first',
+    query: invoiceQuery,
+    responses: { 200: { description: 'A page of invoices', schema: pageOf(invoiceSchema) } },
+    handle: async ({ tenantId, query }) => {
+      if (query.number) {
+        const found = await findInvoiceByNumber(tenantId, query.number);
+        return { status: 200, body: { items: found ? [found] : [], nextCursor: null } };
+      }
+      return { status: 200, body: await listInvoices(tenantId, query, query.limit, query.cursor) };
+    },
+  }),
+  route<IdParams>({
+    method: 'GET',
+    path: '/v1/invoices/{id}',
+    operationId: 'getInvoice',
+    summary: 'Gets an invoice',
+    params: idParams,
+    responses: { 200: invoiceResponse },
+    handle: async ({ tenantId, params }) => reply(200, await getInvoice(tenantId, params.id)),
+  }),
+  route<IdParams, object, z.infer<typeof draftPatch>>({
+    method: 'PATCH',
+    path: '/v1/invoices/{id}',
+    operationId: 'updateInvoice',
+    summary: 'Changes a draft: customer, dates, notes, line texts',
+    params: idParams,
+    body: draftPatch,
+    responses: { 200: invoiceResponse },
+    handle: async ({ tenantId, params, body, headers }) =>
+      reply(200, await updateDraft(tenantId, params.id, body, ifMatchVersion(headers))),
+  }),
+  route<IdParams>({
+    method: 'DELETE',
+    path: '/v1/invoices/{id}',
+    operationId: 'deleteInvoice',
+    summary: 'Deletes a draft',
+    params: idParams,
+    responses: { 204: { description: 'Deleted' } },
+    handle: async ({ tenantId, params, headers }) => {
+      await deleteDraft(tenantId, params.id, ifMatchVersion(headers));
+      return { status: 204 };
+    },
+  }),
+  action('issue', 'Issues a draft: numbers it and moves the job billing', issueInvoice),
+  action('void', 'Voids an issued invoice that is not exported; it keeps its number', voidInvoice),
+  action('approve', 'Approves an invoice for export (accounting integration)', (t, id, v) => moveInvoice(t, id, 'approve', v)),
+  action('post', 'Posts an invoice', (t, id, v) => moveInvoice(t, id, 'post', v)),
+  route<IdParams, object, z.infer<typeof newPayment>>({
+    method: 'POST',
+    path: '/v1/invoices/{id}/payments',
+    operationId: 'recordPayment',
+    summary: 'Records a payment against an issued invoice',
+    params: idParams,
+    body: newPayment,
+    responses: { 201: invoiceResponse },
+    handle: async ({ tenantId, params, body }) => reply(201, await recordPayment(tenantId, params.id, body)),
+  }),
+];

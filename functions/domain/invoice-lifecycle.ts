@@ -1,0 +1,152 @@
+import { addDays, daysBetween, isoDate } from './dates.js';
+import { DomainError, invalidField } from './errors.js';
+import {
+  assertDraft,
+  isIssued,
+  touchedInvoice,
+  withTotals,
+  type Invoice,
+  type InvoiceStatus,
+  type Payment,
+  type Series,
+} from './invoice.js';
+import { amount, minorUnits } from './money.js';
+import type { Settings } from './settings.js';
+
+/** Invoices whose gross is negative are credit notes, numbered in their own series. */
+export const seriesOf = (invoice: Invoice): Series => (amount(invoice.totals.gross).isNegative() ? 'credit_note' : 'invoice');
+
+export interface IssueContext {
+  settings: Settings;
+  /** The issue date of the series' last issued invoice: number order must be date order. */
+  lastIssueDate: string | null;
+  now: Date;
+}
+
+/**
+ * The date an invoice is issued on: today, or a date in the past within the tenant's backdating
+ * window and not before the last issued invoice of the series.
+ */
+export const issueDateFor = (invoice: Invoice, { settings, lastIssueDate, now }: IssueContext): string => {
+  const today = isoDate(now);
+  const date = invoice.issueDate ?? today;
+  const refuse = (code: string, message: string): never => {
+    throw new DomainError('rule', code, message, [{ field: 'issueDate', code: code.toLowerCase(), message }]);
+  };
+  if (date > today) refuse('ISSUE_DATE_IN_FUTURE', `An invoice cannot be issued with a future date (${date})`);
+  if (daysBetween(date, today) > settings.backdatingDays) {
+    refuse('BACKDATING_WINDOW_EXCEEDED', `${date} is more than ${settings.backdatingDays} days in the past`);
+  }
+  if (lastIssueDate && date < lastIssueDate) {
+    refuse('ISSUE_DATE_BEFORE_LAST', `The last invoice of this series was issued on ${lastIssueDate}; numbers must follow dates`);
+  }
+  return date;
+};
+
+/** The issued invoice: numbered, dated, due, and immutable in its amounts from now on. */
+export const issue = (invoice: Invoice, number: string, issueDate: string, settings: Settings, now: Date): Invoice => {
+  assertDraft(invoice);
+  const dueDate = invoice.dueDate ?? addDays(issueDate, invoice.dueDays ?? settings.defaultDueDays);
+  if (dueDate < issueDate)
+    throw invalidField('dueDate', 'before_issue_date', `The due date ${dueDate} is before the issue date ${issueDate}`);
+  return touchedInvoice(invoice, now, {
+    status: 'invoiced',
+    series: seriesOf(invoice),
+    number,
+    issueDate,
+    dueDate,
+    issuedAt: now.toISOString(),
+  });
+};
+
+type Action = 'approve' | 'export' | 'post' | 'void';
+
+/** The invoice state machine (seed 001): with accounting integration, invoiced -> approved -> exported -> posted. */
+const TRANSITIONS: Record<'on' | 'off', Record<Action, { from: InvoiceStatus[]; to: InvoiceStatus }>> = {
+  on: {
+    approve: { from: ['invoiced'], to: 'approved' },
+    export: { from: ['approved'], to: 'exported' },
+    post: { from: ['exported'], to: 'posted' },
+    void: { from: ['invoiced', 'approved'], to: 'voided' },
+  },
+  off: {
+    approve: { from: [], to: 'approved' },
+    export: { from: [], to: 'exported' },
+    post: { from: ['invoiced'], to: 'posted' },
+    void: { from: ['invoiced'], to: 'voided' },
+  },
+};
+
+export const transition = (invoice: Invoice, action: Action, settings: Settings, now: Date): Invoice => {
+  const mode = settings.accountingIntegration ? 'on' : 'off';
+  const { from, to } = TRANSITIONS[mode][action];
+  if (from.length === 0) {
+    throw new DomainError(
+      'conflict',
+      'ACCOUNTING_INTEGRATION_OFF',
+      `Invoices are ${action === 'approve' ? 'approved' : 'exported'} only with the accounting integration on`,
+    );
+  }
+  if (!from.includes(invoice.status)) {
+    throw new DomainError(
+      'conflict',
+      `INVOICE_NOT_${action.toUpperCase()}ABLE`,
+      `An invoice that is ${invoice.status} cannot be ${action === 'void' ? 'voided' : `${action}ed`}`,
+    );
+  }
+  if (action === 'void' && !amount(invoice.amountPaid).isZero()) {
+    throw new DomainError(
+      'conflict',
+      'INVOICE_HAS_PAYMENTS',
+      'An invoice with payments cannot be voided; issue a correction instead',
+    );
+  }
+  return touchedInvoice(invoice, now, { status: to });
+};
+
+export type NewPayment = Omit<Payment, 'id' | 'recordedAt'>;
+
+/** Records a payment against an issued invoice; more than the balance due is refused. */
+export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string, now: Date): Invoice => {
+  if (!isIssued(invoice)) {
+    throw new DomainError('conflict', 'INVOICE_NOT_PAYABLE', `An invoice that is ${invoice.status} takes no payments`);
+  }
+  const paid = amount(payment.amount);
+  if (!paid.gt(0)) throw invalidField('amount', 'too_small', 'must be more than zero');
+  if (paid.decimalPlaces() > minorUnits(invoice.currency)) {
+    throw invalidField('amount', 'too_precise', `has more decimals than ${invoice.currency} has`);
+  }
+  if (paid.gt(invoice.balanceDue)) {
+    throw new DomainError(
+      'rule',
+      'OVERPAYMENT',
+      `The balance due is ${invoice.balanceDue} ${invoice.currency}; ${payment.amount} is more than that`,
+      [{ field: 'amount', code: 'overpayment', message: `more than the balance due ${invoice.balanceDue}` }],
+    );
+  }
+  const recorded: Payment = { ...payment, id, recordedAt: now.toISOString() };
+  return withTotals(touchedInvoice(invoice, now, { payments: [...invoice.payments, recorded] }));
+};
+
+export interface DraftPatch {
+  customerId?: string;
+  issueDate?: string | null;
+  dueDate?: string | null;
+  dueDays?: number | null;
+  notes?: string | null;
+  lines?: { id: string; description: string }[];
+}
+
+/** What a draft lets change without being computed anew: who, when, notes and line texts. */
+export const editDraft = (invoice: Invoice, patch: DraftPatch, now: Date): Invoice => {
+  assertDraft(invoice);
+  const texts = new Map((patch.lines ?? []).map((l) => [l.id, l.description]));
+  const unknown = [...texts.keys()].find((id) => !invoice.lines.some((l) => l.id === id));
+  if (unknown) throw invalidField('lines', 'unknown_line', `The invoice has no line ${unknown}`);
+  const { lines: _, ...fields } = patch;
+  const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return touchedInvoice(invoice, now, {
+    ...given,
+    lines: invoice.lines.map((l) => ({ ...l, description: texts.get(l.id) ?? l.description })),
+  });
+};

@@ -1,0 +1,150 @@
+import { DomainError } from './errors.js';
+import { amount, roundMoney, sumAmounts, taxesByRate, toAmountString } from './money.js';
+
+export type InvoicePolicy =
+  | 'deposit'
+  | 'progress_summary'
+  | 'progress_itemized'
+  | 'progress_itemized_grouped'
+  | 'final'
+  | 'final_grouped'
+  | 'correction'
+  | 'correction_grouped'
+  | 'retainage_release';
+export type InvoiceType = 'partial' | 'complete' | 'correction';
+export type InvoiceStatus = 'draft' | 'invoiced' | 'approved' | 'exported' | 'posted' | 'voided';
+export type Series = 'invoice' | 'credit_note';
+export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid';
+
+/** What a line is for: work billed against charges, deposits, retainage, or a correction. */
+export type LineKind = 'work' | 'deposit' | 'deposit_applied' | 'retainage_withheld' | 'retainage_release' | 'correction';
+
+export interface Allocation {
+  chargeId: string;
+  amount: string;
+}
+
+export interface InvoiceLine {
+  id: string;
+  kind: LineKind;
+  description: string;
+  quantity: string;
+  unitPrice: string;
+  amount: string;
+  taxRate: string;
+  group: string | null;
+  allocations: Allocation[];
+  correctsInvoiceId: string | null;
+}
+
+export interface Payment {
+  id: string;
+  amount: string;
+  date: string;
+  method: string;
+  reference: string | null;
+  note: string | null;
+  recordedAt: string;
+}
+
+export interface Totals {
+  net: string;
+  tax: string;
+  gross: string;
+}
+
+export interface TaxLine {
+  rate: string;
+  base: string;
+  amount: string;
+}
+
+export interface Invoice {
+  id: string;
+  jobId: string;
+  customerId: string;
+  currency: string;
+  policy: InvoicePolicy;
+  type: InvoiceType;
+  status: InvoiceStatus;
+  /** Invoices and credit notes are numbered in separate series; null while draft. */
+  series: Series | null;
+  number: string | null;
+  issueDate: string | null;
+  dueDate: string | null;
+  dueDays: number | null;
+  notes: string | null;
+  allowOverbilling: boolean;
+  lines: InvoiceLine[];
+  totals: Totals;
+  taxes: TaxLine[];
+  depositApplied: string;
+  retainageWithheld: string;
+  payments: Payment[];
+  amountPaid: string;
+  balanceDue: string;
+  paymentStatus: PaymentStatus;
+  createdAt: string;
+  updatedAt: string;
+  issuedAt: string | null;
+  version: number;
+}
+
+export const typeOfPolicy = (policy: InvoicePolicy): InvoiceType =>
+  policy.startsWith('final') ? 'complete' : policy.startsWith('correction') ? 'correction' : 'partial';
+
+/** The invoice's totals, tax per rate (EN 16931) and payment position, derived from its lines and payments. */
+export const withTotals = (
+  invoice: Omit<
+    Invoice,
+    'totals' | 'taxes' | 'depositApplied' | 'retainageWithheld' | 'amountPaid' | 'balanceDue' | 'paymentStatus'
+  >,
+): Invoice => {
+  const { currency } = invoice;
+  const money = (value: Parameters<typeof toAmountString>[0]): string => toAmountString(value, currency);
+  const net = sumAmounts(invoice.lines.map((l) => l.amount));
+  const taxes = taxesByRate(
+    invoice.lines.map((l) => ({ net: l.amount, taxRate: l.taxRate })),
+    currency,
+  );
+  const tax = sumAmounts(taxes.map((t) => t.amount));
+  const gross = net.plus(tax);
+  const sumOf = (kind: LineKind) => sumAmounts(invoice.lines.filter((l) => l.kind === kind).map((l) => l.amount)).negated();
+  const paid = sumAmounts(invoice.payments.map((p) => p.amount));
+  const balance = gross.minus(paid);
+  return {
+    ...invoice,
+    totals: { net: money(net), tax: money(tax), gross: money(gross) },
+    taxes: taxes.map((t) => ({ rate: t.rate, base: money(t.base), amount: money(t.amount) })),
+    depositApplied: money(sumOf('deposit_applied')),
+    retainageWithheld: money(sumOf('retainage_withheld')),
+    amountPaid: money(paid),
+    balanceDue: money(balance),
+    paymentStatus: paid.isZero() ? 'unpaid' : balance.lte(0) ? 'paid' : 'partially_paid',
+  };
+};
+
+/** The net share of what was paid: payments are gross, the job's ledger is net. Exact once fully paid. */
+export const paidNet = (invoice: Invoice) => {
+  const gross = amount(invoice.totals.gross);
+  return gross.isZero()
+    ? amount(0)
+    : roundMoney(amount(invoice.amountPaid).times(invoice.totals.net).div(gross), invoice.currency);
+};
+
+const ISSUED: InvoiceStatus[] = ['invoiced', 'approved', 'exported', 'posted'];
+
+export const isIssued = (invoice: Invoice): boolean => ISSUED.includes(invoice.status);
+
+export const assertDraft = (invoice: Invoice): void => {
+  if (invoice.status !== 'draft') {
+    throw new DomainError('conflict', 'INVOICE_NOT_DRAFT', `Only a draft can be changed; this invoice is ${invoice.status}`);
+  }
+};
+
+export const touchedInvoice = (invoice: Invoice, now: Date, change: Partial<Invoice>): Invoice => ({
+  ...invoice,
+  ...change,
+  updatedAt: now.toISOString(),
+  version: invoice.version + 1,
+});

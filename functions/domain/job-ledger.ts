@@ -1,0 +1,104 @@
+import { DomainError } from './errors.js';
+import type { Invoice, LineKind } from './invoice.js';
+import { assertPolicyAllowed } from './invoice-rules.js';
+import { type ByRate, type Job, remainingToBill, touched } from './job.js';
+import { amount, sumAmounts, toAmountString, type Amount } from './money.js';
+
+const stale = (why: string): DomainError =>
+  new DomainError('conflict', 'INVOICE_STALE', `${why}; delete the draft and create it again`);
+
+const addByRate = (byRate: ByRate, rate: string, delta: Amount, currency: string): ByRate => {
+  const next = amount(byRate[rate] ?? '0').plus(delta);
+  const { [rate]: _, ...rest } = byRate;
+  return next.isZero() ? rest : { ...rest, [rate]: toAmountString(next, currency) };
+};
+
+const isNegative = (byRate: ByRate): boolean => Object.values(byRate).some((v) => amount(v).isNegative());
+
+/** How each kind of line moves what the job holds, for one unit of the line's amount. */
+const HOLDINGS: Partial<Record<LineKind, { deposits?: 1; retainage?: 1 | -1 }>> = {
+  deposit: { deposits: 1 },
+  deposit_applied: { deposits: 1 },
+  retainage_withheld: { retainage: -1 },
+  retainage_release: { retainage: -1 },
+};
+
+/**
+ * The job after an invoice is issued (`sign` 1) or voided (-1): what each charge has billed, the
+ * deposits and retainage held, invoiced to date, and for a complete invoice the Billed status.
+ * Refuses what would bill a charge or the job past its price (unless the invoice allows
+ * overbilling), hold negative deposits or retainage, or leave a final invoice short.
+ */
+export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date): Job => {
+  const { currency } = job;
+  if (sign === 1) assertPolicyAllowed(job, invoice.policy, invoice.id);
+  const before = remainingToBill(job);
+  const billed = new Map(job.charges.map((c) => [c.id, amount(c.billedToDate)]));
+  let { depositsHeld, retainageHeld } = job;
+  let depositsInvoiced = amount(job.depositsInvoiced);
+  for (const line of invoice.lines) {
+    const lineAmount = amount(line.amount).times(sign);
+    for (const allocation of line.allocations) {
+      const current = billed.get(allocation.chargeId);
+      if (!current) throw stale(`charge ${allocation.chargeId} is gone from the job`);
+      billed.set(allocation.chargeId, current.plus(amount(allocation.amount).times(sign)));
+    }
+    const holding = HOLDINGS[line.kind];
+    if (holding?.deposits) depositsHeld = addByRate(depositsHeld, line.taxRate, lineAmount, currency);
+    if (holding?.retainage) retainageHeld = addByRate(retainageHeld, line.taxRate, lineAmount.times(holding.retainage), currency);
+    if (line.kind === 'deposit') depositsInvoiced = depositsInvoiced.plus(lineAmount);
+  }
+  if (isNegative(depositsHeld)) {
+    throw sign === 1
+      ? stale('it applies more deposit than the job holds')
+      : new DomainError('conflict', 'DEPOSIT_ALREADY_APPLIED', 'Later invoices applied this deposit; void them first');
+  }
+  if (isNegative(retainageHeld)) {
+    throw sign === 1
+      ? stale('it releases more retainage than the job holds')
+      : new DomainError('conflict', 'RETAINAGE_ALREADY_RELEASED', 'A later invoice released this retainage; void it first');
+  }
+  const complete = invoice.type === 'complete';
+  const next = touched(job, now, {
+    charges: job.charges.map((c) => ({ ...c, billedToDate: toAmountString(billed.get(c.id)!, currency) })),
+    depositsHeld,
+    retainageHeld,
+    depositsInvoiced: toAmountString(depositsInvoiced, currency),
+    invoicedToDate: toAmountString(amount(job.invoicedToDate).plus(amount(invoice.totals.net).times(sign)), currency),
+    ...(complete ? { status: sign === 1 ? 'billed' : 'closed', completeInvoiceId: sign === 1 ? invoice.id : null } : {}),
+  });
+  if (sign === 1) assertWithinPrice(job, next, invoice, before);
+  if (sign === 1 && complete) assertFullyBilled(next);
+  return next;
+};
+
+const assertWithinPrice = (job: Job, next: Job, invoice: Invoice, before: Amount): void => {
+  if (invoice.allowOverbilling) return;
+  const over = next.charges.find((c, i) => {
+    const billedBefore = amount(job.charges[i]!.billedToDate);
+    const billedNow = amount(c.billedToDate);
+    return billedNow.gt(billedBefore) && billedNow.gt(sumAmounts([c.amount]).abs());
+  });
+  if (over) {
+    throw new DomainError(
+      'rule',
+      'CHARGE_OVERBILLED',
+      `This would bill charge "${over.description}" past its amount ${over.amount}; send allowOverbilling: true to bill it anyway`,
+    );
+  }
+  const after = remainingToBill(next);
+  if (after.lt(before) && after.isNegative()) {
+    throw new DomainError(
+      'rule',
+      'JOB_OVERBILLED',
+      `This would bill ${toAmountString(after.negated(), job.currency)} past the job's suggested price; send allowOverbilling: true to bill it anyway`,
+    );
+  }
+};
+
+/** A final invoice bills every charge in full and applies every deposit. */
+const assertFullyBilled = (job: Job): void => {
+  const short = job.charges.find((c) => !amount(c.billedToDate).eq(c.amount));
+  if (short) throw stale(`charge "${short.description}" changed after the draft`);
+  if (Object.keys(job.depositsHeld).length > 0) throw stale('deposits were billed after the draft');
+};

@@ -1,0 +1,81 @@
+import { clock } from '../adapters/clock.js';
+import { DomainError, unknownReference, versionConflict } from '../domain/errors.js';
+import { isIssued, type Invoice } from '../domain/invoice.js';
+import { editDraft, type DraftPatch } from '../domain/invoice-lifecycle.js';
+import { draftInvoice, type DraftInput } from '../domain/invoice-policies.js';
+import { applyInvoice } from '../domain/job-ledger.js';
+import { billingSummary, type BillingSummary } from '../domain/job.js';
+import {
+  deleteDraft as removeDraft,
+  getInvoice,
+  insertDraft,
+  listInvoices,
+  findInvoiceByNumber,
+  saveInvoice,
+} from '../store/invoice.store.js';
+import { getJob } from '../store/job.store.js';
+import { newId } from './ids.js';
+import { retrying } from './retry.js';
+
+export type NewDraft = Omit<DraftInput, 'customerId'> & { customerId?: string };
+
+/** Lines may correct only issued invoices of the same job. */
+const checkCorrectedInvoices = async (tenantId: string, jobId: string, input: NewDraft): Promise<void> => {
+  const ids = [...new Set((input.lines ?? []).map((l) => l.correctsInvoiceId).filter((id): id is string => !!id))];
+  await Promise.all(
+    ids.map(async (id) => {
+      const corrected = await getInvoice(tenantId, id).catch(() => undefined);
+      if (!corrected || corrected.jobId !== jobId || !isIssued(corrected))
+        throw unknownReference('invoice', 'lines.correctsInvoiceId');
+    }),
+  );
+};
+
+/**
+ * Creates a draft as its policy computes it from the job, and the job's billing as it will be once
+ * the draft is issued.
+ */
+export const createDraft = async (
+  tenantId: string,
+  jobId: string,
+  input: NewDraft,
+): Promise<{ invoice: Invoice; billing: BillingSummary }> => {
+  await checkCorrectedInvoices(tenantId, jobId, input);
+  return retrying(async () => {
+    const job = await getJob(tenantId, jobId, true);
+    const now = clock.now();
+    const invoice = draftInvoice(job, { ...input, customerId: input.customerId ?? job.customerId }, newId('inv'), now);
+    await insertDraft(tenantId, invoice, job);
+    return { invoice, billing: billingSummary(applyInvoice(job, invoice, 1, now)) };
+  });
+};
+
+const pinned = (invoice: Invoice, expectedVersion: number | undefined): Invoice => {
+  if (expectedVersion !== undefined && expectedVersion !== invoice.version) throw versionConflict('invoice');
+  return invoice;
+};
+
+export const updateDraft = async (
+  tenantId: string,
+  id: string,
+  patch: DraftPatch,
+  expectedVersion?: number,
+): Promise<Invoice> => {
+  const invoice = pinned(await getInvoice(tenantId, id), expectedVersion);
+  const next = editDraft(invoice, patch, clock.now());
+  await saveInvoice(tenantId, {
+    next,
+    previousVersion: invoice.version,
+    customerChanged: next.customerId !== invoice.customerId,
+  });
+  return next;
+};
+
+export const deleteDraft = async (tenantId: string, id: string, expectedVersion?: number): Promise<void> => {
+  const invoice = pinned(await getInvoice(tenantId, id), expectedVersion);
+  if (invoice.status !== 'draft')
+    throw new DomainError('conflict', 'INVOICE_NOT_DRAFT', 'Only a draft can be deleted; void an issued invoice');
+  await retrying(async () => removeDraft(tenantId, invoice, await getJob(tenantId, invoice.jobId, true)));
+};
+
+export { getInvoice, listInvoices, findInvoiceByNumber, pinned };

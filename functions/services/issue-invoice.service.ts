@@ -1,0 +1,36 @@
+import { clock } from '../adapters/clock.js';
+import { isoDate } from '../domain/dates.js';
+import { assertDraft, type Invoice } from '../domain/invoice.js';
+import { issue, issueDateFor, seriesOf } from '../domain/invoice-lifecycle.js';
+import { applyInvoice } from '../domain/job-ledger.js';
+import { counterScope, formatNumber } from '../domain/settings.js';
+import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
+import { getJob } from '../store/job.store.js';
+import { getTenant } from '../store/tenant.store.js';
+import { pinned } from './invoice.service.js';
+import { retrying } from './retry.js';
+
+/**
+ * Issues a draft: the next gap-free number of its series, its date (backdating rules), and the
+ * job's ledger, all in one transaction; a lost race for the counter or the job is run again.
+ */
+export const issueInvoice = (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> =>
+  retrying(async () => {
+    const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id, true), getTenant(tenantId)]);
+    pinned(invoice, expectedVersion);
+    assertDraft(invoice);
+    const now = clock.now();
+    const series = seriesOf(invoice);
+    const format = series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat;
+    const scope = counterScope(format, invoice.issueDate ?? isoDate(now));
+    const [job, counter] = await Promise.all([getJob(tenantId, invoice.jobId, true), getCounter(tenantId, series, scope)]);
+    const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
+    const issued = issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now);
+    const nextJob = applyInvoice(job, issued, 1, now);
+    await saveIssue(tenantId, {
+      invoice: { next: issued, previousVersion: invoice.version },
+      job: { next: nextJob, previousVersion: job.version },
+      counter: { series, scope, previous: counter },
+    });
+    return issued;
+  });

@@ -1,0 +1,175 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
+import type { Invoice, InvoiceStatus, InvoiceType, Series } from '../domain/invoice.js';
+import type { Job } from '../domain/job.js';
+import { getItem, mustExist, putVersioned, queryPage, type Page } from './aggregate.js';
+import { db, tableName } from './client.js';
+import { putJob } from './job.store.js';
+import { keys } from './keys.js';
+import { write, type WriteAction } from './write.js';
+
+/** Listings sort by the issue date, or for a draft by the day it was made. */
+const listingDate = (invoice: Invoice): string => `${invoice.issueDate ?? invoice.createdAt.slice(0, 10)}#${invoice.id}`;
+
+const invoiceItem = (tenantId: string, invoice: Invoice) => ({
+  ...keys.invoice(tenantId, invoice.id),
+  GSI1PK: keys.jobInvoices(tenantId, invoice.jobId),
+  GSI1SK: listingDate(invoice),
+  GSI2PK: keys.invoices(tenantId),
+  GSI2SK: listingDate(invoice),
+  GSI3PK: keys.customerInvoices(tenantId, invoice.customerId),
+  GSI3SK: listingDate(invoice),
+  ...invoice,
+});
+
+const putInvoice = (tenantId: string, invoice: Invoice, previousVersion: number | null): WriteAction =>
+  putVersioned('invoice', invoiceItem(tenantId, invoice), previousVersion);
+
+/** The job gains an invoice: counted (a job with invoices stays), and a complete one is the job's only one. */
+const countInvoice = (tenantId: string, job: Job, invoice: Invoice, delta: 1 | -1): WriteAction => {
+  const complete = invoice.type === 'complete';
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.job(tenantId, job.id),
+      UpdateExpression: `ADD invoiceCount :delta, version :one${complete ? ' SET completeInvoiceId = :complete' : ''}`,
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeValues: {
+        ':delta': delta,
+        ':one': 1,
+        ':version': job.version,
+        ...(complete ? { ':complete': delta === 1 ? invoice.id : null } : {}),
+      },
+    },
+    onConditionFailed: (old) => (old ? concurrentWrite('job') : notFound('job')),
+  };
+};
+
+export const getInvoice = (tenantId: string, id: string, consistent = false): Promise<Invoice> =>
+  getItem<Invoice>(keys.invoice(tenantId, id), 'invoice', consistent);
+
+/** Saves a new draft, counted on the job it was computed from (still at that version), for an existing customer. */
+export const insertDraft = (tenantId: string, invoice: Invoice, job: Job): Promise<void> =>
+  write(
+    putInvoice(tenantId, invoice, null),
+    countInvoice(tenantId, job, invoice, 1),
+    mustExist(keys.customer(tenantId, invoice.customerId), 'customer', 'customerId'),
+  );
+
+export const deleteDraft = (tenantId: string, invoice: Invoice, job: Job): Promise<void> =>
+  write(
+    {
+      Delete: {
+        TableName: tableName(),
+        Key: keys.invoice(tenantId, invoice.id),
+        ConditionExpression: 'version = :version AND #status = :draft',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':version': invoice.version, ':draft': 'draft' },
+      },
+      onConditionFailed: (old) => (old ? concurrentWrite('invoice') : notFound('invoice')),
+    },
+    countInvoice(tenantId, job, invoice, -1),
+  );
+
+/**
+ * Saves an invoice's next version, with the job's when the change moves the job's ledger too, and
+ * with the check that its customer exists when the change names another one.
+ */
+export const saveInvoice = (
+  tenantId: string,
+  invoice: { next: Invoice; previousVersion: number; customerChanged?: boolean },
+  job?: { next: Job; previousVersion: number },
+): Promise<void> =>
+  write(
+    putInvoice(tenantId, invoice.next, invoice.previousVersion),
+    ...(job ? [putJob(tenantId, job.next, job.previousVersion)] : []),
+    ...(invoice.customerChanged ? [mustExist(keys.customer(tenantId, invoice.next.customerId), 'customer', 'customerId')] : []),
+  );
+
+export interface Counter {
+  last: number;
+  lastIssueDate: string;
+}
+
+/** The last number drawn in a series and scope, and its date (strongly consistent: it is raced for). */
+export const getCounter = async (tenantId: string, series: Series, scope: string): Promise<Counter | undefined> => {
+  const { Item } = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.counter(tenantId, series, scope), ConsistentRead: true }),
+  );
+  return Item ? { last: Item.last as number, lastIssueDate: Item.lastIssueDate as string } : undefined;
+};
+
+export interface Issuing {
+  invoice: { next: Invoice; previousVersion: number };
+  job: { next: Job; previousVersion: number };
+  counter: { series: Series; scope: string; previous: Counter | undefined };
+}
+
+/**
+ * Issues an invoice in one transaction: the invoice (still the draft it was), the next number of
+ * its counter (still at the number read), the number claimed (unique), the job's ledger.
+ */
+export const saveIssue = (tenantId: string, { invoice, job, counter }: Issuing): Promise<void> => {
+  const issued = invoice.next;
+  return write(
+    putInvoice(tenantId, issued, invoice.previousVersion),
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.counter(tenantId, counter.series, counter.scope),
+        UpdateExpression: 'SET #last = :next, lastIssueDate = :date',
+        ConditionExpression: counter.previous ? '#last = :previous' : 'attribute_not_exists(PK)',
+        ExpressionAttributeNames: { '#last': 'last' },
+        ExpressionAttributeValues: {
+          ':next': (counter.previous?.last ?? 0) + 1,
+          ':date': issued.issueDate,
+          ...(counter.previous ? { ':previous': counter.previous.last } : {}),
+        },
+      },
+      onConditionFailed: () => concurrentWrite('counter'),
+    },
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.invoiceNumber(tenantId, issued.number!), invoiceId: issued.id },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+      onConditionFailed: () =>
+        new DomainError(
+          'conflict',
+          'INVOICE_NUMBER_TAKEN',
+          `Number ${issued.number} is taken; check the number formats in the settings`,
+        ),
+    },
+    putJob(tenantId, job.next, job.previousVersion),
+  );
+};
+
+export const findInvoiceByNumber = async (tenantId: string, number: string): Promise<Invoice | undefined> => {
+  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.invoiceNumber(tenantId, number) }));
+  return Item ? getInvoice(tenantId, Item.invoiceId as string) : undefined;
+};
+
+export interface InvoiceFilter {
+  jobId?: string | undefined;
+  customerId?: string | undefined;
+  status?: InvoiceStatus | undefined;
+  type?: InvoiceType | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/** Invoices newest first, by job, customer or tenant, in a date range: one key query each. */
+export const listInvoices = (tenantId: string, filter: InvoiceFilter, limit: number, cursor?: string): Promise<Page<Invoice>> =>
+  queryPage<Invoice>({
+    tenantId,
+    ...(filter.jobId
+      ? { index: 'byOwner', partition: keys.jobInvoices(tenantId, filter.jobId) }
+      : filter.customerId
+        ? { index: 'byCustomer', partition: keys.customerInvoices(tenantId, filter.customerId) }
+        : { index: 'byTenant', partition: keys.invoices(tenantId) }),
+    where: { status: filter.status, type: filter.type, ...(filter.jobId ? { customerId: filter.customerId } : {}) },
+    ...(filter.from || filter.to ? { range: { from: filter.from, to: filter.to } } : {}),
+    limit,
+    cursor,
+  });
