@@ -74,24 +74,23 @@ export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date
 
 const assertWithinPrice = (job: Job, next: Job, invoice: Invoice, before: Amount): void => {
   if (invoice.allowOverbilling) return;
-  const over = next.charges.find((c, i) => {
-    const billedBefore = amount(job.charges[i]!.billedToDate);
-    const billedNow = amount(c.billedToDate);
-    return billedNow.gt(billedBefore) && billedNow.gt(sumAmounts([c.amount]).abs());
-  });
-  if (over) {
-    throw new DomainError(
-      'rule',
-      'CHARGE_OVERBILLED',
-      `This would bill charge "${over.description}" past its amount ${over.amount}; send allowOverbilling: true to bill it anyway`,
-    );
-  }
   const after = remainingToBill(next);
   if (after.lt(before) && after.isNegative()) {
     throw new DomainError(
       'rule',
       'JOB_OVERBILLED',
       `This would bill ${toAmountString(after.negated(), job.currency)} past the job's suggested price; send allowOverbilling: true to bill it anyway`,
+    );
+  }
+  const over = next.charges.find((c, i) => {
+    const billedNow = amount(c.billedToDate);
+    return billedNow.gt(job.charges[i]!.billedToDate) && billedNow.gt(amount(c.amount).abs());
+  });
+  if (over) {
+    throw new DomainError(
+      'rule',
+      'CHARGE_OVERBILLED',
+      `This would bill charge "${over.description}" past its amount ${over.amount}; send allowOverbilling: true to bill it anyway`,
     );
   }
 };

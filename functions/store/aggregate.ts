@@ -86,14 +86,21 @@ const decodeCursor = (cursor: string, request: PageRequest): Item => {
  */
 export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
   const index = indexes[request.index];
+  const { range } = request;
   const filters = Object.entries(request.where ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
   const input: QueryCommandInput = {
     TableName: tableName(),
     IndexName: index.name,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': index.pk, ...Object.fromEntries(filters.map(([name], i) => [`#f${i}`, name])) },
+    KeyConditionExpression: `#pk = :pk${range ? ' AND #sk BETWEEN :from AND :to' : ''}`,
+    ExpressionAttributeNames: {
+      '#pk': index.pk,
+      ...(range ? { '#sk': index.sk } : {}),
+      ...Object.fromEntries(filters.map(([name], i) => [`#f${i}`, name])),
+    },
     ExpressionAttributeValues: {
       ':pk': request.partition,
+      // `to` is a prefix: everything that starts with it sorts before it followed by U+FFFF.
+      ...(range ? { ':from': range.from ?? '', ':to': `${range.to ?? ''}\uffff` } : {}),
       ...Object.fromEntries(filters.map(([, value], i) => [`:f${i}`, value])),
     },
     ...(filters.length ? { FilterExpression: filters.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newTenant } from '../support/api.js';
+import { draft as draftInvoice, issue as issueInvoice } from '../support/billing.js';
 
 const year = new Date().getUTCFullYear();
 
@@ -17,16 +18,8 @@ describe('a job billed in phases, from deposit to correction', () => {
     const [demolition, framing] = withCharges.charges;
     expect(withCharges.billing.suggestedPrice).toBe('5500.00');
 
-    const draft = async (body: object) => {
-      const response = await api.request('POST', `/v1/jobs/${job.id}/invoices`, body);
-      expect(response.status, JSON.stringify(response.body)).toBe(201);
-      return response.body;
-    };
-    const issue = async (id: string) => {
-      const response = await api.request('POST', `/v1/invoices/${id}/issue`);
-      expect(response.status, JSON.stringify(response.body)).toBe(200);
-      return response.body;
-    };
+    const draft = (body: object) => draftInvoice(api, job.id, body);
+    const issue = (id: string) => issueInvoice(api, id);
     const jobNow = async () => (await api.request('GET', `/v1/jobs/${job.id}`)).body;
 
     // Act / Assess 1: a 10% deposit at 20% VAT
