@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addCharge, MAX_CHARGES, removeCharge, updateCharge, type ChargeFields } from '../../functions/domain/charge.js';
-import { DomainError, type ErrorKind } from '../../functions/domain/errors.js';
+import { domainErrorOf, expectDomainError } from '../support/domain-errors.js';
 import { createJob, type Job } from '../../functions/domain/job.js';
 
 type Charge = Job['charges'][number];
@@ -32,21 +32,6 @@ const chargeOf = (job: Job, id: string): Charge => {
   const charge = job.charges.find((c) => c.id === id);
   if (!charge) throw new Error(`no charge ${id}`);
   return charge;
-};
-
-const domainErrorOf = (act: () => unknown): DomainError => {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError, but nothing was thrown');
-};
-
-const expectDomainError = (act: () => unknown, kind: ErrorKind, code: string): void => {
-  const error = domainErrorOf(act);
-  expect({ kind: error.kind, code: error.code }).toEqual({ kind, code });
 };
 
 describe('addCharge', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addCharge } from '../../functions/domain/charge.js';
-import { DomainError, type ErrorKind } from '../../functions/domain/errors.js';
+import { domainErrorOf, expectDomainError } from '../support/domain-errors.js';
 import {
   assertDeletable,
   billingSummary,
@@ -31,23 +31,6 @@ const jobIn = (state: Partial<Job>, overrides: Partial<JobFields> = {}): Job => 
 
 const withCharges = (job: Job, charges: { quantity: string; unitPrice: string }[]): Job =>
   charges.reduce((acc, charge, i) => addCharge(acc, { description: `charge ${i}`, ...charge }, `chg_${i}`, T0), job);
-
-/** The DomainError that `act` throws; fails the test when it throws nothing or something else. */
-const domainErrorOf = (act: () => unknown): DomainError => {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError, but nothing was thrown');
-};
-
-const expectDomainError = (act: () => unknown, kind: ErrorKind, code: string): DomainError => {
-  const error = domainErrorOf(act);
-  expect({ kind: error.kind, code: error.code }).toEqual({ kind, code });
-  return error;
-};
 
 describe('createJob', () => {
   it('starts open, empty and at version 1, with a zero ledger', () => {

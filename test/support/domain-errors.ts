@@ -1,0 +1,19 @@
+import { expect } from 'vitest';
+import { DomainError, type ErrorKind } from '../../functions/domain/errors.js';
+
+/** The DomainError that `act` throws; fails the test when it throws nothing or something else. */
+export const domainErrorOf = (act: () => unknown): DomainError => {
+  try {
+    act();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected a DomainError, but nothing was thrown');
+};
+
+export const expectDomainError = (act: () => unknown, kind: ErrorKind, code: string): DomainError => {
+  const error = domainErrorOf(act);
+  expect({ kind: error.kind, code: error.code }).toEqual({ kind, code });
+  return error;
+};
