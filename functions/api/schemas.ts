@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DECIMAL_PATTERN, Dec } from '../domain/money.js';
 import { HttpProblem } from '../shared/problems.js';
+import { route, type ResponseSpec, type Route } from './route.js';
 
 /** Amounts and quantities travel as decimal strings, never as JSON numbers. */
 // `abort` stops the refinements that follow from parsing what is not a number.
@@ -44,3 +45,28 @@ export const ifMatchVersion = (headers: Record<string, string | undefined>): num
 
 /** The ETag of a versioned resource, so that a client can send it back in If-Match. */
 export const etag = (resource: { version: number }): Record<string, string> => ({ etag: `"${resource.version}"` });
+
+/**
+ * `POST <resource>/{id}/<action>`: one state change of a versioned resource, `If-Match` optional,
+ * answered with the resource as `view` shows it.
+ */
+export const actionRoute = <T extends { version: number }>(spec: {
+  path: string;
+  operationId: string;
+  summary: string;
+  response: ResponseSpec;
+  run: (tenantId: string, id: string, expectedVersion?: number) => Promise<T>;
+  view?: (resource: T) => unknown;
+}): Route =>
+  route<z.infer<typeof idParams>>({
+    method: 'POST',
+    path: spec.path,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    params: idParams,
+    responses: { 200: spec.response },
+    handle: async ({ tenantId, params, headers }) => {
+      const resource = await spec.run(tenantId, params.id, ifMatchVersion(headers));
+      return { status: 200, body: spec.view ? spec.view(resource) : resource, headers: etag(resource) };
+    },
+  });

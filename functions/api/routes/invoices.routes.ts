@@ -11,7 +11,7 @@ import {
 import { issueInvoice } from '../../services/issue-invoice.service.js';
 import { moveInvoice, recordPayment, voidInvoice } from '../../services/invoice-status.service.js';
 import { route } from '../route.js';
-import { etag, idParams, ifMatchVersion, pageOf, pageQuery } from '../schemas.js';
+import { actionRoute, etag, idParams, ifMatchVersion, pageOf, pageQuery } from '../schemas.js';
 import { billingSchema } from './jobs.routes.js';
 import { draftPatch, invoiceSchema, isoDate, newDraft, newPayment } from './invoice.schemas.js';
 
@@ -30,21 +30,9 @@ const invoiceQuery = pageQuery.extend({
 const reply = (status: number, invoice: Invoice) => ({ status, body: invoice, headers: etag(invoice) });
 const invoiceResponse = { description: 'The invoice', schema: invoiceSchema };
 
-/** POST /v1/invoices/{id}/<action>: one state change each, If-Match optional. */
-const action = (
-  name: 'issue' | 'void' | 'approve' | 'post',
-  summary: string,
-  run: (tenantId: string, id: string, version?: number) => Promise<Invoice>,
-) =>
-  route<IdParams>({
-    method: 'POST',
-    path: `/v1/invoices/{id}/${name}`,
-    operationId: `${name}Invoice`,
-    summary,
-    params: idParams,
-    responses: { 200: invoiceResponse },
-    handle: async ({ tenantId, params, headers }) => reply(200, await run(tenantId, params.id, ifMatchVersion(headers))),
-  });
+/** POST /v1/invoices/{id}/<action>: one state change each. */
+const action = (name: 'issue' | 'void' | 'approve' | 'post', summary: string, run: (tenantId: string, id: string, version?: number) => Promise<Invoice>) =>
+  actionRoute({ path: `/v1/invoices/{id}/${name}`, operationId: `${name}Invoice`, summary, response: invoiceResponse, run });
 
 export const invoiceRoutes = [
   route<IdParams, object, z.infer<typeof newDraft>>({

@@ -3,6 +3,7 @@ import { billingSummary, type Job } from '../../domain/job.js';
 import * as jobs from '../../services/job.service.js';
 import { route } from '../route.js';
 import {
+  actionRoute,
   atLeastOneField,
   decimalString,
   etag,
@@ -158,25 +159,21 @@ export const jobRoutes = [
       return { status: 204 };
     },
   }),
-  route<IdParams>({
-    method: 'POST',
+  actionRoute({
     path: '/v1/jobs/{id}/close',
     operationId: 'closeJob',
     summary: 'Closes an open job: production is complete',
-    params: idParams,
-    responses: { 200: jobResponse },
-    handle: async ({ tenantId, params, headers }) =>
-      reply(200, await jobs.closeJob(tenantId, params.id, ifMatchVersion(headers))),
+    response: jobResponse,
+    run: jobs.closeJob,
+    view: jobView,
   }),
-  route<IdParams>({
-    method: 'POST',
+  actionRoute({
     path: '/v1/jobs/{id}/reopen',
     operationId: 'reopenJob',
     summary: 'Reopens a closed job',
-    params: idParams,
-    responses: { 200: jobResponse },
-    handle: async ({ tenantId, params, headers }) =>
-      reply(200, await jobs.reopenJob(tenantId, params.id, ifMatchVersion(headers))),
+    response: jobResponse,
+    run: jobs.reopenJob,
+    view: jobView,
   }),
   route<IdParams, object, z.infer<typeof newCharge>>({
     method: 'POST',
