@@ -77,6 +77,13 @@ const TRANSITIONS: Record<'on' | 'off', Record<Action, { from: InvoiceStatus[]; 
   },
 };
 
+const WORDS: Record<Action, { adjective: string; participle: string }> = {
+  approve: { adjective: 'APPROVABLE', participle: 'approved' },
+  export: { adjective: 'EXPORTABLE', participle: 'exported' },
+  post: { adjective: 'POSTABLE', participle: 'posted' },
+  void: { adjective: 'VOIDABLE', participle: 'voided' },
+};
+
 export const transition = (invoice: Invoice, action: Action, settings: Settings, now: Date): Invoice => {
   const mode = settings.accountingIntegration ? 'on' : 'off';
   const { from, to } = TRANSITIONS[mode][action];
@@ -84,15 +91,12 @@ export const transition = (invoice: Invoice, action: Action, settings: Settings,
     throw new DomainError(
       'conflict',
       'ACCOUNTING_INTEGRATION_OFF',
-      `Invoices are ${action === 'approve' ? 'approved' : 'exported'} only with the accounting integration on`,
+      `Invoices are ${WORDS[action].participle} only with the accounting integration on`,
     );
   }
   if (!from.includes(invoice.status)) {
-    throw new DomainError(
-      'conflict',
-      `INVOICE_NOT_${action.toUpperCase()}ABLE`,
-      `An invoice that is ${invoice.status} cannot be ${action === 'void' ? 'voided' : `${action}ed`}`,
-    );
+    const { adjective, participle } = WORDS[action];
+    throw new DomainError('conflict', `INVOICE_NOT_${adjective}`, `An invoice that is ${invoice.status} cannot be ${participle}`);
   }
   if (action === 'void' && !amount(invoice.amountPaid).isZero()) {
     throw new DomainError(

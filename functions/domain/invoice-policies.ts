@@ -82,7 +82,8 @@ const grouped = (lines: LineDraft[]): LineDraft[] => {
         : { ...line, description: group, group },
     );
   }
-  return [...byGroup.values()];
+  // A group line bills the group once: quantity 1 at the group's amount.
+  return [...byGroup.values()].map(({ quantity: _q, unitPrice: _p, ...line }) => line);
 };
 
 /** Splits `total` over amounts held by rate (deposits, retainage), in proportion to what each rate holds. */
@@ -130,9 +131,12 @@ const progressSummary = (job: Job, input: DraftInput): LineDraft[] => {
 };
 
 const progressItemized = (job: Job, input: DraftInput): LineDraft[] =>
-  (input.progress ?? []).flatMap((entry, i) => {
+  (input.progress ?? []).flatMap((entry, i, entries) => {
     const charge = job.charges.find((c) => c.id === entry.chargeId);
     if (!charge) throw unknownReference('charge', `progress.${i}.chargeId`);
+    if (entries.findIndex((e) => e.chargeId === entry.chargeId) !== i) {
+      throw invalidField(`progress.${i}.chargeId`, 'duplicate', 'each charge may appear once: its progress is cumulative');
+    }
     const [target, label] =
       entry.percentComplete !== undefined
         ? [percentOf(charge.amount, entry.percentComplete, job.currency), `${entry.percentComplete}% complete`]
@@ -154,17 +158,25 @@ const progressItemized = (job: Job, input: DraftInput): LineDraft[] =>
     return delta.isZero() ? [] : [workLine(`${charge.description} (${label})`, charge, delta)];
   });
 
-const finalWork = (job: Job): LineDraft[] =>
-  job.charges.filter((c) => !remainingOf(c).isZero()).map((c) => workLine(c.description, c, remainingOf(c)));
+/** Every remainder; a job that progress invoices billed in full still gets its (zero) complete invoice. */
+const finalWork = (job: Job): LineDraft[] => {
+  const remainders = job.charges.filter((c) => !remainingOf(c).isZero()).map((c) => workLine(c.description, c, remainingOf(c)));
+  return remainders.length > 0
+    ? remainders
+    : [{ kind: 'work', description: 'Work complete: nothing left to bill', amount: amount(0), taxRate: '0' }];
+};
 
 /** Progress and final invoices apply deposits and withhold retainage on the work they bill. */
 const deductions = (job: Job, work: LineDraft[], final: boolean): LineDraft[] => {
   const { currency } = job;
-  const workTotal = sumAmounts(work.map((l) => l.amount));
   const held = totalOf(job.depositsHeld);
   const price = suggestedPrice(job);
-  const proportional = price.gt(0) ? roundMoney(amount(job.depositsInvoiced).times(workTotal).div(price), currency) : amount(0);
-  const applied = final ? held : Dec.min(held, positive(proportional));
+  // On the running totals, so that rounding never strands a cent of deposit: the deposits applied
+  // after this invoice are the share of all deposits billed that the work billed is of the price.
+  const workAfter = sumAmounts([...job.charges.map((c) => c.billedToDate), ...work.map((l) => l.amount)]);
+  const appliedBefore = amount(job.depositsInvoiced).minus(held);
+  const target = price.gt(0) ? roundMoney(amount(job.depositsInvoiced).times(workAfter).div(price), currency) : amount(0);
+  const applied = final || workAfter.gte(price) ? held : Dec.min(held, positive(target.minus(appliedBefore)));
   const depositLines = byHeldRate(job.depositsHeld, applied, currency).map(({ rate, part }) => ({
     kind: 'deposit_applied' as const,
     description: 'Deposit applied',
@@ -270,7 +282,8 @@ const toLine = (draft: LineDraft, index: number, currency: string): InvoiceLine 
 export const draftInvoice = (job: Job, input: DraftInput, id: string, now: Date): Invoice => {
   assertPolicyAllowed(job, input.policy, id);
   const lines = linesOf[input.policy](job, input).map((draft, i) => toLine(draft, i, job.currency));
-  if (lines.every((l) => amount(l.amount).isZero())) {
+  const complete = typeOfPolicy(input.policy) === 'complete';
+  if (!complete && lines.every((l) => amount(l.amount).isZero())) {
     throw new DomainError('rule', 'NOTHING_TO_BILL', 'The invoice would have no amount: nothing is left to bill this way');
   }
   if (input.dueDays !== undefined && input.dueDays !== null && input.dueDays < 0)

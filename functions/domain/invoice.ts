@@ -120,7 +120,8 @@ export const withTotals = (
     retainageWithheld: money(sumOf('retainage_withheld')),
     amountPaid: money(paid),
     balanceDue: money(balance),
-    paymentStatus: paid.isZero() ? 'unpaid' : balance.lte(0) ? 'paid' : 'partially_paid',
+    // Nothing due (paid in full, a zero invoice, a credit note) is paid.
+    paymentStatus: balance.lte(0) ? 'paid' : paid.isZero() ? 'unpaid' : 'partially_paid',
   };
 };
 

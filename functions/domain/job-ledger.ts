@@ -67,13 +67,14 @@ export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date
     invoicedToDate: toAmountString(amount(job.invoicedToDate).plus(amount(invoice.totals.net).times(sign)), currency),
     ...(complete ? { status: sign === 1 ? 'billed' : 'closed', completeInvoiceId: sign === 1 ? invoice.id : null } : {}),
   });
-  if (sign === 1) assertWithinPrice(job, next, invoice, before);
+  // A void can bill more too: voiding a credit note gives back what it credited.
+  assertWithinPrice(job, next, invoice.allowOverbilling && sign === 1, before);
   if (sign === 1 && complete) assertFullyBilled(next);
   return next;
 };
 
-const assertWithinPrice = (job: Job, next: Job, invoice: Invoice, before: Amount): void => {
-  if (invoice.allowOverbilling) return;
+const assertWithinPrice = (job: Job, next: Job, allowOverbilling: boolean, before: Amount): void => {
+  if (allowOverbilling) return;
   const after = remainingToBill(next);
   if (after.lt(before) && after.isNegative()) {
     throw new DomainError(
@@ -86,6 +87,16 @@ const assertWithinPrice = (job: Job, next: Job, invoice: Invoice, before: Amount
     const billedNow = amount(c.billedToDate);
     return billedNow.gt(job.charges[i]!.billedToDate) && billedNow.gt(amount(c.amount).abs());
   });
+  const overCredited = next.charges.find(
+    (c, i) => amount(c.billedToDate).isNegative() && amount(c.billedToDate).lt(job.charges[i]!.billedToDate),
+  );
+  if (overCredited) {
+    throw new DomainError(
+      'rule',
+      'CHARGE_OVERCREDITED',
+      `This would credit charge "${overCredited.description}" more than it has billed`,
+    );
+  }
   if (over) {
     throw new DomainError(
       'rule',
