@@ -22,7 +22,7 @@ const invoiceItem = (tenantId: string, invoice: Invoice) => ({
   ...invoice,
 });
 
-const putInvoice = (tenantId: string, invoice: Invoice, previousVersion: number | null): WriteAction =>
+export const putInvoice = (tenantId: string, invoice: Invoice, previousVersion: number | null): WriteAction =>
   putVersioned('invoice', invoiceItem(tenantId, invoice), previousVersion);
 
 /** The job gains an invoice: counted (a job with invoices stays), and a complete one is the job's only one. */

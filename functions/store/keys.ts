@@ -11,12 +11,14 @@
  * | invoice         | T#<tid>#INV#<id>    | INVOICE   | T#<tid>#JOB#<jid>#INVOICES | <date>#<id> | T#<tid>#INVOICES | <date>#<id> |
  * | invoice number  | T#<tid>#INVNO#<no>  | INVNO     |                          |        |                         |        |
  * | number counter  | T#<tid>#COUNTER#<series>#<scope> | COUNTER |              |        |                         |        |
- * | export batch    | T#<tid>#EXPORT#<hash> | EXPORT  |                          |        |                         |        |
+ * | export batch    | T#<tid>#EXPORT#<id>   | EXPORT  | T#<tid>#EXPORTS#<from>#<to> | <createdAt>#<id> |                 |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
  * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
  * order in each; `<date>` is the issue date (for a draft, the day it was made), so a date range is
  * a key condition. The invoice number item makes numbers unique and finds an invoice by its number.
+ * An export's id is `exp_` + a hash of its invoice ids; one made from a date range is also listed
+ * under that range (GSI1), so that a repeat of the range finds it.
  *
  * Every key starts with the tenant, but the API key item: a bearer key is resolved before the
  * tenant is known, and only its SHA-256 hash is stored. Each aggregate has a partition of its own
@@ -49,6 +51,7 @@ export const keys = {
     SK: 'COUNTER',
   }),
   export: (tenantId: string, batch: string): Key => ({ PK: `${tenant(tenantId)}#EXPORT#${batch}`, SK: 'EXPORT' }),
+  rangeExports: (tenantId: string, from: string, to: string): string => `${tenant(tenantId)}#EXPORTS#${from}#${to}`,
 };
 
 /** The secondary indexes and the attributes that key them. */

@@ -4,6 +4,7 @@ import { customerRoutes } from './customers.routes.js';
 import { invoiceRoutes } from './invoices.routes.js';
 import { jobRoutes } from './jobs.routes.js';
 import { metaRoutes } from './meta.routes.js';
+import { reportRoutes } from './reports.routes.js';
 import { settingsRoutes } from './settings.routes.js';
 
 /**
@@ -15,6 +16,7 @@ export const routeGroups = {
   jobs: jobRoutes,
   invoices: invoiceRoutes,
   settings: settingsRoutes,
+  reports: reportRoutes,
 } satisfies Record<string, Route[]>;
 
 export type RouteGroup = keyof typeof routeGroups;

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { daysBetween } from '../../domain/dates.js';
+import { MAX_EXPORT_INVOICES } from '../../services/export.service.js';
+import { isoDate } from './invoice.schemas.js';
+
+const MAX_RANGE_DAYS = 366;
+
+/** `from` and `to` both inclusive, `to` not before `from`, at most a year (and a day) apart. */
+const checkRange = ({ from, to }: { from?: string | undefined; to?: string | undefined }, context: z.core.$RefinementCtx) => {
+  if (from === undefined || to === undefined) return;
+  if (to < from) context.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+  else if (daysBetween(from, to) > MAX_RANGE_DAYS) {
+    context.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${MAX_RANGE_DAYS} days after from` });
+  }
+};
+
+export const dateRange = z.object({ from: isoDate, to: isoDate }).superRefine(checkRange);
+
+export const exportRequest = z
+  .strictObject({
+    invoiceIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_EXPORT_INVOICES).optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+  })
+  .superRefine((value, context) => {
+    if (value.invoiceIds === undefined && value.from === undefined && value.to === undefined) {
+      context.addIssue({ code: 'custom', path: ['invoiceIds'], message: 'give invoiceIds, or from and to' });
+    } else if (value.invoiceIds !== undefined && (value.from !== undefined || value.to !== undefined)) {
+      context.addIssue({ code: 'custom', path: ['invoiceIds'], message: 'give invoiceIds or a date range, not both' });
+    } else if (value.invoiceIds === undefined) {
+      for (const field of ['from', 'to'] as const) {
+        if (value[field] === undefined)
+          context.addIssue({ code: 'custom', path: [field], message: 'is required with a date range' });
+      }
+      checkRange(value, context);
+    }
+  })
+  .transform(({ invoiceIds, from, to }) => (invoiceIds ? { invoiceIds } : { from: from!, to: to! }));
+
+export const JOURNAL_COLUMNS = [
+  'number',
+  'series',
+  'issueDate',
+  'customerId',
+  'jobId',
+  'invoiceId',
+  'currency',
+  'status',
+  'net',
+  'tax',
+  'gross',
+] as const;
+
+export const ENTRY_COLUMNS = ['date', 'invoiceNumber', 'currency', 'account', 'debit', 'credit', 'description'] as const;
+
+const money = z.string();
+
+export const journalSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    items: z.array(
+      z.object({
+        number: z.string(),
+        series: z.enum(['invoice', 'credit_note']),
+        issueDate: z.string(),
+        customerId: z.string(),
+        jobId: z.string(),
+        invoiceId: z.string(),
+        currency: z.string(),
+        status: z.enum(['invoiced', 'approved', 'exported', 'posted', 'voided']),
+        net: money,
+        tax: money,
+        gross: money,
+      }),
+    ),
+    totals: z.array(z.object({ currency: z.string(), net: money, tax: money, gross: money })),
+  })
+  .meta({ id: 'Journal' });
+
+export const exportSchema = z
+  .object({
+    id: z.string(),
+    invoiceIds: z.array(z.string()),
+    createdAt: z.string(),
+    entries: z.array(
+      z.object({
+        date: z.string(),
+        invoiceNumber: z.string(),
+        currency: z.string(),
+        account: z.enum(['accounts_receivable', 'revenue', 'tax_payable', 'deposit_liability', 'retainage_receivable']),
+        debit: money,
+        credit: money,
+        description: z.string(),
+      }),
+    ),
+    totals: z.array(z.object({ currency: z.string(), debit: money, credit: money })),
+  })
+  .meta({ id: 'AccountingExport' });

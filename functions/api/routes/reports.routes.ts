@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import { createExport, exportInvoice, getExport, type ExportResult } from '../../services/export.service.js';
+import { getJournal } from '../../services/journal.service.js';
+import type { AccountingExport } from '../../domain/journal-entries.js';
+import { acceptsCsv, csvReply } from '../representations.js';
+import { route, type Reply } from '../route.js';
+import { idParams } from '../schemas.js';
+import { dateRange, ENTRY_COLUMNS, exportRequest, exportSchema, JOURNAL_COLUMNS, journalSchema } from './report.schemas.js';
+
+type IdParams = z.infer<typeof idParams>;
+type Headers = Record<string, string | undefined>;
+
+const CSV_TOO = 'as JSON, or as CSV with Accept: text/csv';
+
+const exportReply = (status: number, batch: AccountingExport, headers: Headers): Reply =>
+  acceptsCsv(headers) ? csvReply(status, ENTRY_COLUMNS, batch.entries) : { status, body: batch };
+
+/** 201 for a new export; 200 and the stored export, unchanged, for a batch exported before. */
+const exportResult = ({ export: batch, created }: ExportResult, headers: Headers): Reply =>
+  exportReply(created ? 201 : 200, batch, headers);
+
+const exportResponses = {
+  200: { description: `The batch was exported before: the stored export, ${CSV_TOO}`, schema: exportSchema },
+  201: { description: `The export, ${CSV_TOO}`, schema: exportSchema },
+};
+
+export const reportRoutes = [
+  route<object, z.infer<typeof dateRange>>({
+    method: 'GET',
+    path: '/v1/journal',
+    operationId: 'getJournal',
+    summary: 'The invoice journal: numbered invoices and credit notes issued from `from` to `to`, with totals per currency',
+    query: dateRange,
+    responses: { 200: { description: `The journal, ${CSV_TOO} (totals as the last rows)`, schema: journalSchema } },
+    handle: async ({ tenantId, query, headers }) => {
+      const journal = await getJournal(tenantId, query.from, query.to);
+      if (!acceptsCsv(headers)) return { status: 200, body: journal };
+      const totals = journal.totals.map((t) => ({ number: 'Total', ...t }));
+      return csvReply(200, JOURNAL_COLUMNS, [...journal.items, ...totals]);
+    },
+  }),
+  route<object, object, z.infer<typeof exportRequest>>({
+    method: 'POST',
+    path: '/v1/exports',
+    operationId: 'createExport',
+    summary: 'Exports approved invoices (by id, or those issued in a date range) to accounting as journal entries',
+    body: exportRequest,
+    responses: exportResponses,
+    handle: async ({ tenantId, body, headers }) => exportResult(await createExport(tenantId, body), headers),
+  }),
+  route<IdParams>({
+    method: 'GET',
+    path: '/v1/exports/{id}',
+    operationId: 'getExport',
+    summary: 'Gets an export',
+    params: idParams,
+    responses: { 200: { description: `The export, ${CSV_TOO}`, schema: exportSchema } },
+    handle: async ({ tenantId, params, headers }) => exportReply(200, await getExport(tenantId, params.id), headers),
+  }),
+  route<IdParams>({
+    method: 'POST',
+    path: '/v1/invoices/{id}/export',
+    operationId: 'exportInvoice',
+    summary: 'Exports one approved invoice to accounting (a batch of one)',
+    params: idParams,
+    responses: exportResponses,
+    handle: async ({ tenantId, params, headers }) => exportResult(await exportInvoice(tenantId, params.id), headers),
+  }),
+];

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { clock } from '../adapters/clock.js';
+import { DomainError, notFound } from '../domain/errors.js';
+import { transition } from '../domain/invoice-lifecycle.js';
+import { accountingExport, assertExportsOn, type AccountingExport } from '../domain/journal-entries.js';
+import type { Settings } from '../domain/settings.js';
+import { findExport, lastExportOfRange, saveExport, type DateRange } from '../store/export.store.js';
+import { getInvoice, listInvoices } from '../store/invoice.store.js';
+import { getTenant } from '../store/tenant.store.js';
+import { retrying } from './retry.js';
+
+/** One export is one transaction: the invoices and the export item, within DynamoDB's 100 actions. */
+export const MAX_EXPORT_INVOICES = 99;
+
+export type ExportRequest = { invoiceIds: string[] } | DateRange;
+
+export interface ExportResult {
+  export: AccountingExport;
+  /** False when the batch had been exported before: the stored export is returned unchanged. */
+  created: boolean;
+}
+
+/** The same invoices are the same export, however they were asked for. */
+const exportIdOf = (invoiceIds: string[]): string =>
+  `exp_${createHash('sha256').update(invoiceIds.join(',')).digest('hex').slice(0, 40)}`;
+
+const invoiceFailure = (id: string, error: DomainError): DomainError =>
+  new DomainError(error.kind === 'not_found' ? 'rule' : error.kind, error.code, `Invoice ${id}: ${error.message}`, [
+    { field: 'invoiceIds', code: error.code.toLowerCase(), message: `${id}: ${error.message}` },
+  ]);
+
+/** An invoice of the batch as exported; a failure names it. */
+const exportedVersion = async (tenantId: string, id: string, settings: Settings, now: Date) => {
+  try {
+    const invoice = await getInvoice(tenantId, id, true);
+    return { next: transition(invoice, 'export', settings, now), previousVersion: invoice.version };
+  } catch (error) {
+    throw error instanceof DomainError ? invoiceFailure(id, error) : error;
+  }
+};
+
+/** The invoices a request names: its ids, or the approved invoices issued in its range. */
+const resolve = async (tenantId: string, request: ExportRequest): Promise<{ ids: string[] } | { stored: AccountingExport }> => {
+  if ('invoiceIds' in request) return { ids: [...new Set(request.invoiceIds)] };
+  const { items } = await listInvoices(tenantId, { status: 'approved', ...request }, MAX_EXPORT_INVOICES + 1);
+  if (items.length > MAX_EXPORT_INVOICES) {
+    throw new DomainError(
+      'rule',
+      'EXPORT_RANGE_TOO_WIDE',
+      `More than ${MAX_EXPORT_INVOICES} approved invoices were issued from ${request.from} to ${request.to}; narrow the range`,
+      [
+        {
+          field: 'to',
+          code: 'too_many_invoices',
+          message: `narrow the range to at most ${MAX_EXPORT_INVOICES} approved invoices`,
+        },
+      ],
+    );
+  }
+  if (items.length > 0) return { ids: items.map((i) => i.id) };
+  // Nothing approved is left in the range: a repeat of the range gets the export it made.
+  const stored = await lastExportOfRange(tenantId, request);
+  if (stored) return { stored };
+  throw new DomainError('rule', 'NOTHING_TO_EXPORT', `No approved invoice was issued from ${request.from} to ${request.to}`);
+};
+
+/**
+ * Exports a batch of approved invoices to accounting: their journal entries are stored as one export
+ * and the invoices move to exported, in one transaction. A batch exported before (the same invoice
+ * ids) returns its stored export unchanged.
+ */
+export const createExport = (tenantId: string, request: ExportRequest): Promise<ExportResult> =>
+  retrying(async () => {
+    const { settings } = await getTenant(tenantId);
+    assertExportsOn(settings);
+    const resolved = await resolve(tenantId, request);
+    if ('stored' in resolved) return { export: resolved.stored, created: false };
+    const ids = resolved.ids.sort();
+    const id = exportIdOf(ids);
+    const stored = await findExport(tenantId, id);
+    if (stored) return { export: stored, created: false };
+    const now = clock.now();
+    const invoices = await Promise.all(ids.map((invoiceId) => exportedVersion(tenantId, invoiceId, settings, now)));
+    const batch = accountingExport(
+      id,
+      invoices.map((i) => i.next),
+      now,
+    );
+    await saveExport(tenantId, batch, invoices, 'invoiceIds' in request ? undefined : request);
+    return { export: batch, created: true };
+  });
+
+/** Exports one invoice, a batch of one; an unknown invoice is 404 (it is the resource asked for). */
+export const exportInvoice = async (tenantId: string, invoiceId: string): Promise<ExportResult> => {
+  await getInvoice(tenantId, invoiceId);
+  return createExport(tenantId, { invoiceIds: [invoiceId] });
+};
+
+export const getExport = async (tenantId: string, id: string): Promise<AccountingExport> => {
+  const found = await findExport(tenantId, id);
+  if (!found) throw notFound('export');
+  return found;
+};

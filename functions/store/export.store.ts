@@ -1,0 +1,85 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { concurrentWrite, DomainError } from '../domain/errors.js';
+import type { Invoice } from '../domain/invoice.js';
+import type { AccountingExport } from '../domain/journal-entries.js';
+import { fromItem, queryPage } from './aggregate.js';
+import { db, tableName } from './client.js';
+import { putInvoice } from './invoice.store.js';
+import { keys } from './keys.js';
+import { write, type WriteAction } from './write.js';
+
+export interface DateRange {
+  from: string;
+  to: string;
+}
+
+// TransactWriteItems takes at most 4 MB; the JSON of the items is a little larger than their DynamoDB size.
+const MAX_TRANSACTION_BYTES = 4_000_000;
+
+export const findExport = async (tenantId: string, id: string): Promise<AccountingExport | undefined> => {
+  const { Item } = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.export(tenantId, id), ConsistentRead: true }),
+  );
+  return Item ? fromItem<AccountingExport>(Item) : undefined;
+};
+
+/** The last export made from exactly this date range, if any. */
+export const lastExportOfRange = async (tenantId: string, { from, to }: DateRange): Promise<AccountingExport | undefined> => {
+  const page = await queryPage<AccountingExport>({
+    tenantId,
+    index: 'byOwner',
+    partition: keys.rangeExports(tenantId, from, to),
+    limit: 1,
+  });
+  return page.items[0];
+};
+
+/** The invoice's exported version, on condition that the stored one is still the approved version read. */
+const putExported = (tenantId: string, invoice: Invoice, previousVersion: number): WriteAction => {
+  const action = putInvoice(tenantId, invoice, previousVersion);
+  const put = action.Put!;
+  return {
+    ...action,
+    Put: {
+      ...put,
+      ConditionExpression: `${put.ConditionExpression} AND #status = :approved`,
+      ExpressionAttributeNames: { ...put.ExpressionAttributeNames, '#status': 'status' },
+      ExpressionAttributeValues: { ...put.ExpressionAttributeValues, ':approved': 'approved' },
+    },
+  };
+};
+
+/**
+ * Saves an export and moves its invoices to exported in one transaction (at most 99 invoices and
+ * the export: within the 100 actions DynamoDB allows). A concurrent export of the same batch makes
+ * it fail as a retryable conflict, and the retry finds the stored export.
+ */
+export const saveExport = (
+  tenantId: string,
+  batch: AccountingExport,
+  invoices: { next: Invoice; previousVersion: number }[],
+  range?: DateRange,
+): Promise<void> => {
+  const actions: WriteAction[] = [
+    ...invoices.map(({ next, previousVersion }) => putExported(tenantId, next, previousVersion)),
+    {
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...keys.export(tenantId, batch.id),
+          ...(range
+            ? { GSI1PK: keys.rangeExports(tenantId, range.from, range.to), GSI1SK: `${batch.createdAt}#${batch.id}` }
+            : {}),
+          ...batch,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+      onConditionFailed: () => concurrentWrite('export'),
+    },
+  ];
+  const bytes = actions.reduce((sum, action) => sum + Buffer.byteLength(JSON.stringify(action.Put?.Item)), 0);
+  if (bytes > MAX_TRANSACTION_BYTES) {
+    throw new DomainError('rule', 'EXPORT_TOO_LARGE', 'These invoices are too large to export at once; export fewer of them');
+  }
+  return write(...actions);
+};
