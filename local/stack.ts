@@ -31,6 +31,7 @@ export interface LocalStack {
 }
 
 export const TABLE_NAME = 'tally';
+export const LOCAL_MAIL_FROM = 'billing@tally.local';
 
 // A CommonJS package whose default export ESM loaders (Node, Vite) wrap differently: require is the same everywhere.
 const startSes = (createRequire(import.meta.url)('aws-ses-v2-local') as typeof import('aws-ses-v2-local')).default;
@@ -75,6 +76,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     const ses = await startSes({ host: '127.0.0.1', port: options.sesPort || (await freePort()) });
     servers.push(ses);
+    // The mailer sends to the local SES; on AWS, MAIL_FROM is the deployment's verified sender.
+    Object.assign(process.env, {
+      SES_ENDPOINT: `http://127.0.0.1:${portOf(ses)}`,
+      MAIL_FROM: process.env.MAIL_FROM || LOCAL_MAIL_FROM,
+    });
 
     const apiKey = localApiKey(options.apiKey, options.dataDir);
     const tenantId =

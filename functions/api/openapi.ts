@@ -1,9 +1,14 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { z } from 'zod';
-import { route, type Route } from './route.js';
+import { route, type ResponseSpec, type Route } from './route.js';
 import { problemSchema } from '../shared/problems.js';
 
 const PROBLEM = 'application/problem+json';
+
+const contentOf = (spec: ResponseSpec) => {
+  const content = spec.content ?? (spec.schema ? { 'application/json': spec.schema } : undefined);
+  return content ? { content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }])) } : {};
+};
 
 const operation = (r: Route): ZodOpenApiOperationObject => ({
   operationId: r.operationId,
@@ -19,7 +24,7 @@ const operation = (r: Route): ZodOpenApiOperationObject => ({
       status,
       {
         description: spec.description,
-        ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: spec.schema } } } : {}),
+        ...contentOf(spec),
       },
     ]),
     ['default', { description: 'A problem (RFC 9457)', content: { [PROBLEM]: { schema: problemSchema } } }],

@@ -12,7 +12,7 @@ export interface Request<P, Q, B> {
   requestId: string;
 }
 
-/** What a route handler returns; `body` is sent as JSON unless `contentType` says otherwise. */
+/** What a route handler returns; `body` is sent as JSON unless a `content-type` header says otherwise. */
 export interface Reply {
   status: number;
   body?: unknown;
@@ -21,8 +21,10 @@ export interface Reply {
 
 export interface ResponseSpec {
   description: string;
+  /** The JSON body. */
   schema?: z.ZodType;
-  contentType?: string;
+  /** Every representation by media type, where there is more than JSON. */
+  content?: Record<string, z.ZodType>;
 }
 
 /**

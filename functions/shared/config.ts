@@ -6,7 +6,20 @@ export interface Config {
   region: string;
 }
 
+/**
+ * What a function that sends mail needs besides `Config`. Read apart from it, on the first mail,
+ * because only the functions that send mail are given a sender (the others must not fail for it).
+ */
+export interface MailConfig {
+  /** The sender address (`MAIL_FROM`): a verified SES identity on AWS; the local stack sets `billing@tally.local`. */
+  mailFrom: string;
+  /** Set only off AWS (the local stack, tests): the local SES's URL (`SES_ENDPOINT`). */
+  sesEndpoint: string | undefined;
+  region: string;
+}
+
 let loaded: Config | undefined;
+let loadedMail: MailConfig | undefined;
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -21,4 +34,13 @@ export const config = (): Config => {
     region: process.env.AWS_REGION ?? 'us-east-1',
   };
   return loaded;
+};
+
+export const mailConfig = (): MailConfig => {
+  loadedMail ??= {
+    mailFrom: required('MAIL_FROM'),
+    sesEndpoint: process.env.SES_ENDPOINT || undefined,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+  };
+  return loadedMail;
 };

@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { routeKey } from '../../functions/api/route.js';
 import { routeGroups } from '../../functions/api/routes/index.js';
-import { BillingFunction } from './billing-function.js';
+import { BillingFunction, type BillingFunctionProps, type MailSender } from './billing-function.js';
 
 export interface ApiProps {
   table: ITable;
@@ -28,6 +28,37 @@ const accessLogFormat = AccessLogFormat.custom(
     integrationError: '$context.integrationErrorMessage',
   }),
 );
+
+/** What a route group's function needs beyond the table. */
+interface GroupNeeds {
+  nodeModules?: BillingFunctionProps['nodeModules'];
+  sendsMail?: boolean;
+}
+
+const GROUP_NEEDS: Record<string, GroupNeeds> = {
+  // Renders invoice PDFs (pdfkit loads its standard font metrics from its own files at run time,
+  // so it is installed beside the bundle, not bundled) and emails them.
+  invoices: { nodeModules: ['pdfkit'], sendsMail: true },
+};
+
+const EMAIL = /^[^@\s]+@([^@\s]+\.[^@\s]+)$/;
+
+/**
+ * Who Tally sends mail as, from the CDK context: `-c mailFrom=billing@example.com`, and
+ * `-c mailIdentity=...` when the verified SES identity is not the address's domain (the address
+ * itself, say). Required: without a verified sender no invoice can be emailed, so the synth fails.
+ */
+export const mailSender = (scope: Construct): MailSender => {
+  const from: unknown = scope.node.tryGetContext('mailFrom');
+  const domain = typeof from === 'string' ? EMAIL.exec(from)?.[1] : undefined;
+  if (typeof from !== 'string' || !domain) {
+    throw new Error(
+      'Set the sender of invoice mail, a verified SES identity or an address of one: -c mailFrom=billing@example.com',
+    );
+  }
+  const identity: unknown = scope.node.tryGetContext('mailIdentity');
+  return { from, identity: typeof identity === 'string' && identity ? identity : domain };
+};
 
 /**
  * The HTTP API (design §6), built from the route table in `functions/api/routes`: one Lambda per
@@ -63,8 +94,13 @@ export class Api extends Construct {
     this.url = stage.url;
 
     for (const [group, routes] of Object.entries(routeGroups)) {
-      const handler = new BillingFunction(this, `${group}-routes`, { entry: `functions/api/${group}.handler.ts` });
+      const needs = GROUP_NEEDS[group] ?? {};
+      const handler = new BillingFunction(this, `${group}-routes`, {
+        entry: `functions/api/${group}.handler.ts`,
+        nodeModules: needs.nodeModules,
+      });
       handler.bindTable(table);
+      if (needs.sendsMail) handler.bindMail(mailSender(this));
       const integration = new HttpLambdaIntegration(`${group}-integration`, handler.fn);
       for (const route of routes) {
         const created = httpApi.addRoutes({

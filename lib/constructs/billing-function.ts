@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -18,13 +18,29 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Dele
 export interface BillingFunctionProps {
   /** The handler module, from the repository root (`functions/api/meta.handler.ts`); it exports `handler`. */
   entry: string;
+  /**
+   * Packages installed beside the bundle (at the package-lock.json versions) instead of bundled:
+   * those that load files of their own at run time, such as pdfkit's standard font metrics.
+   */
+  nodeModules?: string[];
 }
+
+/** Who a function sends mail as, through SES. */
+export interface MailSender {
+  /** The From address, e.g. `billing@example.com`. */
+  from: string;
+  /** The verified SES identity that covers it: the address itself or its domain (`example.com`). */
+  identity: string;
+}
+
+// SES v2 SendEmail with raw content is authorized as ses:SendRawEmail, simple content as ses:SendEmail.
+const MAIL_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
 
 /** Every Lambda of Tally, with the same runtime, bundling, logging and permissions model. */
 export class BillingFunction extends Construct {
   readonly fn: NodejsFunction;
 
-  constructor(scope: Construct, id: string, { entry }: BillingFunctionProps) {
+  constructor(scope: Construct, id: string, { entry, nodeModules }: BillingFunctionProps) {
     super(scope, id);
 
     const logGroup = new LogGroup(this, 'Logs', {
@@ -63,6 +79,7 @@ export class BillingFunction extends Construct {
         sourcesContent: false,
         // Bundle the pinned AWS SDK rather than use the runtime's copy, so AWS runs what the tests ran.
         externalModules: [],
+        ...(nodeModules?.length ? { nodeModules } : {}),
         logLevel: LogLevel.WARNING,
       },
     });
@@ -81,5 +98,21 @@ export class BillingFunction extends Construct {
       this.fn.addToRolePolicy(new PolicyStatement({ actions: WRITE_ACTIONS, resources: [table.tableArn] }));
     }
     this.fn.addEnvironment('TABLE_NAME', table.tableName);
+  }
+
+  /**
+   * Lets the function send mail from `sender.from` only (the ses:FromAddress condition), as the
+   * sender's SES identity, and tells it the address (`MAIL_FROM`).
+   */
+  bindMail(sender: MailSender): void {
+    const identityArn = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: sender.identity });
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: MAIL_ACTIONS,
+        resources: [identityArn],
+        conditions: { StringEquals: { 'ses:FromAddress': sender.from } },
+      }),
+    );
+    this.fn.addEnvironment('MAIL_FROM', sender.from);
   }
 }

@@ -1,10 +1,12 @@
 import { inject } from 'vitest';
-import { TABLE_NAME } from '../../local/stack.js';
+import { LOCAL_MAIL_FROM, TABLE_NAME } from '../../local/stack.js';
 
-// Store and service tests talk to the run's DynamoDB Local, as the handlers of the local stack do.
+// Store and service tests talk to the run's DynamoDB Local and local SES, as the handlers of the local stack do.
 Object.assign(process.env, {
   TABLE_NAME,
   DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+  SES_ENDPOINT: new URL(inject('mailUrl')).origin,
+  MAIL_FROM: LOCAL_MAIL_FROM,
   AWS_REGION: 'local',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
 });

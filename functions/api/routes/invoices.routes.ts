@@ -10,7 +10,9 @@ import {
 } from '../../services/invoice.service.js';
 import { issueInvoice } from '../../services/issue-invoice.service.js';
 import { moveInvoice, recordPayment, voidInvoice } from '../../services/invoice-status.service.js';
+import { preferredType } from '../representations.js';
 import { route } from '../route.js';
+import { renderInvoice, sendInvoice } from '../../services/invoice-document.service.js';
 import { actionRoute, etag, idParams, ifMatchVersion, pageOf, pageQuery } from '../schemas.js';
 import { billingSchema } from './jobs.routes.js';
 import { draftPatch, invoiceSchema, isoDate, newDraft, newPayment } from './invoice.schemas.js';
@@ -27,12 +29,27 @@ const invoiceQuery = pageQuery.extend({
   to: isoDate.optional(),
 });
 
-const reply = (status: number, invoice: Invoice) => ({ status, body: invoice, headers: etag(invoice) });
+const reply = (status: number, invoice: Invoice, headers: Record<string, string> = {}) => ({
+  status,
+  body: invoice,
+  headers: { ...etag(invoice), ...headers },
+});
+
+const sendRequest = z
+  .strictObject({
+    to: z.email().max(254).optional(),
+    cc: z.array(z.email().max(254)).max(10).optional(),
+    message: z.string().max(10_000).optional(),
+  })
+  .optional();
 const invoiceResponse = { description: 'The invoice', schema: invoiceSchema };
 
 /** POST /v1/invoices/{id}/<action>: one state change each. */
-const action = (name: 'issue' | 'void' | 'approve' | 'post', summary: string, run: (tenantId: string, id: string, version?: number) => Promise<Invoice>) =>
-  actionRoute({ path: `/v1/invoices/{id}/${name}`, operationId: `${name}Invoice`, summary, response: invoiceResponse, run });
+const action = (
+  name: 'issue' | 'void' | 'approve' | 'post',
+  summary: string,
+  run: (tenantId: string, id: string, version?: number) => Promise<Invoice>,
+) => actionRoute({ path: `/v1/invoices/{id}/${name}`, operationId: `${name}Invoice`, summary, response: invoiceResponse, run });
 
 export const invoiceRoutes = [
   route<IdParams, object, z.infer<typeof newDraft>>({
@@ -72,10 +89,32 @@ export const invoiceRoutes = [
     method: 'GET',
     path: '/v1/invoices/{id}',
     operationId: 'getInvoice',
-    summary: 'Gets an invoice',
+    summary: 'Gets an invoice: JSON, or the document as HTML (Accept: text/html) or PDF (Accept: application/pdf)',
     params: idParams,
-    responses: { 200: invoiceResponse },
-    handle: async ({ tenantId, params }) => reply(200, await getInvoice(tenantId, params.id)),
+    responses: {
+      200: {
+        description: 'The invoice',
+        content: {
+          'application/json': invoiceSchema,
+          'text/html': z.string(),
+          'application/pdf': z.string().meta({ format: 'binary' }),
+        },
+      },
+    },
+    handle: async ({ tenantId, params, headers }) => {
+      const type = preferredType(headers, ['application/json', 'text/html', 'application/pdf']);
+      if (type === 'application/json') return reply(200, await getInvoice(tenantId, params.id), { vary: 'accept' });
+      const document = await renderInvoice(tenantId, params.id, type === 'application/pdf' ? 'pdf' : 'html');
+      return {
+        status: 200,
+        body: document.body,
+        headers: {
+          'content-type': document.contentType,
+          'content-disposition': `inline; filename="${document.filename}"`,
+          vary: 'accept',
+        },
+      };
+    },
   }),
   route<IdParams, object, z.infer<typeof draftPatch>>({
     method: 'PATCH',
@@ -104,6 +143,18 @@ export const invoiceRoutes = [
   action('void', 'Voids an issued invoice that is not exported; it keeps its number', voidInvoice),
   action('approve', 'Approves an invoice for export (accounting integration)', (t, id, v) => moveInvoice(t, id, 'approve', v)),
   action('post', 'Posts an invoice', (t, id, v) => moveInvoice(t, id, 'post', v)),
+  route<IdParams, object, z.infer<typeof sendRequest>>({
+    method: 'POST',
+    path: '/v1/invoices/{id}/send',
+    operationId: 'sendInvoice',
+    summary: 'Emails an issued invoice with its PDF attached, to the customer unless `to` says otherwise',
+    params: idParams,
+    body: sendRequest,
+    responses: {
+      202: { description: 'Accepted for delivery', schema: z.object({ messageId: z.string(), to: z.array(z.string()) }) },
+    },
+    handle: async ({ tenantId, params, body }) => ({ status: 202, body: await sendInvoice(tenantId, params.id, body ?? {}) }),
+  }),
   route<IdParams, object, z.infer<typeof newPayment>>({
     method: 'POST',
     path: '/v1/invoices/{id}/payments',

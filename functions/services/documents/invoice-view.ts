@@ -1,0 +1,158 @@
+import type { Address, Customer } from '../../domain/customer.js';
+import type { Invoice, InvoicePolicy, InvoiceStatus, InvoiceType } from '../../domain/invoice.js';
+import { billingSummary, type Job } from '../../domain/job.js';
+import { amount, toAmountString } from '../../domain/money.js';
+import type { Tenant } from '../../domain/tenant.js';
+
+/**
+ * Where the job stands, net amounts in the job's currency. The job's figures are read when the
+ * document is made (`asOf` is the day of the job's last change): they count every issued, not
+ * voided invoice of the job up to then, this one included once it is issued.
+ */
+export interface JobPosition {
+  /** The job's suggested price (sum of its charges). */
+  contract: string;
+  /** Work billed: invoiced to date plus the retainage held (withheld retainage is billed, only not yet due). */
+  billedToDate: string;
+  /** This invoice's net total. */
+  thisInvoice: string;
+  depositsApplied: string;
+  retainageWithheld: string;
+  /** Remaining to bill = contract - billed to date. */
+  remaining: string;
+  asOf: string;
+}
+
+/** Everything an invoice document shows; the renderers are pure functions of it. */
+export interface InvoiceView {
+  seller: { name: string };
+  billTo: { name: string; email: string | null; address: Address | null; taxId: string | null };
+  invoice: Invoice;
+  job: { name: string; currency: string; position: JobPosition };
+}
+
+export interface InvoiceSources {
+  tenant: Pick<Tenant, 'name'>;
+  customer: Pick<Customer, 'name' | 'email' | 'billingAddress' | 'taxId'>;
+  invoice: Invoice;
+  job: Job;
+}
+
+export const invoiceView = ({ tenant, customer, invoice, job }: InvoiceSources): InvoiceView => {
+  const billing = billingSummary(job);
+  return {
+    seller: { name: tenant.name },
+    billTo: { name: customer.name, email: customer.email, address: customer.billingAddress, taxId: customer.taxId },
+    invoice,
+    job: {
+      name: job.name,
+      currency: job.currency,
+      position: {
+        contract: billing.suggestedPrice,
+        billedToDate: toAmountString(amount(billing.invoicedToDate).plus(billing.retainageHeld), job.currency),
+        thisInvoice: invoice.totals.net,
+        depositsApplied: invoice.depositApplied,
+        retainageWithheld: invoice.retainageWithheld,
+        remaining: billing.remaining,
+        asOf: job.updatedAt.slice(0, 10),
+      },
+    },
+  };
+};
+
+// Formatting shared by the HTML and the PDF: amounts stay strings, grouped by text, never by number.
+
+/** `"-12345.50", "EUR"` -> `"-12,345.50 EUR"`. */
+export const money = (value: string, currency: string): string =>
+  `${value.replace(/^(-?)(\d+)/, (_, sign: string, whole: string) => sign + whole.replace(/\B(?=(\d{3})+$)/g, ','))} ${currency}`;
+
+export const percent = (rate: string): string => `${rate}%`;
+
+const POLICIES: Record<InvoicePolicy, string> = {
+  deposit: 'Deposit',
+  progress_summary: 'Progress billing, summary',
+  progress_itemized: 'Progress billing, itemized',
+  progress_itemized_grouped: 'Progress billing, itemized by group',
+  final: 'Final invoice',
+  final_grouped: 'Final invoice, by group',
+  correction: 'Correction',
+  correction_grouped: 'Correction, by group',
+  retainage_release: 'Retainage release',
+};
+
+const TYPES: Record<InvoiceType, string> = { partial: 'partial invoice', complete: 'complete invoice', correction: 'correction' };
+
+const STATUSES: Record<InvoiceStatus, string> = {
+  draft: 'Draft',
+  invoiced: 'Issued',
+  approved: 'Approved',
+  exported: 'Exported',
+  posted: 'Posted',
+  voided: 'Void',
+};
+
+export const policyWords = (invoice: Invoice): string => `${POLICIES[invoice.policy]} (${TYPES[invoice.type]})`;
+export const statusWords = (invoice: Invoice): string => STATUSES[invoice.status];
+export const title = (invoice: Invoice): string => (invoice.series === 'credit_note' ? 'Credit note' : 'Invoice');
+export const numberOrDraft = (invoice: Invoice): string => invoice.number ?? 'DRAFT';
+/** A stamp across the document when it is not (or no longer) a valid invoice. */
+export const stamp = (invoice: Invoice): string | null =>
+  invoice.status === 'draft' ? 'DRAFT' : invoice.status === 'voided' ? 'VOID' : null;
+
+export const addressLines = (address: Address | null): string[] =>
+  address
+    ? [
+        address.line1,
+        address.line2,
+        [address.postalCode, address.city].filter(Boolean).join(' '),
+        address.region,
+        address.country,
+      ].filter((line): line is string => Boolean(line))
+    : [];
+
+/** A file name safe in a Content-Disposition header and on any file system. */
+export const documentFilename = (invoice: Invoice, extension: 'html' | 'pdf'): string =>
+  `${title(invoice).toLowerCase().replace(' ', '-')}-${(invoice.number ?? `draft-${invoice.id}`).replace(/[^A-Za-z0-9._-]+/g, '-')}.${extension}`;
+
+/** The group column is shown only when some line has a group. */
+export const showsGroups = (invoice: Invoice): boolean => invoice.lines.some((line) => line.group !== null);
+
+export type Row = [label: string, value: string];
+
+export const headerRows = (view: InvoiceView): Row[] => {
+  const { invoice } = view;
+  return [
+    ['Number', numberOrDraft(invoice)],
+    ['Status', statusWords(invoice)],
+    ['Type', policyWords(invoice)],
+    ['Issue date', invoice.issueDate ?? 'not issued'],
+    ['Due date', invoice.dueDate ?? (invoice.dueDays !== null ? `${invoice.dueDays} days after issue` : 'on receipt')],
+    ['Currency', invoice.currency],
+  ];
+};
+
+export const positionRows = (view: InvoiceView): Row[] => {
+  const { position: p, currency } = view.job;
+  return [
+    ['Contract', money(p.contract, currency)],
+    ['Billed to date', money(p.billedToDate, currency)],
+    ['This invoice (net)', money(p.thisInvoice, view.invoice.currency)],
+    ['Deposits applied', money(p.depositsApplied, view.invoice.currency)],
+    ['Retainage withheld', money(p.retainageWithheld, view.invoice.currency)],
+    ['Remaining to bill', money(p.remaining, currency)],
+  ];
+};
+
+export const totalRows = (invoice: Invoice): Row[] => {
+  const m = (value: string) => money(value, invoice.currency);
+  return [
+    ['Net', m(invoice.totals.net)],
+    ['Tax', m(invoice.totals.tax)],
+    ['Total', m(invoice.totals.gross)],
+    ['Paid', m(invoice.amountPaid)],
+    ['Balance due', m(invoice.balanceDue)],
+  ];
+};
+
+export const positionNote = (view: InvoiceView): string =>
+  `Job figures as of ${view.job.position.asOf}; billed to date counts the issued invoices of the job, this one once it is issued, and the retainage held.`;

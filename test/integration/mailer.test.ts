@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { composeMime, mailer } from '../../functions/adapters/mailer.js';
+import { storedMail } from '../support/mail-store.js';
+
+// A tiny but complete PDF: what the local SES receives must come back byte for byte.
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n', 'latin1');
+
+describe('SES mailer', () => {
+  it('sends a raw MIME message with a PDF attachment through the local SES', async () => {
+    // Prepare
+    const subject = `Invoice INV-TEST-${Date.now()} from Northwind Builders`;
+    // Act
+    const { messageId } = await mailer().send({
+      from: 'billing@tally.local',
+      to: ['accounts@harbourview.example'],
+      cc: ['site-manager@harbourview.example'],
+      subject,
+      text: 'Please find the invoice attached.\n',
+      html: '<p>Please find the invoice attached.</p>',
+      attachments: [{ filename: 'invoice-INV-TEST.pdf', contentType: 'application/pdf', content: PDF }],
+    });
+    // Assess
+    expect(messageId).toMatch(/\S/);
+    const mail = await storedMail(messageId);
+    expect(mail).toMatchObject({
+      from: 'billing@tally.local',
+      subject,
+      destination: { to: ['accounts@harbourview.example'], cc: ['site-manager@harbourview.example'] },
+      body: { text: 'Please find the invoice attached.\n', html: '<p>Please find the invoice attached.</p>' },
+    });
+    expect(mail?.attachments).toHaveLength(1);
+    expect(mail?.attachments[0]).toMatchObject({ filename: 'invoice-INV-TEST.pdf', contentType: 'application/pdf' });
+    expect(Buffer.from(mail!.attachments[0]!.content, 'base64').equals(PDF)).toBe(true);
+  });
+
+  it('encodes non-ASCII subjects and names so that they arrive intact', async () => {
+    // Prepare
+    const subject = `Rechnung Nr. ${Date.now()} – Müller & Söhne`;
+    // Act
+    const { messageId } = await mailer().send({
+      from: 'billing@tally.local',
+      to: ['"Zoë Ørsted" <zoe@example.com>'],
+      subject,
+      text: 'Grüße',
+      attachments: [{ filename: 'Rechnung-Müller.pdf', contentType: 'application/pdf', content: PDF }],
+    });
+    // Assess
+    const mail = await storedMail(messageId);
+    expect(mail?.subject).toBe(subject);
+    expect(mail?.destination.to).toEqual(['"Zoë Ørsted" <zoe@example.com>']);
+    expect(mail?.attachments[0]?.filename).toBe('Rechnung-Müller.pdf');
+  });
+
+  it('composes MIME with the headers SES reads the recipients from', async () => {
+    // Act
+    const mime = (
+      await composeMime({ from: 'a@tally.local', to: ['b@example.com'], subject: 'S', text: 'T', attachments: [] })
+    ).toString('utf8');
+    // Assess
+    expect(mime).toMatch(/^From: a@tally\.local\r$/m);
+    expect(mime).toMatch(/^To: b@example\.com\r$/m);
+    expect(mime).not.toMatch(/^Cc:/m);
+  });
+});
