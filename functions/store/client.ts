@@ -4,6 +4,78 @@ import { config } from '../shared/config.js';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
+/** What one kind of command cost this process since the last reset. */
+export interface CommandMetrics {
+  /** Commands sent (one per `send`, whatever the SDK's own retries). */
+  requests: number;
+  /** Of those, the ones that failed (a failed condition, a cancelled transaction, ...). */
+  failed: number;
+  /** Capacity units DynamoDB reported; only while capacity metering is on, and only for successful commands. */
+  readUnits: number;
+  writeUnits: number;
+}
+
+export type DbMetrics = Record<string, CommandMetrics>;
+
+let metrics: DbMetrics = {};
+let metering = false;
+
+/** The commands that take `ReturnConsumedCapacity`, and whether their units are reads. */
+const METERED: Record<string, 'read' | 'write'> = {
+  GetItem: 'read',
+  BatchGetItem: 'read',
+  Query: 'read',
+  Scan: 'read',
+  TransactGetItems: 'read',
+  PutItem: 'write',
+  UpdateItem: 'write',
+  DeleteItem: 'write',
+  BatchWriteItem: 'write',
+  TransactWriteItems: 'write',
+};
+
+interface ConsumedCapacity {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
+const metricsOf = (command: string): CommandMetrics =>
+  (metrics[command] ??= { requests: 0, failed: 0, readUnits: 0, writeUnits: 0 });
+
+/** Adds the units of a response (one ConsumedCapacity, or one per table for batches and transactions). */
+const addCapacity = (
+  into: CommandMetrics,
+  kind: 'read' | 'write',
+  consumed: ConsumedCapacity | ConsumedCapacity[] | undefined,
+): void => {
+  for (const c of [consumed ?? []].flat()) {
+    if (c.ReadCapacityUnits === undefined && c.WriteCapacityUnits === undefined) {
+      if (kind === 'read') into.readUnits += c.CapacityUnits ?? 0;
+      else into.writeUnits += c.CapacityUnits ?? 0;
+    } else {
+      into.readUnits += c.ReadCapacityUnits ?? 0;
+      into.writeUnits += c.WriteCapacityUnits ?? 0;
+    }
+  }
+};
+
+/**
+ * Process-wide switch (default off): when on, every metered command asks DynamoDB for its consumed
+ * capacity (`ReturnConsumedCapacity: 'TOTAL'`) and the units are summed in `dbMetrics()`. Off, requests
+ * go out exactly as the code wrote them; only their count is kept.
+ */
+export const setCapacityMetering = (on: boolean): void => {
+  metering = on;
+};
+
+/** Commands by name (`GetItem`, `TransactWriteItems`, ...) since the process started or the last reset. */
+export const dbMetrics = (): DbMetrics => structuredClone(metrics);
+
+export const resetDbMetrics = (): void => {
+  metrics = {};
+};
+
 /** The one DynamoDB client of a process, built on first use from the config. */
 export const db = (): DynamoDBDocumentClient => {
   if (!documentClient) {
@@ -12,6 +84,29 @@ export const db = (): DynamoDBDocumentClient => {
       dynamoEndpoint
         ? { endpoint: dynamoEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
         : { region },
+    );
+    // Initialize step: once per command (before the SDK's retries), on the document-level input and output.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        const counted = metricsOf(command);
+        counted.requests++;
+        const kind = METERED[command];
+        const input = args.input as Record<string, unknown>;
+        const metered = metering && kind !== undefined && input.ReturnConsumedCapacity === undefined;
+        try {
+          const result = await next(metered ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args);
+          if (metering && kind) {
+            const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
+            addCapacity(counted, kind, output.ConsumedCapacity);
+          }
+          return result;
+        } catch (error) {
+          counted.failed++;
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'tallyDbMetrics', override: true },
     );
     documentClient = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },

