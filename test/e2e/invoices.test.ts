@@ -116,6 +116,38 @@ describe('job status and invoice types', () => {
   });
 });
 
+describe('retainage and other customers', () => {
+  it('withholds retainage on progress and final invoices and bills it on release, after the job is billed', async () => {
+    const { api, job } = await jobWithCharges([{ description: 'Steelwork', quantity: '1', unitPrice: '1000.00', taxRate: '0' }], {
+      retainagePercent: '10',
+    });
+    const progress = await issue(api, (await draft(api, job.id, { policy: 'progress_summary', percent: '50' })).id);
+    expect(progress).toMatchObject({ totals: { net: '450.00' }, retainageWithheld: '50.00' });
+    await api.request('POST', `/v1/jobs/${job.id}/close`);
+    const final = await issue(api, (await draft(api, job.id, { policy: 'final' })).id);
+    expect(final).toMatchObject({ totals: { net: '450.00' }, retainageWithheld: '50.00' });
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body).toMatchObject({
+      status: 'billed',
+      billing: { invoicedToDate: '900.00', retainageHeld: '100.00', remaining: '0.00' },
+    });
+    const tooMuch = await api.request('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'retainage_release', amount: '100.01' });
+    expect([tooMuch.status, tooMuch.body.code]).toEqual([422, 'RETAINAGE_EXCEEDED']);
+    const release = await issue(api, (await draft(api, job.id, { policy: 'retainage_release' })).id);
+    expect(release).toMatchObject({ lines: [{ kind: 'retainage_release', amount: '100.00' }], totals: { net: '100.00' } });
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({ invoicedToDate: '1000.00', retainageHeld: '0.00' });
+  });
+
+  it("bills another of the tenant's customers, and refuses one of nowhere", async () => {
+    const { api, job } = await jobWithCharges(kitchen);
+    const payer = (await api.request('POST', '/v1/customers', { name: 'Insurer' })).body;
+    const invoice = await draft(api, job.id, { policy: 'deposit', amount: '100', customerId: payer.id });
+    expect(invoice.customerId).toBe(payer.id);
+    expect((await api.request('GET', `/v1/invoices?customerId=${payer.id}`)).body.items.map((i: { id: string }) => i.id)).toEqual([invoice.id]);
+    const nowhere = await api.request('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'deposit', amount: '100', customerId: 'cus_nowhere' });
+    expect([nowhere.status, nowhere.body.code, nowhere.body.errors[0].field]).toEqual([422, 'CUSTOMER_NOT_FOUND', 'customerId']);
+  });
+});
+
 describe('issuing, voiding and posting', () => {
   it('numbers at issue, keeps the number of a voided invoice, and gives its billing back to the job', async () => {
     const { api, job } = await jobWithCharges(kitchen);
