@@ -14,9 +14,10 @@ import { retrying } from './retry.js';
  * Issues a draft: the next gap-free number of its series, its date (backdating rules), and the
  * job's ledger, all in one transaction; a lost race for the counter or the job is run again.
  */
-export const issueInvoice = (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> =>
-  retrying(async () => {
-    const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id, true), getTenant(tenantId)]);
+export const issueInvoice = async (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> => {
+  const { settings } = await getTenant(tenantId);
+  return retrying(async () => {
+    const invoice = await getInvoice(tenantId, id, true);
     pinned(invoice, expectedVersion);
     assertDraft(invoice);
     const now = clock.now();
@@ -34,3 +35,4 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
     });
     return issued;
   });
+};

@@ -3,7 +3,8 @@ import { DomainError } from '../domain/errors.js';
 
 const ATTEMPTS = 60;
 const BASE_MS = 5;
-const CAP_MS = 200;
+// A short cap: the race is for one item, and a long wait only lengthens the tail.
+const CAP_MS = 50;
 
 /**
  * Runs a read-decide-write use case until its conditional write wins over concurrent ones
