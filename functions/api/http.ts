@@ -127,8 +127,9 @@ const idempotent = async (event: HttpEvent, run: () => Promise<StoredResponse>):
       { field: 'Idempotency-Key', code: 'invalid_format', message: 'must be 1 to 255 visible ASCII characters' },
     ]);
   }
+  // The representation asked for is part of the request: a retry must get the same one.
   const fingerprint = createHash('sha256')
-    .update(`POST ${event.rawPath}\n${event.body ?? ''}`)
+    .update(`POST ${event.rawPath}\n${event.headers.accept ?? ''}\n${event.body ?? ''}`)
     .digest('hex');
   const { response, replayed } = await runOnce({ tenantId, key, fingerprint, now: clock.now() }, run);
   return replayed ? { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } } : response;

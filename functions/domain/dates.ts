@@ -1,8 +1,6 @@
 /** Calendar dates travel as ISO strings (`2026-11-22`) and are compared as UTC days. */
 const DAY_MS = 86_400_000;
 
-export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-
 export const isoDate = (at: Date): string => at.toISOString().slice(0, 10);
 
 export const addDays = (date: string, days: number): string => isoDate(new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS));
@@ -10,9 +8,3 @@ export const addDays = (date: string, days: number): string => isoDate(new Date(
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export const daysBetween = (from: string, to: string): number =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-
-/** True for a real calendar date in ISO form (rejects 2026-02-30). */
-export const isCalendarDate = (value: string): boolean =>
-  DATE_PATTERN.test(value) &&
-  !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
-  isoDate(new Date(`${value}T00:00:00Z`)) === value;

@@ -47,3 +47,9 @@ export const concurrentWrite = (entity: string): DomainError => {
   error.retryable = true;
   return error;
 };
+
+/** The resource itself when it is at the version the caller expects (If-Match), if it expects one. */
+export const expectVersion = <T extends { version: number }>(resource: T, expected: number | undefined, entity: string): T => {
+  if (expected !== undefined && expected !== resource.version) throw versionConflict(entity);
+  return resource;
+};

@@ -2,6 +2,7 @@ import { addDays, daysBetween, isoDate } from './dates.js';
 import { DomainError, invalidField } from './errors.js';
 import {
   assertDraft,
+  assertDueAfterIssue,
   isIssued,
   touchedInvoice,
   withTotals,
@@ -47,8 +48,13 @@ export const issueDateFor = (invoice: Invoice, { settings, lastIssueDate, now }:
 export const issue = (invoice: Invoice, number: string, issueDate: string, settings: Settings, now: Date): Invoice => {
   assertDraft(invoice);
   const dueDate = invoice.dueDate ?? addDays(issueDate, invoice.dueDays ?? settings.defaultDueDays);
-  if (dueDate < issueDate)
-    throw invalidField('dueDate', 'before_issue_date', `The due date ${dueDate} is before the issue date ${issueDate}`);
+  if (dueDate < issueDate) {
+    throw new DomainError(
+      'rule',
+      'DUE_DATE_BEFORE_ISSUE_DATE',
+      `The due date ${dueDate} is before the issue date ${issueDate}; change the draft's dates`,
+    );
+  }
   return touchedInvoice(invoice, now, {
     status: 'invoiced',
     series: seriesOf(invoice),
@@ -72,8 +78,9 @@ const TRANSITIONS: Record<'on' | 'off', Record<Action, { from: InvoiceStatus[]; 
   off: {
     approve: { from: [], to: 'approved' },
     export: { from: [], to: 'exported' },
-    post: { from: ['invoiced'], to: 'posted' },
-    void: { from: ['invoiced'], to: 'voided' },
+    // Invoices approved or exported while the integration was on can still be posted or voided.
+    post: { from: ['invoiced', 'approved', 'exported'], to: 'posted' },
+    void: { from: ['invoiced', 'approved'], to: 'voided' },
   },
 };
 
@@ -149,6 +156,7 @@ export const editDraft = (invoice: Invoice, patch: DraftPatch, now: Date): Invoi
   if (unknown) throw invalidField('lines', 'unknown_line', `The invoice has no line ${unknown}`);
   const { lines: _, ...fields } = patch;
   const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  assertDueAfterIssue({ ...invoice, ...given });
   return touchedInvoice(invoice, now, {
     ...given,
     lines: invoice.lines.map((l) => ({ ...l, description: texts.get(l.id) ?? l.description })),

@@ -1,5 +1,13 @@
 import { DomainError, invalidField, unknownReference } from './errors.js';
-import { typeOfPolicy, withTotals, type Allocation, type Invoice, type InvoiceLine, type InvoicePolicy } from './invoice.js';
+import {
+  assertDueAfterIssue,
+  typeOfPolicy,
+  withTotals,
+  type Allocation,
+  type Invoice,
+  type InvoiceLine,
+  type InvoicePolicy,
+} from './invoice.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
 import { applyInvoice } from './job-ledger.js';
 import { suggestedPrice, totalOf, type ByRate, type Charge, type Job } from './job.js';
@@ -68,7 +76,8 @@ const grouped = (lines: LineDraft[]): LineDraft[] => {
   const byGroup = new Map<string, LineDraft>();
   for (const line of lines) {
     const group = line.group ?? 'Other';
-    const key = `${group}\u0000${amount(line.taxRate).toFixed()}`;
+    // Lines correcting different invoices stay apart, so that each keeps what it corrects.
+    const key = `${group}\u0000${amount(line.taxRate).toFixed()}\u0000${line.correctsInvoiceId ?? ''}`;
     const into = byGroup.get(key);
     byGroup.set(
       key,
@@ -77,7 +86,6 @@ const grouped = (lines: LineDraft[]): LineDraft[] => {
             ...into,
             amount: into.amount.plus(line.amount),
             allocations: [...(into.allocations ?? []), ...(line.allocations ?? [])],
-            correctsInvoiceId: into.correctsInvoiceId === line.correctsInvoiceId ? into.correctsInvoiceId : null,
           }
         : { ...line, description: group, group },
     );
@@ -147,7 +155,8 @@ const progressItemized = (job: Job, input: DraftInput): LineDraft[] =>
             ]
           : [roundMoney(entry.amount ?? '0', job.currency), `${entry.amount} of ${charge.amount} done`];
     const delta = target.minus(charge.billedToDate);
-    if (delta.isNegative()) {
+    // A discount charge progresses towards its negative amount.
+    if (!delta.isZero() && delta.isNegative() !== amount(charge.amount).isNegative()) {
       throw new DomainError(
         'rule',
         'PROGRESS_BEHIND',
@@ -279,7 +288,10 @@ const toLine = (draft: LineDraft, index: number, currency: string): InvoiceLine 
  * it would be (status, price, deposits, retainage), so a draft that exists can be issued unless the
  * job changes meanwhile.
  */
-export const draftInvoice = (job: Job, input: DraftInput, id: string, now: Date): Invoice => {
+/** Deposits and corrections say their amounts; every other policy computes them from the job's ledger. */
+const FREE_OF_LEDGER: InvoicePolicy[] = ['deposit', 'correction', 'correction_grouped'];
+
+export const draftInvoice = (job: Job, input: DraftInput, id: string, now: Date): { invoice: Invoice; job: Job } => {
   assertPolicyAllowed(job, input.policy, id);
   const lines = linesOf[input.policy](job, input).map((draft, i) => toLine(draft, i, job.currency));
   const complete = typeOfPolicy(input.policy) === 'complete';
@@ -303,6 +315,7 @@ export const draftInvoice = (job: Job, input: DraftInput, id: string, now: Date)
     dueDays: input.dueDays ?? null,
     notes: input.notes ?? null,
     allowOverbilling: input.allowOverbilling ?? false,
+    ledgerBasis: FREE_OF_LEDGER.includes(input.policy) ? null : (job.ledgerVersion ?? 0),
     lines,
     payments: [],
     createdAt: now.toISOString(),
@@ -310,6 +323,6 @@ export const draftInvoice = (job: Job, input: DraftInput, id: string, now: Date)
     issuedAt: null,
     version: 1,
   });
-  applyInvoice(job, invoice, 1, now);
-  return invoice;
+  assertDueAfterIssue(invoice);
+  return { invoice, job: applyInvoice(job, invoice, 1, now) };
 };

@@ -75,6 +75,8 @@ export interface Invoice {
   dueDays: number | null;
   notes: string | null;
   allowOverbilling: boolean;
+  /** The job's ledger version the lines were computed from; null when they do not depend on it. */
+  ledgerBasis: number | null;
   lines: InvoiceLine[];
   totals: Totals;
   taxes: TaxLine[];
@@ -149,3 +151,15 @@ export const touchedInvoice = (invoice: Invoice, now: Date, change: Partial<Invo
   updatedAt: now.toISOString(),
   version: invoice.version + 1,
 });
+
+/** A due date the draft names may not come before the issue date it names. */
+export const assertDueAfterIssue = (invoice: Pick<Invoice, 'issueDate' | 'dueDate'>): void => {
+  if (invoice.issueDate && invoice.dueDate && invoice.dueDate < invoice.issueDate) {
+    throw new DomainError(
+      'invalid',
+      'VALIDATION_FAILED',
+      `The due date ${invoice.dueDate} is before the issue date ${invoice.issueDate}`,
+      [{ field: 'dueDate', code: 'before_issue_date', message: 'must not be before the issue date' }],
+    );
+  }
+};

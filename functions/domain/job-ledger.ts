@@ -32,6 +32,10 @@ const HOLDINGS: Partial<Record<LineKind, { deposits?: 1; retainage?: 1 | -1 }>> 
 export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date): Job => {
   const { currency } = job;
   if (sign === 1) assertPolicyAllowed(job, invoice.policy, invoice.id);
+  if (sign === 1 && invoice.ledgerBasis !== null && invoice.ledgerBasis !== (job.ledgerVersion ?? 0)) {
+    throw stale('the job was billed or credited since the draft was made');
+  }
+  if (sign === -1) assertVoidable(job, invoice);
   const before = remainingToBill(job);
   const billed = new Map(job.charges.map((c) => [c.id, amount(c.billedToDate)]));
   let { depositsHeld, retainageHeld } = job;
@@ -65,6 +69,8 @@ export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date
     retainageHeld,
     depositsInvoiced: toAmountString(depositsInvoiced, currency),
     invoicedToDate: toAmountString(amount(job.invoicedToDate).plus(amount(invoice.totals.net).times(sign)), currency),
+    ledgerVersion: (job.ledgerVersion ?? 0) + 1,
+    correctionsIssued: (job.correctionsIssued ?? 0) + (invoice.type === 'correction' ? sign : 0),
     ...(complete ? { status: sign === 1 ? 'billed' : 'closed', completeInvoiceId: sign === 1 ? invoice.id : null } : {}),
   });
   // A void can bill more too: voiding a credit note gives back what it credited.
@@ -72,6 +78,31 @@ export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date
   if (sign === 1 && complete) assertFullyBilled(next);
   return next;
 };
+
+/**
+ * A Billed job is settled by its complete invoice and corrected only by corrections: its partial
+ * invoices stay, and the complete invoice goes only once its corrections are voided.
+ */
+const assertVoidable = (job: Job, invoice: Invoice): void => {
+  if (job.status !== 'billed') return;
+  if (invoice.type === 'partial' && invoice.policy !== 'retainage_release') {
+    throw new DomainError(
+      'conflict',
+      'JOB_BILLED',
+      'The job is billed: correct a partial invoice with a correction instead of voiding it',
+    );
+  }
+  if (invoice.type === 'complete' && (job.correctionsIssued ?? 0) > 0) {
+    throw new DomainError(
+      'conflict',
+      'VOID_CORRECTIONS_FIRST',
+      'Corrections of this job are issued: void them before the complete invoice',
+    );
+  }
+};
+
+/** How far a charge is billed past its amount (or credited past zero), in the direction of its sign. */
+const beyond = (billed: Amount, limit: Amount, sign: 1 | -1): boolean => (sign === 1 ? billed.gt(limit) : billed.lt(limit));
 
 const assertWithinPrice = (job: Job, next: Job, allowOverbilling: boolean, before: Amount): void => {
   if (allowOverbilling) return;
@@ -83,13 +114,19 @@ const assertWithinPrice = (job: Job, next: Job, allowOverbilling: boolean, befor
       `This would bill ${toAmountString(after.negated(), job.currency)} past the job's suggested price; send allowOverbilling: true to bill it anyway`,
     );
   }
-  const over = next.charges.find((c, i) => {
-    const billedNow = amount(c.billedToDate);
-    return billedNow.gt(job.charges[i]!.billedToDate) && billedNow.gt(amount(c.amount).abs());
-  });
-  const overCredited = next.charges.find(
-    (c, i) => amount(c.billedToDate).isNegative() && amount(c.billedToDate).lt(job.charges[i]!.billedToDate),
-  );
+  // A discount (a negative charge) bills towards its negative amount: compare in its direction.
+  const moved = next.charges
+    .map((c, i) => ({
+      charge: c,
+      now: amount(c.billedToDate),
+      was: amount(job.charges[i]!.billedToDate),
+      sign: amount(c.amount).isNegative() ? (-1 as const) : (1 as const),
+    }))
+    .filter(({ now, was }) => !now.eq(was));
+  const over = moved.find(
+    ({ charge, now, was, sign }) => beyond(now, was, sign) && beyond(now, amount(charge.amount), sign),
+  )?.charge;
+  const overCredited = moved.find(({ now, was, sign }) => beyond(was, now, sign) && beyond(amount(0), now, sign))?.charge;
   if (overCredited) {
     throw new DomainError(
       'rule',

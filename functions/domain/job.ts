@@ -30,6 +30,10 @@ export interface JobLedger {
   retainageHeld: ByRate;
   /** The issued complete (final) invoice, or a draft of one. */
   completeInvoiceId: string | null;
+  /** Moves with every issue and void: a draft computed from an older ledger is stale. */
+  ledgerVersion: number;
+  /** Issued corrections: the complete invoice they correct cannot be voided before them. */
+  correctionsIssued: number;
 }
 
 export interface Job extends JobLedger {
@@ -81,6 +85,8 @@ export const createJob = (input: JobFields, id: string, now: Date): Job => ({
   depositsHeld: {},
   retainageHeld: {},
   completeInvoiceId: null,
+  ledgerVersion: 0,
+  correctionsIssued: 0,
   createdAt: now.toISOString(),
   updatedAt: now.toISOString(),
   version: 1,

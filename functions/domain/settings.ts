@@ -51,3 +51,6 @@ export const formatNumber = (format: string, sequence: number, issueDate: string
         ? issueDate.slice(2, 4)
         : String(sequence).padStart(Number(width ?? 1), '0'),
   );
+
+/** The format with every token as one placeholder: two formats of one shape can print the same number. */
+export const numberShape = (format: string): string => format.replace(TOKENS, '\u0000');

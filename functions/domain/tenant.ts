@@ -1,6 +1,6 @@
 import { DomainError, invalidField } from './errors.js';
 import { checkCurrency } from './money.js';
-import { checkNumberFormat, defaultSettings, type Settings } from './settings.js';
+import { checkNumberFormat, defaultSettings, numberShape, type Settings } from './settings.js';
 
 export interface Tenant {
   id: string;
@@ -33,10 +33,13 @@ export const updateSettings = (tenant: Tenant, patch: Partial<Settings>, now: Da
   checkCurrency(settings.defaultCurrency, 'defaultCurrency');
   checkNumberFormat(settings.invoiceNumberFormat, 'invoiceNumberFormat');
   checkNumberFormat(settings.creditNoteNumberFormat, 'creditNoteNumberFormat');
-  if (settings.invoiceNumberFormat === settings.creditNoteNumberFormat) {
-    throw new DomainError('invalid', 'VALIDATION_FAILED', 'Invoices and credit notes need different number formats', [
-      { field: 'creditNoteNumberFormat', code: 'same_as_invoices', message: 'must differ from invoiceNumberFormat' },
-    ]);
+  if (numberShape(settings.invoiceNumberFormat) === numberShape(settings.creditNoteNumberFormat)) {
+    throw new DomainError(
+      'invalid',
+      'VALIDATION_FAILED',
+      'Invoices and credit notes need number formats with different text, or their numbers could meet',
+      [{ field: 'creditNoteNumberFormat', code: 'same_as_invoices', message: 'must differ from invoiceNumberFormat' }],
+    );
   }
   if (settings.backdatingDays < 0) throw invalidField('backdatingDays', 'too_small', 'must be 0 or more');
   return { ...tenant, settings, updatedAt: now.toISOString(), version: tenant.version + 1 };

@@ -1,5 +1,5 @@
 import { clock } from '../adapters/clock.js';
-import { versionConflict } from '../domain/errors.js';
+import { expectVersion } from '../domain/errors.js';
 import {
   createCustomer as newCustomer,
   updateCustomer as changedCustomer,
@@ -24,8 +24,7 @@ export const updateCustomer = async (
   patch: Partial<CustomerFields>,
   expectedVersion?: number,
 ): Promise<Customer> => {
-  const customer = await getCustomer(tenantId, id);
-  if (expectedVersion !== undefined && expectedVersion !== customer.version) throw versionConflict('customer');
+  const customer = expectVersion(await getCustomer(tenantId, id, true), expectedVersion, 'customer');
   const next = changedCustomer(customer, patch, clock.now());
   await saveCustomer(tenantId, next, customer.version);
   return next;

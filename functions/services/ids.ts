@@ -1,6 +1,9 @@
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 
 /** Type prefixes of the ids Tally hands out: `job_01J...`. */
-export type IdPrefix = 'ten' | 'cus' | 'job' | 'chg' | 'inv' | 'pay' | 'exp';
+export type IdPrefix = 'ten' | 'cus' | 'job' | 'chg' | 'inv' | 'pay' | 'exp' | 'evt';
+
+// Monotonic: ids made in the same millisecond still sort in the order they were made (event feeds).
+const ulid = monotonicFactory();
 
 export const newId = (prefix: IdPrefix): string => `${prefix}_${ulid()}`;

@@ -1,4 +1,6 @@
 import { clock } from '../adapters/clock.js';
+import { expectVersion } from '../domain/errors.js';
+import { invoiceEvent } from '../domain/event.js';
 import type { Invoice } from '../domain/invoice.js';
 import { recordPayment as withPayment, transition, type NewPayment } from '../domain/invoice-lifecycle.js';
 import { applyInvoice } from '../domain/job-ledger.js';
@@ -9,7 +11,6 @@ import { getInvoice, saveInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { newId } from './ids.js';
-import { pinned } from './invoice.service.js';
 import { retrying } from './retry.js';
 
 /** Approve (accounting integration) or post: the invoice alone changes. */
@@ -21,7 +22,7 @@ export const moveInvoice = (
 ): Promise<Invoice> =>
   retrying(async () => {
     const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id, true), getTenant(tenantId)]);
-    const next = transition(pinned(invoice, expectedVersion), action, settings, clock.now());
+    const next = transition(expectVersion(invoice, expectedVersion, 'invoice'), action, settings, clock.now());
     await saveInvoice(tenantId, { next, previousVersion: invoice.version });
     return next;
   });
@@ -31,12 +32,13 @@ export const voidInvoice = (tenantId: string, id: string, expectedVersion?: numb
   retrying(async () => {
     const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id, true), getTenant(tenantId)]);
     const now = clock.now();
-    const voided = transition(pinned(invoice, expectedVersion), 'void', settings, now);
+    const voided = transition(expectVersion(invoice, expectedVersion, 'invoice'), 'void', settings, now);
     const job = await getJob(tenantId, invoice.jobId, true);
     await saveInvoice(
       tenantId,
       { next: voided, previousVersion: invoice.version },
       { next: applyInvoice(job, invoice, -1, now), previousVersion: job.version },
+      [invoiceEvent('invoice.voided', voided, newId('evt'), now)],
     );
     return voided;
   });
@@ -47,6 +49,8 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
     const invoice = await getInvoice(tenantId, id, true);
     const now = clock.now();
     const paid = withPayment(invoice, payment, newId('pay'), now);
+    const events = [invoiceEvent('payment.recorded', paid, newId('evt'), now, payment.amount)];
+    if (paid.paymentStatus === 'paid') events.push(invoiceEvent('invoice.paid', paid, newId('evt'), now));
     const job = await getJob(tenantId, invoice.jobId, true);
     const paidToDate = amount(job.paidToDate).plus(paidNet(paid)).minus(paidNet(invoice));
     const nextJob = touched(job, now, { paidToDate: toAmountString(paidToDate, job.currency) });
@@ -54,6 +58,7 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
       tenantId,
       { next: paid, previousVersion: invoice.version },
       { next: nextJob, previousVersion: job.version },
+      events,
     );
     return paid;
   });

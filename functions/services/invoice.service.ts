@@ -1,9 +1,8 @@
 import { clock } from '../adapters/clock.js';
-import { DomainError, unknownReference, versionConflict } from '../domain/errors.js';
+import { DomainError, expectVersion, unknownReference } from '../domain/errors.js';
 import { isIssued, type Invoice } from '../domain/invoice.js';
 import { editDraft, type DraftPatch } from '../domain/invoice-lifecycle.js';
 import { draftInvoice, type DraftInput } from '../domain/invoice-policies.js';
-import { applyInvoice } from '../domain/job-ledger.js';
 import { billingSummary, type BillingSummary } from '../domain/job.js';
 import {
   deleteDraft as removeDraft,
@@ -24,7 +23,10 @@ const checkCorrectedInvoices = async (tenantId: string, jobId: string, input: Ne
   const ids = [...new Set((input.lines ?? []).map((l) => l.correctsInvoiceId).filter((id): id is string => !!id))];
   await Promise.all(
     ids.map(async (id) => {
-      const corrected = await getInvoice(tenantId, id).catch(() => undefined);
+      const corrected = await getInvoice(tenantId, id).catch((error: unknown) => {
+        if (error instanceof DomainError && error.kind === 'not_found') return undefined;
+        throw error;
+      });
       if (!corrected || corrected.jobId !== jobId || !isIssued(corrected))
         throw unknownReference('invoice', 'lines.correctsInvoiceId');
     }),
@@ -44,15 +46,10 @@ export const createDraft = async (
   return retrying(async () => {
     const job = await getJob(tenantId, jobId, true);
     const now = clock.now();
-    const invoice = draftInvoice(job, { ...input, customerId: input.customerId ?? job.customerId }, newId('inv'), now);
-    await insertDraft(tenantId, invoice, job);
-    return { invoice, billing: billingSummary(applyInvoice(job, invoice, 1, now)) };
+    const drafted = draftInvoice(job, { ...input, customerId: input.customerId ?? job.customerId }, newId('inv'), now);
+    await insertDraft(tenantId, drafted.invoice, job);
+    return { invoice: drafted.invoice, billing: billingSummary(drafted.job) };
   });
-};
-
-const pinned = (invoice: Invoice, expectedVersion: number | undefined): Invoice => {
-  if (expectedVersion !== undefined && expectedVersion !== invoice.version) throw versionConflict('invoice');
-  return invoice;
 };
 
 export const updateDraft = async (
@@ -61,7 +58,7 @@ export const updateDraft = async (
   patch: DraftPatch,
   expectedVersion?: number,
 ): Promise<Invoice> => {
-  const invoice = pinned(await getInvoice(tenantId, id), expectedVersion);
+  const invoice = expectVersion(await getInvoice(tenantId, id, true), expectedVersion, 'invoice');
   const next = editDraft(invoice, patch, clock.now());
   await saveInvoice(tenantId, {
     next,
@@ -72,10 +69,10 @@ export const updateDraft = async (
 };
 
 export const deleteDraft = async (tenantId: string, id: string, expectedVersion?: number): Promise<void> => {
-  const invoice = pinned(await getInvoice(tenantId, id), expectedVersion);
+  const invoice = expectVersion(await getInvoice(tenantId, id, true), expectedVersion, 'invoice');
   if (invoice.status !== 'draft')
     throw new DomainError('conflict', 'INVOICE_NOT_DRAFT', 'Only a draft can be deleted; void an issued invoice');
   await retrying(async () => removeDraft(tenantId, invoice, await getJob(tenantId, invoice.jobId, true)));
 };
 
-export { getInvoice, listInvoices, findInvoiceByNumber, pinned };
+export { getInvoice, listInvoices, findInvoiceByNumber };

@@ -1,5 +1,7 @@
 import { clock } from '../adapters/clock.js';
+import { expectVersion } from '../domain/errors.js';
 import { isoDate } from '../domain/dates.js';
+import { invoiceEvent } from '../domain/event.js';
 import { assertDraft, type Invoice } from '../domain/invoice.js';
 import { issue, issueDateFor, seriesOf } from '../domain/invoice-lifecycle.js';
 import { applyInvoice } from '../domain/job-ledger.js';
@@ -7,7 +9,7 @@ import { counterScope, formatNumber } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
-import { pinned } from './invoice.service.js';
+import { newId } from './ids.js';
 import { retrying } from './retry.js';
 
 /**
@@ -18,7 +20,7 @@ export const issueInvoice = async (tenantId: string, id: string, expectedVersion
   const { settings } = await getTenant(tenantId);
   return retrying(async () => {
     const invoice = await getInvoice(tenantId, id, true);
-    pinned(invoice, expectedVersion);
+    expectVersion(invoice, expectedVersion, 'invoice');
     assertDraft(invoice);
     const now = clock.now();
     const series = seriesOf(invoice);
@@ -32,6 +34,7 @@ export const issueInvoice = async (tenantId: string, id: string, expectedVersion
       invoice: { next: issued, previousVersion: invoice.version },
       job: { next: nextJob, previousVersion: job.version },
       counter: { series, scope, previous: counter },
+      event: invoiceEvent('invoice.issued', issued, newId('evt'), now),
     });
     return issued;
   });

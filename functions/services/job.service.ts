@@ -5,7 +5,7 @@ import {
   updateCharge as withChargeChanged,
   type ChargeFields,
 } from '../domain/charge.js';
-import { DomainError, unknownReference, versionConflict } from '../domain/errors.js';
+import { DomainError, expectVersion, unknownReference } from '../domain/errors.js';
 import {
   assertDeletable,
   closeJob as closed,
@@ -42,8 +42,7 @@ const changeJob = async (
   expectedVersion: number | undefined,
   change: (job: Job, now: Date) => Job,
 ): Promise<Job> => {
-  const job = await getJob(tenantId, id);
-  if (expectedVersion !== undefined && expectedVersion !== job.version) throw versionConflict('job');
+  const job = expectVersion(await getJob(tenantId, id, true), expectedVersion, 'job');
   const next = change(job, clock.now());
   await saveJob(tenantId, next, job.version);
   return next;
@@ -73,8 +72,7 @@ export const removeCharge = (tenantId: string, jobId: string, chargeId: string, 
   changeJob(tenantId, jobId, expectedVersion, (job, now) => withoutCharge(job, chargeId, now));
 
 export const deleteJob = async (tenantId: string, id: string, expectedVersion?: number): Promise<void> => {
-  const job = await getJob(tenantId, id);
-  if (expectedVersion !== undefined && expectedVersion !== job.version) throw versionConflict('job');
+  const job = expectVersion(await getJob(tenantId, id, true), expectedVersion, 'job');
   assertDeletable(job);
   await removeJob(tenantId, job);
 };

@@ -1,7 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
 import type { Invoice, InvoiceStatus, InvoiceType, Series } from '../domain/invoice.js';
+import type { BillingEvent } from '../domain/event.js';
 import type { Job } from '../domain/job.js';
+import { putEvent } from './event.store.js';
 import { getItem, mustExist, putVersioned, queryPage, type Page } from './aggregate.js';
 import { db, tableName } from './client.js';
 import { putJob } from './job.store.js';
@@ -79,9 +81,11 @@ export const saveInvoice = (
   tenantId: string,
   invoice: { next: Invoice; previousVersion: number; customerChanged?: boolean },
   job?: { next: Job; previousVersion: number },
+  events: BillingEvent[] = [],
 ): Promise<void> =>
   write(
     putInvoice(tenantId, invoice.next, invoice.previousVersion),
+    ...events.map((event) => putEvent(tenantId, event)),
     ...(job ? [putJob(tenantId, job.next, job.previousVersion)] : []),
     ...(invoice.customerChanged ? [mustExist(keys.customer(tenantId, invoice.next.customerId), 'customer', 'customerId')] : []),
   );
@@ -103,13 +107,14 @@ export interface Issuing {
   invoice: { next: Invoice; previousVersion: number };
   job: { next: Job; previousVersion: number };
   counter: { series: Series; scope: string; previous: Counter | undefined };
+  event: BillingEvent;
 }
 
 /**
  * Issues an invoice in one transaction: the invoice (still the draft it was), the next number of
- * its counter (still at the number read), the number claimed (unique), the job's ledger.
+ * its counter (still at the number read), the number claimed (unique), the job's ledger, the event.
  */
-export const saveIssue = (tenantId: string, { invoice, job, counter }: Issuing): Promise<void> => {
+export const saveIssue = (tenantId: string, { invoice, job, counter, event }: Issuing): Promise<void> => {
   const issued = invoice.next;
   return write(
     putInvoice(tenantId, issued, invoice.previousVersion),
@@ -142,6 +147,7 @@ export const saveIssue = (tenantId: string, { invoice, job, counter }: Issuing):
         ),
     },
     putJob(tenantId, job.next, job.previousVersion),
+    putEvent(tenantId, event),
   );
 };
 

@@ -11,6 +11,7 @@
  * | invoice         | T#<tid>#INV#<id>    | INVOICE   | T#<tid>#JOB#<jid>#INVOICES | <date>#<id> | T#<tid>#INVOICES | <date>#<id> |
  * | invoice number  | T#<tid>#INVNO#<no>  | INVNO     |                          |        |                         |        |
  * | number counter  | T#<tid>#COUNTER#<series>#<scope> | COUNTER |              |        |                         |        |
+ * | event           | T#<tid>#EVT#<id>    | EVENT     |                          |        | T#<tid>#EVENTS          | <id>   |
  * | export batch    | T#<tid>#EXPORT#<id>   | EXPORT  | T#<tid>#EXPORTS#<from>#<to> | <createdAt>#<id> |                 |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
@@ -50,6 +51,8 @@ export const keys = {
     PK: `${tenant(tenantId)}#COUNTER#${series}#${scope}`,
     SK: 'COUNTER',
   }),
+  event: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#EVT#${id}`, SK: 'EVENT' }),
+  events: (tenantId: string): string => `${tenant(tenantId)}#EVENTS`,
   export: (tenantId: string, batch: string): Key => ({ PK: `${tenant(tenantId)}#EXPORT#${batch}`, SK: 'EXPORT' }),
   rangeExports: (tenantId: string, from: string, to: string): string => `${tenant(tenantId)}#EXPORTS#${from}#${to}`,
 };

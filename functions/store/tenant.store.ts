@@ -40,8 +40,10 @@ export const insertTenant = async (tenant: Tenant, apiKeyHash: string): Promise<
   );
 };
 
-export const getTenant = async (tenantId: string): Promise<Tenant> => {
-  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.tenant(tenantId) }));
+export const getTenant = async (tenantId: string, consistent = false): Promise<Tenant> => {
+  const { Item } = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.tenant(tenantId), ConsistentRead: consistent }),
+  );
   if (!Item) throw notFound('tenant');
   return toTenant(Item);
 };

@@ -18,6 +18,11 @@ describe('the API', () => {
     expect(unknown.headers.get('content-type')).toBe('application/problem+json');
   });
 
+  it('answers a path that is not valid percent-encoding with a 400 problem', async () => {
+    const response = await send('GET', '/v1/jobs/%E0%A4%A', { headers: { authorization: 'Bearer x' } });
+    expect([response.status, response.body.code]).toEqual([400, 'MALFORMED_PATH']);
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const response = await send('GET', '/v1/nowhere');
     expect(response.status).toBe(404);

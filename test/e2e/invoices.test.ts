@@ -20,6 +20,8 @@ describe('invoice drafts', () => {
       [{ policy: 'progress_itemized' }, 'progress'],
       [{ policy: 'progress_itemized', progress: [{ chargeId: 'x' }] }, 'progress.0.percentComplete'],
       [{ policy: 'correction', lines: [{ description: 'x' }] }, 'lines.0.amount'],
+      [{ policy: 'correction', lines: [{ description: 'x', amount: '-10', quantity: '2' }] }, 'lines.0.quantity'],
+      [{ policy: 'deposit', amount: '10', issueDate: '2026-03-02', dueDate: '2026-03-01' }, 'dueDate'],
       [{ policy: 'final', dueDate: '2026-02-30' }, 'dueDate'],
       [{ policy: 'final', surprise: true }, '(body)'],
     ] as const;
@@ -168,13 +170,17 @@ describe('issuing, voiding and posting', () => {
     expect((await api.request('POST', `/v1/invoices/${second.id}/payments`, { amount: '1', date: daysAgo(0), method: 'card' })).body.amountPaid).toBe('2.00');
   });
 
-  it('goes invoiced -> approved -> (exported) with the accounting integration on', async () => {
+  it('goes invoiced -> approved -> (exported) with the accounting integration on, and posts what it approved once it is off', async () => {
     const { api, job } = await jobWithCharges(kitchen);
     expect((await api.request('PATCH', '/v1/settings', { accountingIntegration: true })).body.accountingIntegration).toBe(true);
     const invoice = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '100' })).id);
     expect((await api.request('POST', `/v1/invoices/${invoice.id}/post`)).body.code).toBe('INVOICE_NOT_POSTABLE');
     expect((await api.request('POST', `/v1/invoices/${invoice.id}/approve`)).body.status).toBe('approved');
     expect((await api.request('POST', `/v1/invoices/${invoice.id}/void`)).body.status).toBe('voided');
+    const approved = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '100' })).id);
+    await api.request('POST', `/v1/invoices/${approved.id}/approve`);
+    await api.request('PATCH', '/v1/settings', { accountingIntegration: false });
+    expect((await api.request('POST', `/v1/invoices/${approved.id}/post`)).body.status).toBe('posted');
   });
 
   it('backdates within the window, never before the last invoice of the series, never into the future', async () => {
@@ -198,6 +204,8 @@ describe('issuing, voiding and posting', () => {
     expect([bad.status, bad.body.errors?.[0]?.field]).toEqual([400, 'invoiceNumberFormat']);
     expect((await api.request('GET', '/v1/settings')).body).toMatchObject({ invoiceNumberFormat: 'INV-{YYYY}-{SEQ:5}', backdatingDays: 30, defaultDueDays: 30 });
     await api.request('PATCH', '/v1/settings', { invoiceNumberFormat: 'A{YY}/{SEQ:3}', defaultDueDays: 10 });
+    const alike = await api.request('PATCH', '/v1/settings', { creditNoteNumberFormat: 'A{YY}/{SEQ:4}' });
+    expect([alike.status, alike.body.errors?.[0]?.field]).toEqual([400, 'creditNoteNumberFormat']);
     const invoice = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '10' })).id);
     expect(invoice).toMatchObject({ number: `A${String(year).slice(2)}/001`, dueDate: daysAgo(-10) });
   });

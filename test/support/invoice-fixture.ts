@@ -36,6 +36,7 @@ export const invoice: Invoice = {
   dueDays: 30,
   notes: 'Thank you for your business.\nPlease pay by bank transfer, quoting the invoice number.',
   allowOverbilling: false,
+  ledgerBasis: 1,
   lines: [
     line('lin_1', {
       kind: 'work',
@@ -140,6 +141,8 @@ export const job: Job = {
   depositsHeld: {},
   retainageHeld: { '10': '225.03', '20': '600.00' },
   completeInvoiceId: null,
+  ledgerVersion: 2,
+  correctionsIssued: 0,
   createdAt: '2025-02-01T10:00:00.000Z',
   updatedAt: '2025-03-20T09:00:00.000Z',
   version: 9,

@@ -69,7 +69,7 @@ const expectBalanced = (invoice: Invoice): void => {
 };
 
 const draft = (job: Job, input: Input, id = 'inv_1'): Invoice => {
-  const invoice = draftInvoice(job, { customerId: 'cus_1', ...input }, id, T0);
+  const { invoice } = draftInvoice(job, { customerId: 'cus_1', ...input }, id, T0);
   expectBalanced(invoice);
   return invoice;
 };
@@ -953,11 +953,11 @@ describe('issue', () => {
 
   it('refuses a due date before the issue date, and an invoice that is not a draft', () => {
     const job = jobWith([{ unitPrice: '1000' }]);
+    refused(() => draft(job, { policy: 'deposit', amount: '5', issueDate: '2025-03-01', dueDate: '2025-02-28' }), 'invalid', 'VALIDATION_FAILED', 'dueDate');
     refused(
       () => issue(draft(job, { policy: 'deposit', amount: '5', dueDate: '2025-02-28' }), 'N1', TODAY, SETTINGS, T0),
-      'invalid',
-      'VALIDATION_FAILED',
-      'dueDate',
+      'rule',
+      'DUE_DATE_BEFORE_ISSUE_DATE',
     );
     refused(() => issue(issuedInvoice(), 'N2', TODAY, SETTINGS, T0), 'conflict', 'INVOICE_NOT_DRAFT');
   });
@@ -1219,5 +1219,72 @@ describe('net + tax = gross', () => {
     // Assess
     for (const invoice of [...invoices, ...more]) expectBalanced(invoice);
     expect(more.map((i) => i.series)).toEqual(['invoice', 'invoice', 'credit_note']);
+  });
+});
+
+describe('drafts that the job has outrun', () => {
+  it('refuses a progress draft once another invoice moved the ledger, so that 30% is not billed twice', () => {
+    // Prepare: two drafts of the same 30%, made from the same ledger
+    const job = jobWith([{ unitPrice: '1000' }]);
+    const summary = draft(job, { policy: 'progress_summary', percent: '30' }, 'inv_a');
+    const itemized = draft(job, { policy: 'progress_itemized', progress: [{ chargeId: 'chg_1', percentComplete: '30' }] }, 'inv_b');
+    // Act
+    const afterFirst = applyInvoice(job, issue(summary, 'N1', TODAY, SETTINGS, T0), 1, T0);
+    // Assess
+    refused(() => applyInvoice(afterFirst, issue(itemized, 'N2', TODAY, SETTINGS, T0), 1, T0), 'conflict', 'INVOICE_STALE');
+    expect(billed(afterFirst)).toEqual(['300.00']);
+  });
+
+  it('keeps deposits and corrections issuable whatever was issued since: they say their own amounts', () => {
+    const job = jobWith([{ unitPrice: '1000' }]);
+    const deposit = draft(job, { policy: 'deposit', amount: '100' }, 'inv_d');
+    const moved = bill(job, { policy: 'progress_summary', amount: '200' }).job;
+    expect(deposit.ledgerBasis).toBeNull();
+    expect(applyInvoice(moved, issue(deposit, 'N9', TODAY, SETTINGS, T0), 1, T0).invoicedToDate).toBe('300.00');
+  });
+});
+
+describe('voids on a billed job', () => {
+  it('refuses to void a partial invoice of a billed job, and the complete one while corrections stand', () => {
+    // Prepare: progress, final, then a credit
+    const open = jobWith([{ unitPrice: '1000' }]);
+    const progress = bill(open, { policy: 'progress_summary', amount: '500' });
+    const final = bill(closeJob(progress.job, T0), { policy: 'final' });
+    const credit = bill(final.job, { policy: 'correction', lines: [{ description: 'Credit', amount: '-100', chargeId: 'chg_1' }] });
+    // Act / Assess
+    refused(() => applyInvoice(credit.job, progress.invoice, -1, T0), 'conflict', 'JOB_BILLED');
+    refused(() => applyInvoice(credit.job, final.invoice, -1, T0), 'conflict', 'VOID_CORRECTIONS_FIRST');
+    const withoutCredit = applyInvoice(credit.job, credit.invoice, -1, T0);
+    const reopened = applyInvoice(withoutCredit, final.invoice, -1, T0);
+    expect({ status: reopened.status, billed: billed(reopened), remaining: billingSummary(reopened).remaining }).toEqual({
+      status: 'closed',
+      billed: ['500.00'],
+      remaining: '500.00',
+    });
+  });
+});
+
+describe('discount charges', () => {
+  it('bills a negative charge in its own direction: itemized to 100%, and in full by the final invoice', () => {
+    // Prepare: 1,000.00 of work and a 100.00 discount
+    const job = jobWith([{ unitPrice: '1000' }, { description: 'Discount', unitPrice: '-100' }]);
+    // Act
+    const progress = bill(job, { policy: 'progress_itemized', progress: [{ chargeId: 'chg_2', percentComplete: '100' }, { chargeId: 'chg_1', percentComplete: '50' }] });
+    const final = bill(closeJob(progress.job, T0), { policy: 'final' });
+    // Assess
+    expect(rows(progress.invoice)).toEqual([
+      ['work', '-100.00', '0'],
+      ['work', '500.00', '0'],
+    ]);
+    expect({ status: final.job.status, billed: billed(final.job), invoiced: final.job.invoicedToDate }).toEqual({
+      status: 'billed',
+      billed: ['1000.00', '-100.00'],
+      invoiced: '900.00',
+    });
+    refused(
+      () => bill(job, { policy: 'progress_itemized', progress: [{ chargeId: 'chg_2', amount: '-150' }] }),
+      'rule',
+      'CHARGE_OVERBILLED',
+    );
   });
 });

@@ -191,7 +191,7 @@ const expectBalanced = (invoice: Invoice): void => {
 
 const draft = (w: World, input: Omit<DraftInput, 'customerId'>): Invoice | DomainError =>
   attempt(w, () => {
-    const invoice = draftInvoice(w.job, { customerId: 'cus_1', ...input }, `inv_${++w.ids}`, w.now);
+    const { invoice } = draftInvoice(w.job, { customerId: 'cus_1', ...input }, `inv_${++w.ids}`, w.now);
     expectBalanced(invoice);
     return invoice;
   });

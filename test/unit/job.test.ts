@@ -53,6 +53,8 @@ describe('createJob', () => {
       depositsHeld: {},
       retainageHeld: {},
       completeInvoiceId: null,
+      ledgerVersion: 0,
+      correctionsIssued: 0,
       createdAt: '2025-03-01T10:00:00.000Z',
       updatedAt: '2025-03-01T10:00:00.000Z',
       version: 1,

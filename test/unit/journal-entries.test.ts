@@ -24,6 +24,7 @@ const invoiceOf = (lines: LineInput[], fields: Partial<Invoice> = {}): Numbered 
     dueDays: 30,
     notes: null,
     allowOverbilling: false,
+    ledgerBasis: null,
     lines: lines.map((l, i) => ({
       id: `L${i + 1}`,
       description: l.kind,

@@ -1,6 +1,7 @@
 import { openApiRoute } from '../openapi.js';
 import type { Route } from '../route.js';
 import { customerRoutes } from './customers.routes.js';
+import { eventRoutes } from './events.routes.js';
 import { invoiceRoutes } from './invoices.routes.js';
 import { jobRoutes } from './jobs.routes.js';
 import { metaRoutes } from './meta.routes.js';
@@ -16,6 +17,7 @@ export const routeGroups = {
   jobs: jobRoutes,
   invoices: invoiceRoutes,
   settings: settingsRoutes,
+  events: eventRoutes,
   reports: reportRoutes,
 } satisfies Record<string, Route[]>;
 

@@ -47,6 +47,9 @@ const correctionLine = z
     if ((line.amount === undefined) === (line.unitPrice === undefined)) {
       context.addIssue({ code: 'custom', path: ['amount'], message: 'give either amount or unitPrice (with quantity)' });
     }
+    if (line.amount !== undefined && line.quantity !== undefined) {
+      context.addIssue({ code: 'custom', path: ['quantity'], message: 'a quantity goes with unitPrice, not with amount' });
+    }
   });
 
 const amountOrPercent = { amount: positiveDecimalString.optional(), percent: percentString.optional() };

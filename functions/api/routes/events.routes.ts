@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { listEvents } from '../../services/event.service.js';
+import { route } from '../route.js';
+import { pageOf, pageQuery } from '../schemas.js';
+
+const eventType = z.enum(['invoice.issued', 'invoice.voided', 'invoice.paid', 'payment.recorded']);
+
+const eventSchema = z
+  .object({
+    id: z.string(),
+    type: eventType,
+    invoiceId: z.string(),
+    jobId: z.string(),
+    customerId: z.string(),
+    number: z.string().nullable(),
+    currency: z.string(),
+    amount: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Event' });
+
+const eventQuery = pageQuery.extend({ type: eventType.optional() });
+
+export const eventRoutes = [
+  route<object, z.infer<typeof eventQuery>>({
+    method: 'GET',
+    path: '/v1/events',
+    operationId: 'listEvents',
+    summary: 'Billing events of the last 30 days, newest first: each written in the transaction of its change',
+    query: eventQuery,
+    responses: { 200: { description: 'A page of events', schema: pageOf(eventSchema) } },
+    handle: async ({ tenantId, query }) => ({
+      status: 200,
+      body: await listEvents(tenantId, query.type, query.limit, query.cursor),
+    }),
+  }),
+];

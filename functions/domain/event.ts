@@ -1,0 +1,38 @@
+import type { Invoice } from './invoice.js';
+
+export type EventType = 'invoice.issued' | 'invoice.voided' | 'invoice.paid' | 'payment.recorded';
+
+/**
+ * A fact about billing, written in the same transaction as the change it records, so that a
+ * client polling the event feed never misses one and never sees one that did not happen.
+ */
+export interface BillingEvent {
+  id: string;
+  type: EventType;
+  invoiceId: string;
+  jobId: string;
+  customerId: string;
+  number: string | null;
+  currency: string;
+  /** The amount the event is about: the invoice's gross, or the payment's amount. */
+  amount: string;
+  createdAt: string;
+}
+
+export const invoiceEvent = (
+  type: EventType,
+  invoice: Invoice,
+  id: string,
+  now: Date,
+  amount = invoice.totals.gross,
+): BillingEvent => ({
+  id,
+  type,
+  invoiceId: invoice.id,
+  jobId: invoice.jobId,
+  customerId: invoice.customerId,
+  number: invoice.number,
+  currency: invoice.currency,
+  amount,
+  createdAt: now.toISOString(),
+});

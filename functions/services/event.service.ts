@@ -1,0 +1,1 @@
+export { listEvents } from '../store/event.store.js';
