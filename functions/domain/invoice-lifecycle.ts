@@ -115,10 +115,14 @@ export const transition = (invoice: Invoice, action: Action, settings: Settings,
   return touchedInvoice(invoice, now, { status: to });
 };
 
-export type NewPayment = Omit<Payment, 'id' | 'recordedAt'>;
+export type NewPayment = Omit<Payment, 'id' | 'recordedAt' | 'idempotencyKey'> & { idempotencyKey?: string | null };
 
-/** Records a payment against an issued invoice; more than the balance due is refused. */
+/**
+ * Records a payment against an issued invoice; more than the balance due is refused. A payment
+ * recorded with the same Idempotency-Key before is not recorded again: the invoice comes back as it is.
+ */
 export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string, now: Date): Invoice => {
+  if (payment.idempotencyKey && invoice.payments.some((p) => p.idempotencyKey === payment.idempotencyKey)) return invoice;
   if (!isIssued(invoice)) {
     throw new DomainError('conflict', 'INVOICE_NOT_PAYABLE', `An invoice that is ${invoice.status} takes no payments`);
   }
@@ -135,7 +139,7 @@ export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string,
       [{ field: 'amount', code: 'overpayment', message: `more than the balance due ${invoice.balanceDue}` }],
     );
   }
-  const recorded: Payment = { ...payment, id, recordedAt: now.toISOString() };
+  const recorded: Payment = { ...payment, idempotencyKey: payment.idempotencyKey ?? null, id, recordedAt: now.toISOString() };
   return withTotals(touchedInvoice(invoice, now, { payments: [...invoice.payments, recorded] }));
 };
 

@@ -5,13 +5,13 @@ import {
   withTotals,
   type Allocation,
   type Invoice,
-  type InvoiceLine,
   type InvoicePolicy,
 } from './invoice.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
 import { applyInvoice } from './job-ledger.js';
-import { suggestedPrice, totalOf, type ByRate, type Charge, type Job } from './job.js';
-import { allocate, amount, Dec, percentOf, roundMoney, sumAmounts, toAmountString, type Amount } from './money.js';
+import { byHeldRate, deductions, grouped, positive, remainingOf, toLine, workLine, type LineDraft } from './invoice-lines.js';
+import { suggestedPrice, totalOf, type Job } from './job.js';
+import { allocate, amount, percentOf, roundMoney, sumAmounts, toAmountString } from './money.js';
 
 export interface ProgressInput {
   chargeId: string;
@@ -50,59 +50,10 @@ export interface DraftInput {
   allowOverbilling?: boolean;
 }
 
-type LineDraft = Omit<InvoiceLine, 'id' | 'quantity' | 'unitPrice' | 'group' | 'allocations' | 'correctsInvoiceId' | 'amount'> &
-  Partial<Pick<InvoiceLine, 'quantity' | 'unitPrice' | 'group' | 'allocations' | 'correctsInvoiceId'>> & { amount: Amount };
-
-const remainingOf = (c: Charge): Amount => amount(c.amount).minus(c.billedToDate);
-const positive = (a: Amount): Amount => (a.isNegative() ? amount(0) : a);
-
 /** The one tax rate all charges share, else none: a deposit is billed at it by default. */
 const commonRate = (job: Job): string | undefined => {
   const rates = new Set(job.charges.map((c) => amount(c.taxRate).toFixed()));
   return rates.size === 1 ? [...rates][0] : undefined;
-};
-
-const workLine = (description: string, charge: Charge, delta: Amount): LineDraft => ({
-  kind: 'work',
-  description,
-  amount: delta,
-  taxRate: charge.taxRate,
-  group: charge.group,
-  allocations: [{ chargeId: charge.id, amount: delta.toFixed() }],
-});
-
-/** Merges lines that share a group and a tax rate into one line per group (the *_grouped policies). */
-const grouped = (lines: LineDraft[]): LineDraft[] => {
-  const byGroup = new Map<string, LineDraft>();
-  for (const line of lines) {
-    const group = line.group ?? 'Other';
-    // Lines correcting different invoices stay apart, so that each keeps what it corrects.
-    const key = `${group}\u0000${amount(line.taxRate).toFixed()}\u0000${line.correctsInvoiceId ?? ''}`;
-    const into = byGroup.get(key);
-    byGroup.set(
-      key,
-      into
-        ? {
-            ...into,
-            amount: into.amount.plus(line.amount),
-            allocations: [...(into.allocations ?? []), ...(line.allocations ?? [])],
-          }
-        : { ...line, description: group, group },
-    );
-  }
-  // A group line bills the group once: quantity 1 at the group's amount.
-  return [...byGroup.values()].map(({ quantity: _q, unitPrice: _p, ...line }) => line);
-};
-
-/** Splits `total` over amounts held by rate (deposits, retainage), in proportion to what each rate holds. */
-const byHeldRate = (held: ByRate, total: Amount, currency: string): { rate: string; part: Amount }[] => {
-  const rates = Object.keys(held);
-  const parts = allocate(
-    total,
-    rates.map((r) => held[r]!),
-    currency,
-  );
-  return rates.map((rate, i) => ({ rate, part: parts[i]! })).filter(({ part }) => !part.isZero());
 };
 
 const progressSummary = (job: Job, input: DraftInput): LineDraft[] => {
@@ -175,41 +126,6 @@ const finalWork = (job: Job): LineDraft[] => {
     : [{ kind: 'work', description: 'Work complete: nothing left to bill', amount: amount(0), taxRate: '0' }];
 };
 
-/** Progress and final invoices apply deposits and withhold retainage on the work they bill. */
-const deductions = (job: Job, work: LineDraft[], final: boolean): LineDraft[] => {
-  const { currency } = job;
-  const held = totalOf(job.depositsHeld);
-  const price = suggestedPrice(job);
-  // On the running totals, so that rounding never strands a cent of deposit: the deposits applied
-  // after this invoice are the share of all deposits billed that the work billed is of the price.
-  const workAfter = sumAmounts([...job.charges.map((c) => c.billedToDate), ...work.map((l) => l.amount)]);
-  const appliedBefore = amount(job.depositsInvoiced).minus(held);
-  const target = price.gt(0) ? roundMoney(amount(job.depositsInvoiced).times(workAfter).div(price), currency) : amount(0);
-  const applied = final || workAfter.gte(price) ? held : Dec.min(held, positive(target.minus(appliedBefore)));
-  const depositLines = byHeldRate(job.depositsHeld, applied, currency).map(({ rate, part }) => ({
-    kind: 'deposit_applied' as const,
-    description: 'Deposit applied',
-    amount: part.negated(),
-    taxRate: rate,
-  }));
-  const percent = job.retainagePercent;
-  if (!percent || amount(percent).isZero()) return depositLines;
-  const workByRate = new Map<string, Amount>();
-  for (const line of work) {
-    const rate = amount(line.taxRate).toFixed();
-    workByRate.set(rate, (workByRate.get(rate) ?? amount(0)).plus(line.amount));
-  }
-  const retainageLines = [...workByRate]
-    .map(([taxRate, base]) => ({
-      kind: 'retainage_withheld' as const,
-      description: `Retainage ${percent}% withheld`,
-      amount: percentOf(base, percent, currency).negated(),
-      taxRate,
-    }))
-    .filter((l) => !l.amount.isZero());
-  return [...depositLines, ...retainageLines];
-};
-
 const deposit = (job: Job, input: DraftInput): LineDraft[] => {
   const price = suggestedPrice(job);
   const total =
@@ -267,30 +183,14 @@ const linesOf: Record<InvoicePolicy, (job: Job, input: DraftInput) => LineDraft[
 
 const withDeductions = (job: Job, work: LineDraft[], final: boolean): LineDraft[] => [...work, ...deductions(job, work, final)];
 
-const toLine = (draft: LineDraft, index: number, currency: string): InvoiceLine => {
-  const lineAmount = toAmountString(draft.amount, currency);
-  return {
-    id: `L${index + 1}`,
-    kind: draft.kind,
-    description: draft.description,
-    quantity: draft.quantity ?? '1',
-    unitPrice: draft.unitPrice ?? lineAmount,
-    amount: lineAmount,
-    taxRate: amount(draft.taxRate).toFixed(),
-    group: draft.group ?? null,
-    allocations: (draft.allocations ?? []).map((a) => ({ chargeId: a.chargeId, amount: toAmountString(a.amount, currency) })),
-    correctsInvoiceId: draft.correctsInvoiceId ?? null,
-  };
-};
+/** Deposits and corrections say their amounts; every other policy computes them from the job's ledger. */
+const FREE_OF_LEDGER: InvoicePolicy[] = ['deposit', 'correction', 'correction_grouped'];
 
 /**
  * A draft invoice of the job as the policy computes it. It is checked against the job as issuing
  * it would be (status, price, deposits, retainage), so a draft that exists can be issued unless the
- * job changes meanwhile.
+ * job changes meanwhile. Returns the job as issuing the draft will leave it.
  */
-/** Deposits and corrections say their amounts; every other policy computes them from the job's ledger. */
-const FREE_OF_LEDGER: InvoicePolicy[] = ['deposit', 'correction', 'correction_grouped'];
-
 export const draftInvoice = (job: Job, input: DraftInput, id: string, now: Date): { invoice: Invoice; job: Job } => {
   assertPolicyAllowed(job, input.policy, id);
   const lines = linesOf[input.policy](job, input).map((draft, i) => toLine(draft, i, job.currency));

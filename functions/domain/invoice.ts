@@ -44,6 +44,8 @@ export interface Payment {
   method: string;
   reference: string | null;
   note: string | null;
+  /** The Idempotency-Key it was recorded with: a retry that outlived its key's record finds it here. */
+  idempotencyKey: string | null;
   recordedAt: string;
 }
 

@@ -2,7 +2,7 @@ import { DomainError } from './errors.js';
 import type { Invoice, LineKind } from './invoice.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
 import { type ByRate, type Job, remainingToBill, touched } from './job.js';
-import { amount, sumAmounts, toAmountString, type Amount } from './money.js';
+import { amount, toAmountString, type Amount } from './money.js';
 
 const stale = (why: string): DomainError =>
   new DomainError('conflict', 'INVOICE_STALE', `${why}; delete the draft and create it again`);

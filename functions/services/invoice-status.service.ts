@@ -49,6 +49,7 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
     const invoice = await getInvoice(tenantId, id, true);
     const now = clock.now();
     const paid = withPayment(invoice, payment, newId('pay'), now);
+    if (paid === invoice) return invoice;
     const events = [invoiceEvent('payment.recorded', paid, newId('evt'), now, payment.amount)];
     if (paid.paymentStatus === 'paid') events.push(invoiceEvent('invoice.paid', paid, newId('evt'), now));
     const job = await getJob(tenantId, invoice.jobId, true);

@@ -86,6 +86,7 @@ export const invoice: Invoice = {
   payments: [
     {
       id: 'pay_1',
+      idempotencyKey: null,
       amount: '5000.00',
       date: '2025-03-20',
       method: 'bank_transfer',

@@ -1288,3 +1288,14 @@ describe('discount charges', () => {
     );
   });
 });
+
+describe('payments retried', () => {
+  it('records a payment once however often it comes with the same Idempotency-Key', () => {
+    const keyed = { ...payment('100.00'), idempotencyKey: 'pay-once' };
+    const first = recordPayment(issuedInvoice(), keyed, 'pay_1', T0);
+    const again = recordPayment(first, keyed, 'pay_2', T0);
+    const another = recordPayment(first, { ...keyed, idempotencyKey: 'pay-twice' }, 'pay_3', T0);
+    expect(again).toBe(first);
+    expect([first.payments.length, another.payments.length]).toEqual([1, 2]);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addCharge } from '../../functions/domain/charge.js';
-import { domainErrorOf, expectDomainError } from '../support/domain-errors.js';
+import { expectDomainError } from '../support/domain-errors.js';
 import {
   assertDeletable,
   billingSummary,

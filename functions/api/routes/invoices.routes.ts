@@ -163,6 +163,7 @@ export const invoiceRoutes = [
     params: idParams,
     body: newPayment,
     responses: { 201: invoiceResponse },
-    handle: async ({ tenantId, params, body }) => reply(201, await recordPayment(tenantId, params.id, body)),
+    handle: async ({ tenantId, params, body, headers }) =>
+      reply(201, await recordPayment(tenantId, params.id, { ...body, idempotencyKey: headers['idempotency-key'] ?? null })),
   }),
 ];
