@@ -68,6 +68,21 @@ describe('invoice drafts', () => {
     expect([deleteIssued.status, deleteIssued.body.code]).toEqual([409, 'INVOICE_NOT_DRAFT']);
   });
 
+  it('never bills the same progress twice: a draft that another issue outran is stale', async () => {
+    const { api, job } = await jobWithCharges(kitchen);
+    const first = await draft(api, job.id, { policy: 'progress_summary', percent: '30' });
+    const second = await draft(api, job.id, { policy: 'progress_itemized', progress: [{ chargeId: job.charges[0].id, percentComplete: '30' }] });
+    await issue(api, first.id);
+    const stale = await api.request('POST', `/v1/invoices/${second.id}/issue`);
+    expect([stale.status, stale.body.code]).toEqual([409, 'INVOICE_STALE']);
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing.invoicedToDate).toBe('450.00');
+    const again = await api.request('POST', `/v1/jobs/${job.id}/invoices`, {
+      policy: 'progress_itemized',
+      progress: [{ chargeId: job.charges[0].id, percentComplete: '30' }],
+    });
+    expect([again.status, again.body.code]).toEqual([422, 'NOTHING_TO_BILL']);
+  });
+
   it('refuses billing past the suggested price unless allowOverbilling says so', async () => {
     const { api, job } = await jobWithCharges(kitchen);
     const over = await api.request('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'progress_summary', amount: '1500.01' });
