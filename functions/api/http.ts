@@ -54,6 +54,17 @@ const jsonBody = (event: HttpEvent): unknown => {
   }
 };
 
+/**
+ * A JSON body as the route's response schema shows it: fields in the documented order, and nothing
+ * internal (versions of the ledger, idempotency keys) that the contract does not name.
+ */
+const shaped = (r: Route, reply: Reply): Reply => {
+  const spec = r.responses[reply.status];
+  const schema = spec?.content?.['application/json'] ?? spec?.schema;
+  const isJson = typeof reply.body === 'object' && reply.body !== null && !Buffer.isBuffer(reply.body);
+  return schema && isJson ? { ...reply, body: schema.parse(reply.body) } : reply;
+};
+
 const toResponse = (reply: Reply): StoredResponse => {
   const headers = { ...reply.headers };
   if (reply.body === undefined) return { statusCode: reply.status, headers, body: '' };
@@ -94,7 +105,7 @@ export const httpHandler = (routes: Route[]) => {
         headers: event.headers,
         requestId: event.requestContext.requestId,
       });
-      return toResponse(reply);
+      return toResponse(shaped(r, reply));
     } catch (error) {
       return problemResponse(error, event);
     }

@@ -28,6 +28,9 @@ describe('a job billed in phases, from deposit to correction', () => {
     expect(depositDraft.jobBilling).toMatchObject({ invoicedToDate: '550.00', depositsHeld: '550.00', remaining: '4950.00' });
     const deposit = await issue(depositDraft.id);
     expect(deposit).toMatchObject({ status: 'invoiced', number: `INV-${year}-00001`, series: 'invoice' });
+    // Shaped by the published schema: its field order, nothing internal
+    expect(Object.keys(deposit).slice(0, 3)).toEqual(['id', 'number', 'status']);
+    expect(deposit).not.toHaveProperty('ledgerBasis');
     expect((await jobNow()).status).toBe('open');
 
     // 2: progress, summary, to 40% complete: 2,200.00 of work, 220.00 of the deposit applied
