@@ -19,6 +19,7 @@ describe('jobs', () => {
       billing: { suggestedPrice: '0.00', remaining: '0.00', ...zeroBilling },
     });
     expect(created.body.id).toMatch(/^job_/);
+    for (const internal of ['invoiceCount', 'ledgerVersion', 'depositsHeld', 'completeInvoiceId']) expect(created.body).not.toHaveProperty(internal);
     expect((await api.request('GET', `/v1/jobs/${created.body.id}`)).body).toEqual(created.body);
   });
 

@@ -84,21 +84,8 @@ export const jobSchema = z
   })
   .meta({ id: 'Job' });
 
-/** The job as clients see it: its ledger folded into the billing summary. */
-export const jobView = (job: Job): z.infer<typeof jobSchema> => ({
-  id: job.id,
-  customerId: job.customerId,
-  name: job.name,
-  billingType: job.billingType,
-  currency: job.currency,
-  retainagePercent: job.retainagePercent,
-  status: job.status,
-  charges: job.charges,
-  billing: billingSummary(job),
-  createdAt: job.createdAt,
-  updatedAt: job.updatedAt,
-  version: job.version,
-});
+/** The job as clients see it: its ledger folded into the billing summary (the schema drops the rest). */
+export const jobView = (job: Job) => ({ ...job, billing: billingSummary(job) });
 
 const reply = (status: number, job: Job) => ({ status, body: jobView(job), headers: etag(job) });
 const jobResponse = { description: 'The job', schema: jobSchema };
