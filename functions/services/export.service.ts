@@ -3,6 +3,7 @@ import { clock } from '../adapters/clock.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { transition } from '../domain/invoice-lifecycle.js';
 import { accountingExport, assertExportsOn, type AccountingExport } from '../domain/journal-entries.js';
+import type { Invoice } from '../domain/invoice.js';
 import type { Settings } from '../domain/settings.js';
 import { findExport, lastExportOfRange, saveExport, type DateRange } from '../store/export.store.js';
 import { getInvoice, listInvoices } from '../store/invoice.store.js';
@@ -29,13 +30,21 @@ const invoiceFailure = (id: string, error: DomainError): DomainError =>
     { field: 'invoiceIds', code: error.code.toLowerCase(), message: `${id}: ${error.message}` },
   ]);
 
-/** An invoice of the batch as exported; a failure names it. */
-const exportedVersion = async (tenantId: string, id: string, settings: Settings, now: Date) => {
+/** Reads an invoice of the batch; a failure names it. */
+const batchInvoice = async (tenantId: string, id: string): Promise<Invoice> => {
   try {
-    const invoice = await getInvoice(tenantId, id, true);
-    return { next: transition(invoice, 'export', settings, now), previousVersion: invoice.version };
+    return await getInvoice(tenantId, id, true);
   } catch (error) {
     throw error instanceof DomainError ? invoiceFailure(id, error) : error;
+  }
+};
+
+/** An invoice of the batch as exported; a refusal names it. */
+const exportedVersion = (invoice: Invoice, settings: Settings, now: Date) => {
+  try {
+    return { next: transition(invoice, 'export', settings, now), previousVersion: invoice.version };
+  } catch (error) {
+    throw error instanceof DomainError ? invoiceFailure(invoice.id, error) : error;
   }
 };
 
@@ -77,10 +86,12 @@ export const createExport = (tenantId: string, request: ExportRequest): Promise<
     if ('stored' in resolved) return { export: resolved.stored, created: false };
     const ids = resolved.ids.sort();
     const id = exportIdOf(ids);
+    const read = await Promise.all(ids.map((invoiceId) => batchInvoice(tenantId, invoiceId)));
+    // Looked for after the invoices are read: an export of this batch that moved them is then seen.
     const stored = await findExport(tenantId, id);
     if (stored) return { export: stored, created: false };
     const now = clock.now();
-    const invoices = await Promise.all(ids.map((invoiceId) => exportedVersion(tenantId, invoiceId, settings, now)));
+    const invoices = read.map((invoice) => exportedVersion(invoice, settings, now));
     const batch = accountingExport(
       id,
       invoices.map((i) => i.next),

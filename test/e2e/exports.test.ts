@@ -173,12 +173,16 @@ describe('exports to accounting', () => {
     }
   });
 
-  it('makes one export of a batch exported twice at once', async () => {
+  it('makes one export of a batch exported three times at once, by ids or by its range', async () => {
     const { api, invoice } = await tenant();
-    const ids = [(await invoice('100.00')).id, (await invoice('200.00')).id];
-    const [a, b] = await Promise.all([1, 2].map(() => api.request('POST', '/v1/exports', { invoiceIds: ids })));
-    expect([a!.status, b!.status].sort()).toEqual([200, 201]);
-    expect(a!.body).toEqual(b!.body);
+    for (let round = 0; round < 6; round++) {
+      const issueDate = daysAgo(5 - round); // numbers follow dates
+      const ids = [(await invoice('100.00', issueDate)).id, (await invoice('200.00', issueDate)).id];
+      const body = round % 2 === 0 ? { invoiceIds: ids } : { from: issueDate, to: issueDate };
+      const responses = await Promise.all([1, 2, 3].map(() => api.request('POST', '/v1/exports', body)));
+      expect(responses.map((r) => r.status).sort(), JSON.stringify(responses.map((r) => r.body))).toEqual([200, 200, 201]);
+      for (const response of responses) expect(response.body).toEqual(responses[0]!.body);
+    }
   });
 
   it('refuses a range with more than 99 approved invoices (narrow the range); 99 by id are one export', async () => {
