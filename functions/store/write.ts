@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  TransactionConflictException,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   PutCommand,
@@ -8,6 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { concurrentWrite, type DomainError } from '../domain/errors.js';
+import { backoff } from '../shared/backoff.js';
 import { db } from './client.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -21,30 +27,48 @@ export type WriteAction = TransactItem & { onConditionFailed?: (old: Item | unde
 
 const fromWire = (item: Record<string, AttributeValue> | undefined): Item | undefined => (item ? unmarshall(item) : undefined);
 
+// A transaction conflict wrote nothing and re-checks every condition when sent again, so the same
+// request is retried a few times before the caller hears of it (the SDK does not retry it).
+const CONFLICT_ATTEMPTS = 5;
+const CONFLICT_BASE_MS = 5;
+const CONFLICT_CAP_MS = 40;
+
 /**
  * Writes the actions atomically: one action as a single conditional write, more as one
- * TransactWriteItems. A failed condition becomes the action's domain error.
+ * TransactWriteItems. A failed condition becomes the action's domain error; a conflict with another
+ * transaction in flight is retried, then becomes a retryable conflict.
  */
 export const write = async (...actions: WriteAction[]): Promise<void> => {
   const items = actions.map(withOldItemOnFailure);
-  try {
-    if (items.length === 1) await writeOne(items[0]!);
-    else await db().send(new TransactWriteCommand({ TransactItems: items }));
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw actions[0]?.onConditionFailed?.(fromWire(error.Item)) ?? error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (items.length === 1) await writeOne(items[0]!);
+      else await db().send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      const failed = conditionFailure(actions, error);
+      if (failed) throw failed;
+      if (!isTransactionConflict(error)) throw error;
+      if (attempt >= CONFLICT_ATTEMPTS) throw concurrentWrite('item');
+      await backoff(attempt, CONFLICT_BASE_MS, CONFLICT_CAP_MS);
     }
-    if (error instanceof TransactionCanceledException) {
-      const reasons = error.CancellationReasons ?? [];
-      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-      const mapped = failed >= 0 ? actions[failed]?.onConditionFailed?.(fromWire(reasons[failed]?.Item)) : undefined;
-      if (mapped) throw mapped;
-      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) throw concurrentWrite('item');
-      throw error;
-    }
-    throw error;
   }
 };
+
+/** The domain error of the action whose condition failed, if one did and it has one. */
+const conditionFailure = (actions: WriteAction[], error: unknown): DomainError | undefined => {
+  if (error instanceof ConditionalCheckFailedException) return actions[0]?.onConditionFailed?.(fromWire(error.Item));
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reasons = error.CancellationReasons ?? [];
+  const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+  return failed >= 0 ? actions[failed]?.onConditionFailed?.(fromWire(reasons[failed]?.Item)) : undefined;
+};
+
+/** Another transaction was writing one of the items: a transaction names it as a reason, a single write as its error. */
+const isTransactionConflict = (error: unknown): boolean =>
+  error instanceof TransactionConflictException ||
+  (error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict'));
 
 // Ask for the old item on a failed condition, so that onConditionFailed can tell why it failed.
 const withOldItemOnFailure = ({ onConditionFailed: _, ...item }: WriteAction): TransactItem => {
