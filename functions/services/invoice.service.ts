@@ -68,11 +68,13 @@ export const updateDraft = async (
   return next;
 };
 
-export const deleteDraft = async (tenantId: string, id: string, expectedVersion?: number): Promise<void> => {
-  const invoice = expectVersion(await getInvoice(tenantId, id, true), expectedVersion, 'invoice');
-  if (invoice.status !== 'draft')
-    throw new DomainError('conflict', 'INVOICE_NOT_DRAFT', 'Only a draft can be deleted; void an issued invoice');
-  await retrying(async () => removeDraft(tenantId, invoice, await getJob(tenantId, invoice.jobId, true)));
-};
+/** Read again on every attempt: a draft issued meanwhile is then refused as no longer a draft. */
+export const deleteDraft = (tenantId: string, id: string, expectedVersion?: number): Promise<void> =>
+  retrying(async () => {
+    const invoice = expectVersion(await getInvoice(tenantId, id, true), expectedVersion, 'invoice');
+    if (invoice.status !== 'draft')
+      throw new DomainError('conflict', 'INVOICE_NOT_DRAFT', 'Only a draft can be deleted; void an issued invoice');
+    await removeDraft(tenantId, invoice, await getJob(tenantId, invoice.jobId, true));
+  });
 
 export { getInvoice, listInvoices, findInvoiceByNumber };

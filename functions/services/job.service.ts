@@ -19,12 +19,13 @@ import {
 import { getCustomer } from '../store/customer.store.js';
 import { deleteJob as removeJob, getJob, listJobs, saveJob } from '../store/job.store.js';
 import { newId } from './ids.js';
+import { retrying } from './retry.js';
 
 export type NewJob = Omit<JobFields, 'currency'> & { currency?: string };
 
 /** The job bills in its customer's currency unless it names one. */
 export const createJob = async (tenantId: string, input: NewJob): Promise<Job> => {
-  const customer = await getCustomer(tenantId, input.customerId).catch((error: unknown) => {
+  const customer = await getCustomer(tenantId, input.customerId, true).catch((error: unknown) => {
     throw error instanceof DomainError && error.kind === 'not_found' ? unknownReference('customer', 'customerId') : error;
   });
   const job = newJob({ ...input, currency: input.currency ?? customer.currency }, newId('job'), clock.now());
@@ -44,7 +45,7 @@ const changeJob = async (
 ): Promise<Job> => {
   const job = expectVersion(await getJob(tenantId, id, true), expectedVersion, 'job');
   const next = change(job, clock.now());
-  await saveJob(tenantId, next, job.version);
+  await saveJob(tenantId, next, job);
   return next;
 };
 
@@ -71,10 +72,12 @@ export const updateCharge = (
 export const removeCharge = (tenantId: string, jobId: string, chargeId: string, expectedVersion?: number): Promise<Job> =>
   changeJob(tenantId, jobId, expectedVersion, (job, now) => withoutCharge(job, chargeId, now));
 
-export const deleteJob = async (tenantId: string, id: string, expectedVersion?: number): Promise<void> => {
-  const job = expectVersion(await getJob(tenantId, id, true), expectedVersion, 'job');
-  assertDeletable(job);
-  await removeJob(tenantId, job);
-};
+/** Read again on every attempt: a job that got an invoice meanwhile is then refused for it. */
+export const deleteJob = (tenantId: string, id: string, expectedVersion?: number): Promise<void> =>
+  retrying(async () => {
+    const job = expectVersion(await getJob(tenantId, id, true), expectedVersion, 'job');
+    assertDeletable(job);
+    await removeJob(tenantId, job);
+  });
 
 export { getJob, listJobs };

@@ -50,12 +50,15 @@ const countInvoice = (tenantId: string, job: Job, invoice: Invoice, delta: 1 | -
 export const getInvoice = (tenantId: string, id: string, consistent = false): Promise<Invoice> =>
   getItem<Invoice>(keys.invoice(tenantId, id), 'invoice', consistent);
 
-/** Saves a new draft, counted on the job it was computed from (still at that version), for an existing customer. */
+/**
+ * Saves a new draft, counted on the job it was computed from (still at that version). Another
+ * customer than the job's is checked to exist; the job's own is known to (customers are never deleted).
+ */
 export const insertDraft = (tenantId: string, invoice: Invoice, job: Job): Promise<void> =>
   write(
     putInvoice(tenantId, invoice, null),
     countInvoice(tenantId, job, invoice, 1),
-    mustExist(keys.customer(tenantId, invoice.customerId), 'customer', 'customerId'),
+    ...(invoice.customerId === job.customerId ? [] : [mustExist(keys.customer(tenantId, invoice.customerId), 'customer', 'customerId')]),
   );
 
 export const deleteDraft = (tenantId: string, invoice: Invoice, job: Job): Promise<void> =>

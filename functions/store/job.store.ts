@@ -3,7 +3,7 @@ import { getItem, mustExist, putVersioned, queryPage, type Page } from './aggreg
 import { tableName } from './client.js';
 import { keys } from './keys.js';
 import { write, type WriteAction } from './write.js';
-import { versionConflict, notFound } from '../domain/errors.js';
+import { concurrentWrite, notFound } from '../domain/errors.js';
 
 const jobItem = (tenantId: string, job: Job) => ({
   ...keys.job(tenantId, job.id),
@@ -18,17 +18,21 @@ export const getJob = (tenantId: string, id: string, consistent = false): Promis
   getItem<Job>(keys.job(tenantId, id), 'job', consistent);
 
 /**
- * Writes the job's next version, in one transaction with the check that its customer exists
- * (a job never points at a customer of nowhere).
+ * Writes the job's next version (`previous` is the one it came from, null for a new job). A new
+ * customer is checked in the same transaction; an unchanged one is not: customers are never deleted,
+ * and checking it would make the jobs of one customer conflict with each other.
  */
-export const saveJob = async (tenantId: string, job: Job, previousVersion: number | null): Promise<void> =>
-  write(putJob(tenantId, job, previousVersion), mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId'));
+export const saveJob = async (tenantId: string, job: Job, previous: Job | null): Promise<void> =>
+  write(
+    putJob(tenantId, job, previous?.version ?? null),
+    ...(job.customerId === previous?.customerId ? [] : [mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId')]),
+  );
 
 /** The job's next version as one action of a larger transaction. */
 export const putJob = (tenantId: string, job: Job, previousVersion: number | null): WriteAction =>
   putVersioned('job', jobItem(tenantId, job), previousVersion);
 
-/** Deletes the job if it is still the version that was checked and has no invoices. */
+/** Deletes the job if it is still the version that was checked and has no invoices; else a retryable conflict. */
 export const deleteJob = async (tenantId: string, job: Job): Promise<void> =>
   write({
     Delete: {
@@ -37,7 +41,7 @@ export const deleteJob = async (tenantId: string, job: Job): Promise<void> =>
       ConditionExpression: 'version = :version AND invoiceCount = :none',
       ExpressionAttributeValues: { ':version': job.version, ':none': 0 },
     },
-    onConditionFailed: (old) => (old ? versionConflict('job') : notFound('job')),
+    onConditionFailed: (old) => (old ? concurrentWrite('job') : notFound('job')),
   });
 
 export interface JobFilter {

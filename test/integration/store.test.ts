@@ -8,7 +8,7 @@ import { createCustomer } from '../../functions/services/customer.service.js';
 import { createJob } from '../../functions/services/job.service.js';
 import { registerTenant } from '../../functions/services/tenant.service.js';
 import { putVersioned, queryPage, type PageRequest } from '../../functions/store/aggregate.js';
-import { db, tableName } from '../../functions/store/client.js';
+import { db, dbMetrics, resetDbMetrics, tableName } from '../../functions/store/client.js';
 import { getCustomer, saveCustomer } from '../../functions/store/customer.store.js';
 import {
   claimIdempotencyKey,
@@ -211,11 +211,31 @@ describe('saveJob', () => {
     expect(await read(keys.job(mine.tenantId, job.id))).toBeUndefined();
   });
 
+  it('writes a job that keeps its customer as one put, without checking the customer again', async () => {
+    // Prepare
+    const { tenantId, customerId } = await withCustomer();
+    const job = await createJob(tenantId, { customerId, name: 'Kitchen', billingType: 'fixed_price' });
+    resetDbMetrics();
+    // Act
+    await saveJob(tenantId, { ...job, name: 'Renamed', version: 2 }, job);
+    // Assess: a transaction with the customer would make the jobs of one customer conflict
+    expect(dbMetrics()).toEqual({ PutItem: { requests: 1, failed: 0, readUnits: 0, writeUnits: 0 } });
+    expect(await getJob(tenantId, job.id)).toMatchObject({ name: 'Renamed', version: 2 });
+  });
+
+  it('checks the customer a job moves to, and keeps the job when there is none', async () => {
+    const { tenantId, customerId } = await withCustomer();
+    const job = await createJob(tenantId, { customerId, name: 'Kitchen', billingType: 'fixed_price' });
+    const error = await domainRejection(saveJob(tenantId, { ...job, customerId: 'cus_nope', version: 2 }, job));
+    expect(error.code).toBe('CUSTOMER_NOT_FOUND');
+    expect(await getJob(tenantId, job.id)).toMatchObject({ customerId, version: 1 });
+  });
+
   it('refuses a stale job with VERSION_CONFLICT although its customer exists', async () => {
     const { tenantId, customerId } = await withCustomer();
     const job = await createJob(tenantId, { customerId, name: 'Kitchen', billingType: 'fixed_price' });
-    await saveJob(tenantId, { ...job, name: 'First', version: 2 }, 1);
-    const error = await domainRejection(saveJob(tenantId, { ...job, name: 'Second', version: 2 }, 1));
+    await saveJob(tenantId, { ...job, name: 'First', version: 2 }, job);
+    const error = await domainRejection(saveJob(tenantId, { ...job, name: 'Second', version: 2 }, job));
     expect(error.code).toBe('VERSION_CONFLICT');
     expect(await getJob(tenantId, job.id)).toMatchObject({ name: 'First', version: 2 });
   });
@@ -296,7 +316,7 @@ describe('queryPage', () => {
     const created: Job[] = [];
     for (const name of ['J1', 'J2', 'J3']) created.push(await createJob(tenantId, { customerId, name, billingType: 'fixed_price' }));
     await createJob(tenantId, { customerId: other.id, name: 'Not listed', billingType: 'fixed_price' });
-    await saveJob(tenantId, { ...created[1]!, status: 'closed', version: 2 }, 1);
+    await saveJob(tenantId, { ...created[1]!, status: 'closed', version: 2 }, created[1]!);
     // Act
     const first = await listJobs(tenantId, { customerId }, 2);
     const second = await listJobs(tenantId, { customerId }, 2, first.nextCursor ?? undefined);
