@@ -40,10 +40,9 @@ export const insertTenant = async (tenant: Tenant, apiKeyHash: string): Promise<
   );
 };
 
-export const getTenant = async (tenantId: string, consistent = false): Promise<Tenant> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.tenant(tenantId), ConsistentRead: consistent }),
-  );
+/** Always a consistent read: the settings decide numbering, dates and the lifecycle right after a change. */
+export const getTenant = async (tenantId: string): Promise<Tenant> => {
+  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.tenant(tenantId), ConsistentRead: true }));
   if (!Item) throw notFound('tenant');
   return toTenant(Item);
 };
