@@ -48,9 +48,12 @@ const exportedVersion = (invoice: Invoice, settings: Settings, now: Date) => {
   }
 };
 
-/** The invoices a request names: its ids, or the approved invoices issued in its range. */
-const resolve = async (tenantId: string, request: ExportRequest): Promise<{ ids: string[] } | { stored: AccountingExport }> => {
-  if ('invoiceIds' in request) return { ids: [...new Set(request.invoiceIds)] };
+const readBatch = (tenantId: string, ids: string[]): Promise<Invoice[]> =>
+  Promise.all(ids.map((id) => batchInvoice(tenantId, id)));
+
+/** The invoices a request names, read consistently: its ids, or the approved invoices issued in its range. */
+const resolve = async (tenantId: string, request: ExportRequest): Promise<{ invoices: Invoice[] } | { stored: AccountingExport }> => {
+  if ('invoiceIds' in request) return { invoices: await readBatch(tenantId, [...new Set(request.invoiceIds)]) };
   const { items } = await listInvoices(tenantId, { status: 'approved', ...request }, MAX_EXPORT_INVOICES + 1);
   if (items.length > MAX_EXPORT_INVOICES) {
     throw new DomainError(
@@ -66,7 +69,9 @@ const resolve = async (tenantId: string, request: ExportRequest): Promise<{ ids:
       ],
     );
   }
-  if (items.length > 0) return { ids: items.map((i) => i.id) };
+  // The index can lag behind an export that has just moved some of them: only the still approved count.
+  const invoices = (await readBatch(tenantId, items.map((i) => i.id))).filter((i) => i.status === 'approved');
+  if (invoices.length > 0) return { invoices };
   // Nothing approved is left in the range: a repeat of the range gets the export it made.
   const stored = await lastExportOfRange(tenantId, request);
   if (stored) return { stored };
@@ -84,9 +89,8 @@ export const createExport = (tenantId: string, request: ExportRequest): Promise<
     assertExportsOn(settings);
     const resolved = await resolve(tenantId, request);
     if ('stored' in resolved) return { export: resolved.stored, created: false };
-    const ids = resolved.ids.sort();
-    const id = exportIdOf(ids);
-    const read = await Promise.all(ids.map((invoiceId) => batchInvoice(tenantId, invoiceId)));
+    const read = resolved.invoices.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const id = exportIdOf(read.map((invoice) => invoice.id));
     // Looked for after the invoices are read: an export of this batch that moved them is then seen.
     const stored = await findExport(tenantId, id);
     if (stored) return { export: stored, created: false };
