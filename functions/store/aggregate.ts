@@ -47,7 +47,7 @@ export interface PageRequest {
   cursor?: string;
   /** Attribute equality filters applied to the listing. */
   where?: Record<string, string | undefined>;
-  /** Bounds of the index sort key, both inclusive (`to` is a prefix: `2026-11-30` takes that whole day). */
+  /** Bounds of the index sort key, both inclusive, either open (`to` is a prefix: `2026-11-30` takes that whole day). */
   range?: { from?: string | undefined; to?: string | undefined };
 }
 
@@ -60,6 +60,26 @@ const invalidCursor = (): DomainError =>
   new DomainError('invalid', 'INVALID_CURSOR', 'The cursor is not one this listing returned', [
     { field: 'cursor', code: 'invalid_cursor', message: 'not a cursor of this listing' },
   ]);
+
+/** Sort key bounds, both inclusive; a missing one leaves that end open. */
+interface Bounds {
+  lower?: string | undefined;
+  upper?: string | undefined;
+}
+
+// Everything that starts with `to` sorts before `to` followed by U+FFFF.
+const boundsOf = (range: PageRequest['range']): Bounds => ({
+  lower: range?.from,
+  upper: range?.to === undefined ? undefined : `${range.to}\uffff`,
+});
+
+// DynamoDB takes neither an open bound in BETWEEN nor an empty string as a key value.
+const sortKeyCondition = ({ lower, upper }: Bounds): string | undefined => {
+  if (lower !== undefined && upper !== undefined) return '#sk BETWEEN :lower AND :upper';
+  if (lower !== undefined) return '#sk >= :lower';
+  if (upper !== undefined) return '#sk <= :upper';
+  return undefined;
+};
 
 const decodeCursor = (cursor: string, request: PageRequest): Item => {
   let key: unknown;
@@ -86,21 +106,22 @@ const decodeCursor = (cursor: string, request: PageRequest): Item => {
  */
 export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
   const index = indexes[request.index];
-  const { range } = request;
+  const bounds = boundsOf(request.range);
+  const sortKey = sortKeyCondition(bounds);
   const filters = Object.entries(request.where ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
   const input: QueryCommandInput = {
     TableName: tableName(),
     IndexName: index.name,
-    KeyConditionExpression: `#pk = :pk${range ? ' AND #sk BETWEEN :from AND :to' : ''}`,
+    KeyConditionExpression: sortKey ? `#pk = :pk AND ${sortKey}` : '#pk = :pk',
     ExpressionAttributeNames: {
       '#pk': index.pk,
-      ...(range ? { '#sk': index.sk } : {}),
+      ...(sortKey ? { '#sk': index.sk } : {}),
       ...Object.fromEntries(filters.map(([name], i) => [`#f${i}`, name])),
     },
     ExpressionAttributeValues: {
       ':pk': request.partition,
-      // `to` is a prefix: everything that starts with it sorts before it followed by U+FFFF.
-      ...(range ? { ':from': range.from ?? '', ':to': `${range.to ?? ''}\uffff` } : {}),
+      ...(bounds.lower === undefined ? {} : { ':lower': bounds.lower }),
+      ...(bounds.upper === undefined ? {} : { ':upper': bounds.upper }),
       ...Object.fromEntries(filters.map(([, value], i) => [`:f${i}`, value])),
     },
     ...(filters.length ? { FilterExpression: filters.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),
