@@ -34,4 +34,13 @@ describe('invoice date ranges', () => {
     expect(await listed(api, `customerId=${customer.id}&from=${daysAgo(3)}`)).toEqual([pending, newest]);
     expect(await listed(api, `from=${daysAgo(4)}&to=${daysAgo(4)}`)).toEqual([middle]);
   });
+
+  it('refuses a range that ends before it starts with 400 naming to', async () => {
+    const { api, job } = await invoicedJob();
+    for (const query of [`from=${daysAgo(1)}&to=${daysAgo(5)}`, `jobId=${job.id}&from=${daysAgo(1)}&to=${daysAgo(5)}`]) {
+      const response = await api.request('GET', `/v1/invoices?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.body, query).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'to' }] });
+    }
+  });
 });
