@@ -26,6 +26,16 @@ export const pageQuery = z.object({
   cursor: z.string().max(2048).optional(),
 });
 
+/** A date range must not end before it starts (ISO dates sort as strings); the issue names `to`. */
+export const rangeInOrder = (
+  { from, to }: { from?: string | undefined; to?: string | undefined },
+  context: z.core.$RefinementCtx,
+): void => {
+  if (from !== undefined && to !== undefined && to < from) {
+    context.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+  }
+};
+
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const atLeastOneField = (value: object): boolean => Object.values(value).some((v) => v !== undefined);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError, notFound, unknownReference } from '../domain/errors.js';
 import { db, tableName } from './client.js';
@@ -47,7 +48,7 @@ export interface PageRequest {
   cursor?: string;
   /** Attribute equality filters applied to the listing. */
   where?: Record<string, string | undefined>;
-  /** Bounds of the index sort key, both inclusive (`to` is a prefix: `2026-11-30` takes that whole day). */
+  /** Bounds of the index sort key, both inclusive, either open (`to` is a prefix: `2026-11-30` takes that whole day). */
   range?: { from?: string | undefined; to?: string | undefined };
 }
 
@@ -61,46 +62,96 @@ const invalidCursor = (): DomainError =>
     { field: 'cursor', code: 'invalid_cursor', message: 'not a cursor of this listing' },
   ]);
 
+type Index = (typeof indexes)[IndexName];
+
+/** Sort key bounds, both inclusive; a missing one leaves that end open. */
+interface Bounds {
+  lower?: string | undefined;
+  upper?: string | undefined;
+}
+
+// Everything that starts with `to` sorts before `to` followed by U+FFFF.
+const boundsOf = (range: PageRequest['range']): Bounds => ({
+  lower: range?.from,
+  upper: range?.to === undefined ? undefined : `${range.to}\uffff`,
+});
+
+// DynamoDB takes neither an open bound in BETWEEN nor an empty string as a key value.
+const sortKeyCondition = ({ lower, upper }: Bounds): string | undefined => {
+  if (lower !== undefined && upper !== undefined) return '#sk BETWEEN :lower AND :upper';
+  if (lower !== undefined) return '#sk >= :lower';
+  if (upper !== undefined) return '#sk <= :upper';
+  return undefined;
+};
+
+/** The key a page resumes after: the table key and the index key of the last item read. */
+const startKeyOf = (item: Item, index: Index): Item => ({
+  PK: item.PK,
+  SK: item.SK,
+  [index.pk]: item[index.pk],
+  [index.sk]: item[index.sk],
+});
+
+/** What a cursor is good for: the index partition, the range and the filters, unset ones left out. */
+const listingOf = (request: PageRequest): string =>
+  createHash('sha256')
+    .update(JSON.stringify([request.index, request.partition, request.range ?? {}, request.where ?? {}]))
+    .digest('base64url');
+
+const encodeCursor = (key: Item, request: PageRequest): string =>
+  Buffer.from(JSON.stringify({ key, listing: listingOf(request) })).toString('base64url');
+
+/**
+ * The start key of a cursor that this very listing returned (same partition, range and filters, of
+ * the caller's tenant), and a 400 for any other: DynamoDB would answer a start key outside the key
+ * condition, or with an empty or extra attribute, with an error.
+ */
 const decodeCursor = (cursor: string, request: PageRequest): Item => {
-  let key: unknown;
+  let decoded: unknown;
   try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw invalidCursor();
   }
   const index = indexes[request.index];
-  const record = key as Item | null;
+  const key = (decoded as { key?: unknown } | null)?.key;
+  const record = (typeof key === 'object' && key !== null ? key : {}) as Item;
+  const sortKey = String(record[index.sk]);
+  const { lower, upper } = boundsOf(request.range);
   const ours =
-    typeof record === 'object' &&
-    record !== null &&
-    ['PK', 'SK', index.pk, index.sk].every((name) => typeof record[name] === 'string') &&
+    // Re-encoding gives the cursor back only for the same listing and a key with nothing added.
+    encodeCursor(startKeyOf(record, index), request) === cursor &&
+    ['PK', 'SK', index.pk, index.sk].every((name) => typeof record[name] === 'string' && record[name] !== '') &&
     record[index.pk] === request.partition &&
-    String(record.PK).startsWith(keys.tenantPrefix(request.tenantId));
+    String(record.PK).startsWith(keys.tenantPrefix(request.tenantId)) &&
+    (lower === undefined || sortKey >= lower) &&
+    (upper === undefined || sortKey <= upper);
   if (!ours) throw invalidCursor();
   return record;
 };
 
 /**
  * One page of an index partition, newest first. Filters may skip items, so it reads on until
- * the page is full; the cursor is the key of the last item returned.
+ * the page is full; the cursor is the key of the last item returned, good for this listing only.
  */
 export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
   const index = indexes[request.index];
-  const { range } = request;
+  const bounds = boundsOf(request.range);
+  const sortKey = sortKeyCondition(bounds);
   const filters = Object.entries(request.where ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
   const input: QueryCommandInput = {
     TableName: tableName(),
     IndexName: index.name,
-    KeyConditionExpression: `#pk = :pk${range ? ' AND #sk BETWEEN :from AND :to' : ''}`,
+    KeyConditionExpression: sortKey ? `#pk = :pk AND ${sortKey}` : '#pk = :pk',
     ExpressionAttributeNames: {
       '#pk': index.pk,
-      ...(range ? { '#sk': index.sk } : {}),
+      ...(sortKey ? { '#sk': index.sk } : {}),
       ...Object.fromEntries(filters.map(([name], i) => [`#f${i}`, name])),
     },
     ExpressionAttributeValues: {
       ':pk': request.partition,
-      // `to` is a prefix: everything that starts with it sorts before it followed by U+FFFF.
-      ...(range ? { ':from': range.from ?? '', ':to': `${range.to ?? ''}\uffff` } : {}),
+      ...(bounds.lower === undefined ? {} : { ':lower': bounds.lower }),
+      ...(bounds.upper === undefined ? {} : { ':upper': bounds.upper }),
       ...Object.fromEntries(filters.map(([, value], i) => [`:f${i}`, value])),
     },
     ...(filters.length ? { FilterExpression: filters.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),
@@ -114,11 +165,6 @@ export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
     start = page.LastEvaluatedKey;
   } while (start && items.length < request.limit);
   const last = items.at(-1);
-  const nextCursor =
-    start && last
-      ? Buffer.from(
-          JSON.stringify({ PK: last.PK, SK: last.SK, [index.pk]: last[index.pk], [index.sk]: last[index.sk] }),
-        ).toString('base64url')
-      : null;
+  const nextCursor = start && last ? encodeCursor(startKeyOf(last, index), request) : null;
   return { items: items.map((item) => fromItem<T>(item)), nextCursor };
 };

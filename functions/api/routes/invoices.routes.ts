@@ -13,21 +13,23 @@ import { moveInvoice, recordPayment, voidInvoice } from '../../services/invoice-
 import { preferredType } from '../representations.js';
 import { route } from '../route.js';
 import { renderInvoice, sendInvoice } from '../../services/invoice-document.service.js';
-import { actionRoute, etag, idParams, ifMatchVersion, pageOf, pageQuery } from '../schemas.js';
+import { actionRoute, etag, idParams, ifMatchVersion, pageOf, pageQuery, rangeInOrder } from '../schemas.js';
 import { billingSchema } from './jobs.routes.js';
 import { draftPatch, invoiceSchema, isoDate, newDraft, newPayment } from './invoice.schemas.js';
 
 type IdParams = z.infer<typeof idParams>;
 
-const invoiceQuery = pageQuery.extend({
-  number: z.string().max(100).optional(),
-  customerId: z.string().max(64).optional(),
-  jobId: z.string().max(64).optional(),
-  status: z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided']).optional(),
-  type: z.enum(['partial', 'complete', 'correction']).optional(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
-});
+const invoiceQuery = pageQuery
+  .extend({
+    number: z.string().max(100).optional(),
+    customerId: z.string().max(64).optional(),
+    jobId: z.string().max(64).optional(),
+    status: z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided']).optional(),
+    type: z.enum(['partial', 'complete', 'correction']).optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+  })
+  .superRefine(rangeInOrder);
 
 const reply = (status: number, invoice: Invoice, headers: Record<string, string> = {}) => ({
   status,

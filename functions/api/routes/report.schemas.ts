@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { daysBetween } from '../../domain/dates.js';
 import { MAX_EXPORT_INVOICES } from '../../services/export.service.js';
+import { rangeInOrder } from '../schemas.js';
 import { isoDate } from './invoice.schemas.js';
 
 const MAX_RANGE_DAYS = 366;
 
 /** `from` and `to` both inclusive, `to` not before `from`, at most a year (and a day) apart. */
-const checkRange = ({ from, to }: { from?: string | undefined; to?: string | undefined }, context: z.core.$RefinementCtx) => {
-  if (from === undefined || to === undefined) return;
-  if (to < from) context.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
-  else if (daysBetween(from, to) > MAX_RANGE_DAYS) {
+const checkRange = (range: { from?: string | undefined; to?: string | undefined }, context: z.core.$RefinementCtx) => {
+  rangeInOrder(range, context);
+  const { from, to } = range;
+  if (from !== undefined && to !== undefined && daysBetween(from, to) > MAX_RANGE_DAYS) {
     context.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${MAX_RANGE_DAYS} days after from` });
   }
 };

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiClient } from '../support/api.js';
+import { daysAgo, draft, issue, jobWithCharges } from '../support/billing.js';
+
+const works = [{ description: 'Works', quantity: '1', unitPrice: '1000.00', taxRate: '20' }];
+
+/** A job with invoices issued 6, 4 and 2 days ago and a draft of today; `invoiceIds` newest first. */
+const invoicedJob = async () => {
+  const { api, job, customer } = await jobWithCharges(works);
+  const invoiceIds: string[] = [];
+  for (const days of [6, 4, 2]) {
+    invoiceIds.unshift(
+      (await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '10', issueDate: daysAgo(days) })).id)).id,
+    );
+  }
+  invoiceIds.unshift((await draft(api, job.id, { policy: 'deposit', amount: '5' })).id);
+  return { api, job, customer, invoiceIds };
+};
+
+/** The ids `GET /v1/invoices?<query>` lists, asserting a 200. */
+const listed = async (api: ApiClient, query: string): Promise<string[]> => {
+  const response = await api.request('GET', `/v1/invoices?${query}`);
+  expect(response.status, `${query}: ${JSON.stringify(response.body)}`).toBe(200);
+  return response.body.items.map((i: { id: string }) => i.id);
+};
+
+const expectInvalidCursor = async (api: ApiClient, path: string) => {
+  const response = await api.request('GET', path);
+  expect(response.status, path).toBe(400);
+  expect(response.body, path).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ field: 'cursor' }] });
+};
+
+const decode = (cursor: string): unknown => JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** Every one-place edit of a cursor's JSON: each string emptied, a field added to each object. */
+const editsOf = (cursor: string): string[] => {
+  const edits: string[] = [];
+  const walk = (value: unknown, put: (next: unknown) => unknown): void => {
+    if (typeof value === 'string') edits.push(encode(put('')));
+    if (typeof value !== 'object' || value === null) return;
+    edits.push(encode(put({ ...value, extra: 'x' })));
+    for (const [name, child] of Object.entries(value)) walk(child, (next) => put({ ...value, [name]: next }));
+  };
+  walk(decode(cursor), (next) => next);
+  return edits;
+};
+
+describe('invoice date ranges', () => {
+  it('takes one bound alone: up to a day, or from a day on', async () => {
+    const { api, job, customer, invoiceIds } = await invoicedJob();
+    const [pending, newest, middle, oldest] = invoiceIds;
+    expect(await listed(api, `to=${daysAgo(4)}`)).toEqual([middle, oldest]);
+    expect(await listed(api, `from=${daysAgo(4)}`)).toEqual([pending, newest, middle]);
+    expect(await listed(api, `jobId=${job.id}&to=${daysAgo(5)}`)).toEqual([oldest]);
+    expect(await listed(api, `customerId=${customer.id}&from=${daysAgo(3)}`)).toEqual([pending, newest]);
+    expect(await listed(api, `from=${daysAgo(4)}&to=${daysAgo(4)}`)).toEqual([middle]);
+  });
+
+  it('refuses a range that ends before it starts with 400 naming to', async () => {
+    const { api, job } = await invoicedJob();
+    for (const query of [`from=${daysAgo(1)}&to=${daysAgo(5)}`, `jobId=${job.id}&from=${daysAgo(1)}&to=${daysAgo(5)}`]) {
+      const response = await api.request('GET', `/v1/invoices?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.body, query).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'to' }] });
+    }
+  });
+});
+
+describe('cursors', () => {
+  it('work only for the listing, range and filters they came from', async () => {
+    // Prepare: a first page of a range
+    const { api, job, invoiceIds } = await invoicedJob();
+    const [, newest, middle, oldest] = invoiceIds;
+    const range = `from=${daysAgo(7)}&to=${daysAgo(1)}`;
+    const first = (await api.request('GET', `/v1/invoices?limit=1&${range}`)).body;
+    expect(first.items.map((i: { id: string }) => i.id)).toEqual([newest]);
+    const cursor = first.nextCursor;
+    // Act / Assess: any other listing refuses the cursor
+    for (const other of [
+      `from=${daysAgo(1)}`,
+      `to=${daysAgo(3)}`,
+      `from=${daysAgo(7)}&to=${daysAgo(3)}`,
+      `from=${daysAgo(5)}&to=${daysAgo(1)}`,
+      '',
+      `${range}&status=invoiced`,
+      `${range}&jobId=${job.id}`,
+    ]) {
+      await expectInvalidCursor(api, `/v1/invoices?limit=1&${other}&cursor=${cursor}`);
+    }
+    // and the listing it came from reads on
+    expect(await listed(api, `limit=1&${range}&cursor=${cursor}`)).toEqual([middle]);
+    expect(await listed(api, `limit=2&${range}&cursor=${cursor}`)).toEqual([middle, oldest]);
+  });
+
+  it('of jobs and events work only with the filter they came from', async () => {
+    const { api, customer } = await invoicedJob();
+    await api.request('POST', '/v1/jobs', { customerId: customer.id, name: 'Second', billingType: 'fixed_price' });
+    const jobs = (await api.request('GET', '/v1/jobs?status=open&limit=1')).body.nextCursor;
+    await expectInvalidCursor(api, `/v1/jobs?status=closed&cursor=${jobs}`);
+    await expectInvalidCursor(api, `/v1/jobs?cursor=${jobs}`);
+    const events = (await api.request('GET', '/v1/events?type=invoice.issued&limit=1')).body.nextCursor;
+    await expectInvalidCursor(api, `/v1/events?type=invoice.voided&cursor=${events}`);
+    await expectInvalidCursor(api, `/v1/events?cursor=${events}`);
+  });
+
+  it('edited by hand are refused with 400 in every listing', async () => {
+    const { api, customer } = await invoicedJob();
+    await api.request('POST', '/v1/customers', { name: 'Second' });
+    await api.request('POST', '/v1/jobs', { customerId: customer.id, name: 'Second', billingType: 'fixed_price' });
+    for (const listing of ['/v1/customers?', '/v1/jobs?status=open&', '/v1/events?', `/v1/invoices?from=${daysAgo(7)}&`]) {
+      const cursor = (await api.request('GET', `${listing}limit=1`)).body.nextCursor;
+      expect(cursor, listing).toEqual(expect.any(String));
+      for (const edited of editsOf(cursor)) await expectInvalidCursor(api, `${listing}cursor=${edited}`);
+    }
+  });
+});
