@@ -835,6 +835,51 @@ describe('overbilling', () => {
   });
 });
 
+describe('overcrediting', () => {
+  const credit = (value: string, extra: Partial<Input> = {}): Input => ({
+    policy: 'correction',
+    lines: [{ description: 'Credit', amount: value }],
+    ...extra,
+  });
+
+  it('refuses a correction that takes invoiced to date below zero: JOB_OVERCREDITED naming lines, allowOverbilling or not', () => {
+    // Prepare: the job has invoiced 5,500.00
+    const job = billedScenarioJob();
+    // Act / Assess
+    refused(() => draft(job, credit('-5500.01')), 'rule', 'JOB_OVERCREDITED', 'lines');
+    refused(() => draft(job, credit('-99999.00', { allowOverbilling: true })), 'rule', 'JOB_OVERCREDITED', 'lines');
+    expect(bill(job, credit('-5500.00')).job.invoicedToDate).toBe('0.00');
+  });
+
+  it('checks again at issue: two credits that each fit the job cannot both be issued', () => {
+    // Prepare: two drafts of 3,000.00 made from the same job
+    const job = billedScenarioJob();
+    const first = issue(draft(job, credit('-3000'), 'inv_a'), 'CN-1', TODAY, SETTINGS, T0);
+    const second = issue(draft(job, credit('-3000'), 'inv_b'), 'CN-2', TODAY, SETTINGS, T0);
+    // Act
+    const credited = applyInvoice(job, first, 1, T0);
+    // Assess
+    refused(() => applyInvoice(credited, second, 1, T0), 'rule', 'JOB_OVERCREDITED', 'lines');
+  });
+
+  it('refuses to credit a charge past zero even with allowOverbilling: CHARGE_OVERCREDITED', () => {
+    const line = { description: 'Credit', amount: '-3000.01', chargeId: 'chg_2' };
+    refused(
+      () => draft(billedScenarioJob(), { policy: 'correction', lines: [line], allowOverbilling: true }),
+      'rule',
+      'CHARGE_OVERCREDITED',
+    );
+  });
+
+  it('refuses to void a correction when the credits issued since would take invoiced to date below zero', () => {
+    // Prepare: 300 credited and billed again, then everything credited
+    const { invoices, job } = billAll(billedScenarioJob(), credit('-300'), credit('300'), credit('-5500'));
+    // Act / Assess: voiding the rebill would leave -300.00 invoiced
+    refused(() => applyInvoice(job, invoices[1]!, -1, T0), 'rule', 'JOB_OVERCREDITED');
+    expect(applyInvoice(job, invoices[2]!, -1, T0).invoicedToDate).toBe('5500.00');
+  });
+});
+
 describe('void (applyInvoice with -1)', () => {
   it('refuses to void a credit note whose amount was billed again since: that would bill past the price', () => {
     // Prepare: a credit of 100 on framing, then those 100 billed again

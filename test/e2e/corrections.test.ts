@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { draft, issue, jobWithCharges } from '../support/billing.js';
+
+const fitOut = { description: 'Fit-out', quantity: '1', unitPrice: '2283.30', taxRate: '20' };
+
+/** A job of 2,283.30 EUR, closed and billed by its final invoice. */
+const billedJob = async () => {
+  const { api, job } = await jobWithCharges([fitOut]);
+  await api.request('POST', `/v1/jobs/${job.id}/close`);
+  const final = await issue(api, (await draft(api, job.id, { policy: 'final' })).id);
+  return { api, job, final };
+};
+
+describe('corrections never credit more than the job has invoiced', () => {
+  it('refuses a credit past what the job invoiced: 422 JOB_OVERCREDITED naming lines, and the job keeps its billing', async () => {
+    // Prepare
+    const { api, job, final } = await billedJob();
+    // Act
+    const attempts = await Promise.all(
+      [{}, { correctsInvoiceId: final.id }].map((against) =>
+        api.request('POST', `/v1/jobs/${job.id}/invoices`, {
+          policy: 'correction',
+          lines: [{ description: 'x', amount: '-99999.00', ...against }],
+        }),
+      ),
+    );
+    // Assess
+    for (const response of attempts) {
+      expect([response.status, response.body.code, response.body.errors?.[0]?.field]).toEqual([422, 'JOB_OVERCREDITED', 'lines']);
+    }
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({ invoicedToDate: '2283.30', remaining: '0.00' });
+  });
+
+  it('checks again at issue: of two credits that each fit, the second is refused once the first is issued', async () => {
+    // Prepare
+    const { api, job } = await billedJob();
+    const credit = { policy: 'correction', lines: [{ description: 'Goodwill', amount: '-2000.00', taxRate: '20' }] };
+    const [first, second] = [await draft(api, job.id, credit), await draft(api, job.id, credit)];
+    // Act
+    await issue(api, first.id);
+    const refused = await api.request('POST', `/v1/invoices/${second.id}/issue`);
+    // Assess
+    expect([refused.status, refused.body.code]).toEqual([422, 'JOB_OVERCREDITED']);
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({ invoicedToDate: '283.30', remaining: '2000.00' });
+    expect((await api.request('GET', `/v1/invoices/${second.id}`)).body).toMatchObject({ status: 'draft', number: null });
+  });
+});
