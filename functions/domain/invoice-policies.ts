@@ -9,7 +9,17 @@ import {
 } from './invoice.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
 import { applyInvoice } from './job-ledger.js';
-import { byHeldRate, deductions, grouped, positive, remainingOf, toLine, workLine, type LineDraft } from './invoice-lines.js';
+import {
+  byHeldRate,
+  deductions,
+  grouped,
+  leftToBill,
+  positive,
+  remainingOf,
+  toLine,
+  workLine,
+  type LineDraft,
+} from './invoice-lines.js';
 import { suggestedPrice, totalOf, type Job } from './job.js';
 import { allocate, amount, percentOf, roundMoney, sumAmounts, toAmountString } from './money.js';
 
@@ -118,9 +128,12 @@ const progressItemized = (job: Job, input: DraftInput): LineDraft[] =>
     return delta.isZero() ? [] : [workLine(`${charge.description} (${label})`, charge, delta)];
   });
 
-/** Every remainder; a job that progress invoices billed in full still gets its (zero) complete invoice. */
+/**
+ * What each charge has left to bill; a charge overbilled gets nothing more (taking it back is a
+ * correction's job). A job that progress invoices billed in full still gets its (zero) complete invoice.
+ */
 const finalWork = (job: Job): LineDraft[] => {
-  const remainders = job.charges.filter((c) => !remainingOf(c).isZero()).map((c) => workLine(c.description, c, remainingOf(c)));
+  const remainders = job.charges.filter((c) => !leftToBill(c).isZero()).map((c) => workLine(c.description, c, leftToBill(c)));
   return remainders.length > 0
     ? remainders
     : [{ kind: 'work', description: 'Work complete: nothing left to bill', amount: amount(0), taxRate: '0' }];

@@ -1,6 +1,7 @@
 import { DomainError } from './errors.js';
 import type { Invoice, LineKind } from './invoice.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
+import { leftToBill } from './invoice-lines.js';
 import { type ByRate, type Job, remainingToBill, touched } from './job.js';
 import { amount, toAmountString, type Amount } from './money.js';
 
@@ -161,9 +162,9 @@ const assertWithinCredit = (job: Job, next: Job): void => {
   }
 };
 
-/** A final invoice bills every charge in full and applies every deposit. */
+/** A final invoice bills every charge in full (one overbilled stays so) and applies every deposit. */
 const assertFullyBilled = (job: Job): void => {
-  const short = job.charges.find((c) => !amount(c.billedToDate).eq(c.amount));
+  const short = job.charges.find((c) => !leftToBill(c).isZero());
   if (short) throw stale(`charge "${short.description}" changed after the draft`);
   if (Object.keys(job.depositsHeld).length > 0) throw stale('deposits were billed after the draft');
 };

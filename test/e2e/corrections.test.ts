@@ -45,3 +45,26 @@ describe('corrections never credit more than the job has invoiced', () => {
     expect((await api.request('GET', `/v1/invoices/${second.id}`)).body).toMatchObject({ status: 'draft', number: null });
   });
 });
+
+describe('the final invoice after overbilling', () => {
+  it('bills nothing more on a job billed past its price, and leaves taking it back to a correction', async () => {
+    // Prepare: 1,200.00 billed on a price of 1,000.00
+    const { api, job } = await jobWithCharges([{ description: 'Works', quantity: '1', unitPrice: '1000.00', taxRate: '20' }]);
+    await issue(api, (await draft(api, job.id, { policy: 'progress_summary', amount: '1200.00', allowOverbilling: true })).id);
+    await api.request('POST', `/v1/jobs/${job.id}/close`);
+    // Act
+    const final = await issue(api, (await draft(api, job.id, { policy: 'final' })).id);
+    // Assess
+    expect(final).toMatchObject({ type: 'complete', series: 'invoice', totals: { net: '0.00', gross: '0.00' } });
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body).toMatchObject({
+      status: 'billed',
+      billing: { invoicedToDate: '1200.00', remaining: '-200.00' },
+    });
+    const credit = await issue(
+      api,
+      (await draft(api, job.id, { policy: 'correction', lines: [{ description: 'Overbilled', amount: '-200.00', chargeId: job.charges[0].id }] })).id,
+    );
+    expect(credit).toMatchObject({ series: 'credit_note', totals: { net: '-200.00', tax: '-40.00', gross: '-240.00' } });
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({ invoicedToDate: '1000.00', remaining: '0.00' });
+  });
+});

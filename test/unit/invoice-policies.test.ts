@@ -554,6 +554,54 @@ describe('final', () => {
     // Assess: today NOTHING_TO_BILL; the job stays Closed for ever and can take no correction
     expect(attempt().status).toBe('billed');
   });
+
+  it('bills nothing more on a charge that allowOverbilling billed past its amount: taking it back is a correction\'s job', () => {
+    // Prepare: 1,200.00 billed on a price of 1,000.00
+    const { job } = bill(jobWith([{ unitPrice: '1000' }]), { policy: 'progress_summary', amount: '1200', allowOverbilling: true });
+    // Act
+    const { invoice, job: after } = bill(closeJob(job, T0), { policy: 'final' });
+    // Assess: no line of -200.00 crediting back what was allowed
+    expect(rows(invoice)).toEqual([['work', '0.00', '0']]);
+    expect(after).toMatchObject({ status: 'billed', invoicedToDate: '1200.00' });
+    expect(billed(after)).toEqual(['1200.00']);
+  });
+
+  it('bills the remainders of the other charges and applies every deposit, past the price only with allowOverbilling', () => {
+    // Prepare: 600.00 and 400.00 of work, a deposit of 100.00, the first charge billed to 150%
+    const { job } = billAll(
+      jobWith([{ unitPrice: '600' }, { unitPrice: '400' }]),
+      { policy: 'deposit', amount: '100' },
+      { policy: 'progress_itemized', progress: [{ chargeId: 'chg_1', percentComplete: '150' }], allowOverbilling: true },
+    );
+    const closed = closeJob(job, T0);
+    // Act / Assess: billing the second charge in full takes the job 300.00 past its price
+    refused(() => draft(closed, { policy: 'final' }), 'rule', 'JOB_OVERBILLED');
+    const { invoice, job: after } = bill(closed, { policy: 'final', allowOverbilling: true });
+    expect(rows(invoice)).toEqual([
+      ['work', '400.00', '0'],
+      ['deposit_applied', '-10.00', '0'],
+    ]);
+    expect(allocations(invoice)[0]).toEqual([['chg_2', '400.00']]);
+    expect({ status: after.status, billed: billed(after), depositsHeld: after.depositsHeld }).toEqual({
+      status: 'billed',
+      billed: ['900.00', '400.00'],
+      depositsHeld: {},
+    });
+  });
+
+  it('bills nothing more on a discount credited past its amount', () => {
+    // Prepare: a discount of 100.00 billed as -150.00
+    const { job } = bill(jobWith([{ unitPrice: '1000' }, { description: 'Discount', unitPrice: '-100' }]), {
+      policy: 'progress_itemized',
+      progress: [{ chargeId: 'chg_2', amount: '-150' }],
+      allowOverbilling: true,
+    });
+    // Act
+    const { invoice, job: after } = bill(closeJob(job, T0), { policy: 'final' });
+    // Assess
+    expect(rows(invoice)).toEqual([['work', '1000.00', '0']]);
+    expect({ status: after.status, billed: billed(after) }).toEqual({ status: 'billed', billed: ['1000.00', '-150.00'] });
+  });
 });
 
 describe('correction', () => {
