@@ -68,3 +68,28 @@ describe('the final invoice after overbilling', () => {
     expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({ invoicedToDate: '1000.00', remaining: '0.00' });
   });
 });
+
+describe('tax on a correction of an invoice', () => {
+  it("credits at the corrected invoice's one rate, refuses to guess among several, and keeps 0% for a free line", async () => {
+    // Prepare: one job billed at 20%, another at 20% and 0%
+    const { api, job, final } = await billedJob();
+    const mixed = await jobWithCharges([fitOut, { description: 'Permits', quantity: '1', unitPrice: '100.00', taxRate: '0' }], {}, api);
+    await api.request('POST', `/v1/jobs/${mixed.job.id}/close`);
+    const mixedFinal = await issue(api, (await draft(api, mixed.job.id, { policy: 'final' })).id);
+    const correct = (jobId: string, line: object) =>
+      api.request('POST', `/v1/jobs/${jobId}/invoices`, { policy: 'correction', lines: [{ description: 'Goodwill', amount: '-100.00', ...line }] });
+    // Act
+    const [single, several, free, elsewhere] = await Promise.all([
+      correct(job.id, { correctsInvoiceId: final.id }),
+      correct(mixed.job.id, { correctsInvoiceId: mixedFinal.id }),
+      correct(job.id, {}),
+      correct(job.id, { correctsInvoiceId: mixedFinal.id }),
+    ]);
+    // Assess
+    expect(single.status).toBe(201);
+    expect(single.body).toMatchObject({ lines: [{ taxRate: '20', correctsInvoiceId: final.id }], totals: { net: '-100.00', tax: '-20.00', gross: '-120.00' } });
+    expect([several.status, several.body.code, several.body.errors?.[0]?.field]).toEqual([422, 'TAX_RATE_AMBIGUOUS', 'lines.0.taxRate']);
+    expect(free.body).toMatchObject({ lines: [{ taxRate: '0' }], totals: { tax: '0.00' } });
+    expect([elsewhere.status, elsewhere.body.code, elsewhere.body.errors?.[0]?.field]).toEqual([422, 'INVOICE_NOT_FOUND', 'lines.0.correctsInvoiceId']);
+  });
+});

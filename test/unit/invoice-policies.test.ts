@@ -68,8 +68,8 @@ const expectBalanced = (invoice: Invoice): void => {
   }
 };
 
-const draft = (job: Job, input: Input, id = 'inv_1'): Invoice => {
-  const { invoice } = draftInvoice(job, { customerId: 'cus_1', ...input }, id, T0);
+const draft = (job: Job, input: Input, id = 'inv_1', corrected: Invoice[] = []): Invoice => {
+  const { invoice } = draftInvoice(job, { customerId: 'cus_1', ...input }, id, T0, corrected);
   expectBalanced(invoice);
   return invoice;
 };
@@ -91,9 +91,10 @@ const billAll = (job: Job, ...inputs: Input[]): { invoices: Invoice[]; job: Job 
     { invoices: [], job },
   );
 
-/** The scenario job closed and billed by its final invoice. */
-const billedScenarioJob = (fields: Partial<JobFields> = {}): Job =>
-  bill(closeJob(scenarioJob(fields), T0), { policy: 'final' }).job;
+/** The scenario job closed and billed by its final invoice (taxed at 20% and 0%). */
+const billedScenario = (fields: Partial<JobFields> = {}): { invoice: Invoice; job: Job } =>
+  bill(closeJob(scenarioJob(fields), T0), { policy: 'final' });
+const billedScenarioJob = (fields: Partial<JobFields> = {}): Job => billedScenario(fields).job;
 
 const rows = (invoice: Invoice) => invoice.lines.map((l) => [l.kind, l.amount, l.taxRate]);
 const sortedRows = (invoice: Invoice) => rows(invoice).sort((a, b) => `${a}`.localeCompare(`${b}`));
@@ -615,16 +616,23 @@ describe('correction', () => {
   });
 
   it('credits a charge with a negative line at its rate, numbered as a credit note', () => {
+    // Prepare
+    const { invoice: final, job } = billedScenario();
     // Act
-    const invoice = draft(billedScenarioJob(), {
-      policy: 'correction',
-      lines: [{ description: 'Goodwill discount', amount: '-100.00', chargeId: 'chg_2', correctsInvoiceId: 'inv_x' }],
-    });
+    const invoice = draft(
+      job,
+      {
+        policy: 'correction',
+        lines: [{ description: 'Goodwill discount', amount: '-100.00', chargeId: 'chg_2', correctsInvoiceId: final.id }],
+      },
+      'inv_credit',
+      [final],
+    );
     // Assess
     expect(rows(invoice)).toEqual([['correction', '-100.00', '20']]);
     expect(invoice.lines[0]).toMatchObject({
       group: 'Structure',
-      correctsInvoiceId: 'inv_x',
+      correctsInvoiceId: final.id,
       allocations: [{ chargeId: 'chg_2', amount: '-100.00' }],
     });
     expect(invoice).toMatchObject({ type: 'correction', totals: { net: '-100.00', tax: '-20.00', gross: '-120.00' } });
@@ -668,6 +676,49 @@ describe('correction', () => {
       ['correction', '-10.00', '20'],
       ['correction', '-5.00', '0'],
     ]);
+  });
+
+  it("takes the corrected invoice's rate when it was taxed at one rate only", () => {
+    // Prepare: a job billed at 20% only
+    const { invoice: final, job } = bill(closeJob(jobWith([{ unitPrice: '1000', taxRate: '20' }]), T0), { policy: 'final' });
+    // Act
+    const invoice = draft(
+      job,
+      { policy: 'correction', lines: [{ description: 'Goodwill', amount: '-100', correctsInvoiceId: final.id }] },
+      'inv_credit',
+      [final],
+    );
+    // Assess: today at 0%, so the VAT charged is never given back
+    expect(rows(invoice)).toEqual([['correction', '-100.00', '20']]);
+    expect(invoice.totals).toEqual({ net: '-100.00', tax: '-20.00', gross: '-120.00' });
+  });
+
+  it('refuses to guess the rate of a line correcting an invoice of several rates: TAX_RATE_AMBIGUOUS naming lines.N.taxRate', () => {
+    // Prepare: the scenario's final invoice is taxed at 20% and 0%
+    const { invoice: final, job } = billedScenario();
+    const line = { description: 'Goodwill', amount: '-100', correctsInvoiceId: final.id };
+    const lines = (...more: object[]) => [{ description: 'Free line', amount: '-1' }, ...more.map((m) => ({ ...line, ...m }))];
+    // Act / Assess
+    refused(() => draft(job, { policy: 'correction', lines: lines({}) }, 'inv_c', [final]), 'rule', 'TAX_RATE_AMBIGUOUS', 'lines.1.taxRate');
+    const chosen = draft(job, { policy: 'correction', lines: lines({ taxRate: '0' }, { chargeId: 'chg_1' }) }, 'inv_c', [final]);
+    expect(rows(chosen)).toEqual([
+      ['correction', '-1.00', '0'],
+      ['correction', '-100.00', '0'],
+      ['correction', '-100.00', '20'],
+    ]);
+  });
+
+  it('corrects only issued invoices of the job: INVOICE_NOT_FOUND naming lines.N.correctsInvoiceId', () => {
+    // Prepare: an issued invoice of another job, a draft of this one
+    const { invoice: final, job } = billedScenario();
+    const { invoice: elsewhere } = bill({ ...scenarioJob(), id: 'job_2' }, { policy: 'deposit', amount: '10' });
+    const pending = draft(job, { policy: 'correction', lines: [{ description: 'x', amount: '-1' }] }, 'inv_pending');
+    // Act / Assess
+    for (const corrected of [[], [elsewhere], [pending], [{ ...final, status: 'voided' as const }]]) {
+      const id = corrected[0]?.id ?? final.id;
+      const lines = [{ description: 'x', amount: '-1', taxRate: '20', correctsInvoiceId: id }];
+      refused(() => draft(job, { policy: 'correction', lines }, 'inv_c', corrected), 'rule', 'INVOICE_NOT_FOUND', 'lines.0.correctsInvoiceId');
+    }
   });
 
   it('refuses an unknown charge: CHARGE_NOT_FOUND naming lines.N.chargeId', () => {
@@ -892,10 +943,12 @@ describe('overcrediting', () => {
 
   it('refuses a correction that takes invoiced to date below zero: JOB_OVERCREDITED naming lines, allowOverbilling or not', () => {
     // Prepare: the job has invoiced 5,500.00
-    const job = billedScenarioJob();
+    const { invoice: final, job } = billedScenario();
+    const againstFinal = [{ description: 'Credit', amount: '-99999.00', taxRate: '20', correctsInvoiceId: final.id }];
     // Act / Assess
     refused(() => draft(job, credit('-5500.01')), 'rule', 'JOB_OVERCREDITED', 'lines');
     refused(() => draft(job, credit('-99999.00', { allowOverbilling: true })), 'rule', 'JOB_OVERCREDITED', 'lines');
+    refused(() => draft(job, { policy: 'correction', lines: againstFinal }, 'inv_c', [final]), 'rule', 'JOB_OVERCREDITED', 'lines');
     expect(bill(job, credit('-5500.00')).job.invoicedToDate).toBe('0.00');
   });
 
