@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draft, issue, jobWithCharges } from '../support/billing.js';
+import { daysAgo, draft, issue, jobWithCharges } from '../support/billing.js';
 
 const works = [
   { description: 'Works', quantity: '10', unitPrice: '100.00', taxRate: '20' },
@@ -28,5 +28,28 @@ describe('amounts, quantities and percents that cannot be negative', () => {
     const discounted = await draft(api, job.id, { policy: 'progress_itemized', progress: [{ chargeId: discount.id, amount: '-50.00' }] });
     expect(discounted.lines[0]).toMatchObject({ kind: 'work', amount: '-50.00' });
     expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body).toMatchObject({ amountPaid: '0.00', version: invoice.version });
+  });
+});
+
+describe('payment dates', () => {
+  it('takes a payment dated from the issue date to today; refuses one before or after with 422 naming date', async () => {
+    // Prepare: an invoice issued ten days ago
+    const { api, job } = await jobWithCharges(works);
+    const invoice = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '100.00', issueDate: daysAgo(10) })).id);
+    const pay = (date: string) => api.request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: '10.00', date, method: 'bank_transfer' });
+    // Act
+    const refused = [];
+    for (const date of ['1999-01-01', daysAgo(11), daysAgo(-1), '2099-01-01']) refused.push(await pay(date));
+    const taken = [await pay(daysAgo(10)), await pay(daysAgo(0))];
+    // Assess
+    expect(refused.map((r) => [r.status, r.body.code, r.body.errors?.[0]?.field])).toEqual([
+      [422, 'PAYMENT_BEFORE_ISSUE_DATE', 'date'],
+      [422, 'PAYMENT_BEFORE_ISSUE_DATE', 'date'],
+      [422, 'PAYMENT_DATE_IN_FUTURE', 'date'],
+      [422, 'PAYMENT_DATE_IN_FUTURE', 'date'],
+    ]);
+    expect(taken.map((r) => r.status)).toEqual([201, 201]);
+    expect(taken[1]!.body).toMatchObject({ amountPaid: '20.00', payments: [{ date: daysAgo(10) }, { date: daysAgo(0) }] });
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing.paidToDate).toBe('16.67');
   });
 });

@@ -1288,6 +1288,20 @@ describe('recordPayment', () => {
     refused(() => recordPayment(part, payment('400.01'), 'pay_2', T0), 'rule', 'OVERPAYMENT', 'amount');
   });
 
+  it('takes a payment dated from the issue date to today, in UTC days; refuses one before or after, naming date', () => {
+    // Prepare: issued on 2025-03-01; now is 2025-03-05 in UTC, still the 4th in New York
+    const invoice = issuedInvoice();
+    const now = new Date('2025-03-05T02:00:00.000Z');
+    const dated = (date: string): NewPayment => ({ ...payment('1'), date });
+    // Act / Assess
+    refused(() => recordPayment(invoice, dated('1999-01-01'), 'pay_1', now), 'rule', 'PAYMENT_BEFORE_ISSUE_DATE', 'date');
+    refused(() => recordPayment(invoice, dated('2025-02-28'), 'pay_1', now), 'rule', 'PAYMENT_BEFORE_ISSUE_DATE', 'date');
+    refused(() => recordPayment(invoice, dated('2025-03-06'), 'pay_1', now), 'rule', 'PAYMENT_DATE_IN_FUTURE', 'date');
+    refused(() => recordPayment(invoice, dated('2099-01-01'), 'pay_1', now), 'rule', 'PAYMENT_DATE_IN_FUTURE', 'date');
+    const paid = ['2025-03-01', '2025-03-05'].reduce((inv, date, i) => recordPayment(inv, dated(date), `pay_${i}`, now), invoice);
+    expect(paid.payments.map((p) => p.date)).toEqual(['2025-03-01', '2025-03-05']);
+  });
+
   it.each(['0', '-5', '1.001'])('refuses an amount of %s: VALIDATION_FAILED', (value) => {
     refused(() => recordPayment(issuedInvoice(), payment(value), 'pay_1', T0), 'invalid', 'VALIDATION_FAILED', 'amount');
   });
