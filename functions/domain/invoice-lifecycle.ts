@@ -112,7 +112,7 @@ export const transition = (invoice: Invoice, action: Action, settings: Settings,
     throw new DomainError(
       'conflict',
       'INVOICE_HAS_PAYMENTS',
-      'An invoice with payments cannot be voided; issue a correction instead',
+      'An invoice with payments cannot be voided; once the job is billed, credit it with a correction',
     );
   }
   return touchedInvoice(invoice, now, { status: to });

@@ -53,3 +53,17 @@ describe('payment dates', () => {
     expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing.paidToDate).toBe('16.67');
   });
 });
+
+describe('a paid invoice', () => {
+  it('cannot be voided, and the refusal says what the job allows: a correction once it is billed', async () => {
+    // Prepare: a paid deposit of an open job, which takes no correction yet
+    const { api, job } = await jobWithCharges(works);
+    const invoice = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '100.00' })).id);
+    await api.request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: '120.00', date: daysAgo(0), method: 'card' });
+    // Act
+    const voided = await api.request('POST', `/v1/invoices/${invoice.id}/void`);
+    // Assess
+    expect([voided.status, voided.body.code]).toEqual([409, 'INVOICE_HAS_PAYMENTS']);
+    expect(voided.body.detail).toBe('An invoice with payments cannot be voided; once the job is billed, credit it with a correction');
+  });
+});

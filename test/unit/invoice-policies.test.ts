@@ -1179,7 +1179,9 @@ describe('transition', () => {
     ['on', on],
   ])('integration %s: an invoice with payments cannot be voided: INVOICE_HAS_PAYMENTS', (_, settings) => {
     const paid = recordPayment(issuedInvoice(), payment('1.00'), 'pay_1', T0);
-    refused(() => transition(paid, 'void', settings, T0), 'conflict', 'INVOICE_HAS_PAYMENTS');
+    const error = refused(() => transition(paid, 'void', settings, T0), 'conflict', 'INVOICE_HAS_PAYMENTS');
+    // Corrections follow the complete invoice: on an open job, "issue a correction instead" cannot be followed.
+    expect(error.message).toBe('An invoice with payments cannot be voided; once the job is billed, credit it with a correction');
   });
 });
 
