@@ -17,6 +17,11 @@ import type { Settings } from './settings.js';
 /** Invoices whose gross is negative are credit notes, numbered in their own series. */
 export const seriesOf = (invoice: Invoice): Series => (amount(invoice.totals.gross).isNegative() ? 'credit_note' : 'invoice');
 
+/** A date that breaks a rule: 422 naming the field. */
+const refuseDate = (field: string, code: string, message: string): never => {
+  throw new DomainError('rule', code, message, [{ field, code: code.toLowerCase(), message }]);
+};
+
 export interface IssueContext {
   settings: Settings;
   /** The issue date of the series' last issued invoice: number order must be date order. */
@@ -31,9 +36,7 @@ export interface IssueContext {
 export const issueDateFor = (invoice: Invoice, { settings, lastIssueDate, now }: IssueContext): string => {
   const today = isoDate(now);
   const date = invoice.issueDate ?? today;
-  const refuse = (code: string, message: string): never => {
-    throw new DomainError('rule', code, message, [{ field: 'issueDate', code: code.toLowerCase(), message }]);
-  };
+  const refuse = (code: string, message: string): never => refuseDate('issueDate', code, message);
   if (date > today) refuse('ISSUE_DATE_IN_FUTURE', `An invoice cannot be issued with a future date (${date})`);
   if (daysBetween(date, today) > settings.backdatingDays) {
     refuse('BACKDATING_WINDOW_EXCEEDED', `${date} is more than ${settings.backdatingDays} days in the past`);
@@ -109,7 +112,7 @@ export const transition = (invoice: Invoice, action: Action, settings: Settings,
     throw new DomainError(
       'conflict',
       'INVOICE_HAS_PAYMENTS',
-      'An invoice with payments cannot be voided; issue a correction instead',
+      'An invoice with payments cannot be voided; once the job is billed, credit it with a correction',
     );
   }
   return touchedInvoice(invoice, now, { status: to });
@@ -118,8 +121,9 @@ export const transition = (invoice: Invoice, action: Action, settings: Settings,
 export type NewPayment = Omit<Payment, 'id' | 'recordedAt' | 'idempotencyKey'> & { idempotencyKey?: string | null };
 
 /**
- * Records a payment against an issued invoice; more than the balance due is refused. A payment
- * recorded with the same Idempotency-Key before is not recorded again: the invoice comes back as it is.
+ * Records a payment against an issued invoice, dated from its issue date to today (`now`); more than
+ * the balance due is refused. A payment recorded with the same Idempotency-Key before is not
+ * recorded again: the invoice comes back as it is.
  */
 export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string, now: Date): Invoice => {
   if (payment.idempotencyKey && invoice.payments.some((p) => p.idempotencyKey === payment.idempotencyKey)) return invoice;
@@ -131,6 +135,15 @@ export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string,
   if (paid.decimalPlaces() > minorUnits(invoice.currency)) {
     throw invalidField('amount', 'too_precise', `has more decimals than ${invoice.currency} has`);
   }
+  if (invoice.issueDate && payment.date < invoice.issueDate) {
+    refuseDate(
+      'date',
+      'PAYMENT_BEFORE_ISSUE_DATE',
+      `The invoice was issued on ${invoice.issueDate}; it cannot be paid on ${payment.date}`,
+    );
+  }
+  if (payment.date > isoDate(now))
+    refuseDate('date', 'PAYMENT_DATE_IN_FUTURE', `A payment cannot be dated in the future (${payment.date})`);
   if (paid.gt(invoice.balanceDue)) {
     throw new DomainError(
       'rule',

@@ -12,6 +12,12 @@ export type LineDraft = Omit<
 export const remainingOf = (c: Charge): Amount => amount(c.amount).minus(c.billedToDate);
 export const positive = (a: Amount): Amount => (a.isNegative() ? amount(0) : a);
 
+/** The remainder in the charge's own direction: none once it is billed to its amount or, as overbilling allowed, past it. */
+export const leftToBill = (c: Charge): Amount => {
+  const remaining = remainingOf(c);
+  return remaining.isNegative() === amount(c.amount).isNegative() ? remaining : amount(0);
+};
+
 export const workLine = (description: string, charge: Charge, delta: Amount): LineDraft => ({
   kind: 'work',
   description,

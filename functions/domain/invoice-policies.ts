@@ -1,6 +1,7 @@
 import { DomainError, invalidField, unknownReference } from './errors.js';
 import {
   assertDueAfterIssue,
+  isIssued,
   typeOfPolicy,
   withTotals,
   type Allocation,
@@ -9,7 +10,17 @@ import {
 } from './invoice.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
 import { applyInvoice } from './job-ledger.js';
-import { byHeldRate, deductions, grouped, positive, remainingOf, toLine, workLine, type LineDraft } from './invoice-lines.js';
+import {
+  byHeldRate,
+  deductions,
+  grouped,
+  leftToBill,
+  positive,
+  remainingOf,
+  toLine,
+  workLine,
+  type LineDraft,
+} from './invoice-lines.js';
 import { suggestedPrice, totalOf, type Job } from './job.js';
 import { allocate, amount, percentOf, roundMoney, sumAmounts, toAmountString } from './money.js';
 
@@ -118,9 +129,12 @@ const progressItemized = (job: Job, input: DraftInput): LineDraft[] =>
     return delta.isZero() ? [] : [workLine(`${charge.description} (${label})`, charge, delta)];
   });
 
-/** Every remainder; a job that progress invoices billed in full still gets its (zero) complete invoice. */
+/**
+ * What each charge has left to bill; a charge overbilled gets nothing more (taking it back is a
+ * correction's job). A job that progress invoices billed in full still gets its (zero) complete invoice.
+ */
 const finalWork = (job: Job): LineDraft[] => {
-  const remainders = job.charges.filter((c) => !remainingOf(c).isZero()).map((c) => workLine(c.description, c, remainingOf(c)));
+  const remainders = job.charges.filter((c) => !leftToBill(c).isZero()).map((c) => workLine(c.description, c, leftToBill(c)));
   return remainders.length > 0
     ? remainders
     : [{ kind: 'work', description: 'Work complete: nothing left to bill', amount: amount(0), taxRate: '0' }];
@@ -137,10 +151,28 @@ const deposit = (job: Job, input: DraftInput): LineDraft[] => {
   return [{ kind: 'deposit', description, amount: total, taxRate }];
 };
 
-const correction = (job: Job, input: DraftInput): LineDraft[] =>
+/** Lines may correct only issued invoices of the same job. */
+const correctedInvoice = (job: Job, corrected: Invoice[], id: string, line: number): Invoice => {
+  const invoice = corrected.find((c) => c.id === id);
+  if (!invoice || invoice.jobId !== job.id || !isIssued(invoice))
+    throw unknownReference('invoice', `lines.${line}.correctsInvoiceId`);
+  return invoice;
+};
+
+/** A line correcting an invoice is taxed as that invoice was, unless the invoice had several rates to choose from. */
+const onlyRateOf = (invoice: Invoice, line: number): string => {
+  const rates = invoice.taxes.map((t) => t.rate);
+  if (rates.length === 1) return rates[0]!;
+  const message = `Invoice ${invoice.number} is taxed at ${rates.map((r) => `${r}%`).join(', ')}: give the line's taxRate`;
+  throw new DomainError('rule', 'TAX_RATE_AMBIGUOUS', message, [{ field: `lines.${line}.taxRate`, code: 'ambiguous', message }]);
+};
+
+const correction = (job: Job, input: DraftInput, corrected: Invoice[]): LineDraft[] =>
   (input.lines ?? []).map((entry, i) => {
     const charge = entry.chargeId === undefined ? undefined : job.charges.find((c) => c.id === entry.chargeId);
     if (entry.chargeId !== undefined && !charge) throw unknownReference('charge', `lines.${i}.chargeId`);
+    const corrects =
+      entry.correctsInvoiceId === undefined ? undefined : correctedInvoice(job, corrected, entry.correctsInvoiceId, i);
     const lineAmount = roundMoney(entry.amount ?? amount(entry.quantity ?? '1').times(entry.unitPrice ?? '0'), job.currency);
     return {
       kind: 'correction' as const,
@@ -148,7 +180,7 @@ const correction = (job: Job, input: DraftInput): LineDraft[] =>
       amount: lineAmount,
       quantity: entry.quantity ?? '1',
       unitPrice: entry.unitPrice ?? lineAmount.toFixed(),
-      taxRate: entry.taxRate ?? charge?.taxRate ?? '0',
+      taxRate: entry.taxRate ?? charge?.taxRate ?? (corrects ? onlyRateOf(corrects, i) : '0'),
       group: entry.group ?? charge?.group ?? null,
       allocations: charge ? [{ chargeId: charge.id, amount: lineAmount.toFixed() }] : [],
       correctsInvoiceId: entry.correctsInvoiceId ?? null,
@@ -169,7 +201,7 @@ const retainageRelease = (job: Job, input: DraftInput): LineDraft[] => {
   }));
 };
 
-const linesOf: Record<InvoicePolicy, (job: Job, input: DraftInput) => LineDraft[]> = {
+const linesOf: Record<InvoicePolicy, (job: Job, input: DraftInput, corrected: Invoice[]) => LineDraft[]> = {
   deposit,
   progress_summary: (job, input) => withDeductions(job, progressSummary(job, input), false),
   progress_itemized: (job, input) => withDeductions(job, progressItemized(job, input), false),
@@ -177,7 +209,7 @@ const linesOf: Record<InvoicePolicy, (job: Job, input: DraftInput) => LineDraft[
   final: (job) => withDeductions(job, finalWork(job), true),
   final_grouped: (job) => withDeductions(job, grouped(finalWork(job)), true),
   correction,
-  correction_grouped: (job, input) => grouped(correction(job, input)),
+  correction_grouped: (job, input, corrected) => grouped(correction(job, input, corrected)),
   retainage_release: retainageRelease,
 };
 
@@ -189,11 +221,18 @@ const FREE_OF_LEDGER: InvoicePolicy[] = ['deposit', 'correction', 'correction_gr
 /**
  * A draft invoice of the job as the policy computes it. It is checked against the job as issuing
  * it would be (status, price, deposits, retainage), so a draft that exists can be issued unless the
- * job changes meanwhile. Returns the job as issuing the draft will leave it.
+ * job changes meanwhile. Returns the job as issuing the draft will leave it. `corrected` are the
+ * invoices that correction lines name (`correctsInvoiceId`), as they are now.
  */
-export const draftInvoice = (job: Job, input: DraftInput, id: string, now: Date): { invoice: Invoice; job: Job } => {
+export const draftInvoice = (
+  job: Job,
+  input: DraftInput,
+  id: string,
+  now: Date,
+  corrected: Invoice[] = [],
+): { invoice: Invoice; job: Job } => {
   assertPolicyAllowed(job, input.policy, id);
-  const lines = linesOf[input.policy](job, input).map((draft, i) => toLine(draft, i, job.currency));
+  const lines = linesOf[input.policy](job, input, corrected).map((draft, i) => toLine(draft, i, job.currency));
   const complete = typeOfPolicy(input.policy) === 'complete';
   if (!complete && lines.every((l) => amount(l.amount).isZero())) {
     throw new DomainError('rule', 'NOTHING_TO_BILL', 'The invoice would have no amount: nothing is left to bill this way');

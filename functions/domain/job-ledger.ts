@@ -1,6 +1,7 @@
 import { DomainError } from './errors.js';
 import type { Invoice, LineKind } from './invoice.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
+import { leftToBill } from './invoice-lines.js';
 import { type ByRate, type Job, remainingToBill, touched } from './job.js';
 import { amount, toAmountString, type Amount } from './money.js';
 
@@ -27,7 +28,8 @@ const HOLDINGS: Partial<Record<LineKind, { deposits?: 1; retainage?: 1 | -1 }>> 
  * The job after an invoice is issued (`sign` 1) or voided (-1): what each charge has billed, the
  * deposits and retainage held, invoiced to date, and for a complete invoice the Billed status.
  * Refuses what would bill a charge or the job past its price (unless the invoice allows
- * overbilling), hold negative deposits or retainage, or leave a final invoice short.
+ * overbilling), credit a charge or a billed job past zero, hold negative deposits or retainage, or
+ * leave a final invoice short.
  */
 export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date): Job => {
   const { currency } = job;
@@ -74,7 +76,8 @@ export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date
     ...(complete ? { status: sign === 1 ? 'billed' : 'closed', completeInvoiceId: sign === 1 ? invoice.id : null } : {}),
   });
   // A void can bill more too: voiding a credit note gives back what it credited.
-  assertWithinPrice(job, next, invoice.allowOverbilling && sign === 1, before);
+  if (!(invoice.allowOverbilling && sign === 1)) assertWithinPrice(job, next, before);
+  assertWithinCredit(job, next);
   if (sign === 1 && complete) assertFullyBilled(next);
   return next;
 };
@@ -104,8 +107,19 @@ const assertVoidable = (job: Job, invoice: Invoice): void => {
 /** How far a charge is billed past its amount (or credited past zero), in the direction of its sign. */
 const beyond = (billed: Amount, limit: Amount, sign: 1 | -1): boolean => (sign === 1 ? billed.gt(limit) : billed.lt(limit));
 
-const assertWithinPrice = (job: Job, next: Job, allowOverbilling: boolean, before: Amount): void => {
-  if (allowOverbilling) return;
+/** The charges whose billed to date the change moved, each with the direction it bills in. */
+const movedCharges = (job: Job, next: Job) =>
+  // A discount (a negative charge) bills towards its negative amount: compare in its direction.
+  next.charges
+    .map((c, i) => ({
+      charge: c,
+      now: amount(c.billedToDate),
+      was: amount(job.charges[i]!.billedToDate),
+      sign: amount(c.amount).isNegative() ? (-1 as const) : (1 as const),
+    }))
+    .filter(({ now, was }) => !now.eq(was));
+
+const assertWithinPrice = (job: Job, next: Job, before: Amount): void => {
   const after = remainingToBill(next);
   if (after.lt(before) && after.isNegative()) {
     throw new DomainError(
@@ -114,26 +128,9 @@ const assertWithinPrice = (job: Job, next: Job, allowOverbilling: boolean, befor
       `This would bill ${toAmountString(after.negated(), job.currency)} past the job's suggested price; send allowOverbilling: true to bill it anyway`,
     );
   }
-  // A discount (a negative charge) bills towards its negative amount: compare in its direction.
-  const moved = next.charges
-    .map((c, i) => ({
-      charge: c,
-      now: amount(c.billedToDate),
-      was: amount(job.charges[i]!.billedToDate),
-      sign: amount(c.amount).isNegative() ? (-1 as const) : (1 as const),
-    }))
-    .filter(({ now, was }) => !now.eq(was));
-  const over = moved.find(
+  const over = movedCharges(job, next).find(
     ({ charge, now, was, sign }) => beyond(now, was, sign) && beyond(now, amount(charge.amount), sign),
   )?.charge;
-  const overCredited = moved.find(({ now, was, sign }) => beyond(was, now, sign) && beyond(amount(0), now, sign))?.charge;
-  if (overCredited) {
-    throw new DomainError(
-      'rule',
-      'CHARGE_OVERCREDITED',
-      `This would credit charge "${overCredited.description}" more than it has billed`,
-    );
-  }
   if (over) {
     throw new DomainError(
       'rule',
@@ -143,9 +140,31 @@ const assertWithinPrice = (job: Job, next: Job, allowOverbilling: boolean, befor
   }
 };
 
-/** A final invoice bills every charge in full and applies every deposit. */
+/**
+ * Credits never exceed what was billed, whatever allowOverbilling says: no charge is credited
+ * past zero, and a billed job (where only credits lower the ledger) never has invoiced below zero.
+ */
+const assertWithinCredit = (job: Job, next: Job): void => {
+  const overCredited = movedCharges(job, next).find(
+    ({ now, was, sign }) => beyond(was, now, sign) && beyond(amount(0), now, sign),
+  )?.charge;
+  if (overCredited) {
+    throw new DomainError(
+      'rule',
+      'CHARGE_OVERCREDITED',
+      `This would credit charge "${overCredited.description}" more than it has billed`,
+    );
+  }
+  const invoiced = amount(next.invoicedToDate);
+  if (job.status === 'billed' && invoiced.lt(job.invoicedToDate) && invoiced.isNegative()) {
+    const message = `This would leave the job invoiced ${toAmountString(invoiced, job.currency)}: credits may take back at most the ${toAmountString(job.invoicedToDate, job.currency)} it has invoiced`;
+    throw new DomainError('rule', 'JOB_OVERCREDITED', message, [{ field: 'lines', code: 'job_overcredited', message }]);
+  }
+};
+
+/** A final invoice bills every charge in full (one overbilled stays so) and applies every deposit. */
 const assertFullyBilled = (job: Job): void => {
-  const short = job.charges.find((c) => !amount(c.billedToDate).eq(c.amount));
+  const short = job.charges.find((c) => !leftToBill(c).isZero());
   if (short) throw stale(`charge "${short.description}" changed after the draft`);
   if (Object.keys(job.depositsHeld).length > 0) throw stale('deposits were billed after the draft');
 };

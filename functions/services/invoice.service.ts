@@ -1,6 +1,6 @@
 import { clock } from '../adapters/clock.js';
-import { DomainError, expectVersion, unknownReference } from '../domain/errors.js';
-import { isIssued, type Invoice } from '../domain/invoice.js';
+import { DomainError, expectVersion } from '../domain/errors.js';
+import type { Invoice } from '../domain/invoice.js';
 import { editDraft, type DraftPatch } from '../domain/invoice-lifecycle.js';
 import { draftInvoice, type DraftInput } from '../domain/invoice-policies.js';
 import { billingSummary, type BillingSummary } from '../domain/job.js';
@@ -18,19 +18,18 @@ import { retrying } from './retry.js';
 
 export type NewDraft = Omit<DraftInput, 'customerId'> & { customerId?: string };
 
-/** Lines may correct only issued invoices of the same job. */
-const checkCorrectedInvoices = async (tenantId: string, jobId: string, input: NewDraft): Promise<void> => {
+/** The invoices that correction lines name, those that exist; the policy checks that they are the job's and issued. */
+const correctedInvoices = async (tenantId: string, input: NewDraft): Promise<Invoice[]> => {
   const ids = [...new Set((input.lines ?? []).map((l) => l.correctsInvoiceId).filter((id): id is string => !!id))];
-  await Promise.all(
-    ids.map(async (id) => {
-      const corrected = await getInvoice(tenantId, id).catch((error: unknown) => {
+  const found = await Promise.all(
+    ids.map((id) =>
+      getInvoice(tenantId, id, true).catch((error: unknown) => {
         if (error instanceof DomainError && error.kind === 'not_found') return undefined;
         throw error;
-      });
-      if (!corrected || corrected.jobId !== jobId || !isIssued(corrected))
-        throw unknownReference('invoice', 'lines.correctsInvoiceId');
-    }),
+      }),
+    ),
   );
+  return found.filter((invoice): invoice is Invoice => invoice !== undefined);
 };
 
 /**
@@ -42,11 +41,11 @@ export const createDraft = async (
   jobId: string,
   input: NewDraft,
 ): Promise<{ invoice: Invoice; billing: BillingSummary }> => {
-  await checkCorrectedInvoices(tenantId, jobId, input);
+  const corrected = await correctedInvoices(tenantId, input);
   return retrying(async () => {
     const job = await getJob(tenantId, jobId, true);
     const now = clock.now();
-    const drafted = draftInvoice(job, { ...input, customerId: input.customerId ?? job.customerId }, newId('inv'), now);
+    const drafted = draftInvoice(job, { ...input, customerId: input.customerId ?? job.customerId }, newId('inv'), now, corrected);
     await insertDraft(tenantId, drafted.invoice, job);
     return { invoice: drafted.invoice, billing: billingSummary(drafted.job) };
   });

@@ -68,8 +68,8 @@ const expectBalanced = (invoice: Invoice): void => {
   }
 };
 
-const draft = (job: Job, input: Input, id = 'inv_1'): Invoice => {
-  const { invoice } = draftInvoice(job, { customerId: 'cus_1', ...input }, id, T0);
+const draft = (job: Job, input: Input, id = 'inv_1', corrected: Invoice[] = []): Invoice => {
+  const { invoice } = draftInvoice(job, { customerId: 'cus_1', ...input }, id, T0, corrected);
   expectBalanced(invoice);
   return invoice;
 };
@@ -91,9 +91,10 @@ const billAll = (job: Job, ...inputs: Input[]): { invoices: Invoice[]; job: Job 
     { invoices: [], job },
   );
 
-/** The scenario job closed and billed by its final invoice. */
-const billedScenarioJob = (fields: Partial<JobFields> = {}): Job =>
-  bill(closeJob(scenarioJob(fields), T0), { policy: 'final' }).job;
+/** The scenario job closed and billed by its final invoice (taxed at 20% and 0%). */
+const billedScenario = (fields: Partial<JobFields> = {}): { invoice: Invoice; job: Job } =>
+  bill(closeJob(scenarioJob(fields), T0), { policy: 'final' });
+const billedScenarioJob = (fields: Partial<JobFields> = {}): Job => billedScenario(fields).job;
 
 const rows = (invoice: Invoice) => invoice.lines.map((l) => [l.kind, l.amount, l.taxRate]);
 const sortedRows = (invoice: Invoice) => rows(invoice).sort((a, b) => `${a}`.localeCompare(`${b}`));
@@ -554,6 +555,54 @@ describe('final', () => {
     // Assess: today NOTHING_TO_BILL; the job stays Closed for ever and can take no correction
     expect(attempt().status).toBe('billed');
   });
+
+  it('bills nothing more on a charge that allowOverbilling billed past its amount: taking it back is a correction\'s job', () => {
+    // Prepare: 1,200.00 billed on a price of 1,000.00
+    const { job } = bill(jobWith([{ unitPrice: '1000' }]), { policy: 'progress_summary', amount: '1200', allowOverbilling: true });
+    // Act
+    const { invoice, job: after } = bill(closeJob(job, T0), { policy: 'final' });
+    // Assess: no line of -200.00 crediting back what was allowed
+    expect(rows(invoice)).toEqual([['work', '0.00', '0']]);
+    expect(after).toMatchObject({ status: 'billed', invoicedToDate: '1200.00' });
+    expect(billed(after)).toEqual(['1200.00']);
+  });
+
+  it('bills the remainders of the other charges and applies every deposit, past the price only with allowOverbilling', () => {
+    // Prepare: 600.00 and 400.00 of work, a deposit of 100.00, the first charge billed to 150%
+    const { job } = billAll(
+      jobWith([{ unitPrice: '600' }, { unitPrice: '400' }]),
+      { policy: 'deposit', amount: '100' },
+      { policy: 'progress_itemized', progress: [{ chargeId: 'chg_1', percentComplete: '150' }], allowOverbilling: true },
+    );
+    const closed = closeJob(job, T0);
+    // Act / Assess: billing the second charge in full takes the job 300.00 past its price
+    refused(() => draft(closed, { policy: 'final' }), 'rule', 'JOB_OVERBILLED');
+    const { invoice, job: after } = bill(closed, { policy: 'final', allowOverbilling: true });
+    expect(rows(invoice)).toEqual([
+      ['work', '400.00', '0'],
+      ['deposit_applied', '-10.00', '0'],
+    ]);
+    expect(allocations(invoice)[0]).toEqual([['chg_2', '400.00']]);
+    expect({ status: after.status, billed: billed(after), depositsHeld: after.depositsHeld }).toEqual({
+      status: 'billed',
+      billed: ['900.00', '400.00'],
+      depositsHeld: {},
+    });
+  });
+
+  it('bills nothing more on a discount credited past its amount', () => {
+    // Prepare: a discount of 100.00 billed as -150.00
+    const { job } = bill(jobWith([{ unitPrice: '1000' }, { description: 'Discount', unitPrice: '-100' }]), {
+      policy: 'progress_itemized',
+      progress: [{ chargeId: 'chg_2', amount: '-150' }],
+      allowOverbilling: true,
+    });
+    // Act
+    const { invoice, job: after } = bill(closeJob(job, T0), { policy: 'final' });
+    // Assess
+    expect(rows(invoice)).toEqual([['work', '1000.00', '0']]);
+    expect({ status: after.status, billed: billed(after) }).toEqual({ status: 'billed', billed: ['1000.00', '-150.00'] });
+  });
 });
 
 describe('correction', () => {
@@ -567,16 +616,23 @@ describe('correction', () => {
   });
 
   it('credits a charge with a negative line at its rate, numbered as a credit note', () => {
+    // Prepare
+    const { invoice: final, job } = billedScenario();
     // Act
-    const invoice = draft(billedScenarioJob(), {
-      policy: 'correction',
-      lines: [{ description: 'Goodwill discount', amount: '-100.00', chargeId: 'chg_2', correctsInvoiceId: 'inv_x' }],
-    });
+    const invoice = draft(
+      job,
+      {
+        policy: 'correction',
+        lines: [{ description: 'Goodwill discount', amount: '-100.00', chargeId: 'chg_2', correctsInvoiceId: final.id }],
+      },
+      'inv_credit',
+      [final],
+    );
     // Assess
     expect(rows(invoice)).toEqual([['correction', '-100.00', '20']]);
     expect(invoice.lines[0]).toMatchObject({
       group: 'Structure',
-      correctsInvoiceId: 'inv_x',
+      correctsInvoiceId: final.id,
       allocations: [{ chargeId: 'chg_2', amount: '-100.00' }],
     });
     expect(invoice).toMatchObject({ type: 'correction', totals: { net: '-100.00', tax: '-20.00', gross: '-120.00' } });
@@ -620,6 +676,49 @@ describe('correction', () => {
       ['correction', '-10.00', '20'],
       ['correction', '-5.00', '0'],
     ]);
+  });
+
+  it("takes the corrected invoice's rate when it was taxed at one rate only", () => {
+    // Prepare: a job billed at 20% only
+    const { invoice: final, job } = bill(closeJob(jobWith([{ unitPrice: '1000', taxRate: '20' }]), T0), { policy: 'final' });
+    // Act
+    const invoice = draft(
+      job,
+      { policy: 'correction', lines: [{ description: 'Goodwill', amount: '-100', correctsInvoiceId: final.id }] },
+      'inv_credit',
+      [final],
+    );
+    // Assess: today at 0%, so the VAT charged is never given back
+    expect(rows(invoice)).toEqual([['correction', '-100.00', '20']]);
+    expect(invoice.totals).toEqual({ net: '-100.00', tax: '-20.00', gross: '-120.00' });
+  });
+
+  it('refuses to guess the rate of a line correcting an invoice of several rates: TAX_RATE_AMBIGUOUS naming lines.N.taxRate', () => {
+    // Prepare: the scenario's final invoice is taxed at 20% and 0%
+    const { invoice: final, job } = billedScenario();
+    const line = { description: 'Goodwill', amount: '-100', correctsInvoiceId: final.id };
+    const lines = (...more: object[]) => [{ description: 'Free line', amount: '-1' }, ...more.map((m) => ({ ...line, ...m }))];
+    // Act / Assess
+    refused(() => draft(job, { policy: 'correction', lines: lines({}) }, 'inv_c', [final]), 'rule', 'TAX_RATE_AMBIGUOUS', 'lines.1.taxRate');
+    const chosen = draft(job, { policy: 'correction', lines: lines({ taxRate: '0' }, { chargeId: 'chg_1' }) }, 'inv_c', [final]);
+    expect(rows(chosen)).toEqual([
+      ['correction', '-1.00', '0'],
+      ['correction', '-100.00', '0'],
+      ['correction', '-100.00', '20'],
+    ]);
+  });
+
+  it('corrects only issued invoices of the job: INVOICE_NOT_FOUND naming lines.N.correctsInvoiceId', () => {
+    // Prepare: an issued invoice of another job, a draft of this one
+    const { invoice: final, job } = billedScenario();
+    const { invoice: elsewhere } = bill({ ...scenarioJob(), id: 'job_2' }, { policy: 'deposit', amount: '10' });
+    const pending = draft(job, { policy: 'correction', lines: [{ description: 'x', amount: '-1' }] }, 'inv_pending');
+    // Act / Assess
+    for (const corrected of [[], [elsewhere], [pending], [{ ...final, status: 'voided' as const }]]) {
+      const id = corrected[0]?.id ?? final.id;
+      const lines = [{ description: 'x', amount: '-1', taxRate: '20', correctsInvoiceId: id }];
+      refused(() => draft(job, { policy: 'correction', lines }, 'inv_c', corrected), 'rule', 'INVOICE_NOT_FOUND', 'lines.0.correctsInvoiceId');
+    }
   });
 
   it('refuses an unknown charge: CHARGE_NOT_FOUND naming lines.N.chargeId', () => {
@@ -835,6 +934,53 @@ describe('overbilling', () => {
   });
 });
 
+describe('overcrediting', () => {
+  const credit = (value: string, extra: Partial<Input> = {}): Input => ({
+    policy: 'correction',
+    lines: [{ description: 'Credit', amount: value }],
+    ...extra,
+  });
+
+  it('refuses a correction that takes invoiced to date below zero: JOB_OVERCREDITED naming lines, allowOverbilling or not', () => {
+    // Prepare: the job has invoiced 5,500.00
+    const { invoice: final, job } = billedScenario();
+    const againstFinal = [{ description: 'Credit', amount: '-99999.00', taxRate: '20', correctsInvoiceId: final.id }];
+    // Act / Assess
+    refused(() => draft(job, credit('-5500.01')), 'rule', 'JOB_OVERCREDITED', 'lines');
+    refused(() => draft(job, credit('-99999.00', { allowOverbilling: true })), 'rule', 'JOB_OVERCREDITED', 'lines');
+    refused(() => draft(job, { policy: 'correction', lines: againstFinal }, 'inv_c', [final]), 'rule', 'JOB_OVERCREDITED', 'lines');
+    expect(bill(job, credit('-5500.00')).job.invoicedToDate).toBe('0.00');
+  });
+
+  it('checks again at issue: two credits that each fit the job cannot both be issued', () => {
+    // Prepare: two drafts of 3,000.00 made from the same job
+    const job = billedScenarioJob();
+    const first = issue(draft(job, credit('-3000'), 'inv_a'), 'CN-1', TODAY, SETTINGS, T0);
+    const second = issue(draft(job, credit('-3000'), 'inv_b'), 'CN-2', TODAY, SETTINGS, T0);
+    // Act
+    const credited = applyInvoice(job, first, 1, T0);
+    // Assess
+    refused(() => applyInvoice(credited, second, 1, T0), 'rule', 'JOB_OVERCREDITED', 'lines');
+  });
+
+  it('refuses to credit a charge past zero even with allowOverbilling: CHARGE_OVERCREDITED', () => {
+    const line = { description: 'Credit', amount: '-3000.01', chargeId: 'chg_2' };
+    refused(
+      () => draft(billedScenarioJob(), { policy: 'correction', lines: [line], allowOverbilling: true }),
+      'rule',
+      'CHARGE_OVERCREDITED',
+    );
+  });
+
+  it('refuses to void a correction when the credits issued since would take invoiced to date below zero', () => {
+    // Prepare: 300 credited and billed again, then everything credited
+    const { invoices, job } = billAll(billedScenarioJob(), credit('-300'), credit('300'), credit('-5500'));
+    // Act / Assess: voiding the rebill would leave -300.00 invoiced
+    refused(() => applyInvoice(job, invoices[1]!, -1, T0), 'rule', 'JOB_OVERCREDITED');
+    expect(applyInvoice(job, invoices[2]!, -1, T0).invoicedToDate).toBe('5500.00');
+  });
+});
+
 describe('void (applyInvoice with -1)', () => {
   it('refuses to void a credit note whose amount was billed again since: that would bill past the price', () => {
     // Prepare: a credit of 100 on framing, then those 100 billed again
@@ -1033,7 +1179,9 @@ describe('transition', () => {
     ['on', on],
   ])('integration %s: an invoice with payments cannot be voided: INVOICE_HAS_PAYMENTS', (_, settings) => {
     const paid = recordPayment(issuedInvoice(), payment('1.00'), 'pay_1', T0);
-    refused(() => transition(paid, 'void', settings, T0), 'conflict', 'INVOICE_HAS_PAYMENTS');
+    const error = refused(() => transition(paid, 'void', settings, T0), 'conflict', 'INVOICE_HAS_PAYMENTS');
+    // Corrections follow the complete invoice: on an open job, "issue a correction instead" cannot be followed.
+    expect(error.message).toBe('An invoice with payments cannot be voided; once the job is billed, credit it with a correction');
   });
 });
 
@@ -1140,6 +1288,20 @@ describe('recordPayment', () => {
     refused(() => recordPayment(issuedInvoice(), payment('600.01'), 'pay_1', T0), 'rule', 'OVERPAYMENT', 'amount');
     const part = recordPayment(issuedInvoice(), payment('200'), 'pay_1', T0);
     refused(() => recordPayment(part, payment('400.01'), 'pay_2', T0), 'rule', 'OVERPAYMENT', 'amount');
+  });
+
+  it('takes a payment dated from the issue date to today, in UTC days; refuses one before or after, naming date', () => {
+    // Prepare: issued on 2025-03-01; now is 2025-03-05 in UTC, still the 4th in New York
+    const invoice = issuedInvoice();
+    const now = new Date('2025-03-05T02:00:00.000Z');
+    const dated = (date: string): NewPayment => ({ ...payment('1'), date });
+    // Act / Assess
+    refused(() => recordPayment(invoice, dated('1999-01-01'), 'pay_1', now), 'rule', 'PAYMENT_BEFORE_ISSUE_DATE', 'date');
+    refused(() => recordPayment(invoice, dated('2025-02-28'), 'pay_1', now), 'rule', 'PAYMENT_BEFORE_ISSUE_DATE', 'date');
+    refused(() => recordPayment(invoice, dated('2025-03-06'), 'pay_1', now), 'rule', 'PAYMENT_DATE_IN_FUTURE', 'date');
+    refused(() => recordPayment(invoice, dated('2099-01-01'), 'pay_1', now), 'rule', 'PAYMENT_DATE_IN_FUTURE', 'date');
+    const paid = ['2025-03-01', '2025-03-05'].reduce((inv, date, i) => recordPayment(inv, dated(date), `pay_${i}`, now), invoice);
+    expect(paid.payments.map((p) => p.date)).toEqual(['2025-03-01', '2025-03-05']);
   });
 
   it.each(['0', '-5', '1.001'])('refuses an amount of %s: VALIDATION_FAILED', (value) => {

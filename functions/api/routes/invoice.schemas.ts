@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Dec } from '../../domain/money.js';
 import { atLeastOneField, decimalString, percentString, positiveDecimalString } from '../schemas.js';
 
 export const isoDate = z.iso.date();
@@ -23,11 +24,13 @@ const exactlyOne =
     }
   };
 
+// Progress is cumulative: how much of a charge is done is never below zero. Only an amount is
+// signed, as a discount charge progresses towards its negative amount.
 const progressEntry = z
   .strictObject({
     chargeId: id,
     percentComplete: percentString.optional(),
-    quantity: decimalString.optional(),
+    quantity: decimalString.refine((v) => new Dec(v).gte(0), 'must be zero or more').optional(),
     amount: decimalString.optional(),
   })
   .superRefine(exactlyOne('percentComplete', 'quantity', 'amount'));
