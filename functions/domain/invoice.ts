@@ -1,4 +1,5 @@
 import { DomainError } from './errors.js';
+import type { JobStanding } from './job.js';
 import { amount, roundMoney, sumAmounts, taxesByRate, toAmountString } from './money.js';
 
 export type InvoicePolicy =
@@ -91,6 +92,11 @@ export interface Invoice {
   createdAt: string;
   updatedAt: string;
   issuedAt: string | null;
+  /**
+   * Where the job stood once this invoice was issued, kept so that its document never changes;
+   * absent on drafts (and on invoices issued before it was kept).
+   */
+  jobStanding?: JobStanding;
   version: number;
 }
 

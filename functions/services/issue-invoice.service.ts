@@ -4,6 +4,7 @@ import { isoDate } from '../domain/dates.js';
 import { invoiceEvent } from '../domain/event.js';
 import { assertDraft, type Invoice } from '../domain/invoice.js';
 import { issue, issueDateFor, seriesOf } from '../domain/invoice-lifecycle.js';
+import { jobStanding } from '../domain/job.js';
 import { applyInvoice } from '../domain/job-ledger.js';
 import { counterScope, formatNumber } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
@@ -28,8 +29,9 @@ export const issueInvoice = async (tenantId: string, id: string, expectedVersion
     const scope = counterScope(format, invoice.issueDate ?? isoDate(now));
     const [job, counter] = await Promise.all([getJob(tenantId, invoice.jobId, true), getCounter(tenantId, series, scope)]);
     const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
-    const issued = issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now);
-    const nextJob = applyInvoice(job, issued, 1, now);
+    const numbered = issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now);
+    const nextJob = applyInvoice(job, numbered, 1, now);
+    const issued: Invoice = { ...numbered, jobStanding: jobStanding(nextJob) };
     await saveIssue(tenantId, {
       invoice: { next: issued, previousVersion: invoice.version },
       job: { next: nextJob, previousVersion: job.version },

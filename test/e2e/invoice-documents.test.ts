@@ -27,6 +27,22 @@ describe('invoice documents over HTTP', () => {
     expect(text).toContain('1,481.40 EUR');
   });
 
+  it('keeps an issued invoice\'s document as it was issued when later invoices move the job on', async () => {
+    // Prepare
+    const { api, job } = await jobWithCharges(charges);
+    const first = await issue(api, (await draft(api, job.id, { policy: 'progress_summary', amount: '500.00' })).id);
+    const page = async () => (await api.request('GET', `/v1/invoices/${first.id}`, undefined, { accept: 'text/html' })).body as string;
+    const before = await page();
+    // Act
+    await issue(api, (await draft(api, job.id, { policy: 'progress_summary', amount: '500.00' })).id);
+    // Assess: billed to date 500.00 and remaining 734.50, as at its issue
+    const after = await page();
+    expect(after).toBe(before);
+    expect(after).toContain('<span>Billed to date</span><strong>500.00 EUR</strong>');
+    expect(after).toContain('<span>Remaining to bill</span><strong>734.50 EUR</strong>');
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing.remaining).toBe('234.50');
+  });
+
   it('emails an issued invoice with its PDF to the customer, and refuses a draft', async () => {
     const { api, job, customer } = await jobWithCharges(charges);
     const pending = await draft(api, job.id, { policy: 'deposit', amount: '100' });

@@ -101,6 +101,7 @@ export const invoice: Invoice = {
   createdAt: '2025-03-13T16:20:00.000Z',
   updatedAt: '2025-03-20T09:00:00.000Z',
   issuedAt: '2025-03-14T08:00:00.000Z',
+  jobStanding: { contract: '39000.00', billedToDate: '16500.50', remaining: '22499.50' },
   version: 3,
 };
 

@@ -18,8 +18,8 @@ describe('invoice view', () => {
   });
 
   it('shows the job position: billed to date counts retainage held, and contract = billed + remaining', () => {
-    // Act
-    const { position } = view().job;
+    // Act: a draft shows the job as it stands now
+    const { position } = view({ invoice: { status: 'draft', number: null, jobStanding: undefined } }).job;
     // Assess
     expect(position).toEqual({
       contract: '39000.00',
@@ -30,6 +30,17 @@ describe('invoice view', () => {
       remaining: '22499.50',
       asOf: '2025-03-20',
     });
+  });
+
+  it('shows an issued invoice with the job as it stood at issue, however the job moved on', () => {
+    // Prepare: a later invoice billed 5,000.00 more
+    const later = { ...job, invoicedToDate: '19675.47', updatedAt: '2025-04-02T10:00:00.000Z' };
+    // Act
+    const { position } = invoiceView({ tenant, customer, invoice, job: later }).job;
+    const note = renderInvoiceHtml(invoiceView({ tenant, customer, invoice, job: later }));
+    // Assess
+    expect(position).toMatchObject({ contract: '39000.00', billedToDate: '16500.50', remaining: '22499.50', asOf: '2025-03-14' });
+    expect(note).toContain('Job figures as this invoice was issued on 2025-03-14');
   });
 
   it('prints amounts as grouped strings with the currency code, without going through numbers', () => {

@@ -1,25 +1,18 @@
 import type { Address, Customer } from '../../domain/customer.js';
 import type { Invoice, InvoicePolicy, InvoiceStatus, InvoiceType } from '../../domain/invoice.js';
-import { billingSummary, type Job } from '../../domain/job.js';
-import { amount, toAmountString } from '../../domain/money.js';
+import { jobStanding, type Job, type JobStanding } from '../../domain/job.js';
 import type { Tenant } from '../../domain/tenant.js';
 
 /**
- * Where the job stands, net amounts in the job's currency. The job's figures are read when the
- * document is made (`asOf` is the day of the job's last change): they count every issued, not
- * voided invoice of the job up to then, this one included once it is issued.
+ * Where the job stands, net amounts in the job's currency. An issued invoice shows the job as it
+ * stood once it was issued (its document never changes); a draft shows the job as it is now.
  */
-export interface JobPosition {
-  /** The job's suggested price (sum of its charges). */
-  contract: string;
-  /** Work billed: invoiced to date plus the retainage held (withheld retainage is billed, only not yet due). */
-  billedToDate: string;
+export interface JobPosition extends JobStanding {
   /** This invoice's net total. */
   thisInvoice: string;
   depositsApplied: string;
   retainageWithheld: string;
-  /** Remaining to bill = contract - billed to date. */
-  remaining: string;
+  /** The issue date, or for a draft the day of the job's last change. */
   asOf: string;
 }
 
@@ -38,27 +31,22 @@ export interface InvoiceSources {
   job: Job;
 }
 
-export const invoiceView = ({ tenant, customer, invoice, job }: InvoiceSources): InvoiceView => {
-  const billing = billingSummary(job);
-  return {
-    seller: { name: tenant.name },
-    billTo: { name: customer.name, email: customer.email, address: customer.billingAddress, taxId: customer.taxId },
-    invoice,
-    job: {
-      name: job.name,
-      currency: job.currency,
-      position: {
-        contract: billing.suggestedPrice,
-        billedToDate: toAmountString(amount(billing.invoicedToDate).plus(billing.retainageHeld), job.currency),
-        thisInvoice: invoice.totals.net,
-        depositsApplied: invoice.depositApplied,
-        retainageWithheld: invoice.retainageWithheld,
-        remaining: billing.remaining,
-        asOf: job.updatedAt.slice(0, 10),
-      },
+export const invoiceView = ({ tenant, customer, invoice, job }: InvoiceSources): InvoiceView => ({
+  seller: { name: tenant.name },
+  billTo: { name: customer.name, email: customer.email, address: customer.billingAddress, taxId: customer.taxId },
+  invoice,
+  job: {
+    name: job.name,
+    currency: job.currency,
+    position: {
+      ...(invoice.jobStanding ?? jobStanding(job)),
+      thisInvoice: invoice.totals.net,
+      depositsApplied: invoice.depositApplied,
+      retainageWithheld: invoice.retainageWithheld,
+      asOf: invoice.jobStanding && invoice.issueDate ? invoice.issueDate : job.updatedAt.slice(0, 10),
     },
-  };
-};
+  },
+});
 
 // Formatting shared by the HTML and the PDF: amounts stay strings, grouped by text, never by number.
 
@@ -154,5 +142,7 @@ export const totalRows = (invoice: Invoice): Row[] => {
   ];
 };
 
-export const positionNote = (view: InvoiceView): string =>
-  `Job figures as of ${view.job.position.asOf}; billed to date counts the issued invoices of the job, this one once it is issued, and the retainage held.`;
+export const positionNote = ({ invoice, job }: InvoiceView): string =>
+  invoice.jobStanding
+    ? `Job figures as this invoice was issued on ${job.position.asOf}; billed to date counts it, the invoices issued before it and the retainage held.`
+    : `Job figures as of ${job.position.asOf}; billed to date counts the issued invoices of the job and the retainage held, and will count this one once it is issued.`;
