@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructu
 import type { z } from 'zod';
 import { clock } from '../adapters/clock.js';
 import { logger } from '../shared/logger.js';
+import type { FieldError } from '../domain/errors.js';
 import { HttpProblem, toProblem } from '../shared/problems.js';
 import { createHash } from 'node:crypto';
 import { runOnce, type StoredResponse } from '../services/idempotency.service.js';
@@ -17,22 +18,21 @@ export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<TenantContext
 
 const MAX_BODY_BYTES = 256 * 1024;
 
-const invalid = (issues: z.core.$ZodIssue[], prefix: string[] = []): HttpProblem =>
-  new HttpProblem(
-    400,
-    'VALIDATION_FAILED',
-    'The request has invalid fields',
-    issues.map((issue) => ({
-      field: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
-      code: issue.code,
-      message: issue.message,
-    })),
-  );
+/** One error per field: an unknown key is named by its own path (`lines.0.foo`), not by its object's. */
+const fieldErrors = (issue: z.core.$ZodIssue): FieldError[] => {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ field: [...path, key].join('.'), code: issue.code, message: 'is not a known field' }));
+  }
+  return [{ field: path.join('.') || '(body)', code: issue.code, message: issue.message }];
+};
 
-const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, prefix: string[]): T => {
+const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown): T => {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value);
-  if (!result.success) throw invalid(result.error.issues, prefix);
+  if (!result.success) {
+    throw new HttpProblem(400, 'VALIDATION_FAILED', 'The request has invalid fields', result.error.issues.flatMap(fieldErrors));
+  }
   return result.data;
 };
 
@@ -99,9 +99,9 @@ export const httpHandler = (routes: Route[]) => {
       const payload = jsonBody(event);
       const reply = await r.handle({
         tenantId: tenantId ?? '',
-        params: parse(r.params, event.pathParameters ?? {}, []),
-        query: parse(r.query, event.queryStringParameters ?? {}, []),
-        body: parse(r.body, payload, []),
+        params: parse(r.params, event.pathParameters ?? {}),
+        query: parse(r.query, event.queryStringParameters ?? {}),
+        body: parse(r.body, payload),
         headers: event.headers,
         requestId: event.requestContext.requestId,
       });

@@ -161,7 +161,7 @@ describe('jobs', () => {
     const chargeId = charged.charges[0].id;
     const cases = [
       ['PATCH', `/v1/jobs/${job.id}`, { name: '' }, 'name'],
-      ['PATCH', `/v1/jobs/${job.id}`, { billingType: 'milestone' }, '(body)'],
+      ['PATCH', `/v1/jobs/${job.id}`, { billingType: 'milestone' }, 'billingType'],
       ['PATCH', `/v1/jobs/${job.id}`, { retainagePercent: '-1' }, 'retainagePercent'],
       ['POST', `/v1/jobs/${job.id}/charges`, { description: 'x', quantity: '0', unitPrice: '1' }, 'quantity'],
       ['POST', `/v1/jobs/${job.id}/charges`, { description: 'x', quantity: '1', unitPrice: '1', taxRate: '20%' }, 'taxRate'],
