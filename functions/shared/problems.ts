@@ -14,7 +14,7 @@ export class HttpProblem extends Error {
   }
 }
 
-const statusByKind: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, rule: 422 };
+const statusByKind: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, precondition: 412, rule: 422 };
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
@@ -22,6 +22,7 @@ const titles: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
