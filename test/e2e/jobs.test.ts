@@ -50,8 +50,8 @@ describe('jobs', () => {
     const withTwo = await api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'Labour', quantity: '2.5', unitPrice: '45.555' });
     expect(withTwo.status).toBe(201);
     expect(withTwo.body.charges).toMatchObject([
-      { description: 'Tiles', group: 'Material', amount: '0.30', taxRate: '20', billedToDate: '0' },
-      { description: 'Labour', group: null, amount: '113.89', taxRate: '0' },
+      { description: 'Tiles', group: 'Material', amount: '0.30', taxRate: '20', billedToDate: '0.00' },
+      { description: 'Labour', group: null, amount: '113.89', taxRate: '0', billedToDate: '0.00' },
     ]);
     expect(withTwo.body.billing).toMatchObject({ suggestedPrice: '114.19', remaining: '114.19' });
 
