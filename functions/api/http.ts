@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { clock } from '../adapters/clock.js';
 import { logger } from '../shared/logger.js';
 import type { FieldError } from '../domain/errors.js';
-import { HttpProblem, toProblem } from '../shared/problems.js';
+import { HttpProblem, missingApiKey, problemResponse } from '../shared/problems.js';
 import { createHash } from 'node:crypto';
 import { runOnce, type StoredResponse } from '../services/idempotency.service.js';
 import { routeKey, type Reply, type Route } from './route.js';
@@ -77,10 +77,10 @@ const toResponse = (reply: Reply): StoredResponse => {
   };
 };
 
-const problemResponse = (error: unknown, event: HttpEvent): StoredResponse => {
-  const problem = toProblem(error, event.rawPath);
-  if (problem.status >= 500) logger.error('request failed', { error: error as Error });
-  return { statusCode: problem.status, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(problem) };
+const failed = (error: unknown, event: HttpEvent): StoredResponse => {
+  const response = problemResponse(error, event.rawPath);
+  if (response.statusCode >= 500) logger.error('request failed', { error: error as Error });
+  return response;
 };
 
 /**
@@ -95,7 +95,7 @@ export const httpHandler = (routes: Route[]) => {
       const r = byKey.get(event.routeKey);
       if (!r) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
       const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
-      if (!r.public && !tenantId) throw new HttpProblem(401, 'UNAUTHENTICATED', 'An API key is required');
+      if (!r.public && !tenantId) throw missingApiKey();
       const payload = jsonBody(event);
       const reply = await r.handle({
         tenantId: tenantId ?? '',
@@ -107,7 +107,7 @@ export const httpHandler = (routes: Route[]) => {
       });
       return toResponse(shaped(r, reply));
     } catch (error) {
-      return problemResponse(error, event);
+      return failed(error, event);
     }
   };
 
@@ -117,7 +117,7 @@ export const httpHandler = (routes: Route[]) => {
       const response = await idempotent(event, () => dispatch(event));
       return { ...response, isBase64Encoded: isBinary(response.headers) };
     } catch (error) {
-      return problemResponse(error, event);
+      return failed(error, event);
     }
   };
 

@@ -9,13 +9,18 @@ describe('the API', () => {
     expect(response.body).toEqual({ status: 'ok' });
   });
 
-  it('wants an API key: 401 without one, 403 for an unknown one', async () => {
+  it('wants an API key: 401 problem with a Bearer challenge without one and for an unknown one', async () => {
     const missing = await send('GET', '/v1/customers');
     const unknown = await send('GET', '/v1/customers', { headers: { authorization: 'Bearer tly_unknown' } });
-    expect(missing.status).toBe(401);
-    expect(missing.body.code).toBe('UNAUTHENTICATED');
-    expect(unknown.status).toBe(403);
-    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+    const notBearer = await send('POST', '/v1/customers', { body: { name: 'A' }, headers: { authorization: 'Basic dTpw' } });
+    for (const response of [missing, unknown, notBearer]) {
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.body).toMatchObject({ status: 401, code: 'UNAUTHENTICATED', title: 'Unauthorized' });
+    }
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expect(unknown.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(notBearer.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   });
 
   it('answers a path that is not valid percent-encoding with a 400 problem', async () => {
