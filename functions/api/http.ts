@@ -8,6 +8,7 @@ import type { FieldError } from '../domain/errors.js';
 import { HttpProblem, missingApiKey, problemResponse } from '../shared/problems.js';
 import { createHash } from 'node:crypto';
 import { runOnce, type StoredResponse } from '../services/idempotency.service.js';
+import { assertAcceptable, representations } from './representations.js';
 import { routeKey, type Reply, type Route } from './route.js';
 
 export interface TenantContext {
@@ -60,7 +61,7 @@ const jsonBody = (event: HttpEvent): unknown => {
  */
 const shaped = (r: Route, reply: Reply): Reply => {
   const spec = r.responses[reply.status];
-  const schema = spec?.content?.['application/json'] ?? spec?.schema;
+  const schema = spec && representations(spec)['application/json'];
   const isJson = typeof reply.body === 'object' && reply.body !== null && !Buffer.isBuffer(reply.body);
   return schema && isJson ? { ...reply, body: schema.parse(reply.body) } : reply;
 };
@@ -96,6 +97,7 @@ export const httpHandler = (routes: Route[]) => {
       if (!r) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
       const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
       if (!r.public && !tenantId) throw missingApiKey();
+      assertAcceptable(r, event.headers);
       const payload = jsonBody(event);
       const reply = await r.handle({
         tenantId: tenantId ?? '',

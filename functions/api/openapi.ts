@@ -1,13 +1,14 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { representations } from './representations.js';
 import { route, type ResponseSpec, type Route } from './route.js';
 import { problemSchema } from '../shared/problems.js';
 
 const PROBLEM = 'application/problem+json';
 
 const contentOf = (spec: ResponseSpec) => {
-  const content = spec.content ?? (spec.schema ? { 'application/json': spec.schema } : undefined);
-  return content ? { content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }])) } : {};
+  const content = Object.entries(representations(spec));
+  return content.length ? { content: Object.fromEntries(content.map(([type, schema]) => [type, { schema }])) } : {};
 };
 
 const operation = (r: Route): ZodOpenApiOperationObject => ({
@@ -58,6 +59,6 @@ export const openApiRoute = (routes: () => Route[]): Route =>
     operationId: 'getOpenApi',
     summary: 'This API as an OpenAPI 3.1 document',
     public: true,
-    responses: { 200: { description: 'The OpenAPI document' } },
+    responses: { 200: { description: 'The OpenAPI document', schema: z.looseObject({ openapi: z.string() }) } },
     handle: async () => ({ status: 200, body: openApiDocument(routes()) }),
   });
