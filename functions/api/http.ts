@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { runOnce, type StoredResponse } from '../services/idempotency.service.js';
 import { assertAcceptable, representations } from './representations.js';
 import { routeKey, type Reply, type Route } from './route.js';
+import { idempotencyKey } from './schemas.js';
 
 export interface TenantContext {
   tenantId: string;
@@ -128,16 +129,16 @@ export const httpHandler = (routes: Route[]) => {
     .handler(respond);
 };
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
 /** Every POST with an `Idempotency-Key` runs once per key; a retry gets the first response. */
 const idempotent = async (event: HttpEvent, run: () => Promise<StoredResponse>): Promise<StoredResponse> => {
   const key = event.headers['idempotency-key'];
   const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
   if (event.requestContext.http.method !== 'POST' || key === undefined || !tenantId) return run();
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new HttpProblem(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [
-      { field: 'Idempotency-Key', code: 'invalid_format', message: 'must be 1 to 255 visible ASCII characters' },
+  const checked = idempotencyKey.safeParse(key);
+  if (!checked.success) {
+    const message = checked.error.issues[0]!.message;
+    throw new HttpProblem(400, 'VALIDATION_FAILED', `Idempotency-Key ${message}`, [
+      { field: 'Idempotency-Key', code: 'invalid_format', message },
     ]);
   }
   // The representation asked for is part of the request: a retry must get the same one.

@@ -2,6 +2,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { z } from 'zod';
 import { representations } from './representations.js';
 import { route, type ResponseSpec, type Route } from './route.js';
+import { idempotencyKey } from './schemas.js';
 import { problemSchema } from '../shared/problems.js';
 
 const PROBLEM = 'application/problem+json';
@@ -11,6 +12,13 @@ const contentOf = (spec: ResponseSpec) => {
   return content.length ? { content: Object.fromEntries(content.map(([type, schema]) => [type, { schema }])) } : {};
 };
 
+// The HTTP layer makes every POST idempotent, so every POST declares the header.
+const postHeaders = z.object({
+  'Idempotency-Key': idempotencyKey.optional().meta({
+    description: 'Runs the request once: a retry with the same key and body gets the first response (kept 72 hours)',
+  }),
+});
+
 const operation = (r: Route): ZodOpenApiOperationObject => ({
   operationId: r.operationId,
   summary: r.summary,
@@ -18,6 +26,7 @@ const operation = (r: Route): ZodOpenApiOperationObject => ({
   requestParams: {
     ...(r.params ? { path: r.params as z.ZodObject } : {}),
     ...(r.query ? { query: r.query as z.ZodObject } : {}),
+    ...(r.method === 'POST' ? { header: postHeaders } : {}),
   },
   ...(r.body ? { requestBody: { content: { 'application/json': { schema: r.body } } } } : {}),
   responses: Object.fromEntries([

@@ -45,4 +45,24 @@ describe('the API', () => {
     expect(createJob.requestBody.content['application/json'].schema.required).toEqual(['customerId', 'name', 'billingType']);
     expect(response.body.components.schemas.Problem.required).toContain('code');
   });
+
+  it('declares the optional Idempotency-Key header on every POST and every representation a response has', async () => {
+    const { paths } = (await send('GET', '/v1/openapi.json')).body;
+    const posts = allRoutes().filter((r) => r.method === 'POST');
+    expect(posts.length).toBeGreaterThan(10);
+    for (const r of posts) {
+      const header = paths[r.path].post.parameters?.find((p: { name: string }) => p.name === 'Idempotency-Key');
+      expect(header, r.path).toMatchObject({ in: 'header', schema: { type: 'string' } });
+      expect(header.required ?? false, r.path).toBe(false);
+    }
+    expect(paths['/v1/jobs'].get.parameters.map((p: { name: string }) => p.name)).not.toContain('Idempotency-Key');
+    const types = (operation: { responses: Record<string, { content?: object }> }, status: string) =>
+      Object.keys(operation.responses[status]!.content ?? {});
+    expect(types(paths['/v1/journal'].get, '200')).toEqual(['application/json', 'text/csv']);
+    expect(types(paths['/v1/exports'].post, '201')).toEqual(['application/json', 'text/csv']);
+    expect(types(paths['/v1/exports'].post, '200')).toEqual(['application/json', 'text/csv']);
+    expect(types(paths['/v1/exports/{id}'].get, '200')).toEqual(['application/json', 'text/csv']);
+    expect(types(paths['/v1/invoices/{id}'].get, '200')).toEqual(['application/json', 'text/html', 'application/pdf']);
+    expect(types(paths['/v1/jobs'].post, '201')).toEqual(['application/json']);
+  });
 });
