@@ -6,8 +6,7 @@ import { clock } from '../adapters/clock.js';
 import { logger } from '../shared/logger.js';
 import type { FieldError } from '../domain/errors.js';
 import { HttpProblem, missingApiKey, problemResponse } from '../shared/problems.js';
-import { createHash } from 'node:crypto';
-import { runOnce, type StoredResponse } from '../services/idempotency.service.js';
+import { requestFingerprint, runOnce, type StoredResponse } from '../services/idempotency.service.js';
 import { assertAcceptable, representations } from './representations.js';
 import { routeKey, type Reply, type Route } from './route.js';
 import { idempotencyKey } from './schemas.js';
@@ -92,36 +91,32 @@ const failed = (error: unknown, event: HttpEvent): StoredResponse => {
 export const httpHandler = (routes: Route[]) => {
   const byKey = new Map(routes.map((r) => [routeKey(r), r]));
 
+  const run = async (r: Route, event: HttpEvent, payload: unknown): Promise<StoredResponse> => {
+    const reply = await r.handle({
+      tenantId: event.requestContext.authorizer?.lambda?.tenantId ?? '',
+      params: parse(r.params, event.pathParameters ?? {}),
+      query: parse(r.query, event.queryStringParameters ?? {}),
+      body: parse(r.body, payload),
+      headers: event.headers,
+      requestId: event.requestContext.requestId,
+    });
+    return toResponse(shaped(r, reply));
+  };
+
   const dispatch = async (event: HttpEvent): Promise<StoredResponse> => {
-    try {
-      const r = byKey.get(event.routeKey);
-      if (!r) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
-      const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
-      if (!r.public && !tenantId) throw missingApiKey();
-      assertAcceptable(r, event.headers);
-      const payload = jsonBody(event);
-      const reply = await r.handle({
-        tenantId: tenantId ?? '',
-        params: parse(r.params, event.pathParameters ?? {}),
-        query: parse(r.query, event.queryStringParameters ?? {}),
-        body: parse(r.body, payload),
-        headers: event.headers,
-        requestId: event.requestContext.requestId,
-      });
-      return toResponse(shaped(r, reply));
-    } catch (error) {
-      return failed(error, event);
-    }
+    const r = byKey.get(event.routeKey);
+    if (!r) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
+    if (!r.public && !event.requestContext.authorizer?.lambda?.tenantId) throw missingApiKey();
+    assertAcceptable(r, event.headers);
+    const payload = jsonBody(event);
+    // The route's own answers, problems included, are what an idempotent retry gets again.
+    return idempotent(event, payload, () => run(r, event, payload).catch((error: unknown) => failed(error, event)));
   };
 
   const respond = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
     logger.appendKeys({ requestId: event.requestContext.requestId, route: event.routeKey });
-    try {
-      const response = await idempotent(event, () => dispatch(event));
-      return { ...response, isBase64Encoded: isBinary(response.headers) };
-    } catch (error) {
-      return failed(error, event);
-    }
+    const response = await dispatch(event).catch((error: unknown) => failed(error, event));
+    return { ...response, isBase64Encoded: isBinary(response.headers) };
   };
 
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
@@ -130,7 +125,7 @@ export const httpHandler = (routes: Route[]) => {
 };
 
 /** Every POST with an `Idempotency-Key` runs once per key; a retry gets the first response. */
-const idempotent = async (event: HttpEvent, run: () => Promise<StoredResponse>): Promise<StoredResponse> => {
+const idempotent = async (event: HttpEvent, body: unknown, run: () => Promise<StoredResponse>): Promise<StoredResponse> => {
   const key = event.headers['idempotency-key'];
   const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
   if (event.requestContext.http.method !== 'POST' || key === undefined || !tenantId) return run();
@@ -141,10 +136,7 @@ const idempotent = async (event: HttpEvent, run: () => Promise<StoredResponse>):
       { field: 'Idempotency-Key', code: 'invalid_format', message },
     ]);
   }
-  // The representation asked for is part of the request: a retry must get the same one.
-  const fingerprint = createHash('sha256')
-    .update(`POST ${event.rawPath}\n${event.headers.accept ?? ''}\n${event.body ?? ''}`)
-    .digest('hex');
+  const fingerprint = requestFingerprint(event.rawPath, event.headers.accept ?? '', body);
   const { response, replayed } = await runOnce({ tenantId, key, fingerprint, now: clock.now() }, run);
   return replayed ? { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } } : response;
 };
