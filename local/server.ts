@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2, APIGatewayRequestAuthorizerEven
 import { handler as authorize } from '../functions/api/authorizer.handler.js';
 import type { HttpEvent } from '../functions/api/http.js';
 import type { Route } from '../functions/api/route.js';
-import { HttpProblem, toProblem } from '../functions/shared/problems.js';
+import { HttpProblem, invalidApiKey, missingApiKey, problemResponse } from '../functions/shared/problems.js';
 import { lambdaContext, routeMatcher, toHttpEvent } from './api-gateway.js';
 
 type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -29,8 +29,8 @@ const readBody = async (request: IncomingMessage): Promise<Buffer> => {
 };
 
 const sendProblem = (response: ServerResponse, error: unknown, instance: string): void => {
-  const problem = toProblem(error, instance);
-  response.writeHead(problem.status, { 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
+  const { statusCode, headers, body } = problemResponse(error, instance);
+  response.writeHead(statusCode, headers).end(body);
 };
 
 /**
@@ -49,14 +49,15 @@ export const startApiServer = async (functions: LocalFunction[], port: number): 
       if (!found) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${url.pathname}`);
       const event = toHttpEvent(request, url, body, found, undefined);
       if (!found.route.public) {
-        if (!event.headers.authorization) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Send Authorization: Bearer <API key>');
+        // API Gateway itself answers these with bare JSON (docs/api.md); locally they are problems.
+        if (!event.headers.authorization) throw missingApiKey();
         const verdict = await authorize({
           ...event,
           type: 'REQUEST',
           routeArn: event.routeKey,
           identitySource: [event.headers.authorization],
         } as unknown as APIGatewayRequestAuthorizerEventV2);
-        if (!verdict.isAuthorized) throw new HttpProblem(403, 'FORBIDDEN', 'The API key is not valid');
+        if (!verdict.isAuthorized) throw invalidApiKey();
         event.requestContext.authorizer = { lambda: verdict.context as { tenantId: string } };
       }
       const fn = owners.get(found.route)!;

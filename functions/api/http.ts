@@ -4,10 +4,12 @@ import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructu
 import type { z } from 'zod';
 import { clock } from '../adapters/clock.js';
 import { logger } from '../shared/logger.js';
-import { HttpProblem, toProblem } from '../shared/problems.js';
-import { createHash } from 'node:crypto';
-import { runOnce, type StoredResponse } from '../services/idempotency.service.js';
+import type { FieldError } from '../domain/errors.js';
+import { HttpProblem, missingApiKey, problemResponse } from '../shared/problems.js';
+import { requestFingerprint, runOnce, type StoredResponse } from '../services/idempotency.service.js';
+import { assertAcceptable, representations } from './representations.js';
 import { routeKey, type Reply, type Route } from './route.js';
+import { idempotencyKey } from './schemas.js';
 
 export interface TenantContext {
   tenantId: string;
@@ -17,22 +19,21 @@ export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<TenantContext
 
 const MAX_BODY_BYTES = 256 * 1024;
 
-const invalid = (issues: z.core.$ZodIssue[], prefix: string[] = []): HttpProblem =>
-  new HttpProblem(
-    400,
-    'VALIDATION_FAILED',
-    'The request has invalid fields',
-    issues.map((issue) => ({
-      field: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
-      code: issue.code,
-      message: issue.message,
-    })),
-  );
+/** One error per field: an unknown key is named by its own path (`lines.0.foo`), not by its object's. */
+const fieldErrors = (issue: z.core.$ZodIssue): FieldError[] => {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ field: [...path, key].join('.'), code: issue.code, message: 'is not a known field' }));
+  }
+  return [{ field: path.join('.') || '(body)', code: issue.code, message: issue.message }];
+};
 
-const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, prefix: string[]): T => {
+const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown): T => {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value);
-  if (!result.success) throw invalid(result.error.issues, prefix);
+  if (!result.success) {
+    throw new HttpProblem(400, 'VALIDATION_FAILED', 'The request has invalid fields', result.error.issues.flatMap(fieldErrors));
+  }
   return result.data;
 };
 
@@ -60,7 +61,7 @@ const jsonBody = (event: HttpEvent): unknown => {
  */
 const shaped = (r: Route, reply: Reply): Reply => {
   const spec = r.responses[reply.status];
-  const schema = spec?.content?.['application/json'] ?? spec?.schema;
+  const schema = spec && representations(spec)['application/json'];
   const isJson = typeof reply.body === 'object' && reply.body !== null && !Buffer.isBuffer(reply.body);
   return schema && isJson ? { ...reply, body: schema.parse(reply.body) } : reply;
 };
@@ -77,10 +78,10 @@ const toResponse = (reply: Reply): StoredResponse => {
   };
 };
 
-const problemResponse = (error: unknown, event: HttpEvent): StoredResponse => {
-  const problem = toProblem(error, event.rawPath);
-  if (problem.status >= 500) logger.error('request failed', { error: error as Error });
-  return { statusCode: problem.status, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(problem) };
+const failed = (error: unknown, event: HttpEvent): StoredResponse => {
+  const response = problemResponse(error, event.rawPath);
+  if (response.statusCode >= 500) logger.error('request failed', { error: error as Error });
+  return response;
 };
 
 /**
@@ -90,35 +91,32 @@ const problemResponse = (error: unknown, event: HttpEvent): StoredResponse => {
 export const httpHandler = (routes: Route[]) => {
   const byKey = new Map(routes.map((r) => [routeKey(r), r]));
 
+  const run = async (r: Route, event: HttpEvent, payload: unknown): Promise<StoredResponse> => {
+    const reply = await r.handle({
+      tenantId: event.requestContext.authorizer?.lambda?.tenantId ?? '',
+      params: parse(r.params, event.pathParameters ?? {}),
+      query: parse(r.query, event.queryStringParameters ?? {}),
+      body: parse(r.body, payload),
+      headers: event.headers,
+      requestId: event.requestContext.requestId,
+    });
+    return toResponse(shaped(r, reply));
+  };
+
   const dispatch = async (event: HttpEvent): Promise<StoredResponse> => {
-    try {
-      const r = byKey.get(event.routeKey);
-      if (!r) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
-      const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
-      if (!r.public && !tenantId) throw new HttpProblem(401, 'UNAUTHENTICATED', 'An API key is required');
-      const payload = jsonBody(event);
-      const reply = await r.handle({
-        tenantId: tenantId ?? '',
-        params: parse(r.params, event.pathParameters ?? {}, []),
-        query: parse(r.query, event.queryStringParameters ?? {}, []),
-        body: parse(r.body, payload, []),
-        headers: event.headers,
-        requestId: event.requestContext.requestId,
-      });
-      return toResponse(shaped(r, reply));
-    } catch (error) {
-      return problemResponse(error, event);
-    }
+    const r = byKey.get(event.routeKey);
+    if (!r) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
+    if (!r.public && !event.requestContext.authorizer?.lambda?.tenantId) throw missingApiKey();
+    assertAcceptable(r, event.headers);
+    const payload = jsonBody(event);
+    // The route's own answers, problems included, are what an idempotent retry gets again.
+    return idempotent(event, payload, () => run(r, event, payload).catch((error: unknown) => failed(error, event)));
   };
 
   const respond = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
     logger.appendKeys({ requestId: event.requestContext.requestId, route: event.routeKey });
-    try {
-      const response = await idempotent(event, () => dispatch(event));
-      return { ...response, isBase64Encoded: isBinary(response.headers) };
-    } catch (error) {
-      return problemResponse(error, event);
-    }
+    const response = await dispatch(event).catch((error: unknown) => failed(error, event));
+    return { ...response, isBase64Encoded: isBinary(response.headers) };
   };
 
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
@@ -126,22 +124,19 @@ export const httpHandler = (routes: Route[]) => {
     .handler(respond);
 };
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
 /** Every POST with an `Idempotency-Key` runs once per key; a retry gets the first response. */
-const idempotent = async (event: HttpEvent, run: () => Promise<StoredResponse>): Promise<StoredResponse> => {
+const idempotent = async (event: HttpEvent, body: unknown, run: () => Promise<StoredResponse>): Promise<StoredResponse> => {
   const key = event.headers['idempotency-key'];
   const tenantId = event.requestContext.authorizer?.lambda?.tenantId;
   if (event.requestContext.http.method !== 'POST' || key === undefined || !tenantId) return run();
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new HttpProblem(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [
-      { field: 'Idempotency-Key', code: 'invalid_format', message: 'must be 1 to 255 visible ASCII characters' },
+  const checked = idempotencyKey.safeParse(key);
+  if (!checked.success) {
+    const message = checked.error.issues[0]!.message;
+    throw new HttpProblem(400, 'VALIDATION_FAILED', `Idempotency-Key ${message}`, [
+      { field: 'Idempotency-Key', code: 'invalid_format', message },
     ]);
   }
-  // The representation asked for is part of the request: a retry must get the same one.
-  const fingerprint = createHash('sha256')
-    .update(`POST ${event.rawPath}\n${event.headers.accept ?? ''}\n${event.body ?? ''}`)
-    .digest('hex');
+  const fingerprint = requestFingerprint(event.rawPath, event.headers.accept ?? '', body);
   const { response, replayed } = await runOnce({ tenantId, key, fingerprint, now: clock.now() }, run);
   return replayed ? { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } } : response;
 };

@@ -1,14 +1,23 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { representations } from './representations.js';
 import { route, type ResponseSpec, type Route } from './route.js';
+import { idempotencyKey } from './schemas.js';
 import { problemSchema } from '../shared/problems.js';
 
 const PROBLEM = 'application/problem+json';
 
 const contentOf = (spec: ResponseSpec) => {
-  const content = spec.content ?? (spec.schema ? { 'application/json': spec.schema } : undefined);
-  return content ? { content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }])) } : {};
+  const content = Object.entries(representations(spec));
+  return content.length ? { content: Object.fromEntries(content.map(([type, schema]) => [type, { schema }])) } : {};
 };
+
+// The HTTP layer makes every POST idempotent, so every POST declares the header.
+const postHeaders = z.object({
+  'Idempotency-Key': idempotencyKey.optional().meta({
+    description: 'Runs the request once: a retry with the same key and body gets the first response (kept 72 hours)',
+  }),
+});
 
 const operation = (r: Route): ZodOpenApiOperationObject => ({
   operationId: r.operationId,
@@ -17,6 +26,7 @@ const operation = (r: Route): ZodOpenApiOperationObject => ({
   requestParams: {
     ...(r.params ? { path: r.params as z.ZodObject } : {}),
     ...(r.query ? { query: r.query as z.ZodObject } : {}),
+    ...(r.method === 'POST' ? { header: postHeaders } : {}),
   },
   ...(r.body ? { requestBody: { content: { 'application/json': { schema: r.body } } } } : {}),
   responses: Object.fromEntries([
@@ -58,6 +68,6 @@ export const openApiRoute = (routes: () => Route[]): Route =>
     operationId: 'getOpenApi',
     summary: 'This API as an OpenAPI 3.1 document',
     public: true,
-    responses: { 200: { description: 'The OpenAPI document' } },
+    responses: { 200: { description: 'The OpenAPI document', schema: z.looseObject({ openapi: z.string() }) } },
     handle: async () => ({ status: 200, body: openApiDocument(routes()) }),
   });

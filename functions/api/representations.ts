@@ -1,14 +1,46 @@
 import { stringify } from 'csv-stringify/sync';
 import Negotiator from 'negotiator';
-import type { Reply } from './route.js';
+import { z } from 'zod';
+import { HttpProblem } from '../shared/problems.js';
+import type { Reply, ResponseSpec, Route } from './route.js';
+
+type Headers = Record<string, string | undefined>;
+
+/** A response's representations by media type: its `content` where there is more than JSON, else its JSON `schema`. */
+export const representations = (spec: ResponseSpec): Record<string, z.ZodType> =>
+  spec.content ?? (spec.schema ? { 'application/json': spec.schema } : {});
+
+// No Accept (or an empty one) accepts anything (RFC 9110, 12.5.1).
+const negotiate = (headers: Headers, offered: string[]): string | undefined =>
+  new Negotiator({ headers: { accept: headers.accept || '*/*' } }).mediaType(offered);
 
 /** The representation the client's `Accept` prefers among `offered`, the first one offered by default. */
-export const preferredType = <T extends string>(headers: Record<string, string | undefined>, offered: readonly [T, ...T[]]): T =>
-  (new Negotiator({ headers: { accept: headers.accept ?? '*/*' } }).mediaType([...offered]) as T | undefined) ?? offered[0];
+export const preferredType = <T extends string>(headers: Headers, offered: readonly [T, ...T[]]): T =>
+  (negotiate(headers, [...offered]) as T | undefined) ?? offered[0];
+
+/**
+ * Refuses with 406 an `Accept` that none of the route's representations meets. A route without a
+ * body (204) has nothing to refuse; problems themselves are always JSON.
+ */
+export const assertAcceptable = (r: Route, headers: Headers): void => {
+  const offered = [...new Set(Object.values(r.responses).flatMap((spec) => Object.keys(representations(spec))))];
+  if (offered.length === 0 || negotiate(headers, offered)) return;
+  const available = offered.join(', ');
+  throw new HttpProblem(406, 'NOT_ACCEPTABLE', `This resource is available as ${available}`, [
+    { field: 'Accept', code: 'not_acceptable', message: `must accept one of ${available}` },
+  ]);
+};
+
+const REPORT_TYPES = ['application/json', 'text/csv'] as const;
+
+/** A report's representations: JSON, or CSV with `Accept: text/csv`. */
+export const jsonOrCsv = (schema: z.ZodType): Record<(typeof REPORT_TYPES)[number], z.ZodType> => ({
+  'application/json': schema,
+  'text/csv': z.string().meta({ description: 'RFC 4180: a header row, then one row per record' }),
+});
 
 /** True when the client prefers CSV to JSON (`Accept: text/csv`); JSON is the default. */
-export const acceptsCsv = (headers: Record<string, string | undefined>): boolean =>
-  preferredType(headers, ['application/json', 'text/csv']) === 'text/csv';
+export const acceptsCsv = (headers: Headers): boolean => preferredType(headers, REPORT_TYPES) === 'text/csv';
 
 /**
  * A CSV reply (RFC 4180): a header row, then one row per record, CRLF line ends. csv-stringify

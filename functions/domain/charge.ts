@@ -40,7 +40,7 @@ export const addCharge = (job: Job, input: ChargeFields, id: string, now: Date):
       quantity: input.quantity,
       unitPrice: input.unitPrice,
       taxRate: input.taxRate ?? '0',
-      billedToDate: '0',
+      billedToDate: toAmountString(0, job.currency),
     },
     job.currency,
   );

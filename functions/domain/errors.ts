@@ -1,8 +1,8 @@
 /**
  * What kind of failure a domain error is; the HTTP layer maps each kind to one status
- * (invalid 400, not_found 404, conflict 409, rule 422).
+ * (invalid 400, not_found 404, conflict 409, precondition 412, rule 422).
  */
-export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'rule';
+export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'precondition' | 'rule';
 
 export interface FieldError {
   field: string;
@@ -48,8 +48,18 @@ export const concurrentWrite = (entity: string): DomainError => {
   return error;
 };
 
-/** The resource itself when it is at the version the caller expects (If-Match), if it expects one. */
+/**
+ * The resource itself when it is at the version the caller expects (If-Match), if it expects one.
+ * Another version fails the caller's precondition (412); a write that loses a race after this
+ * check is a concurrent write (409), with or without If-Match.
+ */
 export const expectVersion = <T extends { version: number }>(resource: T, expected: number | undefined, entity: string): T => {
-  if (expected !== undefined && expected !== resource.version) throw versionConflict(entity);
+  if (expected !== undefined && expected !== resource.version) {
+    throw new DomainError(
+      'precondition',
+      'PRECONDITION_FAILED',
+      `${entity} is at version ${resource.version}, not ${expected}; reload it and try again`,
+    );
+  }
   return resource;
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -6,6 +7,27 @@ import {
 } from '../store/idempotency.store.js';
 
 export type { StoredResponse };
+
+// Object keys sorted at every depth, so that spacing and key order do not make another request.
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
+      : v,
+  ) ?? '';
+
+/**
+ * What makes a retry the same request, Stripe's way: the path, the representation asked for (a
+ * retry must get the same one) and the body's parameters, not its bytes.
+ */
+export const requestFingerprint = (path: string, accept: string, body: unknown): string =>
+  createHash('sha256')
+    .update(`POST ${path}\n${accept}\n${canonicalJson(body)}`)
+    .digest('hex');
 
 /** Outcomes a retry must see again; others (bad input, conflicts, failures) free the key. */
 const isKept = (status: number): boolean => (status >= 200 && status < 300) || status === 404 || status === 422;

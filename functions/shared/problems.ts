@@ -8,20 +8,32 @@ export class HttpProblem extends Error {
     readonly code: string,
     message: string,
     readonly errors: FieldError[] = [],
+    /** Headers the status calls for, such as the `WWW-Authenticate` challenge of a 401. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpProblem';
   }
 }
 
-const statusByKind: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, rule: 422 };
+// 401 with the challenge of RFC 6750: no error code when no key was sent, `invalid_token` for a bad one.
+const challenge = (detail: string, wwwAuthenticate: string): HttpProblem =>
+  new HttpProblem(401, 'UNAUTHENTICATED', detail, [], { 'www-authenticate': wwwAuthenticate });
+
+export const missingApiKey = (): HttpProblem => challenge('Send Authorization: Bearer <API key>', 'Bearer');
+
+export const invalidApiKey = (): HttpProblem => challenge('The API key is not valid', 'Bearer error="invalid_token"');
+
+const statusByKind: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, precondition: 412, rule: 422 };
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  406: 'Not Acceptable',
   409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
@@ -59,5 +71,19 @@ export const toProblem = (error: unknown, instance?: string): Problem => {
     detail: known.detail,
     ...(instance ? { instance } : {}),
     ...(known.errors.length ? { errors: known.errors } : {}),
+  };
+};
+
+/** Any error as the HTTP answer that carries its problem: status, problem JSON and the problem's own headers. */
+export const problemResponse = (
+  error: unknown,
+  instance?: string,
+): { statusCode: number; headers: Record<string, string>; body: string } => {
+  const problem = toProblem(error, instance);
+  const headers = error instanceof HttpProblem ? error.headers : {};
+  return {
+    statusCode: problem.status,
+    headers: { ...headers, 'content-type': 'application/problem+json' },
+    body: JSON.stringify(problem),
   };
 };

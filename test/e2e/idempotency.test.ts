@@ -29,6 +29,31 @@ describe('Idempotency-Key on POST', () => {
     expect((await api.request('GET', '/v1/customers')).body.items.map((c: { name: string }) => c.name)).toEqual(['Acme']);
   });
 
+  it('compares parameters, not bytes: spacing and key order make no other request, another value does', async () => {
+    const api = await newTenant();
+    const headers = { 'idempotency-key': 'same-params' };
+    const first = await api.request('POST', '/v1/customers', '{"name":"Conc","billingAddress":{"line1":"1 Way","city":"Graz","country":"AT"}}', headers);
+    const spaced = await api.request('POST', '/v1/customers', '{ "name": "Conc", "billingAddress": { "line1": "1 Way", "city": "Graz", "country": "AT" } }', headers);
+    const reordered = await api.request('POST', '/v1/customers', '{"billingAddress":{"country":"AT","city":"Graz","line1":"1 Way"},"name":"Conc"}', headers);
+    const otherValue = await api.request('POST', '/v1/customers', '{"name":"Conc","billingAddress":{"line1":"1 Way","city":"Wien","country":"AT"}}', headers);
+    expect(first.status).toBe(201);
+    for (const retry of [spaced, reordered]) {
+      expect([retry.status, retry.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
+      expect(retry.body).toEqual(first.body);
+    }
+    expect([otherValue.status, otherValue.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    expect((await api.request('GET', '/v1/customers')).body.items).toHaveLength(1);
+  });
+
+  it('keeps the representation asked for in the request: another Accept is another request', async () => {
+    const api = await newTenant();
+    const headers = { 'idempotency-key': 'accept-too' };
+    const json = await api.request('POST', '/v1/customers', { name: 'A' }, { ...headers, accept: 'application/json' });
+    const any = await api.request('POST', '/v1/customers', { name: 'A' }, { ...headers, accept: '*/*' });
+    expect(json.status).toBe(201);
+    expect([any.status, any.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+  });
+
   it('runs concurrent retries of one request once', async () => {
     const api = await newTenant();
     const customer = (await api.request('POST', '/v1/customers', { name: 'C' })).body;

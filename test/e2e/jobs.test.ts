@@ -50,8 +50,8 @@ describe('jobs', () => {
     const withTwo = await api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'Labour', quantity: '2.5', unitPrice: '45.555' });
     expect(withTwo.status).toBe(201);
     expect(withTwo.body.charges).toMatchObject([
-      { description: 'Tiles', group: 'Material', amount: '0.30', taxRate: '20', billedToDate: '0' },
-      { description: 'Labour', group: null, amount: '113.89', taxRate: '0' },
+      { description: 'Tiles', group: 'Material', amount: '0.30', taxRate: '20', billedToDate: '0.00' },
+      { description: 'Labour', group: null, amount: '113.89', taxRate: '0', billedToDate: '0.00' },
     ]);
     expect(withTwo.body.billing).toMatchObject({ suggestedPrice: '114.19', remaining: '114.19' });
 
@@ -132,7 +132,8 @@ describe('jobs', () => {
     expect((await theirs.api.request('GET', `/v1/jobs/${job.id}`)).body).toEqual(job);
   });
 
-  it('lets one of two concurrent changes of a job win and refuses the other with 409', async () => {
+  // Timing decides how the loser fails: it raced the winner's write (409) or read after it, so its If-Match failed (412).
+  it('lets one of two concurrent changes of a job win and refuses the other with 409 (or 412 if it read after the winner)', async () => {
     const { api, customerId } = await withCustomer();
     const job = (await api.request('POST', '/v1/jobs', { customerId, name: 'Shed', billingType: 'fixed_price' })).body;
     const [rename, charge] = await Promise.all([
@@ -140,18 +141,53 @@ describe('jobs', () => {
       api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'Wood', quantity: '1', unitPrice: '99' }, { 'if-match': '"1"' }),
     ]);
     const won = rename.status === 200 ? 'rename' : 'charge';
-    expect(won === 'rename' ? charge.status : [rename.status, charge.status]).toEqual(won === 'rename' ? 409 : [409, 201]);
+    const loser = won === 'rename' ? charge : rename;
+    expect([loser.status, loser.body.code]).toEqual(loser.status === 409 ? [409, 'VERSION_CONFLICT'] : [412, 'PRECONDITION_FAILED']);
+    expect((won === 'rename' ? rename : charge).status).toBe(won === 'rename' ? 200 : 201);
     const final = (await api.request('GET', `/v1/jobs/${job.id}`)).body;
     expect(final.version).toBe(2);
     if (rename.status === 200) expect(final).toMatchObject({ name: 'Garden shed', charges: [] });
     else expect(final).toMatchObject({ name: 'Shed', charges: [{ description: 'Wood' }] });
-    const loser = rename.status === 200 ? charge : rename;
-    expect(loser.body.code).toBe('VERSION_CONFLICT');
 
-    const stale = await api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'x' }, { 'if-match': '"1"' });
-    expect(stale.status).toBe(409);
     const badEtag = await api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'x' }, { 'if-match': 'yesterday' });
     expect(badEtag.status).toBe(400);
+  });
+
+  it('without If-Match loses no update: a change that races another is refused with 409, else both apply', async () => {
+    const { api, customerId } = await withCustomer();
+    const job = (await api.request('POST', '/v1/jobs', { customerId, name: 'Barn', billingType: 'fixed_price' })).body;
+    const [rename, charge] = await Promise.all([
+      api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'Red barn' }),
+      api.request('POST', `/v1/jobs/${job.id}/charges`, { description: 'Paint', quantity: '1', unitPrice: '40' }),
+    ]);
+    const final = (await api.request('GET', `/v1/jobs/${job.id}`)).body;
+    const refused = [rename, charge].filter((r) => r.status === 409);
+    refused.forEach((r) => expect(r.body.code).toBe('VERSION_CONFLICT'));
+    expect(refused.length).toBeLessThan(2);
+    expect(final).toMatchObject({
+      version: 3 - refused.length,
+      name: rename.status === 200 ? 'Red barn' : 'Barn',
+      charges: charge.status === 201 ? [{ description: 'Paint' }] : [],
+    });
+  });
+
+  it('refuses a change whose If-Match names an old version with 412, changing nothing', async () => {
+    const { api, customerId } = await withCustomer();
+    const created = (await api.request('POST', '/v1/jobs', { customerId, name: 'Deck', billingType: 'fixed_price' })).body;
+    const renamed = await api.request('PATCH', `/v1/jobs/${created.id}`, { name: 'Decking' }, { 'if-match': '"1"' });
+    expect([renamed.status, renamed.headers.get('etag')]).toEqual([200, '"2"']);
+    const stale = { 'if-match': '"1"' };
+    const attempts = await Promise.all([
+      api.request('PATCH', `/v1/jobs/${created.id}`, { name: 'x' }, stale),
+      api.request('POST', `/v1/jobs/${created.id}/charges`, { description: 'x', quantity: '1', unitPrice: '1' }, stale),
+      api.request('POST', `/v1/jobs/${created.id}/close`, undefined, stale),
+      api.request('DELETE', `/v1/jobs/${created.id}`, undefined, stale),
+    ]);
+    for (const attempt of attempts) {
+      expect(attempt.status).toBe(412);
+      expect(attempt.body).toMatchObject({ code: 'PRECONDITION_FAILED', title: 'Precondition Failed' });
+    }
+    expect((await api.request('GET', `/v1/jobs/${created.id}`)).body).toEqual(renamed.body);
   });
 
   it('refuses bad changes naming the field, changing nothing', async () => {
@@ -161,7 +197,7 @@ describe('jobs', () => {
     const chargeId = charged.charges[0].id;
     const cases = [
       ['PATCH', `/v1/jobs/${job.id}`, { name: '' }, 'name'],
-      ['PATCH', `/v1/jobs/${job.id}`, { billingType: 'milestone' }, '(body)'],
+      ['PATCH', `/v1/jobs/${job.id}`, { billingType: 'milestone' }, 'billingType'],
       ['PATCH', `/v1/jobs/${job.id}`, { retainagePercent: '-1' }, 'retainagePercent'],
       ['POST', `/v1/jobs/${job.id}/charges`, { description: 'x', quantity: '0', unitPrice: '1' }, 'quantity'],
       ['POST', `/v1/jobs/${job.id}/charges`, { description: 'x', quantity: '1', unitPrice: '1', taxRate: '20%' }, 'taxRate'],

@@ -50,7 +50,7 @@ describe('addCharge', () => {
       unitPrice: '80',
       taxRate: '0',
       amount: '120.00',
-      billedToDate: '0',
+      billedToDate: '0.00',
     });
     expect(next).toMatchObject({ version: job.version + 1, updatedAt: minutesLater(3).toISOString() });
     expect(job.charges).toHaveLength(1);
@@ -77,6 +77,14 @@ describe('addCharge', () => {
   ])('prices %s %s x %s as %s (half away from zero, in the currency\'s minor unit)', (currency, quantity, unitPrice, expected) => {
     const job = jobWith([{ quantity, unitPrice }], currency);
     expect(chargeOf(job, 'chg_1').amount).toBe(expected);
+  });
+
+  it.each([
+    ['EUR', '0.00'],
+    ['JPY', '0'],
+    ['BHD', '0.000'],
+  ])('starts a %s charge at %s billed, in the currency\'s minor unit like every amount', (currency, zero) => {
+    expect(chargeOf(jobWith([{}], currency), 'chg_1').billedToDate).toBe(zero);
   });
 
   it('never prices a charge as negative zero', () => {

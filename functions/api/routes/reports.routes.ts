@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { createExport, exportInvoice, getExport, type ExportResult } from '../../services/export.service.js';
 import { getJournal } from '../../services/journal.service.js';
 import type { AccountingExport } from '../../domain/journal-entries.js';
-import { acceptsCsv, csvReply } from '../representations.js';
+import { acceptsCsv, csvReply, jsonOrCsv } from '../representations.js';
 import { route, type Reply } from '../route.js';
 import { idParams } from '../schemas.js';
 import { dateRange, ENTRY_COLUMNS, exportRequest, exportSchema, JOURNAL_COLUMNS, journalSchema } from './report.schemas.js';
@@ -20,8 +20,8 @@ const exportResult = ({ export: batch, created }: ExportResult, headers: Headers
   exportReply(created ? 201 : 200, batch, headers);
 
 const exportResponses = {
-  200: { description: `The batch was exported before: the stored export, ${CSV_TOO}`, schema: exportSchema },
-  201: { description: `The export, ${CSV_TOO}`, schema: exportSchema },
+  200: { description: `The batch was exported before: the stored export, ${CSV_TOO}`, content: jsonOrCsv(exportSchema) },
+  201: { description: `The export, ${CSV_TOO}`, content: jsonOrCsv(exportSchema) },
 };
 
 export const reportRoutes = [
@@ -31,7 +31,7 @@ export const reportRoutes = [
     operationId: 'getJournal',
     summary: 'The invoice journal: numbered invoices and credit notes issued from `from` to `to`, with totals per currency',
     query: dateRange,
-    responses: { 200: { description: `The journal, ${CSV_TOO} (totals as the last rows)`, schema: journalSchema } },
+    responses: { 200: { description: `The journal, ${CSV_TOO} (totals as the last rows)`, content: jsonOrCsv(journalSchema) } },
     handle: async ({ tenantId, query, headers }) => {
       const journal = await getJournal(tenantId, query.from, query.to);
       if (!acceptsCsv(headers)) return { status: 200, body: journal };
@@ -54,7 +54,7 @@ export const reportRoutes = [
     operationId: 'getExport',
     summary: 'Gets an export',
     params: idParams,
-    responses: { 200: { description: `The export, ${CSV_TOO}`, schema: exportSchema } },
+    responses: { 200: { description: `The export, ${CSV_TOO}`, content: jsonOrCsv(exportSchema) } },
     handle: async ({ tenantId, params, headers }) => exportReply(200, await getExport(tenantId, params.id), headers),
   }),
   route<IdParams>({
