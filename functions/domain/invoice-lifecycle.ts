@@ -11,7 +11,7 @@ import {
   type Payment,
   type Series,
 } from './invoice.js';
-import { amount, minorUnits } from './money.js';
+import { amount, minorUnits, toAmountString } from './money.js';
 import type { Settings } from './settings.js';
 
 /** Invoices whose gross is negative are credit notes, numbered in their own series. */
@@ -152,7 +152,13 @@ export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string,
       [{ field: 'amount', code: 'overpayment', message: `more than the balance due ${invoice.balanceDue}` }],
     );
   }
-  const recorded: Payment = { ...payment, idempotencyKey: payment.idempotencyKey ?? null, id, recordedAt: now.toISOString() };
+  const recorded: Payment = {
+    ...payment,
+    amount: toAmountString(paid, invoice.currency),
+    idempotencyKey: payment.idempotencyKey ?? null,
+    id,
+    recordedAt: now.toISOString(),
+  };
   return withTotals(touchedInvoice(invoice, now, { payments: [...invoice.payments, recorded] }));
 };
 

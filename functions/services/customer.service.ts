@@ -17,7 +17,7 @@ export const createCustomer = async (tenantId: string, input: CustomerFields): P
   return customer;
 };
 
-/** `expectedVersion` (from If-Match) makes a concurrent change a 409 instead of a merge. */
+/** `expectedVersion` (from If-Match): a customer at another version is a 412; a lost race is a 409 either way. */
 export const updateCustomer = async (
   tenantId: string,
   id: string,

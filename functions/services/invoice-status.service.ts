@@ -50,7 +50,9 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
     const now = clock.now();
     const paid = withPayment(invoice, payment, newId('pay'), now);
     if (paid === invoice) return invoice;
-    const events = [invoiceEvent('payment.recorded', paid, newId('evt'), now, payment.amount)];
+    // The amount as recorded (in the currency's minor units), not as the request wrote it.
+    const recorded = paid.payments.at(-1)!;
+    const events = [invoiceEvent('payment.recorded', paid, newId('evt'), now, recorded.amount)];
     if (paid.paymentStatus === 'paid') events.push(invoiceEvent('invoice.paid', paid, newId('evt'), now));
     const job = await getJob(tenantId, invoice.jobId, true);
     const paidToDate = amount(job.paidToDate).plus(paidNet(paid)).minus(paidNet(invoice));

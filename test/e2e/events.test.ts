@@ -19,8 +19,8 @@ describe('the event feed', () => {
     const feed = (await api.request('GET', '/v1/events')).body.items;
     expect(feed.map((e: { type: string; invoiceId: string; amount: string }) => [e.type, e.invoiceId, e.amount])).toEqual([
       ['invoice.paid', first.id, '100.00'],
-      ['payment.recorded', first.id, '60'],
-      ['payment.recorded', first.id, '40'],
+      ['payment.recorded', first.id, '60.00'],
+      ['payment.recorded', first.id, '40.00'],
       ['invoice.voided', second.id, '50.00'],
       ['invoice.issued', second.id, '50.00'],
       ['invoice.issued', first.id, '100.00'],

@@ -67,3 +67,15 @@ describe('a paid invoice', () => {
     expect(voided.body.detail).toBe('An invoice with payments cannot be voided; once the job is billed, credit it with a correction');
   });
 });
+
+describe('payment amounts', () => {
+  it('keeps a payment in the currency\'s minor units however it was written, in the invoice and its event', async () => {
+    const { api, job } = await jobWithCharges(works);
+    const invoice = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '100.00' })).id);
+    const paid = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: '50', date: invoice.issueDate, method: 'cash' });
+    expect(paid.status).toBe(201);
+    expect(paid.body.payments.map((p: { amount: string }) => p.amount)).toEqual(['50.00']);
+    const events = (await api.request('GET', '/v1/events')).body.items;
+    expect(events.find((e: { type: string }) => e.type === 'payment.recorded')).toMatchObject({ amount: '50.00' });
+  });
+});
