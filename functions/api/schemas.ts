@@ -19,7 +19,10 @@ export const percentString = z
 
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"');
 
-export const idParams = z.object({ id: z.string().min(1).max(64) });
+/** An id in a path or a filter; an empty filter is refused rather than read as no filter. */
+export const resourceId = z.string().min(1).max(64);
+
+export const idParams = z.object({ id: resourceId });
 
 /** Stripe's `Idempotency-Key`, which every POST takes. */
 export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters');

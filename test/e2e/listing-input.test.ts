@@ -115,3 +115,18 @@ describe('cursors', () => {
     }
   });
 });
+
+describe('empty filters', () => {
+  it('refuses an empty id or number filter with 400 naming it, rather than listing everything', async () => {
+    const { api } = await jobWithCharges(works);
+    for (const [path, field] of [
+      ['/v1/invoices?customerId=', 'customerId'],
+      ['/v1/invoices?jobId=', 'jobId'],
+      ['/v1/invoices?number=', 'number'],
+      ['/v1/jobs?customerId=', 'customerId'],
+    ] as const) {
+      const response = await api.request('GET', path);
+      expect([response.status, response.body.errors?.map((e: { field: string }) => e.field)], path).toEqual([400, [field]]);
+    }
+  });
+});

@@ -13,7 +13,7 @@ import { moveInvoice, recordPayment, voidInvoice } from '../../services/invoice-
 import { preferredType } from '../representations.js';
 import { route } from '../route.js';
 import { renderInvoice, sendInvoice } from '../../services/invoice-document.service.js';
-import { actionRoute, etag, idParams, ifMatchVersion, pageOf, pageQuery, rangeInOrder } from '../schemas.js';
+import { actionRoute, etag, idParams, ifMatchVersion, pageOf, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
 import { billingSchema } from './jobs.routes.js';
 import { draftPatch, invoiceSchema, isoDate, newDraft, newPayment } from './invoice.schemas.js';
 
@@ -21,9 +21,9 @@ type IdParams = z.infer<typeof idParams>;
 
 const invoiceQuery = pageQuery
   .extend({
-    number: z.string().max(100).optional(),
-    customerId: z.string().max(64).optional(),
-    jobId: z.string().max(64).optional(),
+    number: z.string().min(1).max(100).optional(),
+    customerId: resourceId.optional(),
+    jobId: resourceId.optional(),
     status: z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided']).optional(),
     type: z.enum(['partial', 'complete', 'correction']).optional(),
     from: isoDate.optional(),

@@ -14,6 +14,7 @@ import {
   percentString,
   positiveDecimalString,
   currencyCode,
+  resourceId,
 } from '../schemas.js';
 
 const billingType = z.enum(['fixed_price', 'time_and_material', 'milestone']);
@@ -42,7 +43,7 @@ const chargeFields = {
 const newCharge = z.strictObject(chargeFields);
 const chargePatch = z.strictObject(chargeFields).partial().refine(atLeastOneField, 'give at least one field');
 
-const jobQuery = pageQuery.extend({ customerId: z.string().max(64).optional(), status: jobStatus.optional() });
+const jobQuery = pageQuery.extend({ customerId: resourceId.optional(), status: jobStatus.optional() });
 const chargeParams = z.object({ id: z.string().min(1).max(64), chargeId: z.string().min(1).max(64) });
 
 const chargeSchema = z.object({
