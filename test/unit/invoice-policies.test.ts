@@ -1277,7 +1277,7 @@ describe('recordPayment', () => {
     expect(part).toMatchObject({ paymentStatus: 'partially_paid', amountPaid: '200.00', balanceDue: '400.00' });
     expect(full).toMatchObject({ paymentStatus: 'paid', amountPaid: '600.00', balanceDue: '0.00', totals: invoice.totals });
     expect(full.payments.map((p) => [p.id, p.amount, p.recordedAt])).toEqual([
-      ['pay_1', '200', T0.toISOString()],
+      ['pay_1', '200.00', T0.toISOString()],
       ['pay_2', '400.00', T0.toISOString()],
     ]);
     expect(paidNet(part).toFixed(2)).toBe('166.67');
