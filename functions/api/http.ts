@@ -7,7 +7,7 @@ import { logger } from '../shared/logger.js';
 import type { FieldError } from '../domain/errors.js';
 import { HttpProblem, missingApiKey, problemResponse } from '../shared/problems.js';
 import { requestFingerprint, runOnce, type StoredResponse } from '../services/idempotency.service.js';
-import { assertAcceptable, representations } from './representations.js';
+import { assertAcceptable, offeredTypes, representations } from './representations.js';
 import { routeKey, type Reply, type Route } from './route.js';
 import { idempotencyKey } from './schemas.js';
 
@@ -89,7 +89,7 @@ const failed = (error: unknown, event: HttpEvent): StoredResponse => {
  * problems and makes POSTs idempotent. API Gateway and the local server call it alike.
  */
 export const httpHandler = (routes: Route[]) => {
-  const byKey = new Map(routes.map((r) => [routeKey(r), r]));
+  const byKey = new Map(routes.map((r) => [routeKey(r), { r, types: offeredTypes(r) }]));
 
   const run = async (r: Route, event: HttpEvent, payload: unknown): Promise<StoredResponse> => {
     const reply = await r.handle({
@@ -104,13 +104,16 @@ export const httpHandler = (routes: Route[]) => {
   };
 
   const dispatch = async (event: HttpEvent): Promise<StoredResponse> => {
-    const r = byKey.get(event.routeKey);
-    if (!r) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
+    const found = byKey.get(event.routeKey);
+    if (!found) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
+    const { r, types } = found;
     if (!r.public && !event.requestContext.authorizer?.lambda?.tenantId) throw missingApiKey();
-    assertAcceptable(r, event.headers);
+    assertAcceptable(types, event.headers);
     const payload = jsonBody(event);
     // The route's own answers, problems included, are what an idempotent retry gets again.
-    return idempotent(event, payload, () => run(r, event, payload).catch((error: unknown) => failed(error, event)));
+    const response = await idempotent(event, payload, () => run(r, event, payload).catch((error: unknown) => failed(error, event)));
+    // The answer depends on Accept where there is a choice: caches must key on it.
+    return types.length > 1 ? { ...response, headers: { ...response.headers, vary: 'Accept' } } : response;
   };
 
   const respond = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {

@@ -18,12 +18,16 @@ const negotiate = (headers: Headers, offered: string[]): string | undefined =>
 export const preferredType = <T extends string>(headers: Headers, offered: readonly [T, ...T[]]): T =>
   (negotiate(headers, [...offered]) as T | undefined) ?? offered[0];
 
+/** The media types a route answers in, over all its responses. */
+export const offeredTypes = (r: Route): string[] => [
+  ...new Set(Object.values(r.responses).flatMap((spec) => Object.keys(representations(spec)))),
+];
+
 /**
- * Refuses with 406 an `Accept` that none of the route's representations meets. A route without a
+ * Refuses with 406 an `Accept` that none of the `offered` representations meets. A route without a
  * body (204) has nothing to refuse; problems themselves are always JSON.
  */
-export const assertAcceptable = (r: Route, headers: Headers): void => {
-  const offered = [...new Set(Object.values(r.responses).flatMap((spec) => Object.keys(representations(spec))))];
+export const assertAcceptable = (offered: string[], headers: Headers): void => {
   if (offered.length === 0 || negotiate(headers, offered)) return;
   const available = offered.join(', ');
   throw new HttpProblem(406, 'NOT_ACCEPTABLE', `This resource is available as ${available}`, [

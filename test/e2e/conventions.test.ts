@@ -61,4 +61,15 @@ describe('API conventions', () => {
     expect((await get(journal, 'text/csv')).headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect((await get(journal, 'text/*')).status).toBe(200);
   });
+
+  it('says Vary: Accept where the answer depends on Accept, and only there', async () => {
+    const { api, job } = await jobWithCharges([{ description: 'Work', quantity: '1', unitPrice: '100' }]);
+    const invoice = await draft(api, job.id, { policy: 'deposit', amount: '10' });
+    const vary = async (path: string, accept = 'application/json') =>
+      (await api.request('GET', path, undefined, { accept })).headers.get('vary');
+    expect(await vary(`/v1/invoices/${invoice.id}`)).toBe('Accept');
+    expect(await vary(`/v1/invoices/${invoice.id}`, 'text/html')).toBe('Accept');
+    expect(await vary(`/v1/journal?from=${daysAgo(1)}&to=${daysAgo(0)}`, 'text/csv')).toBe('Accept');
+    expect(await vary(`/v1/jobs/${job.id}`)).toBeNull();
+  });
 });
