@@ -103,16 +103,20 @@ export const httpHandler = (routes: Route[]) => {
     return toResponse(shaped(r, reply));
   };
 
+  /** The route's answer; an idempotent retry gets the route's own answers again, problems included. */
+  const answer = async (r: Route, types: string[], event: HttpEvent): Promise<StoredResponse> => {
+    if (!r.public && !event.requestContext.authorizer?.lambda?.tenantId) throw missingApiKey();
+    assertAcceptable(types, event.headers);
+    const payload = jsonBody(event);
+    return idempotent(event, payload, () => run(r, event, payload).catch((error: unknown) => failed(error, event)));
+  };
+
   const dispatch = async (event: HttpEvent): Promise<StoredResponse> => {
     const found = byKey.get(event.routeKey);
     if (!found) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${event.routeKey}`);
     const { r, types } = found;
-    if (!r.public && !event.requestContext.authorizer?.lambda?.tenantId) throw missingApiKey();
-    assertAcceptable(types, event.headers);
-    const payload = jsonBody(event);
-    // The route's own answers, problems included, are what an idempotent retry gets again.
-    const response = await idempotent(event, payload, () => run(r, event, payload).catch((error: unknown) => failed(error, event)));
-    // The answer depends on Accept where there is a choice: caches must key on it.
+    const response = await answer(r, types, event).catch((error: unknown) => failed(error, event));
+    // Where there is a choice the answer (a 406 too) depends on Accept: caches must key on it.
     return types.length > 1 ? { ...response, headers: { ...response.headers, vary: 'Accept' } } : response;
   };
 

@@ -50,8 +50,8 @@ export const concurrentWrite = (entity: string): DomainError => {
 
 /**
  * The resource itself when it is at the version the caller expects (If-Match), if it expects one.
- * Another version fails the caller's precondition (412); a write that loses a race after this
- * check is a concurrent write (409), with or without If-Match.
+ * Another version fails the caller's precondition (412). A plain edit that loses a race after this
+ * check is a concurrent write (409); a use case that retries reads again and ends here (412).
  */
 export const expectVersion = <T extends { version: number }>(resource: T, expected: number | undefined, entity: string): T => {
   if (expected !== undefined && expected !== resource.version) {

@@ -153,21 +153,6 @@ export const totalOf = (byRate: ByRate) => sumAmounts(Object.values(byRate));
 /** What is left to bill: the price less what invoices billed, counting retainage they withheld as billed. */
 export const remainingToBill = (job: Job) => suggestedPrice(job).minus(job.invoicedToDate).minus(totalOf(job.retainageHeld));
 
-/** Where a job stands, net: its price, what is billed and what is left to bill. */
-export interface JobStanding {
-  /** The suggested price. */
-  contract: string;
-  /** Invoiced to date plus the retainage held: withheld retainage is billed, only not yet due. */
-  billedToDate: string;
-  remaining: string;
-}
-
-export const jobStanding = (job: Job): JobStanding => ({
-  contract: toAmountString(suggestedPrice(job), job.currency),
-  billedToDate: toAmountString(amount(job.invoicedToDate).plus(totalOf(job.retainageHeld)), job.currency),
-  remaining: toAmountString(remainingToBill(job), job.currency),
-});
-
 export const billingSummary = (job: Job): BillingSummary => {
   const money = (value: Amount | string): string => toAmountString(value, job.currency);
   return {
@@ -178,4 +163,18 @@ export const billingSummary = (job: Job): BillingSummary => {
     retainageHeld: money(totalOf(job.retainageHeld)),
     remaining: money(remainingToBill(job)),
   };
+};
+
+/** Where a job stands, net: its price, what is billed and what is left to bill. */
+export interface JobStanding {
+  /** The suggested price. */
+  contract: string;
+  /** Invoiced to date plus the retainage held: withheld retainage is billed, only not yet due. */
+  billedToDate: string;
+  remaining: string;
+}
+
+export const jobStanding = (job: Job): JobStanding => {
+  const { suggestedPrice: contract, invoicedToDate, retainageHeld, remaining } = billingSummary(job);
+  return { contract, billedToDate: toAmountString(amount(invoicedToDate).plus(retainageHeld), job.currency), remaining };
 };

@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { backoff } from '../shared/backoff.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ATTEMPTS = 60;
 const BASE_MS = 5;
@@ -8,7 +8,8 @@ const CAP_MS = 50;
 
 /**
  * Runs a read-decide-write use case until its conditional write wins over concurrent ones
- * (numbering and job ledgers are raced for). A lost race past the last attempt surfaces as its 409.
+ * (numbering and job ledgers are raced for). Full-jitter exponential backoff; a lost race past the
+ * last attempt surfaces as its 409.
  */
 export const retrying = async <T>(attempt: () => Promise<T>): Promise<T> => {
   for (let n = 1; ; n++) {
@@ -16,7 +17,7 @@ export const retrying = async <T>(attempt: () => Promise<T>): Promise<T> => {
       return await attempt();
     } catch (error) {
       if (!(error instanceof DomainError && error.retryable) || n >= ATTEMPTS) throw error;
-      await backoff(n, BASE_MS, CAP_MS);
+      await sleep(Math.random() * Math.min(CAP_MS, BASE_MS * 2 ** n));
     }
   }
 };

@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { concurrentWrite, type DomainError } from '../domain/errors.js';
-import { backoff } from '../shared/backoff.js';
 import { db } from './client.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -27,31 +26,22 @@ export type WriteAction = TransactItem & { onConditionFailed?: (old: Item | unde
 
 const fromWire = (item: Record<string, AttributeValue> | undefined): Item | undefined => (item ? unmarshall(item) : undefined);
 
-// A transaction conflict wrote nothing and re-checks every condition when sent again, so the same
-// request is retried a few times before the caller hears of it (the SDK does not retry it).
-const CONFLICT_ATTEMPTS = 5;
-const CONFLICT_BASE_MS = 5;
-const CONFLICT_CAP_MS = 40;
-
 /**
  * Writes the actions atomically: one action as a single conditional write, more as one
- * TransactWriteItems. A failed condition becomes the action's domain error; a conflict with another
- * transaction in flight is retried, then becomes a retryable conflict.
+ * TransactWriteItems. A failed condition becomes the action's domain error. A conflict with another
+ * transaction in flight (which the SDK does not retry) becomes a retryable conflict: the write did
+ * nothing, and reading again shows what the other one changed.
  */
 export const write = async (...actions: WriteAction[]): Promise<void> => {
   const items = actions.map(withOldItemOnFailure);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      if (items.length === 1) await writeOne(items[0]!);
-      else await db().send(new TransactWriteCommand({ TransactItems: items }));
-      return;
-    } catch (error) {
-      const failed = conditionFailure(actions, error);
-      if (failed) throw failed;
-      if (!isTransactionConflict(error)) throw error;
-      if (attempt >= CONFLICT_ATTEMPTS) throw concurrentWrite('item');
-      await backoff(attempt, CONFLICT_BASE_MS, CONFLICT_CAP_MS);
-    }
+  try {
+    if (items.length === 1) await writeOne(items[0]!);
+    else await db().send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (error) {
+    const failed = conditionFailure(actions, error);
+    if (failed) throw failed;
+    if (isTransactionConflict(error)) throw concurrentWrite('item');
+    throw error;
   }
 };
 

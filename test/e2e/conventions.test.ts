@@ -62,7 +62,7 @@ describe('API conventions', () => {
     expect((await get(journal, 'text/*')).status).toBe(200);
   });
 
-  it('says Vary: Accept where the answer depends on Accept, and only there', async () => {
+  it('says Vary: Accept where the answer depends on Accept, a 406 included, and only there', async () => {
     const { api, job } = await jobWithCharges([{ description: 'Work', quantity: '1', unitPrice: '100' }]);
     const invoice = await draft(api, job.id, { policy: 'deposit', amount: '10' });
     const vary = async (path: string, accept = 'application/json') =>
@@ -70,6 +70,7 @@ describe('API conventions', () => {
     expect(await vary(`/v1/invoices/${invoice.id}`)).toBe('Accept');
     expect(await vary(`/v1/invoices/${invoice.id}`, 'text/html')).toBe('Accept');
     expect(await vary(`/v1/journal?from=${daysAgo(1)}&to=${daysAgo(0)}`, 'text/csv')).toBe('Accept');
+    expect(await vary(`/v1/invoices/${invoice.id}`, 'text/csv')).toBe('Accept');
     expect(await vary(`/v1/jobs/${job.id}`)).toBeNull();
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api.js';
+import { addDays } from '../../functions/domain/dates.js';
 import { daysAgo, draft, issue, jobWithCharges } from '../support/billing.js';
+
+// Every date of this file counts from one day, so that a run across midnight (UTC) keeps them apart.
+const TODAY = daysAgo(0);
+const day = (ago: number): string => addDays(TODAY, -ago);
 
 const works = [{ description: 'Works', quantity: '1', unitPrice: '1000.00', taxRate: '20' }];
 
@@ -10,7 +15,7 @@ const invoicedJob = async () => {
   const invoiceIds: string[] = [];
   for (const days of [6, 4, 2]) {
     invoiceIds.unshift(
-      (await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '10', issueDate: daysAgo(days) })).id)).id,
+      (await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '10', issueDate: day(days) })).id)).id,
     );
   }
   invoiceIds.unshift((await draft(api, job.id, { policy: 'deposit', amount: '5' })).id);
@@ -50,16 +55,16 @@ describe('invoice date ranges', () => {
   it('takes one bound alone: up to a day, or from a day on', async () => {
     const { api, job, customer, invoiceIds } = await invoicedJob();
     const [pending, newest, middle, oldest] = invoiceIds;
-    expect(await listed(api, `to=${daysAgo(4)}`)).toEqual([middle, oldest]);
-    expect(await listed(api, `from=${daysAgo(4)}`)).toEqual([pending, newest, middle]);
-    expect(await listed(api, `jobId=${job.id}&to=${daysAgo(5)}`)).toEqual([oldest]);
-    expect(await listed(api, `customerId=${customer.id}&from=${daysAgo(3)}`)).toEqual([pending, newest]);
-    expect(await listed(api, `from=${daysAgo(4)}&to=${daysAgo(4)}`)).toEqual([middle]);
+    expect(await listed(api, `to=${day(4)}`)).toEqual([middle, oldest]);
+    expect(await listed(api, `from=${day(4)}`)).toEqual([pending, newest, middle]);
+    expect(await listed(api, `jobId=${job.id}&to=${day(5)}`)).toEqual([oldest]);
+    expect(await listed(api, `customerId=${customer.id}&from=${day(3)}`)).toEqual([pending, newest]);
+    expect(await listed(api, `from=${day(4)}&to=${day(4)}`)).toEqual([middle]);
   });
 
   it('refuses a range that ends before it starts with 400 naming to', async () => {
     const { api, job } = await invoicedJob();
-    for (const query of [`from=${daysAgo(1)}&to=${daysAgo(5)}`, `jobId=${job.id}&from=${daysAgo(1)}&to=${daysAgo(5)}`]) {
+    for (const query of [`from=${day(1)}&to=${day(5)}`, `jobId=${job.id}&from=${day(1)}&to=${day(5)}`]) {
       const response = await api.request('GET', `/v1/invoices?${query}`);
       expect(response.status, query).toBe(400);
       expect(response.body, query).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'to' }] });
@@ -72,16 +77,16 @@ describe('cursors', () => {
     // Prepare: a first page of a range
     const { api, job, invoiceIds } = await invoicedJob();
     const [, newest, middle, oldest] = invoiceIds;
-    const range = `from=${daysAgo(7)}&to=${daysAgo(1)}`;
+    const range = `from=${day(7)}&to=${day(1)}`;
     const first = (await api.request('GET', `/v1/invoices?limit=1&${range}`)).body;
     expect(first.items.map((i: { id: string }) => i.id)).toEqual([newest]);
     const cursor = first.nextCursor;
     // Act / Assess: any other listing refuses the cursor
     for (const other of [
-      `from=${daysAgo(1)}`,
-      `to=${daysAgo(3)}`,
-      `from=${daysAgo(7)}&to=${daysAgo(3)}`,
-      `from=${daysAgo(5)}&to=${daysAgo(1)}`,
+      `from=${day(1)}`,
+      `to=${day(3)}`,
+      `from=${day(7)}&to=${day(3)}`,
+      `from=${day(5)}&to=${day(1)}`,
       '',
       `${range}&status=invoiced`,
       `${range}&jobId=${job.id}`,
@@ -108,7 +113,7 @@ describe('cursors', () => {
     const { api, customer } = await invoicedJob();
     await api.request('POST', '/v1/customers', { name: 'Second' });
     await api.request('POST', '/v1/jobs', { customerId: customer.id, name: 'Second', billingType: 'fixed_price' });
-    for (const listing of ['/v1/customers?', '/v1/jobs?status=open&', '/v1/events?', `/v1/invoices?from=${daysAgo(7)}&`]) {
+    for (const listing of ['/v1/customers?', '/v1/jobs?status=open&', '/v1/events?', `/v1/invoices?from=${day(7)}&`]) {
       const cursor = (await api.request('GET', `${listing}limit=1`)).body.nextCursor;
       expect(cursor, listing).toEqual(expect.any(String));
       for (const edited of editsOf(cursor)) await expectInvalidCursor(api, `${listing}cursor=${edited}`);

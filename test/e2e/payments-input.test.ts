@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addDays } from '../../functions/domain/dates.js';
 import { daysAgo, draft, issue, jobWithCharges } from '../support/billing.js';
 
 const works = [
@@ -39,8 +40,10 @@ describe('payment dates', () => {
     const pay = (date: string) => api.request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: '10.00', date, method: 'bank_transfer' });
     // Act
     const refused = [];
-    for (const date of ['1999-01-01', daysAgo(11), daysAgo(-1), '2099-01-01']) refused.push(await pay(date));
-    const taken = [await pay(daysAgo(10)), await pay(daysAgo(0))];
+    // Dates a day clear of the boundaries, so that a run across midnight (UTC) cannot move them over
+    for (const date of ['1999-01-01', addDays(invoice.issueDate, -1), daysAgo(-2), '2099-01-01']) refused.push(await pay(date));
+    const today = daysAgo(0);
+    const taken = [await pay(invoice.issueDate), await pay(today)];
     // Assess
     expect(refused.map((r) => [r.status, r.body.code, r.body.errors?.[0]?.field])).toEqual([
       [422, 'PAYMENT_BEFORE_ISSUE_DATE', 'date'],
@@ -49,7 +52,7 @@ describe('payment dates', () => {
       [422, 'PAYMENT_DATE_IN_FUTURE', 'date'],
     ]);
     expect(taken.map((r) => r.status)).toEqual([201, 201]);
-    expect(taken[1]!.body).toMatchObject({ amountPaid: '20.00', payments: [{ date: daysAgo(10) }, { date: daysAgo(0) }] });
+    expect(taken[1]!.body).toMatchObject({ amountPaid: '20.00', payments: [{ date: invoice.issueDate }, { date: today }] });
     expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing.paidToDate).toBe('16.67');
   });
 });

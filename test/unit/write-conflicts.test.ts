@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DomainError } from '../../functions/domain/errors.js';
+import { retrying } from '../../functions/services/retry.js';
 import { write, type WriteAction } from '../../functions/store/write.js';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -27,7 +28,7 @@ const cancelled = (...codes: string[]) =>
 
 const conflict = () => new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: {} });
 
-describe('write() against transaction conflicts', () => {
+describe('write() meeting another transaction', () => {
   beforeAll(() => {
     vi.stubEnv('TABLE_NAME', 'tally');
   });
@@ -39,35 +40,34 @@ describe('write() against transaction conflicts', () => {
     dynamo.reset();
   });
 
-  it('sends a transaction cancelled by a conflict again, unchanged, and succeeds', async () => {
-    dynamo.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).resolves({});
-
-    await write(put('a'), put('b'));
-
-    const sent = dynamo.commandCalls(TransactWriteCommand).map((call) => call.args[0].input);
-    expect(sent).toHaveLength(2);
-    expect(sent[1]).toEqual(sent[0]);
-  });
-
-  it('sends a single write that met a transaction again', async () => {
-    dynamo.on(PutCommand).rejectsOnce(conflict()).rejectsOnce(conflict()).resolves({});
-
-    await write(put('a'));
-
-    expect(dynamo.commandCalls(PutCommand)).toHaveLength(3);
-  });
-
-  it('gives up after five conflicts with a retryable 409', async () => {
-    dynamo.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None'));
+  it('turns a transaction cancelled by a conflict into a retryable 409, sent once', async () => {
+    dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
 
     const error = await write(put('a'), put('b')).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ code: 'VERSION_CONFLICT', retryable: true });
-    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(5);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
-  it('does not retry a failed condition: it is the action’s domain error at once', async () => {
+  it('turns a single write that met a transaction into a retryable 409, not a 500', async () => {
+    dynamo.on(PutCommand).rejects(conflict());
+
+    const error = await write(put('a')).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ code: 'VERSION_CONFLICT', retryable: true });
+  });
+
+  it('lets a use case that retries win once the other transaction is done', async () => {
+    dynamo.on(PutCommand).rejectsOnce(conflict()).rejectsOnce(conflict()).resolves({});
+
+    await retrying(() => write(put('a')));
+
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(3);
+  });
+
+  it('maps a failed condition to the action’s own domain error', async () => {
     dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
     dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
 
