@@ -63,3 +63,9 @@ export const expectVersion = <T extends { version: number }>(resource: T, expect
   }
   return resource;
 };
+
+/** A date range holds more than one answer may carry (422 naming `to`): the caller narrows it. */
+export const rangeTooWide = (code: string, what: string, max: number, { from, to }: { from: string; to: string }): DomainError =>
+  new DomainError('rule', code, `More than ${max} ${what} were issued from ${from} to ${to}; narrow the range`, [
+    { field: 'to', code: 'too_many', message: `narrow the range to at most ${max} ${what}` },
+  ]);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { clock } from '../adapters/clock.js';
-import { DomainError, notFound } from '../domain/errors.js';
+import { DomainError, notFound, rangeTooWide } from '../domain/errors.js';
 import { transition } from '../domain/invoice-lifecycle.js';
 import { accountingExport, assertExportsOn, type AccountingExport } from '../domain/journal-entries.js';
 import type { Invoice } from '../domain/invoice.js';
@@ -55,20 +55,7 @@ const readBatch = (tenantId: string, ids: string[]): Promise<Invoice[]> =>
 const resolve = async (tenantId: string, request: ExportRequest): Promise<{ invoices: Invoice[] } | { stored: AccountingExport }> => {
   if ('invoiceIds' in request) return { invoices: await readBatch(tenantId, [...new Set(request.invoiceIds)]) };
   const { items } = await listInvoices(tenantId, { status: 'approved', ...request }, MAX_EXPORT_INVOICES + 1);
-  if (items.length > MAX_EXPORT_INVOICES) {
-    throw new DomainError(
-      'rule',
-      'EXPORT_RANGE_TOO_WIDE',
-      `More than ${MAX_EXPORT_INVOICES} approved invoices were issued from ${request.from} to ${request.to}; narrow the range`,
-      [
-        {
-          field: 'to',
-          code: 'too_many_invoices',
-          message: `narrow the range to at most ${MAX_EXPORT_INVOICES} approved invoices`,
-        },
-      ],
-    );
-  }
+  if (items.length > MAX_EXPORT_INVOICES) throw rangeTooWide('EXPORT_RANGE_TOO_WIDE', 'approved invoices', MAX_EXPORT_INVOICES, request);
   // The index can lag behind an export that has just moved some of them: only the still approved count.
   const invoices = (await readBatch(tenantId, items.map((i) => i.id))).filter((i) => i.status === 'approved');
   if (invoices.length > 0) return { invoices };
