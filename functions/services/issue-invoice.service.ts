@@ -37,8 +37,9 @@ export const issueInvoice = async (tenantId: string, id: string, expectedVersion
     ]);
     const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
     const numbered = issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now);
-    const nextJob = applyInvoice(job, numbered, 1, now);
+    // The invoices it corrects first, as at draft: one voided since is refused as such, whatever the ledger says.
     const credited = applyCredits(numbered, corrected, 1, now);
+    const nextJob = applyInvoice(job, numbered, 1, now);
     const issued: Invoice = { ...numbered, jobStanding: jobStanding(nextJob) };
     await saveIssue(tenantId, {
       invoice: { next: issued, previousVersion: invoice.version },
