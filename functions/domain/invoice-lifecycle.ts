@@ -115,6 +115,13 @@ export const transition = (invoice: Invoice, action: Action, settings: Settings,
       'An invoice with payments cannot be voided; once the job is billed, credit it with a correction',
     );
   }
+  if (action === 'void' && !amount(invoice.creditedNet).isZero()) {
+    throw new DomainError(
+      'conflict',
+      'INVOICE_HAS_CREDITS',
+      `Corrections credit ${invoice.creditedNet} against this invoice: void the credit notes against it first`,
+    );
+  }
   return touchedInvoice(invoice, now, { status: to });
 };
 

@@ -1,13 +1,6 @@
 import { DomainError, invalidField, unknownReference } from './errors.js';
-import {
-  assertDueAfterIssue,
-  isIssued,
-  typeOfPolicy,
-  withTotals,
-  type Allocation,
-  type Invoice,
-  type InvoicePolicy,
-} from './invoice.js';
+import { assertDueAfterIssue, typeOfPolicy, withTotals, type Allocation, type Invoice, type InvoicePolicy } from './invoice.js';
+import { applyCredits, correctedIds, correctedInvoice } from './invoice-credits.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
 import { applyInvoice } from './job-ledger.js';
 import {
@@ -151,14 +144,6 @@ const deposit = (job: Job, input: DraftInput): LineDraft[] => {
   return [{ kind: 'deposit', description, amount: total, taxRate }];
 };
 
-/** Lines may correct only issued invoices of the same job. */
-const correctedInvoice = (job: Job, corrected: Invoice[], id: string, line: number): Invoice => {
-  const invoice = corrected.find((c) => c.id === id);
-  if (!invoice || invoice.jobId !== job.id || !isIssued(invoice))
-    throw unknownReference('invoice', `lines.${line}.correctsInvoiceId`);
-  return invoice;
-};
-
 /** A line correcting an invoice is taxed as that invoice was, unless the invoice had several rates to choose from. */
 const onlyRateOf = (invoice: Invoice, line: number): string => {
   const rates = invoice.taxes.map((t) => t.rate);
@@ -167,12 +152,13 @@ const onlyRateOf = (invoice: Invoice, line: number): string => {
   throw new DomainError('rule', 'TAX_RATE_AMBIGUOUS', message, [{ field: `lines.${line}.taxRate`, code: 'ambiguous', message }]);
 };
 
-const correction = (job: Job, input: DraftInput, corrected: Invoice[]): LineDraft[] =>
-  (input.lines ?? []).map((entry, i) => {
+const correction = (job: Job, input: DraftInput, corrected: Invoice[]): LineDraft[] => {
+  correctedIds(input.lines ?? []);
+  return (input.lines ?? []).map((entry, i) => {
     const charge = entry.chargeId === undefined ? undefined : job.charges.find((c) => c.id === entry.chargeId);
     if (entry.chargeId !== undefined && !charge) throw unknownReference('charge', `lines.${i}.chargeId`);
     const corrects =
-      entry.correctsInvoiceId === undefined ? undefined : correctedInvoice(job, corrected, entry.correctsInvoiceId, i);
+      entry.correctsInvoiceId === undefined ? undefined : correctedInvoice(job.id, corrected, entry.correctsInvoiceId, i);
     const lineAmount = roundMoney(entry.amount ?? amount(entry.quantity ?? '1').times(entry.unitPrice ?? '0'), job.currency);
     return {
       kind: 'correction' as const,
@@ -186,6 +172,7 @@ const correction = (job: Job, input: DraftInput, corrected: Invoice[]): LineDraf
       correctsInvoiceId: entry.correctsInvoiceId ?? null,
     };
   });
+};
 
 const retainageRelease = (job: Job, input: DraftInput): LineDraft[] => {
   const held = totalOf(job.retainageHeld);
@@ -219,10 +206,11 @@ const withDeductions = (job: Job, work: LineDraft[], final: boolean): LineDraft[
 const FREE_OF_LEDGER: InvoicePolicy[] = ['deposit', 'correction', 'correction_grouped'];
 
 /**
- * A draft invoice of the job as the policy computes it. It is checked against the job as issuing
- * it would be (status, price, deposits, retainage), so a draft that exists can be issued unless the
- * job changes meanwhile. Returns the job as issuing the draft will leave it. `corrected` are the
- * invoices that correction lines name (`correctsInvoiceId`), as they are now.
+ * A draft invoice of the job as the policy computes it. It is checked against the job (status,
+ * price, deposits, retainage) and the invoices it corrects (credits) as issuing it would be, so a
+ * draft that exists can be issued unless they change meanwhile. Returns the job as issuing the
+ * draft will leave it. `corrected` are the invoices that correction lines name (`correctsInvoiceId`),
+ * as they are now.
  */
 export const draftInvoice = (
   job: Job,
@@ -257,11 +245,14 @@ export const draftInvoice = (
     ledgerBasis: FREE_OF_LEDGER.includes(input.policy) ? null : (job.ledgerVersion ?? 0),
     lines,
     payments: [],
+    creditedNet: toAmountString(0, job.currency),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     issuedAt: null,
     version: 1,
   });
   assertDueAfterIssue(invoice);
-  return { invoice, job: applyInvoice(job, invoice, 1, now) };
+  const next = applyInvoice(job, invoice, 1, now);
+  applyCredits(invoice, corrected, 1, now);
+  return { invoice, job: next };
 };

@@ -89,6 +89,8 @@ export interface Invoice {
   amountPaid: string;
   balanceDue: string;
   paymentStatus: PaymentStatus;
+  /** The net that issued corrections naming this invoice take back from it (their lines negated); "0.00" when none. */
+  creditedNet: string;
   createdAt: string;
   updatedAt: string;
   issuedAt: string | null;

@@ -2,6 +2,7 @@ import { clock } from '../adapters/clock.js';
 import { expectVersion } from '../domain/errors.js';
 import { invoiceEvent } from '../domain/event.js';
 import type { Invoice } from '../domain/invoice.js';
+import { applyCredits } from '../domain/invoice-credits.js';
 import { recordPayment as withPayment, transition, type NewPayment } from '../domain/invoice-lifecycle.js';
 import { applyInvoice } from '../domain/job-ledger.js';
 import { paidNet } from '../domain/invoice.js';
@@ -10,6 +11,7 @@ import { amount, toAmountString } from '../domain/money.js';
 import { getInvoice, saveInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
+import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
 
@@ -27,18 +29,25 @@ export const moveInvoice = (
     return next;
   });
 
-/** Voids an invoice that is not exported: it keeps its number, and the job's ledger forgets it. */
+/**
+ * Voids an invoice that is not exported: it keeps its number, the job's ledger forgets it, and a
+ * correction gives back what it credited against the invoices it names.
+ */
 export const voidInvoice = (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> =>
   retrying(async () => {
     const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id, true), getTenant(tenantId)]);
     const now = clock.now();
     const voided = transition(expectVersion(invoice, expectedVersion, 'invoice'), 'void', settings, now);
-    const job = await getJob(tenantId, invoice.jobId, true);
+    const [job, corrected] = await Promise.all([
+      getJob(tenantId, invoice.jobId, true),
+      correctedInvoices(tenantId, invoice.lines),
+    ]);
     await saveInvoice(
       tenantId,
       { next: voided, previousVersion: invoice.version },
       { next: applyInvoice(job, invoice, -1, now), previousVersion: job.version },
       [invoiceEvent('invoice.voided', voided, newId('evt'), now)],
+      applyCredits(invoice, corrected, -1, now),
     );
     return voided;
   });

@@ -13,24 +13,11 @@ import {
   saveInvoice,
 } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
+import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
 
 export type NewDraft = Omit<DraftInput, 'customerId'> & { customerId?: string };
-
-/** The invoices that correction lines name, those that exist; the policy checks that they are the job's and issued. */
-const correctedInvoices = async (tenantId: string, input: NewDraft): Promise<Invoice[]> => {
-  const ids = [...new Set((input.lines ?? []).map((l) => l.correctsInvoiceId).filter((id): id is string => !!id))];
-  const found = await Promise.all(
-    ids.map((id) =>
-      getInvoice(tenantId, id, true).catch((error: unknown) => {
-        if (error instanceof DomainError && error.kind === 'not_found') return undefined;
-        throw error;
-      }),
-    ),
-  );
-  return found.filter((invoice): invoice is Invoice => invoice !== undefined);
-};
 
 /**
  * Creates a draft as its policy computes it from the job, and the job's billing as it will be once
@@ -41,7 +28,7 @@ export const createDraft = async (
   jobId: string,
   input: NewDraft,
 ): Promise<{ invoice: Invoice; billing: BillingSummary }> => {
-  const corrected = await correctedInvoices(tenantId, input);
+  const corrected = await correctedInvoices(tenantId, input.lines);
   return retrying(async () => {
     const job = await getJob(tenantId, jobId, true);
     const now = clock.now();

@@ -3,6 +3,7 @@ import { expectVersion } from '../domain/errors.js';
 import { isoDate } from '../domain/dates.js';
 import { invoiceEvent } from '../domain/event.js';
 import { assertDraft, type Invoice } from '../domain/invoice.js';
+import { applyCredits } from '../domain/invoice-credits.js';
 import { issue, issueDateFor, seriesOf } from '../domain/invoice-lifecycle.js';
 import { jobStanding } from '../domain/job.js';
 import { applyInvoice } from '../domain/job-ledger.js';
@@ -10,12 +11,14 @@ import { counterScope, formatNumber } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
+import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
 
 /**
- * Issues a draft: the next gap-free number of its series, its date (backdating rules), and the
- * job's ledger, all in one transaction; a lost race for the counter or the job is run again.
+ * Issues a draft: the next gap-free number of its series, its date (backdating rules), the job's
+ * ledger, and what a correction credits against the invoices it names, all in one transaction; a
+ * lost race for the counter, the job or a corrected invoice is run again.
  */
 export const issueInvoice = async (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> => {
   const { settings } = await getTenant(tenantId);
@@ -27,9 +30,15 @@ export const issueInvoice = async (tenantId: string, id: string, expectedVersion
     const series = seriesOf(invoice);
     const format = series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat;
     const scope = counterScope(format, invoice.issueDate ?? isoDate(now));
-    const [job, counter] = await Promise.all([getJob(tenantId, invoice.jobId, true), getCounter(tenantId, series, scope)]);
+    const [job, counter, corrected] = await Promise.all([
+      getJob(tenantId, invoice.jobId, true),
+      getCounter(tenantId, series, scope),
+      correctedInvoices(tenantId, invoice.lines),
+    ]);
     const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
     const numbered = issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now);
+    // The invoices it corrects first, as at draft: one voided since is refused as such, whatever the ledger says.
+    const credited = applyCredits(numbered, corrected, 1, now);
     const nextJob = applyInvoice(job, numbered, 1, now);
     const issued: Invoice = { ...numbered, jobStanding: jobStanding(nextJob) };
     await saveIssue(tenantId, {
@@ -37,6 +46,7 @@ export const issueInvoice = async (tenantId: string, id: string, expectedVersion
       job: { next: nextJob, previousVersion: job.version },
       counter: { series, scope, previous: counter },
       event: invoiceEvent('invoice.issued', issued, newId('evt'), now),
+      corrected: credited,
     });
     return issued;
   });

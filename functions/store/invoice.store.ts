@@ -3,6 +3,7 @@ import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
 import type { Invoice, InvoiceStatus, InvoiceType, Series } from '../domain/invoice.js';
 import type { BillingEvent } from '../domain/event.js';
 import type { Job } from '../domain/job.js';
+import { toAmountString } from '../domain/money.js';
 import { putEvent } from './event.store.js';
 import { getItem, mustExist, putVersioned, queryPage, type Page } from './aggregate.js';
 import { db, tableName } from './client.js';
@@ -47,8 +48,16 @@ const countInvoice = (tenantId: string, job: Job, invoice: Invoice, delta: 1 | -
   };
 };
 
-export const getInvoice = (tenantId: string, id: string, consistent = false): Promise<Invoice> =>
-  getItem<Invoice>(keys.invoice(tenantId, id), 'invoice', consistent);
+/** Invoices written before creditedNet was kept have nothing credited against them. */
+type StoredInvoice = Omit<Invoice, 'creditedNet'> & Partial<Pick<Invoice, 'creditedNet'>>;
+
+const fromStored = (invoice: StoredInvoice): Invoice => ({
+  ...invoice,
+  creditedNet: invoice.creditedNet ?? toAmountString(0, invoice.currency),
+});
+
+export const getInvoice = async (tenantId: string, id: string, consistent = false): Promise<Invoice> =>
+  fromStored(await getItem<StoredInvoice>(keys.invoice(tenantId, id), 'invoice', consistent));
 
 /**
  * Saves a new draft, counted on the job it was computed from (still at that version). Another
@@ -76,18 +85,26 @@ export const deleteDraft = (tenantId: string, invoice: Invoice, job: Job): Promi
     countInvoice(tenantId, job, invoice, -1),
   );
 
+export interface Versioned<T> {
+  next: T;
+  previousVersion: number;
+}
+
 /**
- * Saves an invoice's next version, with the job's when the change moves the job's ledger too, and
- * with the check that its customer exists when the change names another one.
+ * Saves an invoice's next version, with the job's when the change moves the job's ledger too, the
+ * invoices it corrects when it moves what is credited against them, and the check that its
+ * customer exists when the change names another one.
  */
 export const saveInvoice = (
   tenantId: string,
-  invoice: { next: Invoice; previousVersion: number; customerChanged?: boolean },
-  job?: { next: Job; previousVersion: number },
+  invoice: Versioned<Invoice> & { customerChanged?: boolean },
+  job?: Versioned<Job>,
   events: BillingEvent[] = [],
+  corrected: Versioned<Invoice>[] = [],
 ): Promise<void> =>
   write(
     putInvoice(tenantId, invoice.next, invoice.previousVersion),
+    ...corrected.map((c) => putInvoice(tenantId, c.next, c.previousVersion)),
     ...events.map((event) => putEvent(tenantId, event)),
     ...(job ? [putJob(tenantId, job.next, job.previousVersion)] : []),
     ...(invoice.customerChanged ? [mustExist(keys.customer(tenantId, invoice.next.customerId), 'customer', 'customerId')] : []),
@@ -107,20 +124,24 @@ export const getCounter = async (tenantId: string, series: Series, scope: string
 };
 
 export interface Issuing {
-  invoice: { next: Invoice; previousVersion: number };
-  job: { next: Job; previousVersion: number };
+  invoice: Versioned<Invoice>;
+  job: Versioned<Job>;
   counter: { series: Series; scope: string; previous: Counter | undefined };
   event: BillingEvent;
+  /** The invoices a correction credits, each still at the version read. */
+  corrected: Versioned<Invoice>[];
 }
 
 /**
  * Issues an invoice in one transaction: the invoice (still the draft it was), the next number of
- * its counter (still at the number read), the number claimed (unique), the job's ledger, the event.
+ * its counter (still at the number read), the number claimed (unique), the job's ledger, the
+ * invoices it corrects, the event.
  */
-export const saveIssue = (tenantId: string, { invoice, job, counter, event }: Issuing): Promise<void> => {
+export const saveIssue = (tenantId: string, { invoice, job, counter, event, corrected }: Issuing): Promise<void> => {
   const issued = invoice.next;
   return write(
     putInvoice(tenantId, issued, invoice.previousVersion),
+    ...corrected.map((c) => putInvoice(tenantId, c.next, c.previousVersion)),
     {
       Update: {
         TableName: tableName(),
@@ -169,8 +190,13 @@ export interface InvoiceFilter {
 }
 
 /** Invoices newest first, by job, customer or tenant, in a date range: one key query each. */
-export const listInvoices = (tenantId: string, filter: InvoiceFilter, limit: number, cursor?: string): Promise<Page<Invoice>> =>
-  queryPage<Invoice>({
+export const listInvoices = async (
+  tenantId: string,
+  filter: InvoiceFilter,
+  limit: number,
+  cursor?: string,
+): Promise<Page<Invoice>> => {
+  const page = await queryPage<StoredInvoice>({
     tenantId,
     ...(filter.jobId
       ? { index: 'byOwner', partition: keys.jobInvoices(tenantId, filter.jobId) }
@@ -182,3 +208,5 @@ export const listInvoices = (tenantId: string, filter: InvoiceFilter, limit: num
     limit,
     cursor,
   });
+  return { ...page, items: page.items.map(fromStored) };
+};

@@ -93,3 +93,89 @@ describe('tax on a correction of an invoice', () => {
     expect([elsewhere.status, elsewhere.body.code, elsewhere.body.errors?.[0]?.field]).toEqual([422, 'INVOICE_NOT_FOUND', 'lines.0.correctsInvoiceId']);
   });
 });
+
+describe('credits against an invoice never take back more than its net', () => {
+  /** A job of 2,000.00 billed 1,000.00 by a progress invoice and 1,000.00 by its final invoice. */
+  const billedInTwo = async () => {
+    const { api, job } = await jobWithCharges([{ description: 'Works', quantity: '1', unitPrice: '2000.00', taxRate: '20' }]);
+    const progress = await issue(api, (await draft(api, job.id, { policy: 'progress_summary', amount: '1000.00' })).id);
+    await api.request('POST', `/v1/jobs/${job.id}/close`);
+    const final = await issue(api, (await draft(api, job.id, { policy: 'final' })).id);
+    const credit = (invoice: { id: string }, value: string) => ({
+      policy: 'correction',
+      lines: [{ description: 'Credit', amount: value, correctsInvoiceId: invoice.id }],
+    });
+    return { api, job, progress, final, credit };
+  };
+
+  it('refuses a credit past the invoice net though the job invoiced enough: 422 INVOICE_OVERCREDITED naming lines', async () => {
+    // Prepare
+    const { api, job, progress, credit } = await billedInTwo();
+    // Act
+    const refused = await api.request('POST', `/v1/jobs/${job.id}/invoices`, credit(progress, '-1500.00'));
+    // Assess
+    expect([refused.status, refused.body.code, refused.body.errors?.[0]?.field]).toEqual([422, 'INVOICE_OVERCREDITED', 'lines']);
+    expect((await api.request('GET', `/v1/invoices/${progress.id}`)).body).toMatchObject({
+      creditedNet: '0.00',
+      version: progress.version,
+    });
+  });
+
+  it('credits exactly the net, then refuses any further credit, at draft and at issue', async () => {
+    // Prepare: two drafts of 600.00 against the 1,000.00 progress invoice
+    const { api, job, progress, credit } = await billedInTwo();
+    const [first, second] = [
+      await draft(api, job.id, credit(progress, '-600.00')),
+      await draft(api, job.id, credit(progress, '-600.00')),
+    ];
+    // Act
+    await issue(api, first.id);
+    const late = await api.request('POST', `/v1/invoices/${second.id}/issue`);
+    const rest = await issue(api, (await draft(api, job.id, credit(progress, '-400.00'))).id);
+    const more = await api.request('POST', `/v1/jobs/${job.id}/invoices`, credit(progress, '-0.01'));
+    // Assess
+    expect([late.status, late.body.code, late.body.errors?.[0]?.field]).toEqual([422, 'INVOICE_OVERCREDITED', 'lines']);
+    expect((await api.request('GET', `/v1/invoices/${second.id}`)).body).toMatchObject({ status: 'draft', number: null });
+    expect(rest).toMatchObject({ status: 'invoiced', totals: { net: '-400.00' } });
+    expect([more.status, more.body.code]).toEqual([422, 'INVOICE_OVERCREDITED']);
+    expect((await api.request('GET', `/v1/invoices/${progress.id}`)).body.creditedNet).toBe('1000.00');
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({ invoicedToDate: '1000.00' });
+  });
+
+  it('refuses to void a credited invoice (409 INVOICE_HAS_CREDITS) until its credit notes are voided, which gives the credit back', async () => {
+    // Prepare
+    const { api, job, final, credit } = await billedInTwo();
+    const creditNote = await issue(api, (await draft(api, job.id, credit(final, '-250.00'))).id);
+    // Act
+    const refused = await api.request('POST', `/v1/invoices/${final.id}/void`);
+    const creditVoided = await api.request('POST', `/v1/invoices/${creditNote.id}/void`);
+    const restored = (await api.request('GET', `/v1/invoices/${final.id}`)).body;
+    const finalVoided = await api.request('POST', `/v1/invoices/${final.id}/void`);
+    // Assess
+    expect([refused.status, refused.body.code]).toEqual([409, 'INVOICE_HAS_CREDITS']);
+    expect(creditVoided.status).toBe(200);
+    expect(restored).toMatchObject({ status: 'invoiced', creditedNet: '0.00' });
+    expect([finalVoided.status, finalVoided.body.status]).toEqual([200, 'voided']);
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body).toMatchObject({
+      status: 'closed',
+      billing: { invoicedToDate: '1000.00' },
+    });
+  });
+
+  it('refuses at issue a correction of an invoice voided since the draft: 422 naming lines.0.correctsInvoiceId', async () => {
+    // Prepare: a credit note, a draft taking half of it back, then the credit note voided
+    const { api, job, final, credit } = await billedInTwo();
+    const creditNote = await issue(api, (await draft(api, job.id, credit(final, '-100.00'))).id);
+    const takeBack = await draft(api, job.id, credit(creditNote, '50.00'));
+    expect((await api.request('POST', `/v1/invoices/${creditNote.id}/void`)).status).toBe(200);
+    // Act
+    const refused = await api.request('POST', `/v1/invoices/${takeBack.id}/issue`);
+    // Assess
+    expect([refused.status, refused.body.code, refused.body.errors?.[0]?.field]).toEqual([
+      422,
+      'INVOICE_NOT_FOUND',
+      'lines.0.correctsInvoiceId',
+    ]);
+    expect((await api.request('GET', `/v1/invoices/${takeBack.id}`)).body).toMatchObject({ status: 'draft', number: null });
+  });
+});

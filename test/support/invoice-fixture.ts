@@ -98,6 +98,7 @@ export const invoice: Invoice = {
   amountPaid: '5000.00',
   balanceDue: '10983.02',
   paymentStatus: 'partially_paid',
+  creditedNet: '0.00',
   createdAt: '2025-03-13T16:20:00.000Z',
   updatedAt: '2025-03-20T09:00:00.000Z',
   issuedAt: '2025-03-14T08:00:00.000Z',

@@ -36,6 +36,7 @@ const invoiceOf = (lines: LineInput[], fields: Partial<Invoice> = {}): Numbered 
       ...l,
     })),
     payments: [],
+    creditedNet: '0.00',
     createdAt: '2026-03-13T10:00:00.000Z',
     updatedAt: '2026-03-14T10:00:00.000Z',
     issuedAt: '2026-03-14T10:00:00.000Z',

@@ -155,6 +155,7 @@ export const invoiceSchema = z
     amountPaid: money,
     balanceDue: money,
     paymentStatus: z.enum(['unpaid', 'partially_paid', 'paid']),
+    creditedNet: money,
     createdAt: z.string(),
     updatedAt: z.string(),
     issuedAt: z.string().nullable(),
