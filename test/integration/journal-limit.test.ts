@@ -12,7 +12,7 @@ const DAY = '2026-03-02';
 const seedListing = async (tenantId: string, count: number): Promise<void> => {
   const items = Array.from({ length: count }, () => {
     const id = `inv_${ulid()}`;
-    return { ...keys.invoice(tenantId, id), GSI2PK: keys.invoices(tenantId), GSI2SK: `${DAY}#${id}`, id };
+    return { ...keys.invoice(tenantId, id), GSI2PK: keys.invoices(tenantId), GSI2SK: `${DAY}#${id}`, id, currency: 'EUR' };
   });
   for (let i = 0; i < items.length; i += 25) {
     const batch = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
