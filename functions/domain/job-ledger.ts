@@ -77,7 +77,7 @@ export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date
   });
   // A void can bill more too: voiding a credit note gives back what it credited.
   if (!(invoice.allowOverbilling && sign === 1)) assertWithinPrice(job, next, before);
-  assertWithinCredit(job, next);
+  assertWithinCredit(job, next, sign);
   if (sign === 1 && complete) assertFullyBilled(next);
   return next;
 };
@@ -144,7 +144,7 @@ const assertWithinPrice = (job: Job, next: Job, before: Amount): void => {
  * Credits never exceed what was billed, whatever allowOverbilling says: no charge is credited
  * past zero, and a billed job (where only credits lower the ledger) never has invoiced below zero.
  */
-const assertWithinCredit = (job: Job, next: Job): void => {
+const assertWithinCredit = (job: Job, next: Job, sign: 1 | -1): void => {
   const overCredited = movedCharges(job, next).find(
     ({ now, was, sign }) => beyond(was, now, sign) && beyond(amount(0), now, sign),
   )?.charge;
@@ -158,7 +158,9 @@ const assertWithinCredit = (job: Job, next: Job): void => {
   const invoiced = amount(next.invoicedToDate);
   if (job.status === 'billed' && invoiced.lt(job.invoicedToDate) && invoiced.isNegative()) {
     const message = `This would leave the job invoiced ${toAmountString(invoiced, job.currency)}: credits may take back at most the ${toAmountString(job.invoicedToDate, job.currency)} it has invoiced`;
-    throw new DomainError('rule', 'JOB_OVERCREDITED', message, [{ field: 'lines', code: 'job_overcredited', message }]);
+    // A void has no lines to name: only a correction being issued points at its own.
+    const fields = sign === 1 ? [{ field: 'lines', code: 'job_overcredited', message }] : [];
+    throw new DomainError('rule', 'JOB_OVERCREDITED', message, fields);
   }
 };
 
