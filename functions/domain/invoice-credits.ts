@@ -28,8 +28,9 @@ export const correctedInvoice = (jobId: string, corrected: Invoice[], id: string
   return invoice;
 };
 
-const refuse = (code: string, message: string): never => {
-  throw new DomainError('rule', code, message, [{ field: 'lines', code: code.toLowerCase(), message }]);
+/** A refusal names the correction's lines while it is issued; a void has no lines to name. */
+const refuse = (code: string, message: string, sign: 1 | -1): never => {
+  throw new DomainError('rule', code, message, sign === 1 ? [{ field: 'lines', code: code.toLowerCase(), message }] : []);
 };
 
 /**
@@ -59,13 +60,16 @@ export const applyCredits = (
       refuse(
         'INVOICE_OVERCREDITED',
         `This would credit ${money(credited)} against invoice ${invoice.number}, whose net is ${invoice.totals.net}: credits may take back at most its net`,
+        sign,
       );
     }
     if (credited.times(direction).isNegative()) {
       refuse(
         'INVOICE_REBILLED_PAST_CREDITS',
         `Invoice ${invoice.number} has ${invoice.creditedNet} credited against it: corrections may bill back at most that (bill more without correctsInvoiceId; void a rebill before the credit it gives back)`,
+        sign,
       );
     }
-    return [{ next: touchedInvoice(invoice, now, { creditedNet: money(credited) }), previousVersion: invoice.version }];
+    const next = touchedInvoice(invoice, now, { creditedNet: money(credited), correctedBy: invoice.correctedBy + sign });
+    return [{ next, previousVersion: invoice.version }];
   });

@@ -115,11 +115,11 @@ export const transition = (invoice: Invoice, action: Action, settings: Settings,
       'An invoice with payments cannot be voided; once the job is billed, credit it with a correction',
     );
   }
-  if (action === 'void' && !amount(invoice.creditedNet).isZero()) {
+  if (action === 'void' && (invoice.correctedBy > 0 || !amount(invoice.creditedNet).isZero())) {
     throw new DomainError(
       'conflict',
       'INVOICE_HAS_CREDITS',
-      `Corrections credit ${invoice.creditedNet} against this invoice: void the credit notes against it first`,
+      `Corrections are issued against this invoice (${invoice.creditedNet} credited): void them first`,
     );
   }
   return touchedInvoice(invoice, now, { status: to });

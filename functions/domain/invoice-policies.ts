@@ -246,6 +246,7 @@ export const draftInvoice = (
     lines,
     payments: [],
     creditedNet: toAmountString(0, job.currency),
+    correctedBy: 0,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     issuedAt: null,

@@ -91,6 +91,8 @@ export interface Invoice {
   paymentStatus: PaymentStatus;
   /** The net that issued corrections naming this invoice take back from it (their lines negated); "0.00" when none. */
   creditedNet: string;
+  /** How many issued corrections name this invoice: while any does, it cannot be voided (even at zero credited). */
+  correctedBy: number;
   createdAt: string;
   updatedAt: string;
   issuedAt: string | null;

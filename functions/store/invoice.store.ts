@@ -48,12 +48,13 @@ const countInvoice = (tenantId: string, job: Job, invoice: Invoice, delta: 1 | -
   };
 };
 
-/** Invoices written before creditedNet was kept have nothing credited against them. */
-type StoredInvoice = Omit<Invoice, 'creditedNet'> & Partial<Pick<Invoice, 'creditedNet'>>;
+/** Invoices written before credits were kept have nothing credited against them. */
+type StoredInvoice = Omit<Invoice, 'creditedNet' | 'correctedBy'> & Partial<Pick<Invoice, 'creditedNet' | 'correctedBy'>>;
 
 const fromStored = (invoice: StoredInvoice): Invoice => ({
   ...invoice,
   creditedNet: invoice.creditedNet ?? toAmountString(0, invoice.currency),
+  correctedBy: invoice.correctedBy ?? 0,
 });
 
 export const getInvoice = async (tenantId: string, id: string, consistent = false): Promise<Invoice> =>

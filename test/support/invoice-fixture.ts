@@ -99,6 +99,7 @@ export const invoice: Invoice = {
   balanceDue: '10983.02',
   paymentStatus: 'partially_paid',
   creditedNet: '0.00',
+  correctedBy: 0,
   createdAt: '2025-03-13T16:20:00.000Z',
   updatedAt: '2025-03-20T09:00:00.000Z',
   issuedAt: '2025-03-14T08:00:00.000Z',

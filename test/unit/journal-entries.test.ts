@@ -37,6 +37,7 @@ const invoiceOf = (lines: LineInput[], fields: Partial<Invoice> = {}): Numbered 
     })),
     payments: [],
     creditedNet: '0.00',
+    correctedBy: 0,
     createdAt: '2026-03-13T10:00:00.000Z',
     updatedAt: '2026-03-14T10:00:00.000Z',
     issuedAt: '2026-03-14T10:00:00.000Z',
