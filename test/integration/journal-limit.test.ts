@@ -15,8 +15,12 @@ const seedListing = async (tenantId: string, count: number): Promise<void> => {
     return { ...keys.invoice(tenantId, id), GSI2PK: keys.invoices(tenantId), GSI2SK: `${DAY}#${id}`, id, currency: 'EUR' };
   });
   for (let i = 0; i < items.length; i += 25) {
-    const batch = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    await db().send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }));
+    let requests = { [tableName()]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
+    // DynamoDB may leave some of a batch unwritten: send those again until none is left.
+    while (Object.keys(requests).length > 0) {
+      const { UnprocessedItems } = await db().send(new BatchWriteCommand({ RequestItems: requests }));
+      requests = (UnprocessedItems ?? {}) as typeof requests;
+    }
   }
 };
 
