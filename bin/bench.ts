@@ -87,7 +87,7 @@ const pay = (api: TenantApi, invoiceId: string): Promise<unknown> =>
   api.call('POST', `/v1/invoices/${invoiceId}/payments`, 201, paymentBody);
 const getJob = (api: TenantApi, jobId: string): Promise<unknown> => api.call('GET', `/v1/jobs/${jobId}`, 200);
 const rawGetJob = (tenantId: string, jobId: string) =>
-  db().send(new GetCommand({ TableName: tableName(), Key: keys.job(tenantId, jobId) }));
+  db().send(new GetCommand({ TableName: tableName(), Key: keys.job(tenantId, jobId), ConsistentRead: true }));
 
 /** Commands per operation of a series, from the process-wide DynamoDB metrics. */
 const perOp = (metrics: DbMetrics, n: number) => {

@@ -10,7 +10,7 @@ import { getInvoice } from '../store/invoice.store.js';
 export const correctedInvoices = async (tenantId: string, lines: CorrectingLine[] = []): Promise<Invoice[]> => {
   const found = await Promise.all(
     correctedIds(lines).map((id) =>
-      getInvoice(tenantId, id, true).catch((error: unknown) => {
+      getInvoice(tenantId, id).catch((error: unknown) => {
         if (error instanceof DomainError && error.kind === 'not_found') return undefined;
         throw error;
       }),

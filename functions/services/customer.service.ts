@@ -24,7 +24,7 @@ export const updateCustomer = async (
   patch: Partial<CustomerFields>,
   expectedVersion?: number,
 ): Promise<Customer> => {
-  const customer = expectVersion(await getCustomer(tenantId, id, true), expectedVersion, 'customer');
+  const customer = expectVersion(await getCustomer(tenantId, id), expectedVersion, 'customer');
   const next = changedCustomer(customer, patch, clock.now());
   await saveCustomer(tenantId, next, customer.version);
   return next;

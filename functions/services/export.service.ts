@@ -33,7 +33,7 @@ const invoiceFailure = (id: string, error: DomainError): DomainError =>
 /** Reads an invoice of the batch; a failure names it. */
 const batchInvoice = async (tenantId: string, id: string): Promise<Invoice> => {
   try {
-    return await getInvoice(tenantId, id, true);
+    return await getInvoice(tenantId, id);
   } catch (error) {
     throw error instanceof DomainError ? invoiceFailure(id, error) : error;
   }

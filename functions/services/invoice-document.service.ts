@@ -32,7 +32,7 @@ export interface SendInput {
  * invoice is read consistently: one issued or voided a moment ago is sent and shown as it now is.
  */
 const loadView = async (tenantId: string, invoiceId: string): Promise<InvoiceView> => {
-  const invoice = await getInvoice(tenantId, invoiceId, true);
+  const invoice = await getInvoice(tenantId, invoiceId);
   const [tenant, customer, job] = await Promise.all([
     getTenant(tenantId),
     getCustomer(tenantId, invoice.customerId),

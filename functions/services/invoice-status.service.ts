@@ -23,7 +23,7 @@ export const moveInvoice = (
   expectedVersion?: number,
 ): Promise<Invoice> =>
   retrying(async () => {
-    const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id, true), getTenant(tenantId)]);
+    const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
     const next = transition(expectVersion(invoice, expectedVersion, 'invoice'), action, settings, clock.now());
     await saveInvoice(tenantId, { next, previousVersion: invoice.version });
     return next;
@@ -35,11 +35,11 @@ export const moveInvoice = (
  */
 export const voidInvoice = (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> =>
   retrying(async () => {
-    const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id, true), getTenant(tenantId)]);
+    const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
     const now = clock.now();
     const voided = transition(expectVersion(invoice, expectedVersion, 'invoice'), 'void', settings, now);
     const [job, corrected] = await Promise.all([
-      getJob(tenantId, invoice.jobId, true),
+      getJob(tenantId, invoice.jobId),
       correctedInvoices(tenantId, invoice.lines),
     ]);
     await saveInvoice(
@@ -55,7 +55,7 @@ export const voidInvoice = (tenantId: string, id: string, expectedVersion?: numb
 /** Records a payment; the job's paid to date moves by the payment's net share, in the same transaction. */
 export const recordPayment = (tenantId: string, id: string, payment: NewPayment): Promise<Invoice> =>
   retrying(async () => {
-    const invoice = await getInvoice(tenantId, id, true);
+    const invoice = await getInvoice(tenantId, id);
     const now = clock.now();
     const paid = withPayment(invoice, payment, newId('pay'), now);
     if (paid === invoice) return invoice;
@@ -63,7 +63,7 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
     const recorded = paid.payments.at(-1)!;
     const events = [invoiceEvent('payment.recorded', paid, newId('evt'), now, recorded.amount)];
     if (paid.paymentStatus === 'paid') events.push(invoiceEvent('invoice.paid', paid, newId('evt'), now));
-    const job = await getJob(tenantId, invoice.jobId, true);
+    const job = await getJob(tenantId, invoice.jobId);
     const paidToDate = amount(job.paidToDate).plus(paidNet(paid)).minus(paidNet(invoice));
     const nextJob = touched(job, now, { paidToDate: toAmountString(paidToDate, job.currency) });
     await saveInvoice(

@@ -30,7 +30,7 @@ export const createDraft = async (
 ): Promise<{ invoice: Invoice; billing: BillingSummary }> => {
   const corrected = await correctedInvoices(tenantId, input.lines);
   return retrying(async () => {
-    const job = await getJob(tenantId, jobId, true);
+    const job = await getJob(tenantId, jobId);
     const now = clock.now();
     const drafted = draftInvoice(job, { ...input, customerId: input.customerId ?? job.customerId }, newId('inv'), now, corrected);
     await insertDraft(tenantId, drafted.invoice, job);
@@ -44,7 +44,7 @@ export const updateDraft = async (
   patch: DraftPatch,
   expectedVersion?: number,
 ): Promise<Invoice> => {
-  const invoice = expectVersion(await getInvoice(tenantId, id, true), expectedVersion, 'invoice');
+  const invoice = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
   const next = editDraft(invoice, patch, clock.now());
   await saveInvoice(tenantId, {
     next,
@@ -57,10 +57,10 @@ export const updateDraft = async (
 /** Read again on every attempt: a draft issued meanwhile is then refused as no longer a draft. */
 export const deleteDraft = (tenantId: string, id: string, expectedVersion?: number): Promise<void> =>
   retrying(async () => {
-    const invoice = expectVersion(await getInvoice(tenantId, id, true), expectedVersion, 'invoice');
+    const invoice = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
     if (invoice.status !== 'draft')
       throw new DomainError('conflict', 'INVOICE_NOT_DRAFT', 'Only a draft can be deleted; void an issued invoice');
-    await removeDraft(tenantId, invoice, await getJob(tenantId, invoice.jobId, true));
+    await removeDraft(tenantId, invoice, await getJob(tenantId, invoice.jobId));
   });
 
 export { getInvoice, listInvoices, findInvoiceByNumber };

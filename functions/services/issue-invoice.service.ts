@@ -23,7 +23,7 @@ import { retrying } from './retry.js';
 export const issueInvoice = async (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> => {
   const { settings } = await getTenant(tenantId);
   return retrying(async () => {
-    const invoice = await getInvoice(tenantId, id, true);
+    const invoice = await getInvoice(tenantId, id);
     expectVersion(invoice, expectedVersion, 'invoice');
     assertDraft(invoice);
     const now = clock.now();
@@ -31,7 +31,7 @@ export const issueInvoice = async (tenantId: string, id: string, expectedVersion
     const format = series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat;
     const scope = counterScope(format, invoice.issueDate ?? isoDate(now));
     const [job, counter, corrected] = await Promise.all([
-      getJob(tenantId, invoice.jobId, true),
+      getJob(tenantId, invoice.jobId),
       getCounter(tenantId, series, scope),
       correctedInvoices(tenantId, invoice.lines),
     ]);

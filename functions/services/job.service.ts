@@ -25,7 +25,7 @@ export type NewJob = Omit<JobFields, 'currency'> & { currency?: string };
 
 /** The job bills in its customer's currency unless it names one. */
 export const createJob = async (tenantId: string, input: NewJob): Promise<Job> => {
-  const customer = await getCustomer(tenantId, input.customerId, true).catch((error: unknown) => {
+  const customer = await getCustomer(tenantId, input.customerId).catch((error: unknown) => {
     throw error instanceof DomainError && error.kind === 'not_found' ? unknownReference('customer', 'customerId') : error;
   });
   const job = newJob({ ...input, currency: input.currency ?? customer.currency }, newId('job'), clock.now());
@@ -43,7 +43,7 @@ const changeJob = async (
   expectedVersion: number | undefined,
   change: (job: Job, now: Date) => Job,
 ): Promise<Job> => {
-  const job = expectVersion(await getJob(tenantId, id, true), expectedVersion, 'job');
+  const job = expectVersion(await getJob(tenantId, id), expectedVersion, 'job');
   const next = change(job, clock.now());
   await saveJob(tenantId, next, job);
   return next;
@@ -75,7 +75,7 @@ export const removeCharge = (tenantId: string, jobId: string, chargeId: string, 
 /** Read again on every attempt: a job that got an invoice meanwhile is then refused for it. */
 export const deleteJob = (tenantId: string, id: string, expectedVersion?: number): Promise<void> =>
   retrying(async () => {
-    const job = expectVersion(await getJob(tenantId, id, true), expectedVersion, 'job');
+    const job = expectVersion(await getJob(tenantId, id), expectedVersion, 'job');
     assertDeletable(job);
     await removeJob(tenantId, job);
   });

@@ -10,8 +10,8 @@ const customerItem = (tenantId: string, customer: Customer) => ({
   ...customer,
 });
 
-export const getCustomer = (tenantId: string, id: string, consistent = false): Promise<Customer> =>
-  getItem<Customer>(keys.customer(tenantId, id), 'customer', consistent);
+export const getCustomer = (tenantId: string, id: string): Promise<Customer> =>
+  getItem<Customer>(keys.customer(tenantId, id), 'customer');
 
 /** Writes the customer's next version; `previousVersion` is null for a new one. */
 export const saveCustomer = async (tenantId: string, customer: Customer, previousVersion: number | null): Promise<void> =>

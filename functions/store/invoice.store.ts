@@ -57,8 +57,8 @@ const fromStored = (invoice: StoredInvoice): Invoice => ({
   correctedBy: invoice.correctedBy ?? 0,
 });
 
-export const getInvoice = async (tenantId: string, id: string, consistent = false): Promise<Invoice> =>
-  fromStored(await getItem<StoredInvoice>(keys.invoice(tenantId, id), 'invoice', consistent));
+export const getInvoice = async (tenantId: string, id: string): Promise<Invoice> =>
+  fromStored(await getItem<StoredInvoice>(keys.invoice(tenantId, id), 'invoice'));
 
 /**
  * Saves a new draft, counted on the job it was computed from (still at that version). Another
@@ -68,7 +68,9 @@ export const insertDraft = (tenantId: string, invoice: Invoice, job: Job): Promi
   write(
     putInvoice(tenantId, invoice, null),
     countInvoice(tenantId, job, invoice, 1),
-    ...(invoice.customerId === job.customerId ? [] : [mustExist(keys.customer(tenantId, invoice.customerId), 'customer', 'customerId')]),
+    ...(invoice.customerId === job.customerId
+      ? []
+      : [mustExist(keys.customer(tenantId, invoice.customerId), 'customer', 'customerId')]),
   );
 
 export const deleteDraft = (tenantId: string, invoice: Invoice, job: Job): Promise<void> =>
@@ -177,7 +179,9 @@ export const saveIssue = (tenantId: string, { invoice, job, counter, event, corr
 };
 
 export const findInvoiceByNumber = async (tenantId: string, number: string): Promise<Invoice | undefined> => {
-  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.invoiceNumber(tenantId, number) }));
+  const { Item } = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.invoiceNumber(tenantId, number), ConsistentRead: true }),
+  );
   return Item ? getInvoice(tenantId, Item.invoiceId as string) : undefined;
 };
 

@@ -14,8 +14,7 @@ const jobItem = (tenantId: string, job: Job) => ({
   ...job,
 });
 
-export const getJob = (tenantId: string, id: string, consistent = false): Promise<Job> =>
-  getItem<Job>(keys.job(tenantId, id), 'job', consistent);
+export const getJob = (tenantId: string, id: string): Promise<Job> => getItem<Job>(keys.job(tenantId, id), 'job');
 
 /**
  * Writes the job's next version (`previous` is the one it came from, null for a new job). A new
@@ -25,7 +24,9 @@ export const getJob = (tenantId: string, id: string, consistent = false): Promis
 export const saveJob = async (tenantId: string, job: Job, previous: Job | null): Promise<void> =>
   write(
     putJob(tenantId, job, previous?.version ?? null),
-    ...(job.customerId === previous?.customerId ? [] : [mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId')]),
+    ...(job.customerId === previous?.customerId
+      ? []
+      : [mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId')]),
   );
 
 /** The job's next version as one action of a larger transaction. */

@@ -1,14 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../functions/domain/errors.js';
 import { createJob as newJob, type Job } from '../../functions/domain/job.js';
 import { createCustomer } from '../../functions/services/customer.service.js';
 import { createJob } from '../../functions/services/job.service.js';
 import { registerTenant } from '../../functions/services/tenant.service.js';
 import { putVersioned, queryPage, type PageRequest } from '../../functions/store/aggregate.js';
-import { db, dbMetrics, resetDbMetrics, tableName } from '../../functions/store/client.js';
+import { db, dbMetrics, resetDbMetrics, setCapacityMetering, tableName } from '../../functions/store/client.js';
 import { getCustomer, saveCustomer } from '../../functions/store/customer.store.js';
 import {
   claimIdempotencyKey,
@@ -144,6 +144,22 @@ describe('write', () => {
     await write(put(key));
     const error = await rejection(write(put(key, {}, { Put: { TableName: tableName(), Item: key, ConditionExpression: 'attribute_not_exists(PK)' } })));
     expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+  });
+});
+
+describe('getItem', () => {
+  afterEach(() => setCapacityMetering(false));
+
+  it('reads an aggregate consistently: a whole read unit for a small item, not half of one', async () => {
+    // Prepare
+    const { tenantId, customerId } = await withCustomer();
+    setCapacityMetering(true);
+    resetDbMetrics();
+    // Act
+    const customer = await getCustomer(tenantId, customerId);
+    // Assess
+    expect(customer.id).toBe(customerId);
+    expect(dbMetrics().GetItem).toEqual({ requests: 1, failed: 0, readUnits: 1, writeUnits: 0 });
   });
 });
 
