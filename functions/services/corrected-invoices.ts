@@ -3,10 +3,7 @@ import type { Invoice } from '../domain/invoice.js';
 import { correctedIds, type CorrectingLine } from '../domain/invoice-credits.js';
 import { getInvoice } from '../store/invoice.store.js';
 
-/**
- * The invoices that correction lines name, those that exist, read consistently (a correction is
- * written against their versions); the domain checks that they are the job's and issued.
- */
+/** The invoices that correction lines name, those that exist; the domain checks that they are the job's and issued. */
 export const correctedInvoices = async (tenantId: string, lines: CorrectingLine[] = []): Promise<Invoice[]> => {
   const found = await Promise.all(
     correctedIds(lines).map((id) =>

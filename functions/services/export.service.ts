@@ -25,39 +25,44 @@ export interface ExportResult {
 const exportIdOf = (invoiceIds: string[]): string =>
   `exp_${createHash('sha256').update(invoiceIds.join(',')).digest('hex').slice(0, 40)}`;
 
-const invoiceFailure = (id: string, error: DomainError): DomainError =>
-  new DomainError(error.kind === 'not_found' ? 'rule' : error.kind, error.code, `Invoice ${id}: ${error.message}`, [
-    { field: 'invoiceIds', code: error.code.toLowerCase(), message: `${id}: ${error.message}` },
-  ]);
+/** Rethrows a refusal about one invoice of the batch as one that names it (field `invoiceIds`). */
+const naming =
+  (id: string) =>
+  (error: unknown): never => {
+    if (!(error instanceof DomainError)) throw error;
+    throw new DomainError(error.kind === 'not_found' ? 'rule' : error.kind, error.code, `Invoice ${id}: ${error.message}`, [
+      { field: 'invoiceIds', code: error.code.toLowerCase(), message: `${id}: ${error.message}` },
+    ]);
+  };
 
-/** Reads an invoice of the batch; a failure names it. */
-const batchInvoice = async (tenantId: string, id: string): Promise<Invoice> => {
-  try {
-    return await getInvoice(tenantId, id);
-  } catch (error) {
-    throw error instanceof DomainError ? invoiceFailure(id, error) : error;
-  }
-};
-
-/** An invoice of the batch as exported; a refusal names it. */
+/** An invoice of the batch as exported. */
 const exportedVersion = (invoice: Invoice, settings: Settings, now: Date) => {
   try {
     return { next: transition(invoice, 'export', settings, now), previousVersion: invoice.version };
   } catch (error) {
-    throw error instanceof DomainError ? invoiceFailure(invoice.id, error) : error;
+    return naming(invoice.id)(error);
   }
 };
 
 const readBatch = (tenantId: string, ids: string[]): Promise<Invoice[]> =>
-  Promise.all(ids.map((id) => batchInvoice(tenantId, id)));
+  Promise.all(ids.map((id) => getInvoice(tenantId, id).catch(naming(id))));
 
-/** The invoices a request names, read consistently: its ids, or the approved invoices issued in its range. */
-const resolve = async (tenantId: string, request: ExportRequest): Promise<{ invoices: Invoice[] } | { stored: AccountingExport }> => {
+/** The invoices a request names: its ids, or the approved invoices issued in its range. */
+const resolve = async (
+  tenantId: string,
+  request: ExportRequest,
+): Promise<{ invoices: Invoice[] } | { stored: AccountingExport }> => {
   if ('invoiceIds' in request) return { invoices: await readBatch(tenantId, [...new Set(request.invoiceIds)]) };
   const { items } = await listInvoices(tenantId, { status: 'approved', ...request }, MAX_EXPORT_INVOICES + 1);
-  if (items.length > MAX_EXPORT_INVOICES) throw rangeTooWide('EXPORT_RANGE_TOO_WIDE', 'approved invoices', MAX_EXPORT_INVOICES, request);
+  if (items.length > MAX_EXPORT_INVOICES)
+    throw rangeTooWide('EXPORT_RANGE_TOO_WIDE', 'approved invoices', MAX_EXPORT_INVOICES, request);
   // The index can lag behind an export that has just moved some of them: only the still approved count.
-  const invoices = (await readBatch(tenantId, items.map((i) => i.id))).filter((i) => i.status === 'approved');
+  const invoices = (
+    await readBatch(
+      tenantId,
+      items.map((i) => i.id),
+    )
+  ).filter((i) => i.status === 'approved');
   if (invoices.length > 0) return { invoices };
   // Nothing approved is left in the range: a repeat of the range gets the export it made.
   const stored = await lastExportOfRange(tenantId, request);

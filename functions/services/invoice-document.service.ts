@@ -27,10 +27,7 @@ export interface SendInput {
   message?: string;
 }
 
-/**
- * The invoice with what its document shows: the tenant, the customer it bills and its job. The
- * invoice is read consistently: one issued or voided a moment ago is sent and shown as it now is.
- */
+/** The invoice with what its document shows: the tenant, the customer it bills and its job. */
 const loadView = async (tenantId: string, invoiceId: string): Promise<InvoiceView> => {
   const invoice = await getInvoice(tenantId, invoiceId);
   const [tenant, customer, job] = await Promise.all([
