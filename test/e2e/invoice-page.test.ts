@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderInvoiceHtml } from '../../functions/services/documents/invoice-html.js';
 import { invoiceView } from '../../functions/services/documents/invoice-view.js';
+import { launchBrowser } from '../support/browser.js';
 import { customer, invoice, job, tenant } from '../support/invoice-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Where the run leaves what the browser showed, to look at. */
 const SCREENSHOT = '/tmp/tally-invoice-page.png';
 const html = renderInvoiceHtml(invoiceView({ tenant, customer, invoice, job }));
@@ -15,20 +14,7 @@ describe('invoice page in a browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    // No skipping: without Chromium this check has not run, and that must show as a failure.
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
