@@ -8,7 +8,8 @@ import type { FieldError } from '../domain/errors.js';
 import { HttpProblem, missingApiKey, problemResponse } from '../shared/problems.js';
 import { requestFingerprint, runOnce, type StoredResponse } from '../services/idempotency.service.js';
 import { assertAcceptable, offeredTypes, representations } from './representations.js';
-import { routeKey, type Reply, type Route } from './route.js';
+import { parse as parseMediaType } from 'content-type';
+import { requestBody, routeKey, type Reply, type Route } from './route.js';
 import { idempotencyKey } from './schemas.js';
 
 export interface TenantContext {
@@ -37,22 +38,68 @@ const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown): T => {
   return result.data;
 };
 
+const invalidBody = (code: string, message: string): HttpProblem => new HttpProblem(400, code, message);
+
+// `application/json` or a structured `+json` type (RFC 6839), matched case-insensitively and exactly.
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9!#$&^_.-]+\+)?json$/;
+
+/** A body must say it is JSON (none said is taken as JSON), in UTF-8 if it names a charset. */
+const assertJson = (contentType: string | undefined): void => {
+  if (contentType === undefined) return;
+  let media: { type: string; parameters: Record<string, string> } | undefined;
+  try {
+    media = parseMediaType(contentType);
+  } catch {
+    media = undefined;
+  }
+  const charset = media?.parameters.charset?.toLowerCase();
+  if (!media || !JSON_MEDIA_TYPE.test(media.type) || (charset !== undefined && charset !== 'utf-8')) {
+    throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body must be application/json (UTF-8)', [
+      { field: 'Content-Type', code: 'unsupported_media_type', message: 'must be application/json' },
+    ]);
+  }
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body's text; bytes that are not UTF-8 are refused, never read as U+FFFD. */
+const bodyText = (event: HttpEvent): string => {
+  const body = event.body ?? '';
+  const text = event.isBase64Encoded ? decodeUtf8(Buffer.from(body, 'base64')) : body;
+  if (!text.isWellFormed()) throw invalidBody('MALFORMED_BODY', 'The body is not valid UTF-8');
+  return text;
+};
+
+const decodeUtf8 = (bytes: Buffer): string => {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw invalidBody('MALFORMED_BODY', 'The body is not valid UTF-8');
+  }
+};
+
 const jsonBody = (event: HttpEvent): unknown => {
-  const text =
-    event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = bodyText(event);
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
     throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES / 1024} KB`);
   }
   if (text === '') return undefined;
-  const type = event.headers['content-type'] ?? 'application/json';
-  if (!/^application\/([\w.+-]+\+)?json\b/.test(type)) {
-    throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body must be application/json');
-  }
+  assertJson(event.headers['content-type']);
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpProblem(400, 'MALFORMED_JSON', 'The body is not valid JSON');
+    throw invalidBody('MALFORMED_JSON', 'The body is not valid JSON');
   }
+};
+
+/** The route's body, validated; a route that takes none refuses any. */
+const parseBody = (r: Route, payload: unknown): unknown => {
+  const schema = requestBody(r);
+  if (schema) return parse(schema, payload);
+  if (payload === undefined) return undefined;
+  throw new HttpProblem(400, 'VALIDATION_FAILED', `${r.method} ${r.path} takes no body`, [
+    { field: '(body)', code: 'not_allowed', message: 'this operation takes no body' },
+  ]);
 };
 
 /**
@@ -96,7 +143,7 @@ export const httpHandler = (routes: Route[]) => {
       tenantId: event.requestContext.authorizer?.lambda?.tenantId ?? '',
       params: parse(r.params, event.pathParameters ?? {}),
       query: parse(r.query, event.queryStringParameters ?? {}),
-      body: parse(r.body, payload),
+      body: parseBody(r, payload),
       headers: event.headers,
       requestId: event.requestContext.requestId,
     });

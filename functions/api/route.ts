@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -51,3 +51,20 @@ export const route = <P = Record<string, never>, Q = Record<string, never>, B = 
   definition as unknown as Route;
 
 export const routeKey = (r: Pick<Route, 'method' | 'path'>): string => `${r.method} ${r.path}`;
+
+/** What a POST without parameters takes: nothing, or an empty JSON object (what many clients send). */
+const noParameters = z.strictObject({}).optional();
+
+/**
+ * The body a route takes: its own schema; for a POST without one, nothing or `{}`; for other
+ * methods none (any body is refused).
+ */
+export const requestBody = (r: Pick<Route, 'method' | 'body'>): z.ZodType | undefined =>
+  r.body ?? (r.method === 'POST' ? noParameters : undefined);
+
+/** 201 with the created resource and where it lives (`Location`), plus its other headers (its ETag). */
+export const created = (location: string, body: unknown, headers: Record<string, string> = {}): Reply => ({
+  status: 201,
+  body,
+  headers: { location, ...headers },
+});

@@ -21,7 +21,7 @@ const priced = (charge: Omit<Charge, 'amount'>, currency: string): Charge => ({
   ),
 });
 
-const findCharge = (job: Job, chargeId: string): Charge => {
+export const findCharge = (job: Job, chargeId: string): Charge => {
   const charge = job.charges.find((c) => c.id === chargeId);
   if (!charge) throw notFound('charge');
   return charge;

@@ -9,6 +9,7 @@ import {
 import { getCustomer, listCustomers, saveCustomer } from '../store/customer.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { newId } from './ids.js';
+import { retrying } from './retry.js';
 
 export const createCustomer = async (tenantId: string, input: CustomerFields): Promise<Customer> => {
   const tenant = await getTenant(tenantId);
@@ -17,17 +18,18 @@ export const createCustomer = async (tenantId: string, input: CustomerFields): P
   return customer;
 };
 
-/** `expectedVersion` (from If-Match): a customer at another version is a 412; a lost race is a 409 either way. */
-export const updateCustomer = async (
+/** `expectedVersion` (from If-Match): a customer at another version is a 412; a lost race reads again. */
+export const updateCustomer = (
   tenantId: string,
   id: string,
   patch: Partial<CustomerFields>,
   expectedVersion?: number,
-): Promise<Customer> => {
-  const customer = expectVersion(await getCustomer(tenantId, id), expectedVersion, 'customer');
-  const next = changedCustomer(customer, patch, clock.now());
-  await saveCustomer(tenantId, next, customer.version);
-  return next;
-};
+): Promise<Customer> =>
+  retrying(async () => {
+    const customer = expectVersion(await getCustomer(tenantId, id), expectedVersion, 'customer');
+    const next = changedCustomer(customer, patch, clock.now());
+    await saveCustomer(tenantId, next, customer.version);
+    return next;
+  });
 
 export { getCustomer, listCustomers };

@@ -1,7 +1,7 @@
 import { clock } from '../adapters/clock.js';
-import { expectVersion } from '../domain/errors.js';
+import { expectVersion, notFound } from '../domain/errors.js';
 import { invoiceEvent } from '../domain/event.js';
-import type { Invoice } from '../domain/invoice.js';
+import type { Invoice, Payment } from '../domain/invoice.js';
 import { applyCredits } from '../domain/invoice-credits.js';
 import { recordPayment as withPayment, transition, type NewPayment } from '../domain/invoice-lifecycle.js';
 import { applyInvoice } from '../domain/job-ledger.js';
@@ -38,10 +38,7 @@ export const voidInvoice = (tenantId: string, id: string, expectedVersion?: numb
     const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
     const now = clock.now();
     const voided = transition(expectVersion(invoice, expectedVersion, 'invoice'), 'void', settings, now);
-    const [job, corrected] = await Promise.all([
-      getJob(tenantId, invoice.jobId),
-      correctedInvoices(tenantId, invoice.lines),
-    ]);
+    const [job, corrected] = await Promise.all([getJob(tenantId, invoice.jobId), correctedInvoices(tenantId, invoice.lines)]);
     await saveInvoice(
       tenantId,
       { next: voided, previousVersion: invoice.version },
@@ -53,12 +50,21 @@ export const voidInvoice = (tenantId: string, id: string, expectedVersion?: numb
   });
 
 /** Records a payment; the job's paid to date moves by the payment's net share, in the same transaction. */
-export const recordPayment = (tenantId: string, id: string, payment: NewPayment): Promise<Invoice> =>
+/** The payment recorded (or, for a retry of one, the payment recorded first) and the invoice it leaves. */
+export interface RecordedPayment {
+  payment: Payment;
+  invoice: Invoice;
+}
+
+export const recordPayment = (tenantId: string, id: string, payment: NewPayment): Promise<RecordedPayment> =>
   retrying(async () => {
     const invoice = await getInvoice(tenantId, id);
     const now = clock.now();
     const paid = withPayment(invoice, payment, newId('pay'), now);
-    if (paid === invoice) return invoice;
+    if (paid === invoice) {
+      const first = invoice.payments.find((p) => p.idempotencyKey === payment.idempotencyKey)!;
+      return { payment: first, invoice };
+    }
     // The amount as recorded (in the currency's minor units), not as the request wrote it.
     const recorded = paid.payments.at(-1)!;
     const events = [invoiceEvent('payment.recorded', paid, newId('evt'), now, recorded.amount)];
@@ -72,5 +78,13 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
       { next: nextJob, previousVersion: job.version },
       events,
     );
-    return paid;
+    return { payment: recorded, invoice: paid };
   });
+
+/** One payment of an invoice, and the invoice. */
+export const getPayment = async (tenantId: string, invoiceId: string, paymentId: string): Promise<RecordedPayment> => {
+  const invoice = await getInvoice(tenantId, invoiceId);
+  const payment = invoice.payments.find((p) => p.id === paymentId);
+  if (!payment) throw notFound('payment');
+  return { payment, invoice };
+};

@@ -38,21 +38,18 @@ export const createDraft = async (
   });
 };
 
-export const updateDraft = async (
-  tenantId: string,
-  id: string,
-  patch: DraftPatch,
-  expectedVersion?: number,
-): Promise<Invoice> => {
-  const invoice = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
-  const next = editDraft(invoice, patch, clock.now());
-  await saveInvoice(tenantId, {
-    next,
-    previousVersion: invoice.version,
-    customerChanged: next.customerId !== invoice.customerId,
+/** A lost race reads again: a draft issued meanwhile is then refused as no longer a draft. */
+export const updateDraft = (tenantId: string, id: string, patch: DraftPatch, expectedVersion?: number): Promise<Invoice> =>
+  retrying(async () => {
+    const invoice = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
+    const next = editDraft(invoice, patch, clock.now());
+    await saveInvoice(tenantId, {
+      next,
+      previousVersion: invoice.version,
+      customerChanged: next.customerId !== invoice.customerId,
+    });
+    return next;
   });
-  return next;
-};
 
 /** Read again on every attempt: a draft issued meanwhile is then refused as no longer a draft. */
 export const deleteDraft = (tenantId: string, id: string, expectedVersion?: number): Promise<void> =>

@@ -1,6 +1,7 @@
 import { clock } from '../adapters/clock.js';
 import {
   addCharge as withCharge,
+  findCharge,
   removeCharge as withoutCharge,
   updateCharge as withChargeChanged,
   type ChargeFields,
@@ -12,6 +13,7 @@ import {
   createJob as newJob,
   reopenJob as reopened,
   updateJob as changedJob,
+  type Charge,
   type Job,
   type JobFields,
   type JobPatch,
@@ -35,19 +37,30 @@ export const createJob = async (tenantId: string, input: NewJob): Promise<Job> =
 
 /**
  * Loads the job, checks the caller's expected version (If-Match), applies one domain change and
- * saves it on condition that nobody changed the job meanwhile.
+ * saves it on condition that nobody changed the job meanwhile. A lost race reads again and applies
+ * the change to the new version: with If-Match that is a 412, without it the change is made
+ * unless the new state refuses it.
  */
-const changeJob = async (
+const changeJob = (
   tenantId: string,
   id: string,
   expectedVersion: number | undefined,
   change: (job: Job, now: Date) => Job,
-): Promise<Job> => {
-  const job = expectVersion(await getJob(tenantId, id), expectedVersion, 'job');
-  const next = change(job, clock.now());
-  await saveJob(tenantId, next, job);
-  return next;
-};
+): Promise<Job> =>
+  retrying(async () => {
+    const job = expectVersion(await getJob(tenantId, id), expectedVersion, 'job');
+    const next = change(job, clock.now());
+    await saveJob(tenantId, next, job);
+    return next;
+  });
+
+/** The charge `chargeId` of the job, and the job it is in (its version is the charge's ETag). */
+export interface ChargeOfJob {
+  job: Job;
+  charge: Charge;
+}
+
+const chargeOf = (job: Job, chargeId: string): ChargeOfJob => ({ job, charge: findCharge(job, chargeId) });
 
 export const updateJob = (tenantId: string, id: string, patch: JobPatch, expectedVersion?: number): Promise<Job> =>
   changeJob(tenantId, id, expectedVersion, (job, now) => changedJob(job, patch, now));
@@ -58,16 +71,32 @@ export const closeJob = (tenantId: string, id: string, expectedVersion?: number)
 export const reopenJob = (tenantId: string, id: string, expectedVersion?: number): Promise<Job> =>
   changeJob(tenantId, id, expectedVersion, reopened);
 
-export const addCharge = (tenantId: string, jobId: string, input: ChargeFields, expectedVersion?: number): Promise<Job> =>
-  changeJob(tenantId, jobId, expectedVersion, (job, now) => withCharge(job, input, newId('chg'), now));
+/** The charge id is drawn once, so that a retry after a lost race adds the same charge, not another. */
+export const addCharge = async (
+  tenantId: string,
+  jobId: string,
+  input: ChargeFields,
+  expectedVersion?: number,
+): Promise<ChargeOfJob> => {
+  const id = newId('chg');
+  const job = await changeJob(tenantId, jobId, expectedVersion, (current, now) => withCharge(current, input, id, now));
+  return chargeOf(job, id);
+};
 
-export const updateCharge = (
+export const getCharge = async (tenantId: string, jobId: string, chargeId: string): Promise<ChargeOfJob> =>
+  chargeOf(await getJob(tenantId, jobId), chargeId);
+
+export const updateCharge = async (
   tenantId: string,
   jobId: string,
   chargeId: string,
   patch: Partial<ChargeFields>,
   expectedVersion?: number,
-): Promise<Job> => changeJob(tenantId, jobId, expectedVersion, (job, now) => withChargeChanged(job, chargeId, patch, now));
+): Promise<ChargeOfJob> =>
+  chargeOf(
+    await changeJob(tenantId, jobId, expectedVersion, (job, now) => withChargeChanged(job, chargeId, patch, now)),
+    chargeId,
+  );
 
 export const removeCharge = (tenantId: string, jobId: string, chargeId: string, expectedVersion?: number): Promise<Job> =>
   changeJob(tenantId, jobId, expectedVersion, (job, now) => withoutCharge(job, chargeId, now));

@@ -183,7 +183,7 @@ describe('issuing, voiding and posting', () => {
     const posted = await api.request('POST', `/v1/invoices/${second.id}/post`);
     expect(posted.body.status).toBe('posted');
     expect((await api.request('POST', `/v1/invoices/${second.id}/void`)).body.code).toBe('INVOICE_NOT_VOIDABLE');
-    expect((await api.request('POST', `/v1/invoices/${second.id}/payments`, { amount: '1', date: daysAgo(0), method: 'card' })).body.amountPaid).toBe('2.00');
+    expect((await api.request('POST', `/v1/invoices/${second.id}/payments`, { amount: '1', date: daysAgo(0), method: 'card' })).body.invoice.amountPaid).toBe('2.00');
   });
 
   it('goes invoiced -> approved -> (exported) with the accounting integration on, and posts what it approved once it is off', async () => {
@@ -237,9 +237,11 @@ describe('issuing, voiding and posting', () => {
     ];
     expect(b.body).toEqual(a.body);
     const payment = { amount: '40', date: daysAgo(0), method: 'cash' };
-    await api.request('POST', `/v1/invoices/${invoice.id}/payments`, payment, { 'idempotency-key': 'pay-1' });
+    const first = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, payment, { 'idempotency-key': 'pay-1' });
     const retried = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, payment, { 'idempotency-key': 'pay-1' });
-    expect(retried.body).toMatchObject({ amountPaid: '40.00', balanceDue: '80.00', payments: [{ amount: '40.00' }] });
+    expect(retried.body).toEqual(first.body);
+    expect(retried.body).toMatchObject({ amount: '40.00', invoiceId: invoice.id, invoice: { amountPaid: '40.00', balanceDue: '80.00' } });
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body.payments).toMatchObject([{ id: first.body.id, amount: '40.00' }]);
     expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing.paidToDate).toBe('33.33');
   });
 });

@@ -52,7 +52,9 @@ describe('payment dates', () => {
       [422, 'PAYMENT_DATE_IN_FUTURE', 'date'],
     ]);
     expect(taken.map((r) => r.status)).toEqual([201, 201]);
-    expect(taken[1]!.body).toMatchObject({ amountPaid: '20.00', payments: [{ date: invoice.issueDate }, { date: today }] });
+    expect(taken[1]!.body).toMatchObject({ date: today, invoice: { amountPaid: '20.00' } });
+    const after = (await api.request('GET', `/v1/invoices/${invoice.id}`)).body;
+    expect(after.payments).toMatchObject([{ date: invoice.issueDate }, { date: today }]);
     expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing.paidToDate).toBe('16.67');
   });
 });
@@ -77,7 +79,10 @@ describe('payment amounts', () => {
     const invoice = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '100.00' })).id);
     const paid = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: '50', date: invoice.issueDate, method: 'cash' });
     expect(paid.status).toBe(201);
-    expect(paid.body.payments.map((p: { amount: string }) => p.amount)).toEqual(['50.00']);
+    expect(paid.body).toMatchObject({ amount: '50.00', method: 'cash', invoiceId: invoice.id, invoice: { amountPaid: '50.00' } });
+    expect(paid.headers.get('location')).toBe(`/v1/invoices/${invoice.id}/payments/${paid.body.id}`);
+    expect((await api.request('GET', paid.headers.get('location')!)).body).toEqual(paid.body);
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body.payments.map((p: { amount: string }) => p.amount)).toEqual(['50.00']);
     const events = (await api.request('GET', '/v1/events')).body.items;
     expect(events.find((e: { type: string }) => e.type === 'payment.recorded')).toMatchObject({ amount: '50.00' });
   });

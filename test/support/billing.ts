@@ -13,8 +13,9 @@ export interface Charge {
 export const jobWithCharges = async (charges: Charge[], jobFields: object = {}, api?: ApiClient) => {
   const client = api ?? (await newTenant('Billing', 'EUR'));
   const customer = (await client.request('POST', '/v1/customers', { name: 'Client', email: 'client@example.test' })).body;
-  let job = (await client.request('POST', '/v1/jobs', { customerId: customer.id, name: 'Job', billingType: 'fixed_price', ...jobFields })).body;
-  for (const charge of charges) job = (await client.request('POST', `/v1/jobs/${job.id}/charges`, charge)).body;
+  const created = (await client.request('POST', '/v1/jobs', { customerId: customer.id, name: 'Job', billingType: 'fixed_price', ...jobFields })).body;
+  for (const charge of charges) await client.request('POST', `/v1/jobs/${created.id}/charges`, charge);
+  const job = (await client.request('GET', `/v1/jobs/${created.id}`)).body;
   return { api: client, customer, job };
 };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Customer } from '../../domain/customer.js';
 import { createCustomer, getCustomer, listCustomers, updateCustomer } from '../../services/customer.service.js';
-import { route } from '../route.js';
+import { created, route } from '../route.js';
 import { atLeastOneField, currencyCode, etag, idParams, ifMatchVersion, pageOf, pageQuery } from '../schemas.js';
 
 const address = z.strictObject({
@@ -48,7 +48,10 @@ export const customerRoutes = [
     summary: 'Creates a customer',
     body: newCustomer,
     responses: { 201: { description: 'The customer', schema: customerSchema } },
-    handle: async ({ tenantId, body }) => customer(201, await createCustomer(tenantId, body)),
+    handle: async ({ tenantId, body }) => {
+      const made = await createCustomer(tenantId, body);
+      return created(`/v1/customers/${made.id}`, made, etag(made));
+    },
   }),
   route<object, z.infer<typeof pageQuery>>({
     method: 'GET',

@@ -9,9 +9,15 @@ import {
   updateDraft,
 } from '../../services/invoice.service.js';
 import { issueInvoice } from '../../services/issue-invoice.service.js';
-import { moveInvoice, recordPayment, voidInvoice } from '../../services/invoice-status.service.js';
+import {
+  getPayment,
+  moveInvoice,
+  recordPayment,
+  voidInvoice,
+  type RecordedPayment,
+} from '../../services/invoice-status.service.js';
 import { preferredType } from '../representations.js';
-import { route } from '../route.js';
+import { created, route } from '../route.js';
 import { renderInvoice, sendInvoice } from '../../services/invoice-document.service.js';
 import { actionRoute, etag, idParams, ifMatchVersion, pageOf, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
 import { billingSchema } from './jobs.routes.js';
@@ -46,6 +52,19 @@ const sendRequest = z
   .optional();
 const invoiceResponse = { description: 'The invoice', schema: invoiceSchema };
 
+const paymentParams = idParams.extend({ paymentId: resourceId });
+type PaymentParams = z.infer<typeof paymentParams>;
+
+const paymentSchema = invoiceSchema.shape.payments.element
+  .extend({
+    invoiceId: z.string(),
+    invoice: invoiceSchema.pick({ id: true, amountPaid: true, balanceDue: true, paymentStatus: true, version: true }),
+  })
+  .meta({ id: 'Payment', description: 'A payment, and the balance it leaves on its invoice' });
+const paymentResponse = { description: 'The payment and the invoice balance', schema: paymentSchema };
+
+const paymentView = ({ payment, invoice }: RecordedPayment) => ({ ...payment, invoiceId: invoice.id, invoice });
+
 /** POST /v1/invoices/{id}/<action>: one state change each. */
 const action = (
   name: 'issue' | 'void' | 'approve' | 'post',
@@ -69,7 +88,7 @@ export const invoiceRoutes = [
     },
     handle: async ({ tenantId, params, body }) => {
       const { invoice, billing } = await createDraft(tenantId, params.id, body);
-      return { status: 201, body: { ...invoice, jobBilling: billing }, headers: etag(invoice) };
+      return created(`/v1/invoices/${invoice.id}`, { ...invoice, jobBilling: billing }, etag(invoice));
     },
   }),
   route<object, z.infer<typeof invoiceQuery>>({
@@ -161,11 +180,29 @@ export const invoiceRoutes = [
     method: 'POST',
     path: '/v1/invoices/{id}/payments',
     operationId: 'recordPayment',
-    summary: 'Records a payment against an issued invoice',
+    summary: "Records a payment against an issued invoice (ETag: the invoice's version)",
     params: idParams,
     body: newPayment,
-    responses: { 201: invoiceResponse },
-    handle: async ({ tenantId, params, body, headers }) =>
-      reply(201, await recordPayment(tenantId, params.id, { ...body, idempotencyKey: headers['idempotency-key'] ?? null })),
+    responses: { 201: paymentResponse },
+    handle: async ({ tenantId, params, body, headers }) => {
+      const recorded = await recordPayment(tenantId, params.id, { ...body, idempotencyKey: headers['idempotency-key'] ?? null });
+      return created(
+        `/v1/invoices/${recorded.invoice.id}/payments/${recorded.payment.id}`,
+        paymentView(recorded),
+        etag(recorded.invoice),
+      );
+    },
+  }),
+  route<PaymentParams>({
+    method: 'GET',
+    path: '/v1/invoices/{id}/payments/{paymentId}',
+    operationId: 'getPayment',
+    summary: 'Gets a payment of an invoice, with the invoice balance',
+    params: paymentParams,
+    responses: { 200: paymentResponse },
+    handle: async ({ tenantId, params }) => {
+      const recorded = await getPayment(tenantId, params.id, params.paymentId);
+      return { status: 200, body: paymentView(recorded), headers: etag(recorded.invoice) };
+    },
   }),
 ];

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { billingSummary, type Job } from '../../domain/job.js';
 import * as jobs from '../../services/job.service.js';
-import { route } from '../route.js';
+import type { ChargeOfJob } from '../../services/job.service.js';
+import { created, route } from '../route.js';
 import {
   actionRoute,
   atLeastOneField,
@@ -46,16 +47,18 @@ const chargePatch = z.strictObject(chargeFields).partial().refine(atLeastOneFiel
 const jobQuery = pageQuery.extend({ customerId: resourceId.optional(), status: jobStatus.optional() });
 const chargeParams = z.object({ id: z.string().min(1).max(64), chargeId: z.string().min(1).max(64) });
 
-const chargeSchema = z.object({
-  id: z.string(),
-  description: z.string(),
-  group: z.string().nullable(),
-  quantity: z.string(),
-  unitPrice: z.string(),
-  taxRate: z.string(),
-  amount: z.string(),
-  billedToDate: z.string(),
-});
+const chargeSchema = z
+  .object({
+    id: z.string(),
+    description: z.string(),
+    group: z.string().nullable(),
+    quantity: z.string(),
+    unitPrice: z.string(),
+    taxRate: z.string(),
+    amount: z.string(),
+    billedToDate: z.string(),
+  })
+  .meta({ id: 'Charge' });
 const amountField = z.string();
 export const billingSchema = z
   .object({
@@ -90,6 +93,9 @@ export const jobView = (job: Job) => ({ ...job, billing: billingSummary(job) });
 
 const reply = (status: number, job: Job) => ({ status, body: jobView(job), headers: etag(job) });
 const jobResponse = { description: 'The job', schema: jobSchema };
+const chargeResponse = { description: 'The charge', schema: chargeSchema };
+// A charge has no version of its own: the job's is the one that If-Match checks.
+const chargeReply = ({ job, charge }: ChargeOfJob) => ({ status: 200, body: charge, headers: etag(job) });
 type IdParams = z.infer<typeof idParams>;
 type ChargeParams = z.infer<typeof chargeParams>;
 
@@ -101,7 +107,10 @@ export const jobRoutes = [
     summary: 'Creates a job for a customer',
     body: newJob,
     responses: { 201: jobResponse },
-    handle: async ({ tenantId, body }) => reply(201, await jobs.createJob(tenantId, body)),
+    handle: async ({ tenantId, body }) => {
+      const job = await jobs.createJob(tenantId, body);
+      return created(`/v1/jobs/${job.id}`, jobView(job), etag(job));
+    },
   }),
   route<object, z.infer<typeof jobQuery>>({
     method: 'GET',
@@ -167,32 +176,45 @@ export const jobRoutes = [
     method: 'POST',
     path: '/v1/jobs/{id}/charges',
     operationId: 'addCharge',
-    summary: 'Adds a charge to a job',
+    summary: "Adds a charge to a job (ETag: the job's version)",
     params: idParams,
     body: newCharge,
-    responses: { 201: jobResponse },
-    handle: async ({ tenantId, params, body, headers }) =>
-      reply(201, await jobs.addCharge(tenantId, params.id, body, ifMatchVersion(headers))),
+    responses: { 201: chargeResponse },
+    handle: async ({ tenantId, params, body, headers }) => {
+      const { job, charge } = await jobs.addCharge(tenantId, params.id, body, ifMatchVersion(headers));
+      return created(`/v1/jobs/${job.id}/charges/${charge.id}`, charge, etag(job));
+    },
+  }),
+  route<ChargeParams>({
+    method: 'GET',
+    path: '/v1/jobs/{id}/charges/{chargeId}',
+    operationId: 'getCharge',
+    summary: "Gets a charge (ETag: the job's version)",
+    params: chargeParams,
+    responses: { 200: chargeResponse },
+    handle: async ({ tenantId, params }) => chargeReply(await jobs.getCharge(tenantId, params.id, params.chargeId)),
   }),
   route<ChargeParams, object, z.infer<typeof chargePatch>>({
     method: 'PATCH',
     path: '/v1/jobs/{id}/charges/{chargeId}',
     operationId: 'updateCharge',
-    summary: 'Changes a charge',
+    summary: "Changes a charge (If-Match: the job's ETag)",
     params: chargeParams,
     body: chargePatch,
-    responses: { 200: jobResponse },
+    responses: { 200: chargeResponse },
     handle: async ({ tenantId, params, body, headers }) =>
-      reply(200, await jobs.updateCharge(tenantId, params.id, params.chargeId, body, ifMatchVersion(headers))),
+      chargeReply(await jobs.updateCharge(tenantId, params.id, params.chargeId, body, ifMatchVersion(headers))),
   }),
   route<ChargeParams>({
     method: 'DELETE',
     path: '/v1/jobs/{id}/charges/{chargeId}',
     operationId: 'removeCharge',
-    summary: 'Removes a charge nothing has billed',
+    summary: "Removes a charge nothing has billed (If-Match: the job's ETag)",
     params: chargeParams,
-    responses: { 200: jobResponse },
-    handle: async ({ tenantId, params, headers }) =>
-      reply(200, await jobs.removeCharge(tenantId, params.id, params.chargeId, ifMatchVersion(headers))),
+    responses: { 204: { description: 'Removed' } },
+    handle: async ({ tenantId, params, headers }) => {
+      await jobs.removeCharge(tenantId, params.id, params.chargeId, ifMatchVersion(headers));
+      return { status: 204 };
+    },
   }),
 ];

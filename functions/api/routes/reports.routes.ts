@@ -15,9 +15,12 @@ const CSV_TOO = 'as JSON, or as CSV with Accept: text/csv';
 const exportReply = (status: number, batch: AccountingExport, headers: Headers): Reply =>
   acceptsCsv(headers) ? csvReply(status, ENTRY_COLUMNS, batch.entries) : { status, body: batch };
 
-/** 201 for a new export; 200 and the stored export, unchanged, for a batch exported before. */
-const exportResult = ({ export: batch, created }: ExportResult, headers: Headers): Reply =>
-  exportReply(created ? 201 : 200, batch, headers);
+/** 201 for a new export (and where it lives); 200 and the stored export, unchanged, for a batch exported before. */
+const exportResult = ({ export: batch, created }: ExportResult, headers: Headers): Reply => {
+  const reply = exportReply(created ? 201 : 200, batch, headers);
+  const location = { [created ? 'location' : 'content-location']: `/v1/exports/${batch.id}` };
+  return { ...reply, headers: { ...reply.headers, ...location } };
+};
 
 const exportResponses = {
   200: { description: `The batch was exported before: the stored export, ${CSV_TOO}`, content: jsonOrCsv(exportSchema) },
