@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'aws-lambda';
@@ -60,7 +61,8 @@ export const toHttpEvent = (
   const headers = headersOf(request);
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
-  const isText = TEXT.test(headers['content-type'] ?? 'application/json');
+  // Bytes that are not UTF-8 travel base64-encoded, so that the handler sees them as they came.
+  const isText = TEXT.test(headers['content-type'] ?? 'application/json') && isUtf8(body);
   const now = new Date();
   const key = routeKey(match.route);
   return {
