@@ -1,21 +1,47 @@
 import { z } from 'zod';
-import { DECIMAL_PATTERN, Dec } from '../domain/money.js';
+import { AMOUNT_INTEGER_DIGITS, DECIMAL_PATTERN, Dec } from '../domain/money.js';
 import { HttpProblem } from '../shared/problems.js';
 import { route, type ResponseSpec, type Route } from './route.js';
 
-/** Amounts and quantities travel as decimal strings, never as JSON numbers. */
+const DIGITS = `at most ${AMOUNT_INTEGER_DIGITS} integer and 10 fraction digits (every amount stays below 10^${AMOUNT_INTEGER_DIGITS}, what one payment can carry)`;
+
+/**
+ * Amounts and quantities travel as decimal strings, never as JSON numbers. The pattern is the one
+ * amount bound (`AMOUNT_INTEGER_DIGITS`), so an input amount past it is 400.
+ */
 // `abort` stops the refinements that follow from parsing what is not a number.
 export const decimalString = z
   .string()
-  .regex(DECIMAL_PATTERN, { message: 'must be a decimal string such as "1234.50"', abort: true });
+  .regex(DECIMAL_PATTERN, {
+    message: `must be a decimal string of at most ${AMOUNT_INTEGER_DIGITS} integer and 10 fraction digits, such as "1234.50"`,
+    abort: true,
+  })
+  .meta({ description: `A decimal string: ${DIGITS}`, examples: ['1234.50'] });
 
-export const positiveDecimalString = decimalString.refine((v) => new Dec(v).gt(0), 'must be greater than zero');
+export const positiveDecimalString = decimalString
+  .refine((v) => new Dec(v).gt(0), 'must be greater than zero')
+  .meta({ description: `A decimal string greater than zero: ${DIGITS}` });
+
+/**
+ * Percent strings ("20" means 20%) from 0 to `max`, a power of ten, with up to 6 decimals. The
+ * pattern itself holds the bound, so that the OpenAPI document says it.
+ */
+const percentUpTo = (max: 100 | 1000) => {
+  const digits = String(max).length - 1;
+  return z
+    .string()
+    .regex(
+      new RegExp(`^(${max}(\\.0{1,6})?|\\d{1,${digits}}(\\.\\d{1,6})?)$`),
+      `must be a percent string from 0 to ${max}, such as "20" or "7.5"`,
+    )
+    .meta({ description: `A percent string ("20" means 20%), 0 to ${max}, up to 6 decimals`, examples: ['20'] });
+};
 
 /** Rates and percents are percent strings: "20" means 20%. */
-export const percentString = z
-  .string()
-  .regex(/^\d{1,3}(\.\d{1,6})?$/, { message: 'must be a percent string such as "20" or "7.5"', abort: true })
-  .refine((v) => new Dec(v).lte(100), 'must be at most 100');
+export const percentString = percentUpTo(100);
+
+/** How far work is done: past 100% only bills past the price, which the domain allows with `allowOverbilling`. */
+export const progressPercent = percentUpTo(1000);
 
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"');
 

@@ -1,5 +1,5 @@
 import { DomainError, notFound } from './errors.js';
-import { amount, roundMoney, toAmountString } from './money.js';
+import { amount, assertPayable, roundMoney, toAmountString } from './money.js';
 import { assertModifiable, touched, type Charge, type Job } from './job.js';
 
 export interface ChargeFields {
@@ -20,6 +20,20 @@ const priced = (charge: Omit<Charge, 'amount'>, currency: string): Charge => ({
     currency,
   ),
 });
+
+/** The request fields that make a charge's amount and tax. */
+const PRICING_FIELDS = ['quantity', 'unitPrice', 'taxRate'] as const;
+
+/**
+ * The job's charges, each at its size with its tax, taken as one invoice, stay within the amount
+ * bound (else 422 naming `fields`): so does every invoice that bills them within their amounts,
+ * the final one included, and one payment can pay it.
+ */
+const assertChargesPayable = (job: Job, fields: string[]): Job => {
+  const sizes = job.charges.map((c) => ({ net: amount(c.amount).abs(), taxRate: c.taxRate }));
+  assertPayable(sizes, job.currency, "The job's charges with tax", fields);
+  return job;
+};
 
 export const findCharge = (job: Job, chargeId: string): Charge => {
   const charge = job.charges.find((c) => c.id === chargeId);
@@ -44,7 +58,8 @@ export const addCharge = (job: Job, input: ChargeFields, id: string, now: Date):
     },
     job.currency,
   );
-  return touched(job, now, { charges: [...job.charges, charge] });
+  const fields = PRICING_FIELDS.filter((field) => input[field] !== undefined);
+  return assertChargesPayable(touched(job, now, { charges: [...job.charges, charge] }), fields);
 };
 
 /** A charge cannot shrink below what its invoices have billed already. */
@@ -60,7 +75,8 @@ export const updateCharge = (job: Job, chargeId: string, patch: Partial<ChargeFi
       `The charge has ${current.billedToDate} billed already; its amount cannot go below that`,
     );
   }
-  return touched(job, now, { charges: job.charges.map((c) => (c.id === chargeId ? next : c)) });
+  const fields = PRICING_FIELDS.filter((field) => patch[field] !== undefined);
+  return assertChargesPayable(touched(job, now, { charges: job.charges.map((c) => (c.id === chargeId ? next : c)) }), fields);
 };
 
 export const removeCharge = (job: Job, chargeId: string, now: Date): Job => {

@@ -15,7 +15,16 @@ import {
   type LineDraft,
 } from './invoice-lines.js';
 import { suggestedPrice, totalOf, type Job } from './job.js';
-import { allocate, amount, percentOf, roundMoney, sumAmounts, toAmountString } from './money.js';
+import {
+  allocate,
+  amount,
+  assertPayable,
+  assertWithinBound,
+  percentOf,
+  roundMoney,
+  sumAmounts,
+  toAmountString,
+} from './money.js';
 
 export interface ProgressInput {
   chargeId: string;
@@ -100,16 +109,18 @@ const progressItemized = (job: Job, input: DraftInput): LineDraft[] =>
     if (entries.findIndex((e) => e.chargeId === entry.chargeId) !== i) {
       throw invalidField(`progress.${i}.chargeId`, 'duplicate', 'each charge may appear once: its progress is cumulative');
     }
-    const [target, label] =
+    const [target, label, field] =
       entry.percentComplete !== undefined
-        ? [percentOf(charge.amount, entry.percentComplete, job.currency), `${entry.percentComplete}% complete`]
+        ? [percentOf(charge.amount, entry.percentComplete, job.currency), `${entry.percentComplete}% complete`, 'percentComplete']
         : entry.quantity !== undefined
           ? [
               roundMoney(amount(entry.quantity).times(charge.unitPrice), job.currency),
               `${entry.quantity} of ${charge.quantity} done`,
+              'quantity',
             ]
-          : [roundMoney(entry.amount ?? '0', job.currency), `${entry.amount} of ${charge.amount} done`];
+          : [roundMoney(entry.amount ?? '0', job.currency), `${entry.amount} of ${charge.amount} done`, 'amount'];
     const delta = target.minus(charge.billedToDate);
+    assertWithinBound([delta], job.currency, `The line of charge "${charge.description}"`, [`progress.${i}.${field}`]);
     // A discount charge progresses towards its negative amount.
     if (!delta.isZero() && delta.isNegative() !== amount(charge.amount).isNegative()) {
       throw new DomainError(
@@ -160,6 +171,14 @@ const correction = (job: Job, input: DraftInput, corrected: Invoice[]): LineDraf
     const corrects =
       entry.correctsInvoiceId === undefined ? undefined : correctedInvoice(job.id, corrected, entry.correctsInvoiceId, i);
     const lineAmount = roundMoney(entry.amount ?? amount(entry.quantity ?? '1').times(entry.unitPrice ?? '0'), job.currency);
+    const given =
+      entry.amount !== undefined ? ['amount'] : (['quantity', 'unitPrice'] as const).filter((f) => entry[f] !== undefined);
+    assertWithinBound(
+      [lineAmount],
+      job.currency,
+      `Line ${i + 1}`,
+      given.map((f) => `lines.${i}.${f}`),
+    );
     return {
       kind: 'correction' as const,
       description: entry.description,
@@ -202,6 +221,9 @@ const linesOf: Record<InvoicePolicy, (job: Job, input: DraftInput, corrected: In
 
 const withDeductions = (job: Job, work: LineDraft[], final: boolean): LineDraft[] => [...work, ...deductions(job, work, final)];
 
+/** The inputs that set a draft's amounts: a draft past the amount bound names those it was given. */
+const AMOUNT_INPUTS = ['amount', 'percent', 'taxRate', 'progress', 'lines'] as const;
+
 /** Deposits and corrections say their amounts; every other policy computes them from the job's ledger. */
 const FREE_OF_LEDGER: InvoicePolicy[] = ['deposit', 'correction', 'correction_grouped'];
 
@@ -221,6 +243,9 @@ export const draftInvoice = (
 ): { invoice: Invoice; job: Job } => {
   assertPolicyAllowed(job, input.policy, id);
   const lines = linesOf[input.policy](job, input, corrected).map((draft, i) => toLine(draft, i, job.currency));
+  const lineAmounts = lines.map((l) => ({ net: l.amount, taxRate: l.taxRate }));
+  const fields = AMOUNT_INPUTS.filter((field) => input[field] !== undefined);
+  assertPayable(lineAmounts, job.currency, 'The invoice', fields);
   const complete = typeOfPolicy(input.policy) === 'complete';
   if (!complete && lines.every((l) => amount(l.amount).isZero())) {
     throw new DomainError('rule', 'NOTHING_TO_BILL', 'The invoice would have no amount: nothing is left to bill this way');

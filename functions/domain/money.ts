@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { invalidField } from './errors.js';
+import { DomainError, invalidField } from './errors.js';
 
 /**
  * The one rounding rule: ROUND_HALF_UP in decimal.js rounds half away from zero
@@ -9,8 +9,16 @@ export const Dec = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_U
 export type Amount = InstanceType<typeof Dec>;
 export type AmountInput = Amount | string | number;
 
-/** Decimal strings accepted at the edges (API, storage): at most 15 integer and 10 fraction digits. */
-export const DECIMAL_PATTERN = /^-?\d{1,15}(\.\d{1,10})?$/;
+/**
+ * The one bound on amounts: every amount Tally takes or computes (a charge, a job's price, an
+ * invoice line, tax, net and gross, a payment) stays below 10^15 in magnitude, i.e. has at most
+ * 15 integer digits, as a payment may carry. So one payment can pay any invoice in full.
+ */
+export const AMOUNT_INTEGER_DIGITS = 15;
+export const AMOUNT_LIMIT = new Dec(10).pow(AMOUNT_INTEGER_DIGITS);
+
+/** Decimal strings accepted at the edges (API, storage): at most 15 integer digits (the bound) and 10 fraction digits. */
+export const DECIMAL_PATTERN = new RegExp(`^-?\\d{1,${AMOUNT_INTEGER_DIGITS}}(\\.\\d{1,10})?$`);
 export const isDecimalString = (s: string): boolean => DECIMAL_PATTERN.test(s);
 
 let currencies: Set<string> | undefined;
@@ -143,4 +151,40 @@ export function taxesByRate(lines: { net: Amount | string; taxRate: string }[], 
 export function checkCurrency(code: string, field = 'currency'): string {
   if (!isCurrency(code)) throw invalidField(field, 'invalid_currency', `${code} is not an ISO 4217 currency`);
   return code;
+}
+
+/** The largest amount (in magnitude) the bound lets a currency carry: 999999999999999.99 in EUR. */
+export const maxAmount = (currency: string): string => AMOUNT_LIMIT.minus(new Dec(10).pow(-minorUnits(currency))).toFixed();
+
+/**
+ * Refuses amounts that reach the bound (422 `AMOUNT_TOO_LARGE`), naming the request fields that
+ * led to them (none when nothing in the request did). `what` says whose amounts they are.
+ */
+export function assertWithinBound(values: Amount[], currency: string, what: string, fields: string[]): void {
+  const over = values.find((value) => value.abs().gte(AMOUNT_LIMIT));
+  if (!over) return;
+  const message = `${what} would carry ${toAmountString(over, currency)} ${currency}, past ${maxAmount(currency)}, the largest amount one payment can carry`;
+  throw new DomainError(
+    'rule',
+    'AMOUNT_TOO_LARGE',
+    message,
+    fields.map((field) => ({ field, code: 'amount_too_large', message })),
+  );
+}
+
+/**
+ * Refuses lines whose amounts, tax bases, taxes, net or gross (taxed per rate, as an invoice is)
+ * reach the bound, as `assertWithinBound` does: what passes can be invoiced and paid in one payment.
+ */
+export function assertPayable(
+  lines: { net: Amount | string; taxRate: string }[],
+  currency: string,
+  what: string,
+  fields: string[],
+): void {
+  const taxes = taxesByRate(lines, currency);
+  const net = sumAmounts(lines.map((l) => l.net));
+  const tax = sumAmounts(taxes.map((t) => t.amount));
+  const amounts = [...lines.map((l) => amount(l.net)), ...taxes.flatMap((t) => [t.base, t.amount]), net, tax, net.plus(tax)];
+  assertWithinBound(amounts, currency, what, fields);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Dec } from '../../domain/money.js';
-import { atLeastOneField, decimalString, percentString, positiveDecimalString } from '../schemas.js';
+import { atLeastOneField, decimalString, percentString, positiveDecimalString, progressPercent } from '../schemas.js';
 
 export const isoDate = z.iso.date();
 
@@ -29,7 +29,7 @@ const exactlyOne =
 const progressEntry = z
   .strictObject({
     chargeId: id,
-    percentComplete: percentString.optional(),
+    percentComplete: progressPercent.optional(),
     quantity: decimalString.refine((v) => new Dec(v).gte(0), 'must be zero or more').optional(),
     amount: decimalString.optional(),
   })
@@ -55,15 +55,25 @@ const correctionLine = z
     }
   });
 
-const amountOrPercent = { amount: positiveDecimalString.optional(), percent: percentString.optional() };
+// A deposit is an advance on the price: at most all of it. Progress past 100% bills past the price,
+// which the domain refuses unless the draft says allowOverbilling, as it does for an amount.
+const amountOrPercent = (percent: typeof percentString) => ({
+  amount: positiveDecimalString.optional(),
+  percent: percent.optional(),
+});
 
 /** One shape per policy, so that each says which inputs it needs (and a 400 names what is missing). */
 export const newDraft = z.discriminatedUnion('policy', [
   z
-    .strictObject({ policy: z.literal('deposit'), ...amountOrPercent, taxRate: percentString.optional(), ...common })
+    .strictObject({
+      policy: z.literal('deposit'),
+      ...amountOrPercent(percentString),
+      taxRate: percentString.optional(),
+      ...common,
+    })
     .superRefine(exactlyOne('amount', 'percent')),
   z
-    .strictObject({ policy: z.literal('progress_summary'), ...amountOrPercent, ...common })
+    .strictObject({ policy: z.literal('progress_summary'), ...amountOrPercent(progressPercent), ...common })
     .superRefine(exactlyOne('amount', 'percent')),
   ...(['progress_itemized', 'progress_itemized_grouped'] as const).map((policy) =>
     z.strictObject({ policy: z.literal(policy), progress: z.array(progressEntry).min(1).max(500), ...common }),
@@ -87,10 +97,33 @@ export const draftPatch = z
   .partial()
   .refine(atLeastOneField, 'give at least one field');
 
+/** The payment methods most clients name; any other text of up to 50 characters is taken as it is. */
+const PAYMENT_METHODS = [
+  'bank_transfer',
+  'card',
+  'cash',
+  'check',
+  'direct_debit',
+  'ach',
+  'sepa_credit_transfer',
+  'sepa_direct_debit',
+  'wire',
+  'paypal',
+  'other',
+] as const;
+
 export const newPayment = z.strictObject({
   amount: positiveDecimalString,
   date: isoDate,
-  method: z.enum(['bank_transfer', 'card', 'cash', 'check', 'direct_debit', 'other']),
+  method: z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .meta({
+      description: `How it was paid, as free text (trimmed, 1 to 50 characters). Common methods: ${PAYMENT_METHODS.join(', ')}`,
+      examples: ['bank_transfer', 'ach', 'card'],
+    }),
   reference: z
     .string()
     .trim()

@@ -38,7 +38,9 @@ const chargeFields = {
   description: z.string().trim().min(1).max(500),
   group: z.string().trim().min(1).max(100).nullish(),
   quantity: positiveDecimalString,
-  unitPrice: decimalString,
+  unitPrice: decimalString.meta({
+    description: `${decimalString.description}. Negative for a discount. The job's charges, each at its size with its tax, stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
+  }),
   taxRate: percentString.optional(),
 };
 const newCharge = z.strictObject(chargeFields);
