@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { DbMetrics } from '../functions/store/client.js';
 import { newTenant, type TenantApi } from './bench/api.js';
-import { itemSize } from './bench/item-size.js';
+import { itemSize } from '../functions/store/item-size.js';
 import { byCommand, latencyCells, ms, table, units } from './bench/report.js';
 import { inParallel, measure, summarize, type Summary } from './bench/stats.js';
 

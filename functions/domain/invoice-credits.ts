@@ -45,7 +45,7 @@ export const applyCredits = (
   corrected: Invoice[],
   sign: 1 | -1,
   now: Date,
-): { next: Invoice; previousVersion: number }[] =>
+): { next: Invoice; previous: Invoice }[] =>
   correctedIds(correction.lines).flatMap((id) => {
     const line = correction.lines.findIndex((l) => l.correctsInvoiceId === id);
     const invoice = correctedInvoice(correction.jobId, corrected, id, line, sign === 1);
@@ -71,5 +71,5 @@ export const applyCredits = (
       );
     }
     const next = touchedInvoice(invoice, now, { creditedNet: money(credited), correctedBy: invoice.correctedBy + sign });
-    return [{ next, previousVersion: invoice.version }];
+    return [{ next, previous: invoice }];
   });

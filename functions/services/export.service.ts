@@ -38,7 +38,7 @@ const naming =
 /** An invoice of the batch as exported. */
 const exportedVersion = (invoice: Invoice, settings: Settings, now: Date) => {
   try {
-    return { next: transition(invoice, 'export', settings, now), previousVersion: invoice.version };
+    return { next: transition(invoice, 'export', settings, now), previous: invoice };
   } catch (error) {
     return naming(invoice.id)(error);
   }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../shared/canonical-json.js';
+import { logger } from '../shared/logger.js';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -7,18 +9,6 @@ import {
 } from '../store/idempotency.store.js';
 
 export type { StoredResponse };
-
-// Object keys sorted at every depth, so that spacing and key order do not make another request.
-const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, (v as Record<string, unknown>)[k]]),
-        )
-      : v,
-  ) ?? '';
 
 /**
  * What makes a retry the same request, Stripe's way: the path, the representation asked for (a
@@ -50,7 +40,20 @@ export const runOnce = async (
     await releaseIdempotencyKey(tenantId, key, fingerprint);
     throw error;
   }
-  if (isKept(response.statusCode)) await completeIdempotencyKey(tenantId, key, fingerprint, response);
+  if (isKept(response.statusCode)) await keep(request, response);
   else await releaseIdempotencyKey(tenantId, key, fingerprint);
   return { response, replayed: false };
+};
+
+/**
+ * Keeps the response of a request that ran. Its effect is done: should keeping fail, the client
+ * still gets the answer (not a 500 that invites a retry), and the key stays held until its lock
+ * expires.
+ */
+const keep = async (request: { tenantId: string; key: string; fingerprint: string; now: Date }, response: StoredResponse) => {
+  try {
+    await completeIdempotencyKey(request.tenantId, request.key, request.fingerprint, response, request.now);
+  } catch (error) {
+    logger.error('idempotent response not kept', { error: error as Error, key: request.key });
+  }
 };

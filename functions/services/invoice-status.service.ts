@@ -25,7 +25,7 @@ export const moveInvoice = (
   retrying(async () => {
     const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
     const next = transition(expectVersion(invoice, expectedVersion, 'invoice'), action, settings, clock.now());
-    await saveInvoice(tenantId, { next, previousVersion: invoice.version });
+    await saveInvoice(tenantId, { next, previous: invoice });
     return next;
   });
 
@@ -41,8 +41,8 @@ export const voidInvoice = (tenantId: string, id: string, expectedVersion?: numb
     const [job, corrected] = await Promise.all([getJob(tenantId, invoice.jobId), correctedInvoices(tenantId, invoice.lines)]);
     await saveInvoice(
       tenantId,
-      { next: voided, previousVersion: invoice.version },
-      { next: applyInvoice(job, invoice, -1, now), previousVersion: job.version },
+      { next: voided, previous: invoice },
+      { next: applyInvoice(job, invoice, -1, now), previous: job },
       [invoiceEvent('invoice.voided', voided, newId('evt'), now)],
       applyCredits(invoice, corrected, -1, now),
     );
@@ -74,8 +74,8 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
     const nextJob = touched(job, now, { paidToDate: toAmountString(paidToDate, job.currency) });
     await saveInvoice(
       tenantId,
-      { next: paid, previousVersion: invoice.version },
-      { next: nextJob, previousVersion: job.version },
+      { next: paid, previous: invoice },
+      { next: nextJob, previous: job },
       events,
     );
     return { payment: recorded, invoice: paid };

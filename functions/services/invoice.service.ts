@@ -45,7 +45,7 @@ export const updateDraft = (tenantId: string, id: string, patch: DraftPatch, exp
     const next = editDraft(invoice, patch, clock.now());
     await saveInvoice(tenantId, {
       next,
-      previousVersion: invoice.version,
+      previous: invoice,
       customerChanged: next.customerId !== invoice.customerId,
     });
     return next;

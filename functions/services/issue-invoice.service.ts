@@ -42,8 +42,8 @@ export const issueInvoice = async (tenantId: string, id: string, expectedVersion
     const nextJob = applyInvoice(job, numbered, 1, now);
     const issued: Invoice = { ...numbered, jobStanding: jobStanding(nextJob) };
     await saveIssue(tenantId, {
-      invoice: { next: issued, previousVersion: invoice.version },
-      job: { next: nextJob, previousVersion: job.version },
+      invoice: { next: issued, previous: invoice },
+      job: { next: nextJob, previous: job },
       counter: { series, scope, previous: counter },
       event: invoiceEvent('invoice.issued', issued, newId('evt'), now),
       corrected: credited,

@@ -1,10 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { concurrentWrite, DomainError } from '../domain/errors.js';
+import { concurrentWrite } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
 import type { AccountingExport } from '../domain/journal-entries.js';
 import { fromItem, queryPage } from './aggregate.js';
 import { db, tableName } from './client.js';
-import { putInvoice } from './invoice.store.js';
+import { putInvoice, type Versioned } from './invoice.store.js';
 import { keys } from './keys.js';
 import { write, type WriteAction } from './write.js';
 
@@ -12,9 +12,6 @@ export interface DateRange {
   from: string;
   to: string;
 }
-
-// TransactWriteItems takes at most 4 MB; the JSON of the items is a little larger than their DynamoDB size.
-const MAX_TRANSACTION_BYTES = 4_000_000;
 
 export const findExport = async (tenantId: string, id: string): Promise<AccountingExport | undefined> => {
   const { Item } = await db().send(
@@ -35,10 +32,10 @@ export const lastExportOfRange = async (tenantId: string, { from, to }: DateRang
 };
 
 /** The invoice's exported version, on condition that the stored one is still the approved version read. */
-const putExported = (tenantId: string, invoice: Invoice, previousVersion: number): WriteAction => {
-  const action = putInvoice(tenantId, invoice, previousVersion);
-  const put = action.Put!;
-  return {
+const putExported = (tenantId: string, invoice: Invoice, previous: Invoice): WriteAction[] => {
+  const [action, ...parts] = putInvoice(tenantId, invoice, previous);
+  const put = action!.Put!;
+  const exported = {
     ...action,
     Put: {
       ...put,
@@ -47,6 +44,7 @@ const putExported = (tenantId: string, invoice: Invoice, previousVersion: number
       ExpressionAttributeValues: { ...put.ExpressionAttributeValues, ':approved': 'approved' },
     },
   };
+  return [exported, ...parts];
 };
 
 /**
@@ -57,11 +55,11 @@ const putExported = (tenantId: string, invoice: Invoice, previousVersion: number
 export const saveExport = (
   tenantId: string,
   batch: AccountingExport,
-  invoices: { next: Invoice; previousVersion: number }[],
+  invoices: Versioned<Invoice>[],
   range?: DateRange,
-): Promise<void> => {
-  const actions: WriteAction[] = [
-    ...invoices.map(({ next, previousVersion }) => putExported(tenantId, next, previousVersion)),
+): Promise<void> =>
+  // The export first: a batch too large for one transaction is then refused as EXPORT_TOO_LARGE.
+  write(
     {
       Put: {
         TableName: tableName(),
@@ -76,10 +74,5 @@ export const saveExport = (
       },
       onConditionFailed: () => concurrentWrite('export'),
     },
-  ];
-  const bytes = actions.reduce((sum, action) => sum + Buffer.byteLength(JSON.stringify(action.Put?.Item)), 0);
-  if (bytes > MAX_TRANSACTION_BYTES) {
-    throw new DomainError('rule', 'EXPORT_TOO_LARGE', 'These invoices are too large to export at once; export fewer of them');
-  }
-  return write(...actions);
-};
+    ...invoices.flatMap(({ next, previous }) => putExported(tenantId, next, previous)),
+  );

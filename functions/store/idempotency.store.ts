@@ -1,8 +1,10 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DomainError } from '../domain/errors.js';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { concurrentWrite, DomainError } from '../domain/errors.js';
 import { db, tableName } from './client.js';
 import { keys, TTL_ATTRIBUTE } from './keys.js';
+import { assemble, layout, putPart } from './parts.js';
 import { write } from './write.js';
 
 export interface StoredResponse {
@@ -14,8 +16,26 @@ export interface StoredResponse {
 const KEEP_SECONDS = 72 * 3600;
 /** How long a request may hold its key before a retry may take over (a crashed first try). */
 const LOCK_SECONDS = 60;
+/** The kept body, gzipped, in chunks: a large one goes to part items (store/parts.ts), whatever its size. */
+const BODY_CHUNK_BYTES = 64 * 1024;
+const RESPONSE_LISTS = ['body'] as const;
+
+type Item = Record<string, unknown>;
 
 const epochSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
+
+const stored = (response: StoredResponse): Item => {
+  const zipped = gzipSync(response.body);
+  const body: Uint8Array[] = [];
+  for (let at = 0; at < zipped.length; at += BODY_CHUNK_BYTES) body.push(zipped.subarray(at, at + BODY_CHUNK_BYTES));
+  return { statusCode: response.statusCode, headers: response.headers, body };
+};
+
+const replayed = (item: Item): StoredResponse => ({
+  statusCode: item.statusCode as number,
+  headers: item.headers as Record<string, string>,
+  body: gunzipSync(Buffer.concat(item.body as Uint8Array[])).toString('utf8'),
+});
 
 /**
  * Claims an idempotency key for one request fingerprint. Resolves to the stored response
@@ -27,7 +47,7 @@ export const claimIdempotencyKey = async (
   fingerprint: string,
   now: Date,
 ): Promise<StoredResponse | undefined> => {
-  let replay: StoredResponse | undefined;
+  let completed: Item | undefined;
   const at = epochSeconds(now);
   try {
     await write({
@@ -50,7 +70,7 @@ export const claimIdempotencyKey = async (
           return new DomainError('rule', 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with another request');
         }
         if (old.state === 'completed') {
-          replay = old.response as StoredResponse;
+          completed = old;
           return new DomainError('conflict', 'REPLAY', 'replay');
         }
         return new DomainError(
@@ -61,8 +81,10 @@ export const claimIdempotencyKey = async (
       },
     });
   } catch (error) {
-    if (replay) return replay;
-    throw error;
+    if (!completed) throw error;
+    const whole = await assemble(completed, keys.idempotency(tenantId, key), RESPONSE_LISTS);
+    if (!whole) throw concurrentWrite('idempotency key');
+    return replayed(whole);
   }
   return undefined;
 };
@@ -70,6 +92,7 @@ export const claimIdempotencyKey = async (
 /** The one request that holds a key: a late first try must not touch a key a retry took over. */
 const heldBy = (fingerprint: string) => ({
   ConditionExpression: 'fingerprint = :fingerprint AND #state = :inProgress',
+  ExpressionAttributeNames: { '#state': 'state' },
   ExpressionAttributeValues: { ':fingerprint': fingerprint, ':inProgress': 'in_progress' },
 });
 
@@ -77,42 +100,38 @@ const unlessTakenOver = async (writing: Promise<unknown>): Promise<void> => {
   try {
     await writing;
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!(error instanceof ConditionalCheckFailedException || (error instanceof DomainError && error.code === 'TAKEN_OVER'))) {
+      throw error;
+    }
   }
 };
 
-/** Keeps the first response, to be replayed to every retry with the same key. */
+/**
+ * Keeps the first response, to be replayed to every retry with the same key, whatever its size:
+ * the parts of a large one are written first, then the record that names them.
+ */
 export const completeIdempotencyKey = async (
   tenantId: string,
   key: string,
   fingerprint: string,
   response: StoredResponse,
+  now: Date,
 ): Promise<void> => {
-  const held = heldBy(fingerprint);
+  const expires = { [TTL_ATTRIBUTE]: epochSeconds(now) + KEEP_SECONDS };
+  const record = { ...keys.idempotency(tenantId, key), fingerprint, state: 'completed', ...expires, ...stored(response) };
+  const { header, parts } = layout(record, RESPONSE_LISTS, expires);
+  await Promise.all(parts.map((part) => write(putPart(part))));
   await unlessTakenOver(
-    db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.idempotency(tenantId, key),
-        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE lockedUntil',
-        ConditionExpression: held.ConditionExpression,
-        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: { ...held.ExpressionAttributeValues, ':completed': 'completed', ':response': response },
-      }),
-    ),
+    write({
+      Put: { TableName: tableName(), Item: header, ...heldBy(fingerprint) },
+      onConditionFailed: () => new DomainError('conflict', 'TAKEN_OVER', 'a retry took the key over'),
+    }),
   );
 };
 
 /** Frees the key of a request whose outcome is not worth keeping, so that a retry runs anew. */
 export const releaseIdempotencyKey = async (tenantId: string, key: string, fingerprint: string): Promise<void> => {
   await unlessTakenOver(
-    db().send(
-      new DeleteCommand({
-        TableName: tableName(),
-        Key: keys.idempotency(tenantId, key),
-        ...heldBy(fingerprint),
-        ExpressionAttributeNames: { '#state': 'state' },
-      }),
-    ),
+    db().send(new DeleteCommand({ TableName: tableName(), Key: keys.idempotency(tenantId, key), ...heldBy(fingerprint) })),
   );
 };

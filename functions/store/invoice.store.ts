@@ -5,10 +5,11 @@ import type { BillingEvent } from '../domain/event.js';
 import type { Job } from '../domain/job.js';
 import { toAmountString } from '../domain/money.js';
 import { putEvent } from './event.store.js';
-import { getItem, mustExist, putVersioned, queryPage, type Page } from './aggregate.js';
+import { mustExist, queryPage, type Page } from './aggregate.js';
 import { db, tableName } from './client.js';
 import { putJob } from './job.store.js';
 import { keys } from './keys.js';
+import { deleteParts, getAggregate, putAggregate, withLists } from './parts.js';
 import { write, type WriteAction } from './write.js';
 
 /** Listings sort by the issue date, or for a draft by the day it was made. */
@@ -25,8 +26,12 @@ const invoiceItem = (tenantId: string, invoice: Invoice) => ({
   ...invoice,
 });
 
-export const putInvoice = (tenantId: string, invoice: Invoice, previousVersion: number | null): WriteAction =>
-  putVersioned('invoice', invoiceItem(tenantId, invoice), previousVersion);
+/** The lists that grow with an invoice: past 64 KB their entries move to part items (store/parts.ts). */
+const INVOICE_LISTS = ['lines', 'payments'] as const;
+
+/** The invoice's next version (from `previous`, null when new) as actions; the first is the invoice item itself. */
+export const putInvoice = (tenantId: string, invoice: Invoice, previous: Invoice | null): WriteAction[] =>
+  putAggregate('invoice', invoiceItem(tenantId, invoice), previous && invoiceItem(tenantId, previous), INVOICE_LISTS);
 
 /** The job gains an invoice: counted (a job with invoices stays), and a complete one is the job's only one. */
 const countInvoice = (tenantId: string, job: Job, invoice: Invoice, delta: 1 | -1): WriteAction => {
@@ -58,7 +63,7 @@ const fromStored = (invoice: StoredInvoice): Invoice => ({
 });
 
 export const getInvoice = async (tenantId: string, id: string): Promise<Invoice> =>
-  fromStored(await getItem<StoredInvoice>(keys.invoice(tenantId, id), 'invoice'));
+  fromStored(await getAggregate<StoredInvoice>(keys.invoice(tenantId, id), 'invoice', INVOICE_LISTS));
 
 /**
  * Saves a new draft, counted on the job it was computed from (still at that version). Another
@@ -66,7 +71,7 @@ export const getInvoice = async (tenantId: string, id: string): Promise<Invoice>
  */
 export const insertDraft = (tenantId: string, invoice: Invoice, job: Job): Promise<void> =>
   write(
-    putInvoice(tenantId, invoice, null),
+    ...putInvoice(tenantId, invoice, null),
     countInvoice(tenantId, job, invoice, 1),
     ...(invoice.customerId === job.customerId
       ? []
@@ -85,12 +90,14 @@ export const deleteDraft = (tenantId: string, invoice: Invoice, job: Job): Promi
       },
       onConditionFailed: (old) => (old ? concurrentWrite('invoice') : notFound('invoice')),
     },
+    ...deleteParts(invoiceItem(tenantId, invoice), INVOICE_LISTS),
     countInvoice(tenantId, job, invoice, -1),
   );
 
+/** An aggregate's next version and the stored one it comes from (the write is conditional on it). */
 export interface Versioned<T> {
   next: T;
-  previousVersion: number;
+  previous: T;
 }
 
 /**
@@ -106,10 +113,10 @@ export const saveInvoice = (
   corrected: Versioned<Invoice>[] = [],
 ): Promise<void> =>
   write(
-    putInvoice(tenantId, invoice.next, invoice.previousVersion),
-    ...corrected.map((c) => putInvoice(tenantId, c.next, c.previousVersion)),
+    ...putInvoice(tenantId, invoice.next, invoice.previous),
+    ...corrected.flatMap((c) => putInvoice(tenantId, c.next, c.previous)),
     ...events.map((event) => putEvent(tenantId, event)),
-    ...(job ? [putJob(tenantId, job.next, job.previousVersion)] : []),
+    ...(job ? putJob(tenantId, job.next, job.previous) : []),
     ...(invoice.customerChanged ? [mustExist(keys.customer(tenantId, invoice.next.customerId), 'customer', 'customerId')] : []),
   );
 
@@ -143,8 +150,8 @@ export interface Issuing {
 export const saveIssue = (tenantId: string, { invoice, job, counter, event, corrected }: Issuing): Promise<void> => {
   const issued = invoice.next;
   return write(
-    putInvoice(tenantId, issued, invoice.previousVersion),
-    ...corrected.map((c) => putInvoice(tenantId, c.next, c.previousVersion)),
+    ...putInvoice(tenantId, issued, invoice.previous),
+    ...corrected.flatMap((c) => putInvoice(tenantId, c.next, c.previous)),
     {
       Update: {
         TableName: tableName(),
@@ -173,7 +180,7 @@ export const saveIssue = (tenantId: string, { invoice, job, counter, event, corr
           `Number ${issued.number} is taken; check the number formats in the settings`,
         ),
     },
-    putJob(tenantId, job.next, job.previousVersion),
+    ...putJob(tenantId, job.next, job.previous),
     putEvent(tenantId, event),
   );
 };
@@ -213,5 +220,6 @@ export const listInvoices = async (
     limit,
     cursor,
   });
-  return { ...page, items: page.items.map(fromStored) };
+  const items = await withLists(page.items, (invoice) => keys.invoice(tenantId, invoice.id), INVOICE_LISTS, 'invoice');
+  return { ...page, items: items.map(fromStored) };
 };

@@ -1,7 +1,8 @@
 import type { Job, JobStatus } from '../domain/job.js';
-import { getItem, mustExist, putVersioned, queryPage, type Page } from './aggregate.js';
+import { mustExist, queryPage, type Page } from './aggregate.js';
 import { tableName } from './client.js';
 import { keys } from './keys.js';
+import { deleteParts, getAggregate, putAggregate, withLists } from './parts.js';
 import { write, type WriteAction } from './write.js';
 import { concurrentWrite, notFound } from '../domain/errors.js';
 
@@ -14,7 +15,10 @@ const jobItem = (tenantId: string, job: Job) => ({
   ...job,
 });
 
-export const getJob = (tenantId: string, id: string): Promise<Job> => getItem<Job>(keys.job(tenantId, id), 'job');
+/** The list that grows with the job: past 64 KB its entries move to part items (store/parts.ts). */
+const JOB_LISTS = ['charges'] as const;
+
+export const getJob = (tenantId: string, id: string): Promise<Job> => getAggregate<Job>(keys.job(tenantId, id), 'job', JOB_LISTS);
 
 /**
  * Writes the job's next version (`previous` is the one it came from, null for a new job). A new
@@ -23,35 +27,38 @@ export const getJob = (tenantId: string, id: string): Promise<Job> => getItem<Jo
  */
 export const saveJob = async (tenantId: string, job: Job, previous: Job | null): Promise<void> =>
   write(
-    putJob(tenantId, job, previous?.version ?? null),
+    ...putJob(tenantId, job, previous),
     ...(job.customerId === previous?.customerId
       ? []
       : [mustExist(keys.customer(tenantId, job.customerId), 'customer', 'customerId')]),
   );
 
-/** The job's next version as one action of a larger transaction. */
-export const putJob = (tenantId: string, job: Job, previousVersion: number | null): WriteAction =>
-  putVersioned('job', jobItem(tenantId, job), previousVersion);
+/** The job's next version (from `previous`, null when new) as actions of a larger transaction. */
+export const putJob = (tenantId: string, job: Job, previous: Job | null): WriteAction[] =>
+  putAggregate('job', jobItem(tenantId, job), previous && jobItem(tenantId, previous), JOB_LISTS);
 
 /** Deletes the job if it is still the version that was checked and has no invoices; else a retryable conflict. */
 export const deleteJob = async (tenantId: string, job: Job): Promise<void> =>
-  write({
-    Delete: {
-      TableName: tableName(),
-      Key: keys.job(tenantId, job.id),
-      ConditionExpression: 'version = :version AND invoiceCount = :none',
-      ExpressionAttributeValues: { ':version': job.version, ':none': 0 },
+  write(
+    {
+      Delete: {
+        TableName: tableName(),
+        Key: keys.job(tenantId, job.id),
+        ConditionExpression: 'version = :version AND invoiceCount = :none',
+        ExpressionAttributeValues: { ':version': job.version, ':none': 0 },
+      },
+      onConditionFailed: (old) => (old ? concurrentWrite('job') : notFound('job')),
     },
-    onConditionFailed: (old) => (old ? concurrentWrite('job') : notFound('job')),
-  });
+    ...deleteParts(jobItem(tenantId, job), JOB_LISTS),
+  );
 
 export interface JobFilter {
   customerId?: string;
   status?: JobStatus;
 }
 
-export const listJobs = (tenantId: string, filter: JobFilter, limit: number, cursor?: string): Promise<Page<Job>> =>
-  queryPage<Job>({
+export const listJobs = async (tenantId: string, filter: JobFilter, limit: number, cursor?: string): Promise<Page<Job>> => {
+  const page = await queryPage<Job>({
     tenantId,
     ...(filter.customerId
       ? { index: 'byOwner', partition: keys.customerJobs(tenantId, filter.customerId) }
@@ -60,3 +67,5 @@ export const listJobs = (tenantId: string, filter: JobFilter, limit: number, cur
     limit,
     cursor,
   });
+  return { ...page, items: await withLists(page.items, (job) => keys.job(tenantId, job.id), JOB_LISTS, 'job') };
+};

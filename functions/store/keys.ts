@@ -57,6 +57,9 @@ export const keys = {
   rangeExports: (tenantId: string, from: string, to: string): string => `${tenant(tenantId)}#EXPORTS#${from}#${to}`,
 };
 
+/** What an item is, by its sort key (`JOB`, `INVOICE`, ...): a part item is of its aggregate. */
+export const itemKind = (key: Key): string => key.SK.split('#')[0]!;
+
 /** The secondary indexes and the attributes that key them. */
 export const indexes = {
   byOwner: { name: 'GSI1', pk: 'GSI1PK', sk: 'GSI1SK' },

@@ -12,8 +12,10 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { concurrentWrite, type DomainError } from '../domain/errors.js';
+import { concurrentWrite, DomainError } from '../domain/errors.js';
 import { db } from './client.js';
+import { itemSize, MAX_ITEM_BYTES, MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES } from './item-size.js';
+import { itemKind, type Key } from './keys.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Item = Record<string, unknown>;
@@ -33,6 +35,7 @@ const fromWire = (item: Record<string, AttributeValue> | undefined): Item | unde
  * nothing, and reading again shows what the other one changed.
  */
 export const write = async (...actions: WriteAction[]): Promise<void> => {
+  assertFits(actions);
   const items = actions.map(withOldItemOnFailure);
   try {
     if (items.length === 1) await writeOne(items[0]!);
@@ -43,6 +46,30 @@ export const write = async (...actions: WriteAction[]): Promise<void> => {
     if (isTransactionConflict(error)) throw concurrentWrite('item');
     throw error;
   }
+};
+
+const keyOf = (action: TransactItem): Key =>
+  (action.Put?.Item ?? action.Update?.Key ?? action.Delete?.Key ?? action.ConditionCheck?.Key) as Key;
+
+/**
+ * Refuses, before anything is written, what DynamoDB would refuse for its size: an item over its
+ * 400 KB, a transaction over 100 actions or 4 MB. The 422 names the item too large, or for a
+ * transaction its first item (`JOB_TOO_LARGE`, `INVOICE_TOO_LARGE`, `EXPORT_TOO_LARGE`).
+ */
+const assertFits = (actions: WriteAction[]): void => {
+  const sizes = actions.map((action) => (action.Put?.Item ? itemSize(action.Put.Item) : 0));
+  const oversized = sizes.findIndex((size) => size > MAX_ITEM_BYTES);
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  if (oversized < 0 && actions.length <= MAX_TRANSACTION_ACTIONS && total <= MAX_TRANSACTION_BYTES) return;
+  const kind = itemKind(keyOf(actions[Math.max(oversized, 0)]!));
+  const what = kind.toLowerCase();
+  throw new DomainError(
+    'rule',
+    `${kind}_TOO_LARGE`,
+    oversized >= 0
+      ? `The ${what} would be larger than the ${MAX_ITEM_BYTES / 1000} KB one stored item may hold; make it smaller`
+      : `This change of the ${what} writes more than one transaction may (${MAX_TRANSACTION_ACTIONS} items, ${MAX_TRANSACTION_BYTES / 1_000_000} MB); make it in smaller steps`,
+  );
 };
 
 /** The domain error of the action whose condition failed, if one did and it has one. */

@@ -47,7 +47,7 @@ const setUp = async (status: Invoice['status'], customerFields: Partial<Customer
     issuedAt: fixture.issuedAt,
     version: 2,
   };
-  await saveInvoice(tenant.id, { next: issued, previousVersion: 1 });
+  await saveInvoice(tenant.id, { next: issued, previous: draft });
   return { tenantId: tenant.id, invoice: issued };
 };
 

@@ -414,13 +414,13 @@ describe('idempotency store', () => {
     const tenantId = testTenantId();
     await claimIdempotencyKey(tenantId, 'k', 'fp-a', T0);
     // Act
-    await completeIdempotencyKey(tenantId, 'k', 'fp-a', response);
+    await completeIdempotencyKey(tenantId, 'k', 'fp-a', response, T0);
     const replay = await claimIdempotencyKey(tenantId, 'k', 'fp-a', secondsLater(3600));
     const other = await domainRejection(claimIdempotencyKey(tenantId, 'k', 'fp-b', secondsLater(3600)));
     // Assess
     expect(replay).toEqual(response);
     expect(other.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    expect(await read(keys.idempotency(tenantId, 'k'))).toMatchObject({ state: 'completed', response });
+    expect(await read(keys.idempotency(tenantId, 'k'))).toMatchObject({ state: 'completed', statusCode: 201 });
   });
 
   it('makes a released key claimable again, by any request', async () => {
@@ -447,7 +447,7 @@ describe('idempotency store', () => {
   it('frees a key whose 72 hours are over for any request', async () => {
     const tenantId = testTenantId();
     await claimIdempotencyKey(tenantId, 'k', 'fp-a', T0);
-    await completeIdempotencyKey(tenantId, 'k', 'fp-a', response);
+    await completeIdempotencyKey(tenantId, 'k', 'fp-a', response, T0);
     expect(await claimIdempotencyKey(tenantId, 'k', 'fp-b', secondsLater(72 * 3600 + 1))).toBeUndefined();
   });
 
@@ -458,7 +458,7 @@ describe('idempotency store', () => {
     await claimIdempotencyKey(tenantId, 'k', 'fp-a', secondsLater(61));
     await releaseIdempotencyKey(tenantId, 'k', 'fp-a');
     // Act: the late first try completes a key it no longer holds
-    await completeIdempotencyKey(tenantId, 'k', 'fp-a', response);
+    await completeIdempotencyKey(tenantId, 'k', 'fp-a', response, T0);
     // Assess: nothing was written, and the key is claimable
     expect(await read(keys.idempotency(tenantId, 'k'))).toBeUndefined();
     expect(await claimIdempotencyKey(tenantId, 'k', 'fp-a', secondsLater(62))).toBeUndefined();

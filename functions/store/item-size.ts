@@ -23,3 +23,13 @@ const valueSize = (value: unknown): number => {
   const entries = Object.entries(value as Record<string, unknown>);
   return 3 + entries.reduce((sum, [name, v]) => sum + 1 + Buffer.byteLength(name) + valueSize(v), 0);
 };
+
+/**
+ * What one item may weigh here: DynamoDB takes 400 KB (409,600 bytes, names included); the margin
+ * covers the estimate above rounding numbers and maps differently.
+ */
+export const MAX_ITEM_BYTES = 400_000;
+
+/** What one TransactWriteItems may carry: 100 actions and 4 MB. */
+export const MAX_TRANSACTION_ACTIONS = 100;
+export const MAX_TRANSACTION_BYTES = 4_000_000;
