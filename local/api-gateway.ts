@@ -3,43 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'aws-lambda';
 import type { HttpEvent, TenantContext } from '../functions/api/http.js';
-import { routeKey, type Route } from '../functions/api/route.js';
-import { HttpProblem } from '../functions/shared/problems.js';
-
-export interface RouteMatch {
-  route: Route;
-  pathParameters: Record<string, string>;
-}
-
-const decodePath = (segment: string): string => {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new HttpProblem(400, 'MALFORMED_PATH', `The path segment ${segment} is not valid percent-encoding`);
-  }
-};
-
-/** Matches a path against the routes' templates as API Gateway does (`/v1/jobs/{id}`). */
-export const routeMatcher = (routes: Route[]) => {
-  const compiled = routes.map((route) => {
-    const names: string[] = [];
-    const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-    return { route, names, regex: new RegExp(`^${pattern}$`) };
-  });
-  return (method: string, path: string): RouteMatch | undefined => {
-    for (const { route, names, regex } of compiled) {
-      const found = route.method === method ? regex.exec(path) : null;
-      if (found) {
-        const pathParameters = Object.fromEntries(names.map((name, i) => [name, decodePath(found[i + 1]!)]));
-        return { route, pathParameters };
-      }
-    }
-    return undefined;
-  };
-};
+import { routeKey } from '../functions/api/route.js';
+import type { RouteMatch } from '../functions/api/route-match.js';
 
 const headersOf = (request: IncomingMessage): Record<string, string> =>
   Object.fromEntries(

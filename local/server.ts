@@ -3,8 +3,9 @@ import type { APIGatewayProxyStructuredResultV2, APIGatewayRequestAuthorizerEven
 import { handler as authorize } from '../functions/api/authorizer.handler.js';
 import type { HttpEvent } from '../functions/api/http.js';
 import type { Route } from '../functions/api/route.js';
+import { routeTable } from '../functions/api/route-match.js';
 import { HttpProblem, invalidApiKey, missingApiKey, problemResponse } from '../functions/shared/problems.js';
-import { lambdaContext, routeMatcher, toHttpEvent } from './api-gateway.js';
+import { lambdaContext, toHttpEvent } from './api-gateway.js';
 
 type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -39,14 +40,16 @@ const sendProblem = (response: ServerResponse, error: unknown, instance: string)
  */
 export const startApiServer = async (functions: LocalFunction[], port: number): Promise<Server> => {
   const owners = new Map(functions.flatMap((fn) => fn.routes.map((route) => [route, fn] as const)));
-  const match = routeMatcher([...owners.keys()]);
+  const table = routeTable([...owners.keys()]);
 
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
     try {
       const body = await readBody(request);
-      const found = match(request.method ?? 'GET', url.pathname);
-      if (!found) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${url.pathname}`);
+      const method = request.method ?? 'GET';
+      const found = table.match(method, url.pathname);
+      // On AWS the `$default` route's function answers this from the same table (lib/constructs/api.ts).
+      if (!found) throw table.unmatched(method, url.pathname);
       const event = toHttpEvent(request, url, body, found, undefined);
       if (!found.route.public) {
         // API Gateway itself answers these with bare JSON (docs/api.md); locally they are problems.

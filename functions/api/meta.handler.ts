@@ -1,4 +1,5 @@
 import { httpHandler } from './http.js';
-import { routeGroups } from './routes/index.js';
+import { allRoutes, routeGroups } from './routes/index.js';
 
-export const handler = httpHandler(routeGroups.meta);
+// Also behind API Gateway's `$default` route: what no route matched is told about from the whole table.
+export const handler = httpHandler(routeGroups.meta, allRoutes());
