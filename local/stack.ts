@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -52,14 +53,13 @@ const close = (server: Server): Promise<void> =>
     server.close(() => resolve());
   });
 
-/** The local tenant's key: the given one, the one kept in the data dir, or a new one. */
-const localApiKey = (given: string | undefined, dataDir: string | null): string => {
-  if (given) return given;
-  const file = dataDir ? join(dataDir, 'api-key') : undefined;
+/** A secret made once and kept in the data dir, so that it outlives a restart; without one, made anew. */
+const keptSecret = (dataDir: string | null, name: string, make: () => string): string => {
+  const file = dataDir ? join(dataDir, name) : undefined;
   if (file && existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const apiKey = generateApiKey();
-  if (file) writeFileSync(file, `${apiKey}\n`, { mode: 0o600 });
-  return apiKey;
+  const secret = make();
+  if (file) writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 };
 
 /**
@@ -71,7 +71,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const dynamo = await startDynamo(await freePort(), options.dataDir && join(options.dataDir, 'dynamodb'));
   const servers: Server[] = [];
   try {
-    Object.assign(process.env, { TABLE_NAME, DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: process.env.AWS_REGION ?? 'local' });
+    Object.assign(process.env, {
+      TABLE_NAME,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_REGION: process.env.AWS_REGION ?? 'local',
+      // Seals list cursors; kept, a cursor still reads on after a restart, as on AWS after a deploy.
+      CURSOR_KEY:
+        process.env.CURSOR_KEY || keptSecret(options.dataDir, 'cursor-key', () => randomBytes(32).toString('base64url')),
+    });
     await ensureTable(dynamo.endpoint, TABLE_NAME);
 
     const ses = await startSes({ host: '127.0.0.1', port: options.sesPort || (await freePort()) });
@@ -82,7 +89,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       MAIL_FROM: process.env.MAIL_FROM || LOCAL_MAIL_FROM,
     });
 
-    const apiKey = localApiKey(options.apiKey, options.dataDir);
+    // The local tenant's key: the given one, the one kept in the data dir, or a new one.
+    const apiKey = options.apiKey || keptSecret(options.dataDir, 'api-key', generateApiKey);
     const tenantId =
       (await tenantIdForAuthorization(`Bearer ${apiKey}`)) ?? (await registerTenant({ name: 'Local tenant' }, apiKey)).tenant.id;
 

@@ -20,6 +20,7 @@ export interface MailConfig {
 
 let loaded: Config | undefined;
 let loadedMail: MailConfig | undefined;
+let loadedCursorSecret: string | undefined;
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -43,4 +44,18 @@ export const mailConfig = (): MailConfig => {
     region: process.env.AWS_REGION ?? 'us-east-1',
   };
   return loadedMail;
+};
+
+/**
+ * The secret that seals list cursors (`CURSOR_KEY`, at least 32 characters): on AWS a secret the
+ * stack generates, locally one kept in the data dir. Read apart from `Config`, on the first listing,
+ * because the authorizer lists nothing and is not given one.
+ */
+export const cursorSecret = (): string => {
+  if (loadedCursorSecret === undefined) {
+    const value = required('CURSOR_KEY');
+    if (value.length < 32) throw new Error('environment variable CURSOR_KEY must be at least 32 characters long');
+    loadedCursorSecret = value;
+  }
+  return loadedCursorSecret;
 };

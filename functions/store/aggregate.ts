@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError, notFound, unknownReference } from '../domain/errors.js';
 import { db, tableName } from './client.js';
-import { indexes, keys, type IndexName, type Key } from './keys.js';
+import { openCursor, sealCursor } from './cursor.js';
+import { indexes, type IndexName, type Key } from './keys.js';
 import type { WriteAction } from './write.js';
 
 type Item = Record<string, unknown>;
@@ -65,8 +65,6 @@ const invalidCursor = (): DomainError =>
     { field: 'cursor', code: 'invalid_cursor', message: 'not a cursor of this listing' },
   ]);
 
-type Index = (typeof indexes)[IndexName];
-
 /** Sort key bounds, both inclusive; a missing one leaves that end open. */
 interface Bounds {
   lower?: string | undefined;
@@ -87,55 +85,34 @@ const sortKeyCondition = ({ lower, upper }: Bounds): string | undefined => {
   return undefined;
 };
 
-/** The key a page resumes after: the table key and the index key of the last item read. */
-const startKeyOf = (item: Item, index: Index): Item => ({
-  PK: item.PK,
-  SK: item.SK,
-  [index.pk]: item[index.pk],
-  [index.sk]: item[index.sk],
-});
-
-/** What a cursor is good for: the index partition, the range and the filters, unset ones left out. */
+/** The listing a cursor is sealed for: tenant, index partition, range and filters, unset ones left out. */
 const listingOf = (request: PageRequest): string =>
-  createHash('sha256')
-    .update(JSON.stringify([request.index, request.partition, request.range ?? {}, request.where ?? {}]))
-    .digest('base64url');
+  JSON.stringify([request.tenantId, request.index, request.partition, request.range ?? {}, request.where ?? {}]);
 
-const encodeCursor = (key: Item, request: PageRequest): string =>
-  Buffer.from(JSON.stringify({ key, listing: listingOf(request) })).toString('base64url');
+/** What a cursor holds of the last item returned: its table key and index sort key (the partition is the listing's). */
+type Position = [pk: string, sk: string, indexSortKey: string];
+
+const encodeCursor = (item: Item, request: PageRequest): string =>
+  sealCursor([item.PK, item.SK, item[indexes[request.index].sk]], listingOf(request));
 
 /**
- * The start key of a cursor that this very listing returned (same partition, range and filters, of
- * the caller's tenant), and a 400 for any other: DynamoDB would answer a start key outside the key
- * condition, or with an empty or extra attribute, with an error.
+ * The start key of a cursor that this very listing returned (same tenant, partition, range and
+ * filters), and a 400 for any other. Sealed, a cursor shows nothing of the keys, and one that opens
+ * for this listing is one we made for it, so its key lies inside the key condition.
  */
-const decodeCursor = (cursor: string, request: PageRequest): Item => {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
+const startKeyOf = (cursor: string, request: PageRequest): Item => {
+  const position = openCursor(cursor, listingOf(request)) as Position | undefined;
+  if (!position) throw invalidCursor();
+  const [PK, SK, sortKey] = position;
   const index = indexes[request.index];
-  const key = (decoded as { key?: unknown } | null)?.key;
-  const record = (typeof key === 'object' && key !== null ? key : {}) as Item;
-  const sortKey = String(record[index.sk]);
-  const { lower, upper } = boundsOf(request.range);
-  const ours =
-    // Re-encoding gives the cursor back only for the same listing and a key with nothing added.
-    encodeCursor(startKeyOf(record, index), request) === cursor &&
-    ['PK', 'SK', index.pk, index.sk].every((name) => typeof record[name] === 'string' && record[name] !== '') &&
-    record[index.pk] === request.partition &&
-    String(record.PK).startsWith(keys.tenantPrefix(request.tenantId)) &&
-    (lower === undefined || sortKey >= lower) &&
-    (upper === undefined || sortKey <= upper);
-  if (!ours) throw invalidCursor();
-  return record;
+  return { PK, SK, [index.pk]: request.partition, [index.sk]: sortKey };
 };
 
 /**
- * One page of an index partition, newest first. Filters may skip items, so it reads on until
- * the page is full; the cursor is the key of the last item returned, good for this listing only.
+ * One page of an index partition, newest first. Filters may skip items (DynamoDB's Limit counts the
+ * items it evaluates), so it reads on until it holds one item more than the page: that item tells
+ * that another page follows, and a last page that is exactly full has no cursor. The cursor seals the
+ * key of the last item returned, good for this listing only.
  */
 export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
   const index = indexes[request.index];
@@ -161,13 +138,15 @@ export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
     ScanIndexForward: false,
   };
   const items: Item[] = [];
-  let start = request.cursor ? decodeCursor(request.cursor, request) : undefined;
+  let start = request.cursor ? startKeyOf(request.cursor, request) : undefined;
   do {
-    const page = await db().send(new QueryCommand({ ...input, Limit: request.limit - items.length, ExclusiveStartKey: start }));
+    const page = await db().send(
+      new QueryCommand({ ...input, Limit: request.limit + 1 - items.length, ExclusiveStartKey: start }),
+    );
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
-  } while (start && items.length < request.limit);
-  const last = items.at(-1);
-  const nextCursor = start && last ? encodeCursor(startKeyOf(last, index), request) : null;
-  return { items: items.map((item) => fromItem<T>(item)), nextCursor };
+  } while (start && items.length <= request.limit);
+  const returned = items.slice(0, request.limit);
+  const nextCursor = items.length > request.limit ? encodeCursor(returned.at(-1)!, request) : null;
+  return { items: returned.map((item) => fromItem<T>(item)), nextCursor };
 };

@@ -1,10 +1,18 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { routeKey } from '../../functions/api/route.js';
 import { routeGroups } from '../../functions/api/routes/index.js';
@@ -33,12 +41,16 @@ const accessLogFormat = AccessLogFormat.custom(
 interface GroupNeeds {
   nodeModules?: BillingFunctionProps['nodeModules'];
   sendsMail?: boolean;
+  /** Serves API Gateway's `$default` route: its handler answers what no route matched (404, or 405 with `Allow`). */
+  answersUnmatched?: boolean;
 }
 
 const GROUP_NEEDS: Record<string, GroupNeeds> = {
   // Renders invoice PDFs (pdfkit loads its standard font metrics from its own files at run time,
   // so it is installed beside the bundle, not bundled) and emails them.
   invoices: { nodeModules: ['pdfkit'], sendsMail: true },
+  // Its handler knows every route, for the OpenAPI document and for what no route matched (meta.handler.ts).
+  meta: { answersUnmatched: true },
 };
 
 const EMAIL = /^[^@\s]+@([^@\s]+\.[^@\s]+)$/;
@@ -63,7 +75,8 @@ export const mailSender = (scope: Construct): MailSender => {
 /**
  * The HTTP API (design §6), built from the route table in `functions/api/routes`: one Lambda per
  * route group (`functions/api/<group>.handler.ts`), one API Gateway route per route, every route
- * behind the API key authorizer unless it is declared public.
+ * behind the API key authorizer unless it is declared public, and a public `$default` route for
+ * what no route matched.
  */
 export class Api extends Construct {
   readonly url: string;
@@ -93,6 +106,18 @@ export class Api extends Construct {
     });
     this.url = stage.url;
 
+    // Seals list cursors (docs/api.md, Lists); CloudFormation resolves it into the functions' environment.
+    const cursorKey = new Secret(this, 'CursorKey', {
+      description: 'Seals the list cursors of the Tally API (AES-256-GCM)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(cursorKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "Not rotated: a new key turns every cursor handed out into a 400 INVALID_CURSOR mid-listing, and the key keeps cursors opaque, never data apart (every listing is a key query on the caller's own tenant partition).",
+    });
+
     for (const [group, routes] of Object.entries(routeGroups)) {
       const needs = GROUP_NEEDS[group] ?? {};
       const handler = new BillingFunction(this, `${group}-routes`, {
@@ -100,8 +125,22 @@ export class Api extends Construct {
         nodeModules: needs.nodeModules,
       });
       handler.bindTable(table);
+      handler.fn.addEnvironment('CURSOR_KEY', cursorKey.secretValue.unsafeUnwrap());
       if (needs.sendsMail) handler.bindMail(mailSender(this));
       const integration = new HttpLambdaIntegration(`${group}-integration`, handler.fn);
+      if (needs.answersUnmatched) {
+        const unmatched = new HttpRoute(this, 'DefaultRoute', {
+          httpApi,
+          routeKey: HttpRouteKey.DEFAULT,
+          integration,
+          authorizer: new HttpNoneAuthorizer(),
+        });
+        Validations.of(unmatched).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            '$default (what no route matched) is public, as locally: its 404 or 405 with Allow tells only what the public OpenAPI document tells, and it reads no data.',
+        });
+      }
       for (const route of routes) {
         const created = httpApi.addRoutes({
           path: route.path,

@@ -308,11 +308,28 @@ describe('queryPage', () => {
     const open = await allPages({ tenantId, index: 'byTenant', partition, limit: 2, where: { status: 'open' } });
     const all = await allPages({ tenantId, index: 'byTenant', partition, limit: 4, where: { status: undefined } });
     // Assess
-    expect(ids(open).flat()).toEqual(['11', '09', '07', '05', '03', '01']);
-    expect(ids(open).slice(0, 3)).toEqual([['11', '09'], ['07', '05'], ['03', '01']]);
-    // DynamoDB cannot tell that the last full page ended the partition: at most one empty page follows.
-    expect(open.slice(3)).toEqual(open.length > 3 ? [[]] : []);
+    expect(ids(open)).toEqual([['11', '09'], ['07', '05'], ['03', '01']]);
     expect(ids(all).flat()).toEqual(['11', '10', '09', '08', '07', '06', '05', '04', '03', '02', '01']);
+  });
+
+  it('gives an exactly full last page no cursor, filtered or not', async () => {
+    // Prepare: 12 items, 6 of them open
+    const tenantId = testTenantId();
+    const partition = await seedPartition(tenantId, 'THINGS', 12);
+    // Act
+    const page = (options: Partial<PageRequest>) =>
+      queryPage<{ id: string }>({ tenantId, index: 'byTenant', partition, limit: 6, ...options });
+    const first = await page({});
+    const last = await page({ cursor: first.nextCursor! });
+    const open = await page({ where: { status: 'open' } });
+    const whole = await page({ limit: 12 });
+    // Assess
+    expect(first.nextCursor).toEqual(expect.any(String));
+    expect(last.items.map((item) => item.id)).toEqual(['06', '05', '04', '03', '02', '01']);
+    expect(last.nextCursor).toBeNull();
+    expect(open.items.map((item) => item.id)).toEqual(['11', '09', '07', '05', '03', '01']);
+    expect(open.nextCursor).toBeNull();
+    expect([whole.items.length, whole.nextCursor]).toEqual([12, null]);
   });
 
   it('fills a filtered page across reads when matches are sparse', async () => {
@@ -359,16 +376,23 @@ describe('queryPage', () => {
     const ownCursor = await cursorOf({ tenantId, index: 'byTenant', partition, limit: 1 });
     const theirCursor = await cursorOf({ tenantId: otherTenantId, index: 'byTenant', partition: theirPartition, limit: 1 });
     const otherPartitionCursor = await cursorOf({ tenantId, index: 'byTenant', partition: otherPartition, limit: 1 });
-    // Their item's key, relabelled as if it were of our partition.
-    const forged = Buffer.from(
-      JSON.stringify({ ...JSON.parse(Buffer.from(theirCursor, 'base64url').toString('utf8')), [indexes.byTenant.pk]: partition }),
-    ).toString('base64url');
+    // Our own cursor with one bit flipped, and start keys spelled as cursors were before they were sealed.
+    const sealed = Buffer.from(ownCursor, 'base64url');
+    sealed[sealed.length >> 1]! ^= 1;
+    const forged = sealed.toString('base64url');
     const encoded = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const plainKey = encoded({
+      PK: `${keys.tenantPrefix(tenantId)}TEST#THINGS#02`,
+      SK: 'TEST',
+      [indexes.byTenant.pk]: partition,
+      [indexes.byTenant.sk]: '02',
+    });
     // Act / Assess
     expect((await queryPage<{ id: string }>({ tenantId, index: 'byTenant', partition, limit: 1, cursor: ownCursor })).items).toEqual([
       { id: '02', status: 'closed' },
     ]);
-    for (const cursor of [theirCursor, forged, otherPartitionCursor, 'not-a-cursor', encoded(null), encoded('text'), encoded({})]) {
+    const refused = [theirCursor, forged, plainKey, otherPartitionCursor, 'not-a-cursor', encoded(null), encoded({})];
+    for (const cursor of refused) {
       const error = await domainRejection(queryPage({ tenantId, index: 'byTenant', partition, limit: 1, cursor }));
       expect({ cursor, kind: error.kind, code: error.code, fields: error.errors.map((e) => e.field) }).toEqual({
         cursor,

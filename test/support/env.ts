@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { LOCAL_MAIL_FROM, TABLE_NAME } from '../../local/stack.js';
 
@@ -9,4 +10,6 @@ Object.assign(process.env, {
   MAIL_FROM: LOCAL_MAIL_FROM,
   AWS_REGION: 'local',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
+  // Store tests seal and open their cursors in this process: a key of its own will do.
+  CURSOR_KEY: randomBytes(32).toString('base64url'),
 });
