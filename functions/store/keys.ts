@@ -21,12 +21,16 @@
  * An export's id is `exp_` + a hash of its invoice ids; one made from a date range is also listed
  * under that range (GSI1), so that a repeat of the range finds it.
  *
+ * A job, an invoice or an idempotency record larger than 64 KB keeps its lists (charges; lines and
+ * payments; the response body) in part items of its own collection: PK as the aggregate's, SK
+ * `<its SK>#PART#0000`, ... (store/parts.ts).
+ *
  * Every key starts with the tenant, but the API key item: a bearer key is resolved before the
  * tenant is known, and only its SHA-256 hash is stored. Each aggregate has a partition of its own
  * (no hot tenant partition). GSI1 lists an aggregate under its owner (a customer's jobs), GSI2
  * under the tenant (all jobs); both sort by ULID, so by creation time. A job holds its charges
- * in its own item: one item is one version, and issuing an invoice touches one job item however
- * many charges it has.
+ * (in its item, or its parts): one version, and issuing an invoice writes one job however many
+ * charges it has.
  */
 export type Key = { PK: string; SK: string };
 
