@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-d
 import { concurrentWrite, DomainError, notFound, unknownReference } from '../domain/errors.js';
 import { db, tableName } from './client.js';
 import { openCursor, sealCursor } from './cursor.js';
+import { storedBytes } from './item-size.js';
 import { indexes, type IndexName, type Key } from './keys.js';
 import type { WriteAction } from './write.js';
 
@@ -108,6 +109,16 @@ const startKeyOf = (cursor: string, request: PageRequest): Item => {
   return { PK, SK, [index.pk]: request.partition, [index.sk]: sortKey };
 };
 
+/** A page answers within Lambda's 6 MB: it ends early, at one item at least, once its items pass this. */
+const PAGE_BYTES = 3_000_000;
+
+/** How many of the items, in order, fit in one page's bytes (their parts counted at their most). */
+const withinPageBytes = (items: Item[]): number => {
+  let total = 0;
+  const over = items.findIndex((item) => (total += storedBytes(item)) > PAGE_BYTES);
+  return over < 0 ? items.length : Math.max(over, 1);
+};
+
 /**
  * One page of an index partition, newest first. Filters may skip items (DynamoDB's Limit counts the
  * items it evaluates), so it reads on until it holds one item more than the page: that item tells
@@ -146,7 +157,7 @@ export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start && items.length <= request.limit);
-  const returned = items.slice(0, request.limit);
-  const nextCursor = items.length > request.limit ? encodeCursor(returned.at(-1)!, request) : null;
+  const returned = items.slice(0, Math.min(request.limit, withinPageBytes(items)));
+  const nextCursor = items.length > returned.length ? encodeCursor(returned.at(-1)!, request) : null;
   return { items: returned.map((item) => fromItem<T>(item)), nextCursor };
 };

@@ -30,6 +30,13 @@ const valueSize = (value: unknown): number => {
  */
 export const MAX_ITEM_BYTES = 400_000;
 
+/** The most one part item of a large aggregate carries (store/parts.ts). */
+export const PART_BYTES = 128 * 1024;
+
+/** What an item stands for, its parts included (at most PART_BYTES each), from the item alone. */
+export const storedBytes = (item: Record<string, unknown>): number =>
+  itemSize(item) + (Array.isArray(item.parts) ? item.parts.length * PART_BYTES : 0);
+
 /** What one TransactWriteItems may carry: 100 actions and 4 MB. */
 export const MAX_TRANSACTION_ACTIONS = 100;
 export const MAX_TRANSACTION_BYTES = 4_000_000;

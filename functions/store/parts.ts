@@ -4,17 +4,21 @@ import { concurrentWrite, notFound } from '../domain/errors.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { fromItem, putVersioned } from './aggregate.js';
 import { db, tableName } from './client.js';
-import { itemSize } from './item-size.js';
+import { itemSize, PART_BYTES } from './item-size.js';
 import type { Key } from './keys.js';
-import type { WriteAction } from './write.js';
+import { tooLarge, type WriteAction } from './write.js';
 
 type Item = Record<string, unknown>;
 type KeyedItem = Item & Key;
 
 /** An aggregate stays one item while it is this small (most are: a few KB). */
 const INLINE_BYTES = 64 * 1024;
-/** The most one part item carries. */
-const PART_BYTES = 128 * 1024;
+/**
+ * The most one aggregate weighs in all: twice the largest the API's limits allow (a job of 500
+ * charges of maximum-length text is about 1.3 MB), so that its answer stays within Lambda's 6 MB
+ * and a transaction of it and its job within DynamoDB's 4 MB.
+ */
+export const MAX_AGGREGATE_BYTES = 2_500_000;
 /** A read that meets a write half-way reads again this often before it gives up as a conflict. */
 const READ_ATTEMPTS = 3;
 
@@ -43,24 +47,27 @@ const tagOf = (entries: Record<string, unknown[]>): string =>
  * that must take the parts along with their header).
  */
 export const layout = (item: KeyedItem, lists: readonly string[], partAttributes: Item = {}): Layout => {
-  if (itemSize(item) <= INLINE_BYTES) return { header: item, parts: [] };
+  const size = itemSize(item);
+  if (size <= INLINE_BYTES) return { header: item, parts: [] };
+  if (size > MAX_AGGREGATE_BYTES)
+    throw tooLarge(item, `larger than the ${MAX_AGGREGATE_BYTES / 1_000_000} MB an aggregate may weigh`);
   const parts: KeyedItem[] = [];
   let entries: Record<string, unknown[]> = {};
-  let size = 0;
+  let partSize = 0;
   const close = (): void => {
     parts.push({ ...partAttributes, ...partKey(item, parts.length), tag: tagOf(entries), lists: entries });
     entries = {};
-    size = 0;
+    partSize = 0;
   };
   for (const list of lists) {
     for (const entry of (item[list] as unknown[] | undefined) ?? []) {
       const entrySize = itemSize({ entry });
-      if (size > 0 && size + entrySize > PART_BYTES) close();
+      if (partSize > 0 && partSize + entrySize > PART_BYTES) close();
       (entries[list] ??= []).push(entry);
-      size += entrySize;
+      partSize += entrySize;
     }
   }
-  if (size > 0 || parts.length === 0) close();
+  if (partSize > 0 || parts.length === 0) close();
   const header = Object.fromEntries(Object.entries(item).filter(([name]) => !lists.includes(name))) as KeyedItem;
   return { header: { ...header, parts: parts.map((part) => part.tag) }, parts };
 };

@@ -61,15 +61,19 @@ const assertFits = (actions: WriteAction[]): void => {
   const oversized = sizes.findIndex((size) => size > MAX_ITEM_BYTES);
   const total = sizes.reduce((sum, size) => sum + size, 0);
   if (oversized < 0 && actions.length <= MAX_TRANSACTION_ACTIONS && total <= MAX_TRANSACTION_BYTES) return;
-  const kind = itemKind(keyOf(actions[Math.max(oversized, 0)]!));
-  const what = kind.toLowerCase();
-  throw new DomainError(
-    'rule',
-    `${kind}_TOO_LARGE`,
-    oversized >= 0
-      ? `The ${what} would be larger than the ${MAX_ITEM_BYTES / 1000} KB one stored item may hold; make it smaller`
-      : `This change of the ${what} writes more than one transaction may (${MAX_TRANSACTION_ACTIONS} items, ${MAX_TRANSACTION_BYTES / 1_000_000} MB); make it in smaller steps`,
-  );
+  const key = keyOf(actions[Math.max(oversized, 0)]!);
+  throw oversized >= 0
+    ? tooLarge(key, `larger than the ${MAX_ITEM_BYTES / 1000} KB one stored item may hold; make it smaller`)
+    : tooLarge(
+        key,
+        `too large to write in one transaction (${MAX_TRANSACTION_ACTIONS} items, ${MAX_TRANSACTION_BYTES / 1_000_000} MB); make the change in smaller steps`,
+      );
+};
+
+/** 422 `<ITEM>_TOO_LARGE` for the item under `key` (`JOB_TOO_LARGE`), saying why. */
+export const tooLarge = (key: Key, why: string): DomainError => {
+  const kind = itemKind(key);
+  return new DomainError('rule', `${kind}_TOO_LARGE`, `The ${kind.toLowerCase()} would be ${why}`);
 };
 
 /** The domain error of the action whose condition failed, if one did and it has one. */

@@ -88,4 +88,35 @@ describe('large jobs', () => {
     const page = (await api.request('GET', '/v1/jobs')).body;
     expect(page.items[0].charges).toHaveLength(500);
   }, 120_000);
+
+  it('ends a page of large jobs early, within what one answer may carry, and pages on to the rest', async () => {
+    // Prepare: four jobs of 500 of the heaviest charges (about 1.3 MB each), saved as 500 requests would leave them
+    const api = await newTenant('Large pages', 'EUR');
+    const ids: string[] = [];
+    for (let n = 0; n < 4; n++) {
+      const jobId = await jobOf(api, 1, heavyCharge);
+      const job = await getJob(api.tenantId, jobId);
+      const full = Array.from({ length: 499 }, (_, i) => i + 1).reduce(
+        (j, i) => addCharge(j, heavyCharge(i), `chg_${ulid()}`, new Date()),
+        job,
+      );
+      await saveJob(api.tenantId, full, job);
+      ids.push(jobId);
+    }
+    // Act
+    const pages = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { id: string; charges: unknown[] }[]; nextCursor: string | null } } =
+        await api.request('GET', `/v1/jobs?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      pages.push(page);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    // Assess
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) expect(Buffer.byteLength(JSON.stringify(page.body))).toBeLessThan(4_000_000);
+    const listed = pages.flatMap((page) => page.body.items);
+    expect(listed.map((job) => job.id)).toEqual([...ids].reverse());
+    expect(listed.every((job) => job.charges.length === 500)).toBe(true);
+  }, 120_000);
 });

@@ -144,6 +144,18 @@ describe('aggregates larger than one item', () => {
     expect(await itemsOf(`${key.PK}0`)).toEqual([]);
   });
 
+  it('refuses an aggregate heavier than one answer may carry with 422 naming it, writing nothing', async () => {
+    // Prepare: 1,500 of the heaviest charges, three times what a job may have (about 3.5 MB)
+    const { tenantId, customerId } = await withTenant();
+    const job = newJob({ customerId, name: 'Too much', billingType: 'fixed_price', currency: 'EUR' }, `job_${ulid()}`, T0);
+    const charges = Array.from({ length: 1500 }, (_, i) => addCharge(job, charge(i), `chg_${i}`, T0).charges[0]!);
+    // Act
+    const refused = await saveJob(tenantId, { ...job, charges }, null).catch((e: unknown) => e);
+    // Assess
+    expect(refused).toMatchObject({ kind: 'rule', code: 'JOB_TOO_LARGE' });
+    expect(await itemsOf(keys.job(tenantId, job.id).PK)).toEqual([]);
+  });
+
   it('keeps and replays an idempotent response of any size whole, in items far below 400 KB', async () => {
     // Prepare: 3 MB of text that hardly compresses
     const tenantId = `ten_test_${ulid()}`;
