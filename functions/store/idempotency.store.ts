@@ -119,7 +119,8 @@ export const completeIdempotencyKey = async (
 ): Promise<void> => {
   const expires = { [TTL_ATTRIBUTE]: epochSeconds(now) + KEEP_SECONDS };
   const record = { ...keys.idempotency(tenantId, key), fingerprint, state: 'completed', ...expires, ...stored(response) };
-  const { header, parts } = layout(record, RESPONSE_LISTS, expires);
+  // Its parts go one by one before the record, not in one transaction: no limit on the size.
+  const { header, parts } = layout(record, RESPONSE_LISTS, { partAttributes: expires, maxBytes: Infinity });
   await Promise.all(parts.map((part) => write(putPart(part))));
   await unlessTakenOver(
     write({

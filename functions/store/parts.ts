@@ -44,13 +44,16 @@ const tagOf = (entries: Record<string, unknown[]>): string =>
 
 /**
  * Splits an item as it is to be stored (see Layout). `partAttributes` go on each part too (a TTL
- * that must take the parts along with their header).
+ * that must take the parts along with their header); `maxBytes` is what the whole may weigh.
  */
-export const layout = (item: KeyedItem, lists: readonly string[], partAttributes: Item = {}): Layout => {
+export const layout = (
+  item: KeyedItem,
+  lists: readonly string[],
+  { partAttributes = {}, maxBytes = MAX_AGGREGATE_BYTES }: { partAttributes?: Item; maxBytes?: number } = {},
+): Layout => {
   const size = itemSize(item);
   if (size <= INLINE_BYTES) return { header: item, parts: [] };
-  if (size > MAX_AGGREGATE_BYTES)
-    throw tooLarge(item, `larger than the ${MAX_AGGREGATE_BYTES / 1_000_000} MB an aggregate may weigh`);
+  if (size > maxBytes) throw tooLarge(item, `larger than the ${maxBytes / 1_000_000} MB an aggregate may weigh`);
   const parts: KeyedItem[] = [];
   let entries: Record<string, unknown[]> = {};
   let partSize = 0;
