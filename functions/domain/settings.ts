@@ -13,6 +13,9 @@ export interface Settings {
   defaultDueDays: number;
 }
 
+/** The widest backdating window: the numbering check relies on it to know how far back a number can be dated. */
+export const MAX_BACKDATING_DAYS = 3650;
+
 export const defaultSettings = (defaultCurrency: string): Settings => ({
   invoiceNumberFormat: 'INV-{YYYY}-{SEQ:5}',
   creditNoteNumberFormat: 'CN-{YYYY}-{SEQ:5}',
@@ -36,12 +39,18 @@ export const checkNumberFormat = (format: string, field: string): string => {
   return format;
 };
 
+/** A format that shows the year counts per year. */
+export const countsPerYear = (format: string): boolean => /\{YY(YY)?\}/.test(format);
+
 /**
  * The counter a number is drawn from: one per series, and one per year when the format shows the
  * year, so that numbers restart each year without gaps.
  */
 export const counterScope = (format: string, issueDate: string): string =>
-  /\{YY(YY)?\}/.test(format) ? issueDate.slice(0, 4) : 'all';
+  countsPerYear(format) ? issueDate.slice(0, 4) : 'all';
+
+/** `{SEQ:0}` prints like `{SEQ}`: the counter has at least one digit. */
+const seqWidth = (width: string | undefined): number => Math.max(1, Number(width ?? 1));
 
 export const formatNumber = (format: string, sequence: number, issueDate: string): string =>
   format.replace(TOKENS, (_, token: string, width?: string) =>
@@ -49,8 +58,33 @@ export const formatNumber = (format: string, sequence: number, issueDate: string
       ? issueDate.slice(0, 4)
       : token === 'YY'
         ? issueDate.slice(2, 4)
-        : String(sequence).padStart(Number(width ?? 1), '0'),
+        : String(sequence).padStart(seqWidth(width), '0'),
   );
 
-/** The format with every token as one placeholder: two formats of one shape can print the same number. */
-export const numberShape = (format: string): string => format.replace(TOKENS, '\u0000');
+/**
+ * One piece of a (checked) number format, as `formatNumber` prints it: a literal character, the
+ * digits `from` to `from + length` of the issue year (`{YYYY}` 0+4, `{YY}` 2+2), or the counter,
+ * zero-padded to `width` digits.
+ */
+export type NumberToken =
+  { kind: 'text'; char: string } | { kind: 'year'; from: 0 | 2; length: 4 | 2 } | { kind: 'seq'; width: number };
+
+export const numberTokens = (format: string): NumberToken[] => {
+  const tokens: NumberToken[] = [];
+  const text = (chunk: string) => tokens.push(...[...chunk].map((char) => ({ kind: 'text' as const, char })));
+  let at = 0;
+  for (const match of format.matchAll(TOKENS)) {
+    text(format.slice(at, match.index));
+    const [whole, token, width] = match;
+    tokens.push(
+      token === 'YYYY'
+        ? { kind: 'year', from: 0, length: 4 }
+        : token === 'YY'
+          ? { kind: 'year', from: 2, length: 2 }
+          : { kind: 'seq', width: seqWidth(width) },
+    );
+    at = match.index + whole.length;
+  }
+  text(format.slice(at));
+  return tokens;
+};

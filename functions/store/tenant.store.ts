@@ -1,13 +1,15 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DomainError, notFound } from '../domain/errors.js';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
+import type { Series } from '../domain/invoice.js';
+import { noRetiredFormats } from '../domain/number-formats.js';
 import { DEFAULT_CURRENCY, type Tenant } from '../domain/tenant.js';
 import { defaultSettings } from '../domain/settings.js';
 import { db, tableName } from './client.js';
 import { putVersioned } from './aggregate.js';
 import { keys } from './keys.js';
-import { write } from './write.js';
+import { write, type WriteAction } from './write.js';
 
-/** Tenants made before settings existed read with the defaults. */
+/** Tenants made before settings (or the record of retired number formats) existed read with the defaults. */
 const toTenant = ({ PK: _pk, SK: _sk, ...item }: Record<string, unknown>): Tenant => {
   const tenant = item as unknown as Tenant & { defaultCurrency?: string };
   const { defaultCurrency, ...rest } = tenant;
@@ -15,6 +17,7 @@ const toTenant = ({ PK: _pk, SK: _sk, ...item }: Record<string, unknown>): Tenan
     ...rest,
     updatedAt: tenant.updatedAt ?? tenant.createdAt,
     settings: { ...defaultSettings(defaultCurrency ?? DEFAULT_CURRENCY), ...tenant.settings },
+    retiredNumberFormats: { ...noRetiredFormats(), ...tenant.retiredNumberFormats },
   };
 };
 
@@ -53,5 +56,52 @@ export const findTenantIdByKeyHash = async (apiKeyHash: string): Promise<string 
   return Item?.tenantId as string | undefined;
 };
 
-export const saveTenant = async (tenant: Tenant, previousVersion: number): Promise<void> =>
-  write(putVersioned('tenant', { ...keys.tenant(tenant.id), ...tenant }, previousVersion));
+/** The last value of a series' counter in one scope, as `saveTenant` can hold it to. */
+export interface CounterValue {
+  series: Series;
+  scope: string;
+  last: number;
+}
+
+/**
+ * The last value of each series' counter in the scopes given, 0 for one not started: BatchGetItem
+ * (consistent, issuing races for them), at most 100 keys a request, unprocessed keys asked again.
+ */
+export const getCounters = async (tenantId: string, scopes: string[]): Promise<CounterValue[]> => {
+  const wanted = (['invoice', 'credit_note'] as const).flatMap((series) => scopes.map((scope) => ({ series, scope })));
+  const found = new Map<string, number>();
+  for (let at = 0; at < wanted.length; at += 100) {
+    let pending: Record<string, unknown>[] | undefined = wanted
+      .slice(at, at + 100)
+      .map((c) => keys.counter(tenantId, c.series, c.scope));
+    while (pending?.length) {
+      const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await db().send(
+        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of Responses?.[tableName()] ?? []) found.set(item.PK as string, item.last as number);
+      pending = UnprocessedKeys?.[tableName()]?.Keys;
+    }
+  }
+  return wanted.map((c) => ({ ...c, last: found.get(keys.counter(tenantId, c.series, c.scope).PK) ?? 0 }));
+};
+
+/** Fails the write as a lost race (retryable) unless the counter is still at the value read. */
+const counterStill = (tenantId: string, { series, scope, last }: CounterValue): WriteAction => ({
+  ConditionCheck: {
+    TableName: tableName(),
+    Key: keys.counter(tenantId, series, scope),
+    ConditionExpression: last === 0 ? 'attribute_not_exists(PK)' : '#last = :last',
+    ...(last === 0 ? {} : { ExpressionAttributeNames: { '#last': 'last' }, ExpressionAttributeValues: { ':last': last } }),
+  },
+  onConditionFailed: () => concurrentWrite('counter'),
+});
+
+/**
+ * Saves the tenant at its next version; a settings change decided on counters (a number format
+ * checked against what was numbered) holds only if none of them moved meanwhile.
+ */
+export const saveTenant = async (tenant: Tenant, previousVersion: number, counters: CounterValue[] = []): Promise<void> =>
+  write(
+    putVersioned('tenant', { ...keys.tenant(tenant.id), ...tenant }, previousVersion),
+    ...counters.map((counter) => counterStill(tenant.id, counter)),
+  );

@@ -168,6 +168,7 @@ export const tenant: Tenant = {
   id: 'ten_01JQ7X0000AAAABBBBCCCCDDDD',
   name: 'Northwind Builders',
   settings: defaultSettings('EUR'),
+  retiredNumberFormats: { invoice: [], credit_note: [] },
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: '2025-01-01T00:00:00.000Z',
   version: 1,

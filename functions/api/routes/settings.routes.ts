@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { MAX_BACKDATING_DAYS } from '../../domain/settings.js';
+import type { Tenant } from '../../domain/tenant.js';
 import { getSettings, updateSettings } from '../../services/settings.service.js';
 import { route } from '../route.js';
-import { atLeastOneField, currencyCode } from '../schemas.js';
+import { atLeastOneField, currencyCode, etag, ifMatchVersion } from '../schemas.js';
 
 const numberFormat = z
   .string()
@@ -13,7 +15,7 @@ export const settingsSchema = z
   .object({
     invoiceNumberFormat: numberFormat,
     creditNoteNumberFormat: numberFormat,
-    backdatingDays: z.number().int().min(0).max(3650),
+    backdatingDays: z.number().int().min(0).max(MAX_BACKDATING_DAYS),
     accountingIntegration: z.boolean(),
     defaultCurrency: currencyCode,
     defaultDueDays: z.number().int().min(0).max(3650),
@@ -22,6 +24,9 @@ export const settingsSchema = z
 
 const settingsPatch = settingsSchema.partial().strict().refine(atLeastOneField, 'give at least one field');
 
+/** The settings with the tenant's version as their ETag. */
+const reply = (tenant: Tenant) => ({ status: 200, body: tenant.settings, headers: etag(tenant) });
+
 export const settingsRoutes = [
   route({
     method: 'GET',
@@ -29,7 +34,7 @@ export const settingsRoutes = [
     operationId: 'getSettings',
     summary: "The tenant's billing settings",
     responses: { 200: { description: 'The settings', schema: settingsSchema } },
-    handle: async ({ tenantId }) => ({ status: 200, body: await getSettings(tenantId) }),
+    handle: async ({ tenantId }) => reply(await getSettings(tenantId)),
   }),
   route<object, object, z.infer<typeof settingsPatch>>({
     method: 'PATCH',
@@ -38,6 +43,6 @@ export const settingsRoutes = [
     summary: 'Changes billing settings: number formats, backdating window, accounting integration, defaults',
     body: settingsPatch,
     responses: { 200: { description: 'The settings', schema: settingsSchema } },
-    handle: async ({ tenantId, body }) => ({ status: 200, body: await updateSettings(tenantId, body) }),
+    handle: async ({ tenantId, body, headers }) => reply(await updateSettings(tenantId, body, ifMatchVersion(headers))),
   }),
 ];
