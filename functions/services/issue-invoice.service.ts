@@ -18,12 +18,12 @@ import { retrying } from './retry.js';
 /**
  * Issues a draft: the next gap-free number of its series, its date (backdating rules), the job's
  * ledger, and what a correction credits against the invoices it names, all in one transaction; a
- * lost race for the counter, the job or a corrected invoice is run again.
+ * lost race for the counter, the job, a corrected invoice or the settings is run again.
  */
-export const issueInvoice = async (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> => {
-  const { settings } = await getTenant(tenantId);
-  return retrying(async () => {
-    const invoice = await getInvoice(tenantId, id);
+export const issueInvoice = (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> =>
+  retrying(async () => {
+    const [invoice, tenant] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
+    const { settings } = tenant;
     expectVersion(invoice, expectedVersion, 'invoice');
     assertDraft(invoice);
     const now = clock.now();
@@ -47,7 +47,7 @@ export const issueInvoice = async (tenantId: string, id: string, expectedVersion
       counter: { series, scope, previous: counter },
       event: invoiceEvent('invoice.issued', issued, newId('evt'), now),
       corrected: credited,
+      settingsVersion: tenant.version,
     });
     return issued;
   });
-};

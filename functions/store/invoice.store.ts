@@ -140,14 +140,20 @@ export interface Issuing {
   event: BillingEvent;
   /** The invoices a correction credits, each still at the version read. */
   corrected: Versioned<Invoice>[];
+  /** The tenant's version whose number formats made the number: a format changed meanwhile numbers anew. */
+  settingsVersion: number;
 }
 
 /**
  * Issues an invoice in one transaction: the invoice (still the draft it was), the next number of
  * its counter (still at the number read), the number claimed (unique), the job's ledger, the
- * invoices it corrects, the event.
+ * invoices it corrects, the event, and the check that the settings that made the number are still
+ * the tenant's (a settings change decides on the counters, an issue on the formats: each sees the other).
  */
-export const saveIssue = (tenantId: string, { invoice, job, counter, event, corrected }: Issuing): Promise<void> => {
+export const saveIssue = (
+  tenantId: string,
+  { invoice, job, counter, event, corrected, settingsVersion }: Issuing,
+): Promise<void> => {
   const issued = invoice.next;
   return write(
     ...putInvoice(tenantId, issued, invoice.previous),
@@ -182,6 +188,15 @@ export const saveIssue = (tenantId: string, { invoice, job, counter, event, corr
     },
     ...putJob(tenantId, job.next, job.previous),
     putEvent(tenantId, event),
+    {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: keys.tenant(tenantId),
+        ConditionExpression: 'version = :settings',
+        ExpressionAttributeValues: { ':settings': settingsVersion },
+      },
+      onConditionFailed: () => concurrentWrite('settings'),
+    },
   );
 };
 
