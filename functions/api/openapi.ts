@@ -1,11 +1,173 @@
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { z } from 'zod';
-import { representations } from './representations.js';
-import { route, type ResponseSpec, type Route } from './route.js';
-import { idempotencyKey } from './schemas.js';
+import {
+  createDocument,
+  type oas31,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiOverrideMeta,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+} from 'zod-openapi';
+import { z, type core } from 'zod';
+import { offeredTypes, representations } from './representations.js';
+import { requestBody, route, type ResponseHeader, type ResponseSpec, type Route } from './route.js';
+import { ETAG_PATTERN, idempotencyKey } from './schemas.js';
 import { problemSchema } from '../shared/problems.js';
 
 const PROBLEM = 'application/problem+json';
+
+/** One allowed combination of an object's fields: these given, those absent. */
+export interface FieldSet {
+  required: readonly string[];
+  absent: readonly string[];
+}
+
+/**
+ * Says in the schema what a refinement beside it checks: the object is exactly one of `sets`, as
+ * `oneOf` whole objects, each requiring its fields and forbidding the others (a `false` schema), so
+ * a client generated from the document refuses a mix too. For `.meta()` after that refinement.
+ */
+export const oneOfFieldSets = (...sets: FieldSet[]): { override: ZodOpenApiOverrideMeta } => ({
+  override: ({ jsonSchema }) => {
+    const { properties = {}, required = [], additionalProperties, type: _, ...rest } = jsonSchema;
+    const branch = ({ required: given, absent }: FieldSet): core.JSONSchema.JSONSchema => ({
+      type: 'object',
+      properties: {
+        ...Object.fromEntries(Object.entries(properties).filter(([field]) => !absent.includes(field))),
+        ...Object.fromEntries(absent.map((field) => [field, false])),
+      },
+      required: [...required, ...given],
+      ...(additionalProperties === undefined ? {} : { additionalProperties }),
+    });
+    for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+    Object.assign(jsonSchema, rest, { oneOf: sets.map(branch) });
+  },
+});
+
+/** `oneOfFieldSets` for exactly one of `fields`. */
+export const exactlyOneOf = (...fields: string[]) =>
+  oneOfFieldSets(...fields.map((field) => ({ required: [field], absent: fields.filter((other) => other !== field) })));
+
+/** One tag per route group (`routes/index.ts`): the group is what a route is about. */
+const TAGS: Record<string, { name: string; description: string }> = {
+  meta: { name: 'Service', description: 'Health and this document; no API key needed' },
+  customers: { name: 'Customers', description: 'Whom invoices bill: name, email, currency, billing address' },
+  jobs: { name: 'Jobs', description: 'Work billed in phases: a job, its charges and its billing summary' },
+  invoices: {
+    name: 'Invoices',
+    description: 'Drafts as a policy computes them, issuing, voiding, payments, documents (HTML, PDF) and sending',
+  },
+  settings: { name: 'Settings', description: "The tenant's billing settings: number formats, backdating, defaults" },
+  events: { name: 'Events', description: 'Billing events of the last 30 days, to poll' },
+  reports: { name: 'Accounting', description: 'The invoice journal and exports to accounting, as JSON or CSV' },
+};
+
+type HeaderName = ResponseHeader | 'Location' | 'Vary' | 'Idempotent-Replayed' | 'WWW-Authenticate';
+
+/** Every response header, described once; responses refer to them. */
+const HEADERS: Record<HeaderName, oas31.HeaderObject> = {
+  ETag: {
+    description:
+      'The version of the resource (for a charge, of its job; for a payment, of its invoice): send it back as `If-Match`',
+    schema: { type: 'string', pattern: ETAG_PATTERN.source, examples: ['"3"'] },
+  },
+  Location: {
+    description: 'Where the created resource is read',
+    required: true,
+    schema: { type: 'string', format: 'uri-reference', examples: ['/v1/customers/cus_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3'] },
+  },
+  'Content-Location': {
+    description: 'Where the resource answered with is read',
+    schema: { type: 'string', format: 'uri-reference' },
+  },
+  'Content-Disposition': {
+    description: 'The file name of the document (`inline; filename="..."`)',
+    schema: { type: 'string' },
+  },
+  Vary: {
+    description: '`Accept`: the answer depends on the representation asked for, so caches keep them apart',
+    required: true,
+    schema: { type: 'string', const: 'Accept' },
+  },
+  'Idempotent-Replayed': {
+    description: '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`',
+    schema: { type: 'string', const: 'true' },
+  },
+  'WWW-Authenticate': {
+    description: 'The Bearer challenge (RFC 6750) of the local stack; API Gateway answers without it',
+    schema: { type: 'string', examples: ['Bearer', 'Bearer error="invalid_token"'] },
+  },
+};
+
+const headers = (names: HeaderName[]): Pick<ZodOpenApiResponseObject, 'headers'> =>
+  names.length ? { headers: Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }])) } : {};
+
+type ProblemStatus = 400 | 401 | 404 | 406 | 409 | 412 | 413 | 415 | 422 | 500;
+
+const PROBLEM_STATUSES: Record<ProblemStatus, string> = {
+  400: 'The request is not valid; `errors` names each field',
+  401: 'No API key, or not a valid one',
+  404: "Not found (another tenant's ids are not found either)",
+  406: '`Accept` takes none of the representations this operation answers in',
+  409: "The resource's state refuses the change; read it again",
+  412: '`If-Match` names a version the resource is no longer at: nothing changed',
+  413: 'The body is larger than 256 KB',
+  415: 'The body is not `application/json` in UTF-8',
+  422: 'A business rule refuses the request; nothing changed',
+  500: 'A failure of the service, with no detail',
+};
+
+type Codes = Partial<Record<ProblemStatus, readonly string[]>>;
+
+const merge = (...parts: (Codes | false | undefined)[]): Codes => {
+  const merged: Codes = {};
+  for (const part of parts) {
+    for (const [status, codes] of Object.entries(part || {})) {
+      const key = Number(status) as ProblemStatus;
+      merged[key] = [...new Set([...(merged[key] ?? []), ...codes])];
+    }
+  }
+  return merged;
+};
+
+const hasCursor = (r: Route): boolean => r.query instanceof z.ZodObject && 'cursor' in r.query.shape;
+
+/**
+ * Every problem an operation can answer, by status: those the HTTP layer gives every route of a
+ * kind (input, API key, Accept, body, idempotency of POSTs, If-Match, a race lost past every
+ * retry) and the route's own.
+ */
+const problemCodes = (r: Route): Codes => {
+  const takesBody = requestBody(r) !== undefined;
+  const isPost = r.method === 'POST';
+  const hasInput = Boolean(r.params || r.query || takesBody || r.ifMatch || isPost);
+  return merge(
+    hasInput && { 400: ['VALIDATION_FAILED'] },
+    takesBody && { 400: ['MALFORMED_JSON', 'MALFORMED_BODY'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] },
+    hasCursor(r) && { 400: ['INVALID_CURSOR'] },
+    !r.public && { 401: ['UNAUTHENTICATED'] },
+    offeredTypes(r).length > 0 && { 406: ['NOT_ACCEPTABLE'] },
+    r.method !== 'GET' && { 409: ['VERSION_CONFLICT'] },
+    isPost && { 409: ['IDEMPOTENCY_REQUEST_IN_PROGRESS'], 422: ['IDEMPOTENCY_KEY_REUSED'] },
+    r.ifMatch && { 412: ['PRECONDITION_FAILED'] },
+    r.errors,
+    { 500: ['INTERNAL_ERROR'] },
+  );
+};
+
+/** A problem of one status, its `code` one of those listed. */
+const problemResponse = (status: ProblemStatus, codes: readonly string[], extra: HeaderName[]): ZodOpenApiResponseObject => ({
+  description: `${PROBLEM_STATUSES[status]}: ${codes.map((c) => `\`${c}\``).join(', ')}`,
+  ...headers([...(status === 401 ? (['WWW-Authenticate'] as const) : []), ...extra]),
+  content: {
+    [PROBLEM]: {
+      schema: {
+        allOf: [
+          { $ref: '#/components/schemas/Problem' },
+          { type: 'object', properties: { code: { type: 'string', enum: [...codes] } }, required: ['code'] },
+        ],
+      },
+    },
+  },
+});
 
 const contentOf = (spec: ResponseSpec) => {
   const content = Object.entries(representations(spec));
@@ -13,61 +175,149 @@ const contentOf = (spec: ResponseSpec) => {
 };
 
 // The HTTP layer makes every POST idempotent, so every POST declares the header.
-const postHeaders = z.object({
-  'Idempotency-Key': idempotencyKey.optional().meta({
-    description: 'Runs the request once: a retry with the same key and body gets the first response (kept 72 hours)',
-  }),
+const idempotencyHeader = idempotencyKey.optional().meta({
+  description: 'Runs the request once: a retry with the same key and body gets the first response (kept 72 hours)',
+  examples: ['3f1c6a2e-4b7d-4e0a-9c1b-2d5e8f7a6b3c'],
 });
 
-const operation = (r: Route): ZodOpenApiOperationObject => ({
-  operationId: r.operationId,
-  summary: r.summary,
-  security: r.public ? [] : [{ apiKey: [] }],
-  requestParams: {
-    ...(r.params ? { path: r.params as z.ZodObject } : {}),
-    ...(r.query ? { query: r.query as z.ZodObject } : {}),
-    ...(r.method === 'POST' ? { header: postHeaders } : {}),
-  },
-  ...(r.body ? { requestBody: { content: { 'application/json': { schema: r.body } } } } : {}),
-  responses: Object.fromEntries([
-    ...Object.entries(r.responses).map(([status, spec]) => [
-      status,
-      {
-        description: spec.description,
-        ...contentOf(spec),
-      },
+const ifMatchHeader = z
+  .string()
+  .regex(ETAG_PATTERN)
+  .optional()
+  .meta({
+    description:
+      'The `ETag` a read gave: the change applies only to that version, another one is 412. Without it the change applies to the current version',
+    examples: ['"3"'],
+  });
+
+const requestHeaders = (r: Route) => {
+  const shape = {
+    ...(r.method === 'POST' ? { 'Idempotency-Key': idempotencyHeader } : {}),
+    ...(r.ifMatch ? { 'If-Match': ifMatchHeader } : {}),
+  };
+  return Object.keys(shape).length ? { header: z.object(shape) } : {};
+};
+
+const bodyOf = (r: Route): Pick<ZodOpenApiOperationObject, 'requestBody'> => {
+  const schema = requestBody(r);
+  if (!schema) return {};
+  return { requestBody: { required: !schema.safeParse(undefined).success, content: { 'application/json': { schema } } } };
+};
+
+/** What every operation of a kind shares, said where it applies: paging, representations, If-Match. */
+const notes = (r: Route): string[] => {
+  const types = offeredTypes(r);
+  return [
+    ...(hasCursor(r) ? ['A page at a time: send `nextCursor` back as `cursor` for the next page; the last page has none.'] : []),
+    ...(types.length > 1 ? [`Answers as ${types.map((t) => `\`${t}\``).join(', ')} by \`Accept\` (the first by default).`] : []),
+    ...(r.ifMatch ? ["`If-Match` with the resource's `ETag` makes the change only at that version (412 otherwise)."] : []),
+  ];
+};
+
+const operation = (r: Route, tag: string): ZodOpenApiOperationObject => {
+  const success = (status: string, spec: ResponseSpec): ZodOpenApiResponseObject => ({
+    description: spec.description,
+    ...headers([
+      ...(spec.headers ?? []),
+      ...(status === '201' ? (['Location'] as const) : []),
+      ...(offeredTypes(r).length > 1 ? (['Vary'] as const) : []),
+      ...(r.method === 'POST' ? (['Idempotent-Replayed'] as const) : []),
     ]),
-    ['default', { description: 'A problem (RFC 9457)', content: { [PROBLEM]: { schema: problemSchema } } }],
-  ]),
-});
+    ...contentOf(spec),
+  });
+  // A replay answers a kept 404 or 422 again; problems of a route with a choice of types vary too.
+  const problemHeaders = (status: ProblemStatus): HeaderName[] => [
+    ...(offeredTypes(r).length > 1 ? (['Vary'] as const) : []),
+    ...(r.method === 'POST' && (status === 404 || status === 422) ? (['Idempotent-Replayed'] as const) : []),
+  ];
+  const problems = Object.entries(problemCodes(r)).map(([status, codes]) => [Number(status) as ProblemStatus, codes] as const);
+  return {
+    operationId: r.operationId,
+    summary: r.summary,
+    description: [r.description, ...notes(r)].filter(Boolean).join('\n\n'),
+    tags: [tag],
+    security: r.public ? [] : [{ apiKey: [] }],
+    requestParams: {
+      ...(r.params ? { path: r.params as z.ZodObject } : {}),
+      ...(r.query ? { query: r.query as z.ZodObject } : {}),
+      ...requestHeaders(r),
+    },
+    ...bodyOf(r),
+    responses: {
+      ...Object.fromEntries(Object.entries(r.responses).map(([status, spec]) => [status, success(status, spec)])),
+      ...Object.fromEntries(problems.map(([status, codes]) => [status, problemResponse(status, codes, problemHeaders(status))])),
+    },
+  };
+};
+
+const DESCRIPTION = `Billing for work in progress: customers, jobs and their charges, invoices drafted by policy
+(deposit, progress, final, correction, retainage release), issued with gap-free numbers, paid, voided,
+exported to accounting.
+
+Conventions for every operation: JSON in camelCase; amounts and quantities as decimal strings
+(\`"1234.50"\`), percents as percent strings (\`"20"\` is 20%); errors as RFC 9457 problems
+(\`application/problem+json\`) whose \`code\` is stable (each response lists the codes it can carry);
+lists a page at a time (\`limit\`, \`cursor\` -> \`nextCursor\`); \`ETag\` on versioned resources and
+\`If-Match\` to change only the version read; \`Idempotency-Key\` on every POST.`;
 
 let document: ReturnType<typeof createDocument> | undefined;
 
 /** The OpenAPI 3.1 document of the routes, generated once from the same zod schemas that validate requests. */
-const openApiDocument = (routes: Route[]): ReturnType<typeof createDocument> => {
+const openApiDocument = (groups: Record<string, Route[]>): ReturnType<typeof createDocument> => {
   if (!document) {
     const paths: ZodOpenApiPathsObject = {};
-    for (const r of routes) {
-      paths[r.path] = { ...paths[r.path], [r.method.toLowerCase()]: operation(r) };
+    for (const [group, routes] of Object.entries(groups)) {
+      const tag = TAGS[group];
+      if (!tag) throw new Error(`The route group ${group} has no tag`);
+      for (const r of routes) {
+        paths[r.path] = { ...paths[r.path], [r.method.toLowerCase()]: operation(r, tag.name) };
+      }
     }
     document = createDocument({
       openapi: '3.1.0',
-      info: { title: 'Tally', version: '1', description: 'Billing for work in progress' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      info: {
+        title: 'Tally',
+        version: '1',
+        description: DESCRIPTION,
+        contact: { name: 'Tally', email: 'api@tally.example' },
+        // The project is private: no public license grants use of it.
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+      },
+      servers: [
+        // Relative: the API is where this document is served from, the local stack or the HTTP API on AWS.
+        { url: '/', description: 'Where this document is served from' },
+        {
+          url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+          description: "A deployment on AWS: the HTTP API's default stage",
+          variables: {
+            apiId: { default: 'abcd123456', description: 'The HTTP API id (the service stack prints its URL)' },
+            region: { default: 'eu-central-1', description: 'The AWS region it is deployed to' },
+          },
+        },
+      ],
+      tags: Object.values(TAGS),
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer tly_...`' },
+        },
+        schemas: { Problem: problemSchema },
+        headers: HEADERS,
+      },
       paths,
     });
   }
   return document;
 };
 
-/** `GET /v1/openapi.json`, describing the routes that `routes()` returns (itself among them). */
-export const openApiRoute = (routes: () => Route[]): Route =>
+/** `GET /v1/openapi.json`, describing the routes of every group that `groups()` returns (itself among them). */
+export const openApiRoute = (groups: () => Record<string, Route[]>): Route =>
   route({
     method: 'GET',
     path: '/v1/openapi.json',
     operationId: 'getOpenApi',
     summary: 'This API as an OpenAPI 3.1 document',
+    description: 'Generated from the route table and the zod schemas that validate every request, so it cannot drift from them.',
     public: true,
     responses: { 200: { description: 'The OpenAPI document', schema: z.looseObject({ openapi: z.string() }) } },
-    handle: async () => ({ status: 200, body: openApiDocument(routes()) }),
+    handle: async () => ({ status: 200, body: openApiDocument(groups()) }),
   });

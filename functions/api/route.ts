@@ -25,7 +25,21 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Every representation by media type, where there is more than JSON. */
   content?: Record<string, z.ZodType>;
+  /** Headers the route sets on this response; those the HTTP layer adds (Location, Vary, ...) the document adds itself. */
+  headers?: readonly ResponseHeader[];
 }
+
+/** Response headers a route may set, each described once in the OpenAPI document. */
+export type ResponseHeader = 'ETag' | 'Content-Location' | 'Content-Disposition';
+
+/** Problem statuses a route's own rules answer with. */
+export type DomainStatus = 400 | 404 | 409 | 422;
+
+/**
+ * The problem codes a route's domain can answer, by status (`notFound('job')` is 404 `JOB_NOT_FOUND`).
+ * The OpenAPI document adds those every route of a kind shares (validation, auth, idempotency, If-Match).
+ */
+export type ProblemCodes = Partial<Record<DomainStatus, readonly string[]>>;
 
 /**
  * One HTTP operation. The same table feeds the group's Lambda dispatcher, the local server,
@@ -37,8 +51,14 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   path: string;
   operationId: string;
   summary: string;
+  /** What a client should know beyond the summary: rules, limits, what to send (the OpenAPI description). */
+  description?: string;
   /** Served without an API key. */
   public?: boolean;
+  /** Takes `If-Match` with the ETag of the resource: another version is refused with 412. */
+  ifMatch?: boolean;
+  /** The route's own problem codes; see ProblemCodes. */
+  errors?: ProblemCodes;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AMOUNT_INTEGER_DIGITS, DECIMAL_PATTERN, Dec } from '../domain/money.js';
+import { AMOUNT_INTEGER_DIGITS, DECIMAL_PATTERN } from '../domain/money.js';
 import { HttpProblem } from '../shared/problems.js';
-import { route, type ResponseSpec, type Route } from './route.js';
+import { route, type ProblemCodes, type ResponseSpec, type Route } from './route.js';
 
 const DIGITS = `at most ${AMOUNT_INTEGER_DIGITS} integer and 10 fraction digits (every amount stays below 10^${AMOUNT_INTEGER_DIGITS}, what one payment can carry)`;
 
@@ -18,8 +18,9 @@ export const decimalString = z
   })
   .meta({ description: `A decimal string: ${DIGITS}`, examples: ['1234.50'] });
 
+// A pattern rather than a refinement, so that the OpenAPI document says it too: no sign, a digit other than 0.
 export const positiveDecimalString = decimalString
-  .refine((v) => new Dec(v).gt(0), 'must be greater than zero')
+  .regex(/^(?:\d*[1-9]\d*(?:\.\d+)?|\d*\.\d*[1-9]\d*)$/, 'must be greater than zero')
   .meta({ description: `A decimal string greater than zero: ${DIGITS}` });
 
 /**
@@ -72,11 +73,14 @@ export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.arra
 
 export const atLeastOneField = (value: object): boolean => Object.values(value).some((v) => v !== undefined);
 
+/** An ETag as If-Match gives it back: `"3"`, `W/"3"` or `3`. */
+export const ETAG_PATTERN = /^(?:W[/])?"?(\d+)"?$/;
+
 /** The version an `If-Match` header asks for (`"3"`, `W/"3"` or `3`), if any. */
 export const ifMatchVersion = (headers: Record<string, string | undefined>): number | undefined => {
   const header = headers['if-match'];
   if (header === undefined) return undefined;
-  const version = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim())?.[1];
+  const version = ETAG_PATTERN.exec(header.trim())?.[1];
   if (!version) {
     throw new HttpProblem(400, 'VALIDATION_FAILED', 'If-Match must be the ETag of the resource', [
       { field: 'If-Match', code: 'invalid_format', message: 'must be an ETag such as "3"' },
@@ -96,6 +100,8 @@ export const actionRoute = <T extends { version: number }>(spec: {
   path: string;
   operationId: string;
   summary: string;
+  description?: string;
+  errors?: ProblemCodes;
   response: ResponseSpec;
   run: (tenantId: string, id: string, expectedVersion?: number) => Promise<T>;
   view?: (resource: T) => unknown;
@@ -105,6 +111,9 @@ export const actionRoute = <T extends { version: number }>(spec: {
     path: spec.path,
     operationId: spec.operationId,
     summary: spec.summary,
+    description: spec.description,
+    ifMatch: true,
+    errors: spec.errors,
     params: idParams,
     responses: { 200: spec.response },
     handle: async ({ tenantId, params, headers }) => {

@@ -196,7 +196,8 @@ export const schemasOf = (doc: OpenApiDocument) => {
       if (Array.isArray(branch.enum)) return fc.constantFrom(...branch.enum).map(done);
       switch (typeOf(branch)) {
         case 'object': {
-          const properties = Object.entries<Schema>(branch.properties ?? {});
+          // A `false` property schema is a field that must be absent (a oneOf branch forbids it): never generated.
+          const properties = Object.entries<Schema>(branch.properties ?? {}).filter(([, s]) => typeof s === 'object');
           const required: string[] = (branch.required ?? []).filter((name: string) =>
             Object.hasOwn(branch.properties ?? {}, name),
           );

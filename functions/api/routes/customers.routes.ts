@@ -21,7 +21,17 @@ const customerFields = {
   taxId: z.string().trim().min(1).max(50).nullish(),
 };
 
-const newCustomer = z.strictObject(customerFields);
+const newCustomer = z.strictObject(customerFields).meta({
+  examples: [
+    {
+      name: 'Acme Ltd',
+      email: 'billing@acme.example',
+      currency: 'EUR',
+      billingAddress: { line1: 'Hauptstrasse 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
+      taxId: 'DE123456789',
+    },
+  ],
+});
 const customerPatch = z.strictObject(customerFields).partial().refine(atLeastOneField, 'give at least one field');
 
 export const customerSchema = z
@@ -29,16 +39,17 @@ export const customerSchema = z
     id: z.string(),
     name: z.string(),
     email: z.string().nullable(),
-    currency: z.string(),
+    currency: currencyCode,
     billingAddress: address.nullable(),
     taxId: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
     version: z.number().int(),
   })
   .meta({ id: 'Customer' });
 
 const customer = (status: number, c: Customer) => ({ status, body: c, headers: etag(c) });
+const customerResponse = { description: 'The customer', schema: customerSchema, headers: ['ETag'] } as const;
 
 export const customerRoutes = [
   route<object, object, z.infer<typeof newCustomer>>({
@@ -46,8 +57,10 @@ export const customerRoutes = [
     path: '/v1/customers',
     operationId: 'createCustomer',
     summary: 'Creates a customer',
+    description:
+      "Its `currency` (by default the tenant's `defaultCurrency`) is the one its jobs bill in unless a job names another.",
     body: newCustomer,
-    responses: { 201: { description: 'The customer', schema: customerSchema } },
+    responses: { 201: customerResponse },
     handle: async ({ tenantId, body }) => {
       const made = await createCustomer(tenantId, body);
       return created(`/v1/customers/${made.id}`, made, etag(made));
@@ -67,8 +80,10 @@ export const customerRoutes = [
     path: '/v1/customers/{id}',
     operationId: 'getCustomer',
     summary: 'Gets a customer',
+    description: 'With its `ETag`, to send back as `If-Match` when changing it.',
     params: idParams,
-    responses: { 200: { description: 'The customer', schema: customerSchema } },
+    errors: { 404: ['CUSTOMER_NOT_FOUND'] },
+    responses: { 200: customerResponse },
     handle: async ({ tenantId, params }) => customer(200, await getCustomer(tenantId, params.id)),
   }),
   route<z.infer<typeof idParams>, object, z.infer<typeof customerPatch>>({
@@ -76,9 +91,12 @@ export const customerRoutes = [
     path: '/v1/customers/{id}',
     operationId: 'updateCustomer',
     summary: 'Changes a customer (If-Match: its ETag, to refuse a concurrent change)',
+    description: 'Changes the fields given; `null` clears an optional one.',
+    ifMatch: true,
     params: idParams,
     body: customerPatch,
-    responses: { 200: { description: 'The customer', schema: customerSchema } },
+    errors: { 404: ['CUSTOMER_NOT_FOUND'] },
+    responses: { 200: customerResponse },
     handle: async ({ tenantId, params, body, headers }) =>
       customer(200, await updateCustomer(tenantId, params.id, body, ifMatchVersion(headers))),
   }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listEvents } from '../../services/event.service.js';
 import { route } from '../route.js';
-import { pageOf, pageQuery } from '../schemas.js';
+import { currencyCode, pageOf, pageQuery } from '../schemas.js';
 
 const eventType = z.enum(['invoice.issued', 'invoice.voided', 'invoice.paid', 'payment.recorded']);
 
@@ -13,9 +13,9 @@ const eventSchema = z
     jobId: z.string(),
     customerId: z.string(),
     number: z.string().nullable(),
-    currency: z.string(),
+    currency: currencyCode,
     amount: z.string(),
-    createdAt: z.string(),
+    createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Event' });
 
@@ -27,6 +27,7 @@ export const eventRoutes = [
     path: '/v1/events',
     operationId: 'listEvents',
     summary: 'Billing events of the last 30 days, newest first: each written in the transaction of its change',
+    description: 'A client that keeps the id of the newest event it has seen polls until it meets that id again.',
     query: eventQuery,
     responses: { 200: { description: 'A page of events', schema: pageOf(eventSchema) } },
     handle: async ({ tenantId, query }) => ({

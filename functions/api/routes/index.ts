@@ -12,7 +12,7 @@ import { settingsRoutes } from './settings.routes.js';
  * Every route, by the group whose Lambda serves it (`functions/api/<group>.handler.ts`).
  */
 export const routeGroups = {
-  meta: [...metaRoutes, openApiRoute(() => allRoutes())],
+  meta: [...metaRoutes, openApiRoute((): Record<string, Route[]> => routeGroups)],
   customers: customerRoutes,
   jobs: jobRoutes,
   invoices: invoiceRoutes,

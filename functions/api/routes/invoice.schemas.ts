@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { Dec } from '../../domain/money.js';
-import { atLeastOneField, decimalString, percentString, positiveDecimalString, progressPercent } from '../schemas.js';
+import type { InvoicePolicy } from '../../domain/invoice.js';
+import { exactlyOneOf, oneOfFieldSets } from '../openapi.js';
+import {
+  atLeastOneField,
+  currencyCode,
+  decimalString,
+  percentString,
+  positiveDecimalString,
+  progressPercent,
+} from '../schemas.js';
 
 export const isoDate = z.iso.date();
 
@@ -30,10 +38,12 @@ const progressEntry = z
   .strictObject({
     chargeId: id,
     percentComplete: progressPercent.optional(),
-    quantity: decimalString.refine((v) => new Dec(v).gte(0), 'must be zero or more').optional(),
+    // As a pattern, so that the document says it: no minus sign but on a zero.
+    quantity: decimalString.regex(/^(?:[^-]|-0*(?:\.0*)?$)/, 'must be zero or more').optional(),
     amount: decimalString.optional(),
   })
-  .superRefine(exactlyOne('percentComplete', 'quantity', 'amount'));
+  .superRefine(exactlyOne('percentComplete', 'quantity', 'amount'))
+  .meta(exactlyOneOf('percentComplete', 'quantity', 'amount'));
 
 const correctionLine = z
   .strictObject({
@@ -53,7 +63,10 @@ const correctionLine = z
     if (line.amount !== undefined && line.quantity !== undefined) {
       context.addIssue({ code: 'custom', path: ['quantity'], message: 'a quantity goes with unitPrice, not with amount' });
     }
-  });
+  })
+  .meta(
+    oneOfFieldSets({ required: ['amount'], absent: ['unitPrice', 'quantity'] }, { required: ['unitPrice'], absent: ['amount'] }),
+  );
 
 // A deposit is an advance on the price: at most all of it. Progress past 100% bills past the price,
 // which the domain refuses unless the draft says allowOverbilling, as it does for an amount.
@@ -71,10 +84,12 @@ export const newDraft = z.discriminatedUnion('policy', [
       taxRate: percentString.optional(),
       ...common,
     })
-    .superRefine(exactlyOne('amount', 'percent')),
+    .superRefine(exactlyOne('amount', 'percent'))
+    .meta(exactlyOneOf('amount', 'percent')),
   z
     .strictObject({ policy: z.literal('progress_summary'), ...amountOrPercent(progressPercent), ...common })
-    .superRefine(exactlyOne('amount', 'percent')),
+    .superRefine(exactlyOne('amount', 'percent'))
+    .meta(exactlyOneOf('amount', 'percent')),
   ...(['progress_itemized', 'progress_itemized_grouped'] as const).map((policy) =>
     z.strictObject({ policy: z.literal(policy), progress: z.array(progressEntry).min(1).max(500), ...common }),
   ),
@@ -146,13 +161,13 @@ export const invoiceSchema = z
     number: z.string().nullable(),
     status: z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided']),
     type: z.enum(['partial', 'complete', 'correction']),
-    policy: z.string(),
+    policy: z.enum(newDraft.options.map((o) => o.shape.policy.value) as [InvoicePolicy, ...InvoicePolicy[]]),
     series: z.enum(['invoice', 'credit_note']).nullable(),
     jobId: z.string(),
     customerId: z.string(),
-    currency: z.string(),
-    issueDate: z.string().nullable(),
-    dueDate: z.string().nullable(),
+    currency: currencyCode,
+    issueDate: isoDate.nullable(),
+    dueDate: isoDate.nullable(),
     dueDays: z.number().nullable(),
     notes: z.string().nullable(),
     allowOverbilling: z.boolean(),
@@ -178,20 +193,20 @@ export const invoiceSchema = z
       z.object({
         id: z.string(),
         amount: money,
-        date: z.string(),
+        date: isoDate,
         method: z.string(),
         reference: z.string().nullable(),
         note: z.string().nullable(),
-        recordedAt: z.string(),
+        recordedAt: z.iso.datetime(),
       }),
     ),
     amountPaid: money,
     balanceDue: money,
     paymentStatus: z.enum(['unpaid', 'partially_paid', 'paid']),
     creditedNet: money,
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    issuedAt: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    issuedAt: z.iso.datetime().nullable(),
     version: z.number().int(),
   })
   .meta({ id: 'Invoice' });

@@ -17,7 +17,7 @@ import {
   type RecordedPayment,
 } from '../../services/invoice-status.service.js';
 import { preferredType } from '../representations.js';
-import { created, route } from '../route.js';
+import { created, route, type ProblemCodes } from '../route.js';
 import { renderInvoice, sendInvoice } from '../../services/invoice-document.service.js';
 import { actionRoute, etag, idParams, ifMatchVersion, pageOf, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
 import { billingSchema } from './jobs.routes.js';
@@ -50,7 +50,22 @@ const sendRequest = z
     message: z.string().max(10_000).optional(),
   })
   .optional();
-const invoiceResponse = { description: 'The invoice', schema: invoiceSchema };
+const invoiceResponse = { description: 'The invoice', schema: invoiceSchema, headers: ['ETag'] } as const;
+
+// What the job's ledger and the invoices a correction names refuse when an invoice is drafted,
+// issued or voided (domain/job-ledger.ts, domain/invoice-credits.ts).
+const LEDGER_RULES = [
+  'JOB_OVERBILLED',
+  'CHARGE_OVERBILLED',
+  'CHARGE_OVERCREDITED',
+  'JOB_OVERCREDITED',
+  'INVOICE_OVERCREDITED',
+  'INVOICE_REBILLED_PAST_CREDITS',
+] as const;
+// Which invoices a job takes in its status (domain/invoice-rules.ts).
+const POLICY_RULES = ['JOB_BILLED', 'JOB_NOT_BILLED', 'JOB_NOT_CLOSED', 'COMPLETE_INVOICE_EXISTS'] as const;
+// What the store refuses before writing an item or transaction DynamoDB would refuse for its size.
+const ITEM_LIMITS = ['INVOICE_TOO_LARGE', 'JOB_TOO_LARGE'] as const;
 
 const paymentParams = idParams.extend({ paymentId: resourceId });
 type PaymentParams = z.infer<typeof paymentParams>;
@@ -61,7 +76,7 @@ const paymentSchema = invoiceSchema.shape.payments.element
     invoice: invoiceSchema.pick({ id: true, amountPaid: true, balanceDue: true, paymentStatus: true, version: true }),
   })
   .meta({ id: 'Payment', description: 'A payment, and the balance it leaves on its invoice' });
-const paymentResponse = { description: 'The payment and the invoice balance', schema: paymentSchema };
+const paymentResponse = { description: 'The payment and the invoice balance', schema: paymentSchema, headers: ['ETag'] } as const;
 
 const paymentView = ({ payment, invoice }: RecordedPayment) => ({ ...payment, invoiceId: invoice.id, invoice });
 
@@ -70,7 +85,17 @@ const action = (
   name: 'issue' | 'void' | 'approve' | 'post',
   summary: string,
   run: (tenantId: string, id: string, version?: number) => Promise<Invoice>,
-) => actionRoute({ path: `/v1/invoices/{id}/${name}`, operationId: `${name}Invoice`, summary, response: invoiceResponse, run });
+  about: { description: string; errors: Omit<ProblemCodes, 404> },
+) =>
+  actionRoute({
+    path: `/v1/invoices/{id}/${name}`,
+    operationId: `${name}Invoice`,
+    summary,
+    description: about.description,
+    errors: { 404: ['INVOICE_NOT_FOUND'], ...about.errors },
+    response: invoiceResponse,
+    run,
+  });
 
 export const invoiceRoutes = [
   route<IdParams, object, z.infer<typeof newDraft>>({
@@ -78,12 +103,36 @@ export const invoiceRoutes = [
     path: '/v1/jobs/{id}/invoices',
     operationId: 'createInvoice',
     summary: 'Creates a draft invoice of the job, as its policy computes it',
+    description: [
+      '`policy` decides the other fields: `deposit` and `progress_summary` take exactly one of `amount` and `percent`;',
+      '`progress_itemized(_grouped)` a cumulative `progress` entry per charge (exactly one of `percentComplete`, `quantity`,',
+      '`amount`); `final(_grouped)` nothing more (the job must be closed); `correction(_grouped)` `lines` (the job must be billed);',
+      '`retainage_release` an optional `amount`. The draft is checked as issuing it would be: billing past the price is 422',
+      'unless `allowOverbilling` is true. It has no number until it is issued.',
+    ].join(' '),
     params: idParams,
     body: newDraft,
+    errors: {
+      404: ['JOB_NOT_FOUND'],
+      409: POLICY_RULES,
+      422: [
+        'CUSTOMER_NOT_FOUND',
+        'CHARGE_NOT_FOUND',
+        'INVOICE_NOT_FOUND',
+        'NOTHING_TO_BILL',
+        'PROGRESS_BEHIND',
+        'RETAINAGE_EXCEEDED',
+        'TAX_RATE_AMBIGUOUS',
+        'AMOUNT_TOO_LARGE',
+        ...ITEM_LIMITS,
+        ...LEDGER_RULES,
+      ],
+    },
     responses: {
       201: {
         description: 'The draft, with the job billing it leads to',
-        schema: invoiceSchema.extend({ jobBilling: billingSchema }),
+        schema: invoiceSchema.extend({ jobBilling: billingSchema }).meta({ id: 'Draft' }),
+        headers: ['ETag'],
       },
     },
     handle: async ({ tenantId, params, body }) => {
@@ -96,6 +145,8 @@ export const invoiceRoutes = [
     path: '/v1/invoices',
     operationId: 'listInvoices',
     summary: 'Finds invoices by number, customer, job, status, type and issue date range, newest first',
+    description:
+      'Filters combine; `number` finds the one invoice with that number; `from` and `to` are issue dates, both inclusive.',
     query: invoiceQuery,
     responses: { 200: { description: 'A page of invoices', schema: pageOf(invoiceSchema) } },
     handle: async ({ tenantId, query }) => {
@@ -111,15 +162,18 @@ export const invoiceRoutes = [
     path: '/v1/invoices/{id}',
     operationId: 'getInvoice',
     summary: 'Gets an invoice: JSON, or the document as HTML (Accept: text/html) or PDF (Accept: application/pdf)',
+    description: 'A draft shows "DRAFT" in its document, a voided invoice "VOID". The JSON carries the `ETag`.',
     params: idParams,
+    errors: { 404: ['INVOICE_NOT_FOUND'] },
     responses: {
       200: {
         description: 'The invoice',
         content: {
           'application/json': invoiceSchema,
-          'text/html': z.string(),
-          'application/pdf': z.string().meta({ format: 'binary' }),
+          'text/html': z.string().meta({ contentMediaType: 'text/html' }),
+          'application/pdf': z.string().meta({ format: 'binary', contentMediaType: 'application/pdf' }),
         },
+        headers: ['ETag', 'Content-Disposition'],
       },
     },
     handle: async ({ tenantId, params, headers }) => {
@@ -142,8 +196,11 @@ export const invoiceRoutes = [
     path: '/v1/invoices/{id}',
     operationId: 'updateInvoice',
     summary: 'Changes a draft: customer, dates, notes, line texts',
+    description: 'Only a draft changes (409 `INVOICE_NOT_DRAFT`); amounts are not edited: delete the draft and draft it again.',
+    ifMatch: true,
     params: idParams,
     body: draftPatch,
+    errors: { 404: ['INVOICE_NOT_FOUND'], 409: ['INVOICE_NOT_DRAFT'], 422: ['CUSTOMER_NOT_FOUND', 'INVOICE_TOO_LARGE'] },
     responses: { 200: invoiceResponse },
     handle: async ({ tenantId, params, body, headers }) =>
       reply(200, await updateDraft(tenantId, params.id, body, ifMatchVersion(headers))),
@@ -153,24 +210,66 @@ export const invoiceRoutes = [
     path: '/v1/invoices/{id}',
     operationId: 'deleteInvoice',
     summary: 'Deletes a draft',
+    description: 'An issued invoice is voided instead (409 `INVOICE_NOT_DRAFT`).',
+    ifMatch: true,
     params: idParams,
+    errors: { 404: ['INVOICE_NOT_FOUND'], 409: ['INVOICE_NOT_DRAFT'] },
     responses: { 204: { description: 'Deleted' } },
     handle: async ({ tenantId, params, headers }) => {
       await deleteDraft(tenantId, params.id, ifMatchVersion(headers));
       return { status: 204 };
     },
   }),
-  action('issue', 'Issues a draft: numbers it and moves the job billing', issueInvoice),
-  action('void', 'Voids an issued invoice that is not exported; it keeps its number', voidInvoice),
-  action('approve', 'Approves an invoice for export (accounting integration)', (t, id, v) => moveInvoice(t, id, 'approve', v)),
-  action('post', 'Posts an invoice', (t, id, v) => moveInvoice(t, id, 'post', v)),
+  action('issue', 'Issues a draft: numbers it and moves the job billing', issueInvoice, {
+    description:
+      "The next gap-free number of its series, its issue date (today, or the draft's within the backdating window and not before the series' last) and the job's ledger move in one transaction.",
+    errors: {
+      409: ['INVOICE_NOT_DRAFT', ...POLICY_RULES, 'INVOICE_STALE', 'INVOICE_NUMBER_TAKEN'],
+      422: [
+        'ISSUE_DATE_IN_FUTURE',
+        'BACKDATING_WINDOW_EXCEEDED',
+        'ISSUE_DATE_BEFORE_LAST',
+        'DUE_DATE_BEFORE_ISSUE_DATE',
+        'INVOICE_NOT_FOUND',
+        ...ITEM_LIMITS,
+        ...LEDGER_RULES,
+      ],
+    },
+  }),
+  action('void', 'Voids an issued invoice that is not exported; it keeps its number', voidInvoice, {
+    description:
+      'The job forgets what the invoice billed. An invoice with payments or with corrections against it stays; on a billed job only corrections and the complete invoice (after its corrections) are voided.',
+    errors: {
+      409: [
+        'INVOICE_NOT_VOIDABLE',
+        'INVOICE_HAS_PAYMENTS',
+        'INVOICE_HAS_CREDITS',
+        'JOB_BILLED',
+        'VOID_CORRECTIONS_FIRST',
+        'DEPOSIT_ALREADY_APPLIED',
+        'RETAINAGE_ALREADY_RELEASED',
+      ],
+      422: [...ITEM_LIMITS, ...LEDGER_RULES],
+    },
+  }),
+  action('approve', 'Approves an invoice for export (accounting integration)', (t, id, v) => moveInvoice(t, id, 'approve', v), {
+    description: 'Only with the accounting integration on (409 `ACCOUNTING_INTEGRATION_OFF`), and only an invoiced invoice.',
+    errors: { 409: ['ACCOUNTING_INTEGRATION_OFF', 'INVOICE_NOT_APPROVABLE'] },
+  }),
+  action('post', 'Posts an invoice', (t, id, v) => moveInvoice(t, id, 'post', v), {
+    description: 'With the accounting integration on, an exported invoice; without it, any issued invoice not voided.',
+    errors: { 409: ['INVOICE_NOT_POSTABLE'] },
+  }),
   route<IdParams, object, z.infer<typeof sendRequest>>({
     method: 'POST',
     path: '/v1/invoices/{id}/send',
     operationId: 'sendInvoice',
     summary: 'Emails an issued invoice with its PDF attached, to the customer unless `to` says otherwise',
+    description:
+      'A draft or a voided invoice is not sent (409 `INVOICE_NOT_ISSUED`); a customer without email needs `to` (422 `NO_RECIPIENT`).',
     params: idParams,
     body: sendRequest,
+    errors: { 404: ['INVOICE_NOT_FOUND'], 409: ['INVOICE_NOT_ISSUED'], 422: ['NO_RECIPIENT'] },
     responses: {
       202: { description: 'Accepted for delivery', schema: z.object({ messageId: z.string(), to: z.array(z.string()) }) },
     },
@@ -181,8 +280,15 @@ export const invoiceRoutes = [
     path: '/v1/invoices/{id}/payments',
     operationId: 'recordPayment',
     summary: "Records a payment against an issued invoice (ETag: the invoice's version)",
+    description:
+      "Answers with the payment and the invoice's new balance. Dated from the issue date to today; at most the balance due (422 `OVERPAYMENT`), in the currency's minor units. With `Idempotency-Key` a retry records nothing more.",
     params: idParams,
     body: newPayment,
+    errors: {
+      404: ['INVOICE_NOT_FOUND'],
+      409: ['INVOICE_NOT_PAYABLE'],
+      422: ['PAYMENT_BEFORE_ISSUE_DATE', 'PAYMENT_DATE_IN_FUTURE', 'OVERPAYMENT', 'INVOICE_TOO_LARGE'],
+    },
     responses: { 201: paymentResponse },
     handle: async ({ tenantId, params, body, headers }) => {
       const recorded = await recordPayment(tenantId, params.id, { ...body, idempotencyKey: headers['idempotency-key'] ?? null });
@@ -198,7 +304,9 @@ export const invoiceRoutes = [
     path: '/v1/invoices/{id}/payments/{paymentId}',
     operationId: 'getPayment',
     summary: 'Gets a payment of an invoice, with the invoice balance',
+    description: "The `ETag` is the invoice's version.",
     params: paymentParams,
+    errors: { 404: ['INVOICE_NOT_FOUND', 'PAYMENT_NOT_FOUND'] },
     responses: { 200: paymentResponse },
     handle: async ({ tenantId, params }) => {
       const recorded = await getPayment(tenantId, params.id, params.paymentId);

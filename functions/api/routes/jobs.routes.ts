@@ -21,13 +21,15 @@ import {
 const billingType = z.enum(['fixed_price', 'time_and_material', 'milestone']);
 const jobStatus = z.enum(['open', 'closed', 'billed']);
 
-const newJob = z.strictObject({
-  customerId: z.string().min(1).max(64),
-  name: z.string().trim().min(1).max(200),
-  billingType,
-  currency: currencyCode.optional(),
-  retainagePercent: percentString.optional(),
-});
+const newJob = z
+  .strictObject({
+    customerId: z.string().min(1).max(64),
+    name: z.string().trim().min(1).max(200),
+    billingType,
+    currency: currencyCode.optional(),
+    retainagePercent: percentString.optional(),
+  })
+  .meta({ examples: [{ customerId: 'cus_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3', name: 'Kitchen refit', billingType: 'fixed_price' }] });
 
 const jobPatch = z
   .strictObject({ name: newJob.shape.name, customerId: newJob.shape.customerId, retainagePercent: percentString.nullable() })
@@ -43,7 +45,9 @@ const chargeFields = {
   }),
   taxRate: percentString.optional(),
 };
-const newCharge = z.strictObject(chargeFields);
+const newCharge = z
+  .strictObject(chargeFields)
+  .meta({ examples: [{ description: 'Cabinets', group: 'Joinery', quantity: '12', unitPrice: '350.00', taxRate: '19' }] });
 const chargePatch = z.strictObject(chargeFields).partial().refine(atLeastOneField, 'give at least one field');
 
 const jobQuery = pageQuery.extend({ customerId: resourceId.optional(), status: jobStatus.optional() });
@@ -79,13 +83,13 @@ export const jobSchema = z
     customerId: z.string(),
     name: z.string(),
     billingType,
-    currency: z.string(),
+    currency: currencyCode,
     retainagePercent: z.string().nullable(),
     status: jobStatus,
     charges: z.array(chargeSchema),
     billing: billingSchema,
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
     version: z.number().int(),
   })
   .meta({ id: 'Job' });
@@ -94,8 +98,10 @@ export const jobSchema = z
 export const jobView = (job: Job) => ({ ...job, billing: billingSummary(job) });
 
 const reply = (status: number, job: Job) => ({ status, body: jobView(job), headers: etag(job) });
-const jobResponse = { description: 'The job', schema: jobSchema };
-const chargeResponse = { description: 'The charge', schema: chargeSchema };
+const jobResponse = { description: 'The job', schema: jobSchema, headers: ['ETag'] } as const;
+const chargeResponse = { description: 'The charge', schema: chargeSchema, headers: ['ETag'] } as const;
+// A charge is not found when its job is not, or the job has no such charge.
+const chargeNotFound = ['JOB_NOT_FOUND', 'CHARGE_NOT_FOUND'] as const;
 // A charge has no version of its own: the job's is the one that If-Match checks.
 const chargeReply = ({ job, charge }: ChargeOfJob) => ({ status: 200, body: charge, headers: etag(job) });
 type IdParams = z.infer<typeof idParams>;
@@ -107,7 +113,10 @@ export const jobRoutes = [
     path: '/v1/jobs',
     operationId: 'createJob',
     summary: 'Creates a job for a customer',
+    description:
+      "It bills in its customer's currency unless it names one; `customerId` must name a customer of the tenant (422 `CUSTOMER_NOT_FOUND`).",
     body: newJob,
+    errors: { 422: ['CUSTOMER_NOT_FOUND'] },
     responses: { 201: jobResponse },
     handle: async ({ tenantId, body }) => {
       const job = await jobs.createJob(tenantId, body);
@@ -131,7 +140,10 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}',
     operationId: 'getJob',
     summary: 'Gets a job with its charges and billing summary',
+    description:
+      'The billing summary is in net amounts: suggested price, invoiced and paid to date, deposits and retainage held, remaining.',
     params: idParams,
+    errors: { 404: ['JOB_NOT_FOUND'] },
     responses: { 200: jobResponse },
     handle: async ({ tenantId, params }) => reply(200, await jobs.getJob(tenantId, params.id)),
   }),
@@ -140,7 +152,11 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}',
     operationId: 'updateJob',
     summary: 'Changes a job (If-Match: its ETag)',
+    description:
+      'A billed job cannot change (409 `JOB_BILLED`); its customer and retainage are fixed once it has invoices (409 `JOB_HAS_INVOICES`).',
+    ifMatch: true,
     params: idParams,
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_BILLED', 'JOB_HAS_INVOICES'], 422: ['CUSTOMER_NOT_FOUND'] },
     body: jobPatch,
     responses: { 200: jobResponse },
     handle: async ({ tenantId, params, body, headers }) =>
@@ -151,7 +167,10 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}',
     operationId: 'deleteJob',
     summary: 'Deletes a job that has no invoices',
+    description: 'A job with any invoice, even a voided one, stays (409 `JOB_HAS_INVOICES`).',
+    ifMatch: true,
     params: idParams,
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_HAS_INVOICES'] },
     responses: { 204: { description: 'Deleted' } },
     handle: async ({ tenantId, params, headers }) => {
       await jobs.deleteJob(tenantId, params.id, ifMatchVersion(headers));
@@ -162,6 +181,8 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}/close',
     operationId: 'closeJob',
     summary: 'Closes an open job: production is complete',
+    description: 'A closed job takes partial invoices and its one complete (final) invoice.',
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_NOT_OPEN'] },
     response: jobResponse,
     run: jobs.closeJob,
     view: jobView,
@@ -170,6 +191,8 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}/reopen',
     operationId: 'reopenJob',
     summary: 'Reopens a closed job',
+    description: 'An open job takes partial invoices only.',
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_NOT_CLOSED'] },
     response: jobResponse,
     run: jobs.reopenJob,
     view: jobView,
@@ -179,8 +202,12 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}/charges',
     operationId: 'addCharge',
     summary: "Adds a charge to a job (ETag: the job's version)",
+    description:
+      'Answers with the charge. A job holds at most 500 charges (422 `TOO_MANY_CHARGES`), and a billed job takes none (409 `JOB_BILLED`).',
+    ifMatch: true,
     params: idParams,
     body: newCharge,
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_BILLED'], 422: ['TOO_MANY_CHARGES', 'AMOUNT_TOO_LARGE', 'JOB_TOO_LARGE'] },
     responses: { 201: chargeResponse },
     handle: async ({ tenantId, params, body, headers }) => {
       const { job, charge } = await jobs.addCharge(tenantId, params.id, body, ifMatchVersion(headers));
@@ -192,7 +219,9 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}/charges/{chargeId}',
     operationId: 'getCharge',
     summary: "Gets a charge (ETag: the job's version)",
+    description: 'With what invoices have billed of it to date.',
     params: chargeParams,
+    errors: { 404: chargeNotFound },
     responses: { 200: chargeResponse },
     handle: async ({ tenantId, params }) => chargeReply(await jobs.getCharge(tenantId, params.id, params.chargeId)),
   }),
@@ -201,8 +230,11 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}/charges/{chargeId}',
     operationId: 'updateCharge',
     summary: "Changes a charge (If-Match: the job's ETag)",
+    description: 'Its amount may not go below what invoices have billed of it (422 `CHARGE_BELOW_BILLED`).',
+    ifMatch: true,
     params: chargeParams,
     body: chargePatch,
+    errors: { 404: chargeNotFound, 409: ['JOB_BILLED'], 422: ['CHARGE_BELOW_BILLED', 'AMOUNT_TOO_LARGE', 'JOB_TOO_LARGE'] },
     responses: { 200: chargeResponse },
     handle: async ({ tenantId, params, body, headers }) =>
       chargeReply(await jobs.updateCharge(tenantId, params.id, params.chargeId, body, ifMatchVersion(headers))),
@@ -212,7 +244,10 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}/charges/{chargeId}',
     operationId: 'removeCharge',
     summary: "Removes a charge nothing has billed (If-Match: the job's ETag)",
+    description: 'A charge that invoices have billed stays (422 `CHARGE_BILLED`).',
+    ifMatch: true,
     params: chargeParams,
+    errors: { 404: chargeNotFound, 409: ['JOB_BILLED'], 422: ['CHARGE_BILLED'] },
     responses: { 204: { description: 'Removed' } },
     handle: async ({ tenantId, params, headers }) => {
       await jobs.removeCharge(tenantId, params.id, params.chargeId, ifMatchVersion(headers));

@@ -8,6 +8,7 @@ export const metaRoutes = [
     path: '/health',
     operationId: 'getHealth',
     summary: 'Answers once the table is reachable',
+    description: 'For load balancers and start-up checks; no API key needed.',
     public: true,
     responses: { 200: { description: 'Healthy', schema: z.object({ status: z.literal('ok') }) } },
     handle: async () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { daysBetween } from '../../domain/dates.js';
 import { MAX_EXPORT_INVOICES } from '../../services/export.service.js';
-import { rangeInOrder } from '../schemas.js';
+import { oneOfFieldSets } from '../openapi.js';
+import { currencyCode, rangeInOrder } from '../schemas.js';
 import { isoDate } from './invoice.schemas.js';
 
 const MAX_RANGE_DAYS = 366;
@@ -36,6 +37,9 @@ export const exportRequest = z
       checkRange(value, context);
     }
   })
+  .meta(
+    oneOfFieldSets({ required: ['invoiceIds'], absent: ['from', 'to'] }, { required: ['from', 'to'], absent: ['invoiceIds'] }),
+  )
   .transform(({ invoiceIds, from, to }) => (invoiceIds ? { invoiceIds } : { from: from!, to: to! }));
 
 export const JOURNAL_COLUMNS = [
@@ -58,24 +62,24 @@ const money = z.string();
 
 export const journalSchema = z
   .object({
-    from: z.string(),
-    to: z.string(),
+    from: isoDate,
+    to: isoDate,
     items: z.array(
       z.object({
         number: z.string(),
         series: z.enum(['invoice', 'credit_note']),
-        issueDate: z.string(),
+        issueDate: isoDate,
         customerId: z.string(),
         jobId: z.string(),
         invoiceId: z.string(),
-        currency: z.string(),
+        currency: currencyCode,
         status: z.enum(['invoiced', 'approved', 'exported', 'posted', 'voided']),
         net: money,
         tax: money,
         gross: money,
       }),
     ),
-    totals: z.array(z.object({ currency: z.string(), net: money, tax: money, gross: money })),
+    totals: z.array(z.object({ currency: currencyCode, net: money, tax: money, gross: money })),
   })
   .meta({ id: 'Journal' });
 
@@ -83,18 +87,18 @@ export const exportSchema = z
   .object({
     id: z.string(),
     invoiceIds: z.array(z.string()),
-    createdAt: z.string(),
+    createdAt: z.iso.datetime(),
     entries: z.array(
       z.object({
-        date: z.string(),
+        date: isoDate,
         invoiceNumber: z.string(),
-        currency: z.string(),
+        currency: currencyCode,
         account: z.enum(['accounts_receivable', 'revenue', 'tax_payable', 'deposit_liability', 'retainage_receivable']),
         debit: money,
         credit: money,
         description: z.string(),
       }),
     ),
-    totals: z.array(z.object({ currency: z.string(), debit: money, credit: money })),
+    totals: z.array(z.object({ currency: currencyCode, debit: money, credit: money })),
   })
   .meta({ id: 'AccountingExport' });

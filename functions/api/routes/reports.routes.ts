@@ -3,7 +3,7 @@ import { createExport, exportInvoice, getExport, type ExportResult } from '../..
 import { getJournal } from '../../services/journal.service.js';
 import type { AccountingExport } from '../../domain/journal-entries.js';
 import { acceptsCsv, csvReply, jsonOrCsv } from '../representations.js';
-import { route, type Reply } from '../route.js';
+import { route, type Reply, type ResponseSpec } from '../route.js';
 import { idParams } from '../schemas.js';
 import { dateRange, ENTRY_COLUMNS, exportRequest, exportSchema, JOURNAL_COLUMNS, journalSchema } from './report.schemas.js';
 
@@ -22,8 +22,12 @@ const exportResult = ({ export: batch, created }: ExportResult, headers: Headers
   return { ...reply, headers: { ...reply.headers, ...location } };
 };
 
-const exportResponses = {
-  200: { description: `The batch was exported before: the stored export, ${CSV_TOO}`, content: jsonOrCsv(exportSchema) },
+const exportResponses: Record<200 | 201, ResponseSpec> = {
+  200: {
+    description: `The batch was exported before: the stored export, ${CSV_TOO}`,
+    content: jsonOrCsv(exportSchema),
+    headers: ['Content-Location'],
+  },
   201: { description: `The export, ${CSV_TOO}`, content: jsonOrCsv(exportSchema) },
 };
 
@@ -33,7 +37,10 @@ export const reportRoutes = [
     path: '/v1/journal',
     operationId: 'getJournal',
     summary: 'The invoice journal: numbered invoices and credit notes issued from `from` to `to`, with totals per currency',
+    description:
+      'Both dates inclusive, at most 366 days apart. Voided documents are listed but count in no total. More than 10,000 documents is 422 `JOURNAL_RANGE_TOO_WIDE`: narrow the range.',
     query: dateRange,
+    errors: { 422: ['JOURNAL_RANGE_TOO_WIDE'] },
     responses: { 200: { description: `The journal, ${CSV_TOO} (totals as the last rows)`, content: jsonOrCsv(journalSchema) } },
     handle: async ({ tenantId, query, headers }) => {
       const journal = await getJournal(tenantId, query.from, query.to);
@@ -47,7 +54,13 @@ export const reportRoutes = [
     path: '/v1/exports',
     operationId: 'createExport',
     summary: 'Exports approved invoices (by id, or those issued in a date range) to accounting as journal entries',
+    description:
+      'At most 99 invoices at once; they move to `exported` in the same transaction. The same invoices are the same export: a repeat answers 200 with the stored one.',
     body: exportRequest,
+    errors: {
+      409: ['ACCOUNTING_INTEGRATION_OFF', 'INVOICE_NOT_EXPORTABLE'],
+      422: ['INVOICE_NOT_FOUND', 'EXPORT_RANGE_TOO_WIDE', 'NOTHING_TO_EXPORT', 'EXPORT_TOO_LARGE'],
+    },
     responses: exportResponses,
     handle: async ({ tenantId, body, headers }) => exportResult(await createExport(tenantId, body), headers),
   }),
@@ -56,7 +69,9 @@ export const reportRoutes = [
     path: '/v1/exports/{id}',
     operationId: 'getExport',
     summary: 'Gets an export',
+    description: 'Its journal entries and totals per currency, as they were exported.',
     params: idParams,
+    errors: { 404: ['EXPORT_NOT_FOUND'] },
     responses: { 200: { description: `The export, ${CSV_TOO}`, content: jsonOrCsv(exportSchema) } },
     handle: async ({ tenantId, params, headers }) => exportReply(200, await getExport(tenantId, params.id), headers),
   }),
@@ -65,7 +80,13 @@ export const reportRoutes = [
     path: '/v1/invoices/{id}/export',
     operationId: 'exportInvoice',
     summary: 'Exports one approved invoice to accounting (a batch of one)',
+    description: 'As `POST /v1/exports` with this invoice alone; an unknown invoice is 404.',
     params: idParams,
+    errors: {
+      404: ['INVOICE_NOT_FOUND'],
+      409: ['ACCOUNTING_INTEGRATION_OFF', 'INVOICE_NOT_EXPORTABLE'],
+      422: ['EXPORT_TOO_LARGE'],
+    },
     responses: exportResponses,
     handle: async ({ tenantId, params, headers }) => exportResult(await exportInvoice(tenantId, params.id), headers),
   }),

@@ -26,6 +26,7 @@ const settingsPatch = settingsSchema.partial().strict().refine(atLeastOneField, 
 
 /** The settings with the tenant's version as their ETag. */
 const reply = (tenant: Tenant) => ({ status: 200, body: tenant.settings, headers: etag(tenant) });
+const settingsResponse = { description: 'The settings', schema: settingsSchema, headers: ['ETag'] } as const;
 
 export const settingsRoutes = [
   route({
@@ -33,7 +34,8 @@ export const settingsRoutes = [
     path: '/v1/settings',
     operationId: 'getSettings',
     summary: "The tenant's billing settings",
-    responses: { 200: { description: 'The settings', schema: settingsSchema } },
+    description: 'Every setting has a default, so a new tenant bills at once.',
+    responses: { 200: settingsResponse },
     handle: async ({ tenantId }) => reply(await getSettings(tenantId)),
   }),
   route<object, object, z.infer<typeof settingsPatch>>({
@@ -41,8 +43,12 @@ export const settingsRoutes = [
     path: '/v1/settings',
     operationId: 'updateSettings',
     summary: 'Changes billing settings: number formats, backdating window, accounting integration, defaults',
+    description:
+      'Changes the settings given, each checked as it will be used: a number format needs exactly one `{SEQ}` or `{SEQ:n}`; the two series may never print the same number (422 `NUMBER_FORMATS_OVERLAP`), and a new format may not print a number an earlier one may have printed (422 `NUMBER_FORMAT_REUSES_NUMBERS`).',
+    ifMatch: true,
     body: settingsPatch,
-    responses: { 200: { description: 'The settings', schema: settingsSchema } },
+    errors: { 422: ['NUMBER_FORMATS_OVERLAP', 'NUMBER_FORMAT_REUSES_NUMBERS'] },
+    responses: { 200: settingsResponse },
     handle: async ({ tenantId, body, headers }) => reply(await updateSettings(tenantId, body, ifMatchVersion(headers))),
   }),
 ];
