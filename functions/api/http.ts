@@ -20,6 +20,8 @@ export interface TenantContext {
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<TenantContext>;
 
 const MAX_BODY_BYTES = 256 * 1024;
+/** No body of ours nests deeper; a deeper one is refused before anything walks it recursively. */
+const MAX_BODY_DEPTH = 32;
 
 /** One error per field: an unknown key is named by its own path (`lines.0.foo`), not by its object's. */
 const fieldErrors = (issue: z.core.$ZodIssue): FieldError[] => {
@@ -86,11 +88,46 @@ const jsonBody = (event: HttpEvent): unknown => {
   }
   if (text === '') return undefined;
   assertJson(event.headers['content-type']);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw invalidBody('MALFORMED_JSON', 'The body is not valid JSON');
   }
+  assertPlainJson(value);
+  return value;
+};
+
+/**
+ * Walks the parsed body without recursion: it may nest at most MAX_BODY_DEPTH levels, and every
+ * string (keys too) must be Unicode, which a JSON escape of half a surrogate pair (`"\ud800"`) is not.
+ */
+const assertPlainJson = (body: unknown): void => {
+  const pending: [value: unknown, depth: number][] = [[body, 0]];
+  while (pending.length) {
+    const [value, depth] = pending.pop()!;
+    if (typeof value === 'string' && !value.isWellFormed()) {
+      throw invalidBody('MALFORMED_BODY', 'The body holds a string that is not valid Unicode (a lone surrogate)');
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) throw invalidBody('BODY_TOO_DEEP', `The body nests deeper than ${MAX_BODY_DEPTH} levels`);
+    for (const [key, item] of Object.entries(value)) pending.push([key, depth], [item, depth + 1]);
+  }
+};
+
+/** The query, if the route takes every parameter in it: an unknown one is refused, as an unknown body field is. */
+const knownQuery = (r: Route, query: Record<string, string | undefined>): Record<string, string | undefined> => {
+  const known = (r.query as z.ZodObject | undefined)?.shape ?? {};
+  const unknown = Object.keys(query).filter((name) => !Object.hasOwn(known, name));
+  if (unknown.length) {
+    throw new HttpProblem(
+      400,
+      'VALIDATION_FAILED',
+      'The request has invalid fields',
+      unknown.map((name) => ({ field: name, code: 'unrecognized_keys', message: 'is not a known query parameter' })),
+    );
+  }
+  return query;
 };
 
 /** The route's body, validated; a route that takes none refuses any. */
@@ -145,7 +182,7 @@ export const httpHandler = (routes: Route[], known: Route[] = routes) => {
     const reply = await r.handle({
       tenantId: event.requestContext.authorizer?.lambda?.tenantId ?? '',
       params: parse(r.params, event.pathParameters ?? {}),
-      query: parse(r.query, event.queryStringParameters ?? {}),
+      query: parse(r.query, knownQuery(r, event.queryStringParameters ?? {})),
       body: parseBody(r, payload),
       headers: event.headers,
       requestId: event.requestContext.requestId,

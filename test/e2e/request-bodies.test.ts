@@ -60,9 +60,13 @@ describe('request bodies', () => {
     // Act
     const upper = await sendRaw(api.apiKey, 'POST', '/v1/customers', body, 'APPLICATION/JSON; Charset=UTF-8');
     const refused = await Promise.all(
-      ['application/json-evil', 'application/jsonp', 'text/json', 'application/json; charset=latin1', 'application/json, text/plain'].map(
-        (type) => sendRaw(api.apiKey, 'POST', '/v1/customers', body, type),
-      ),
+      [
+        'application/json-evil',
+        'application/jsonp',
+        'text/json',
+        'application/json; charset=latin1',
+        'application/json, text/plain',
+      ].map((type) => sendRaw(api.apiKey, 'POST', '/v1/customers', body, type)),
     );
     // Assess
     expect(upper.status).toBe(201);
@@ -87,5 +91,49 @@ describe('request bodies', () => {
       const read = await api.request('GET', response.headers.get('location')!);
       expect(read.body.id).toBe(response.body.id);
     }
+  });
+
+  it('refuses a body nested too deep, even under an Idempotency-Key, and strings that are not Unicode', async () => {
+    // Prepare
+    const { api } = await jobWithCharges([]);
+    const deep = `${'['.repeat(3000)}${']'.repeat(3000)}`;
+    // Act
+    const nested = await sendRaw(api.apiKey, 'POST', '/v1/customers', deep, 'application/json');
+    const keyed = await fetch(`${apiUrl()}/v1/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.apiKey}`, 'content-type': 'application/json', 'idempotency-key': 'deep-1' },
+      body: `{"name":${deep}}`,
+    });
+    const surrogate = await sendRaw(api.apiKey, 'POST', '/v1/customers', '{"name":"a\\ud800b"}', 'application/json');
+    const surrogateKey = await sendRaw(api.apiKey, 'POST', '/v1/customers', '{"\\udc00":"x","name":"b"}', 'application/json');
+    // Assess
+    expect([nested.status, nested.body.code]).toEqual([400, 'BODY_TOO_DEEP']);
+    expect([keyed.status, ((await keyed.json()) as { code: string }).code]).toEqual([400, 'BODY_TOO_DEEP']);
+    expect([surrogate.status, surrogate.body.code]).toEqual([400, 'MALFORMED_BODY']);
+    expect([surrogateKey.status, surrogateKey.body.code]).toEqual([400, 'MALFORMED_BODY']);
+    const names = (await api.request('GET', '/v1/customers')).body.items.map((c: { name: string }) => c.name);
+    expect(names).toEqual(['Client']);
+  });
+
+  it('refuses a query parameter the route does not take, naming it', async () => {
+    // Prepare
+    const { api, job } = await jobWithCharges(charges);
+    // Act
+    const listing = await api.request('GET', '/v1/jobs?limit=5&colour=red');
+    const single = await api.request('GET', `/v1/jobs/${job.id}?expand=charges`);
+    const action = await api.request('POST', `/v1/jobs/${job.id}/close?force=true`);
+    // Assess
+    for (const [response, field] of [
+      [listing, 'colour'],
+      [single, 'expand'],
+      [action, 'force'],
+    ] as const) {
+      expect([response.status, response.body.code, response.body.errors]).toEqual([
+        400,
+        'VALIDATION_FAILED',
+        [{ field, code: 'unrecognized_keys', message: 'is not a known query parameter' }],
+      ]);
+    }
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.status).toBe('open');
   });
 });
