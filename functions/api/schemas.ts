@@ -73,14 +73,16 @@ export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.arra
 
 export const atLeastOneField = (value: object): boolean => Object.values(value).some((v) => v !== undefined);
 
-/** An ETag as If-Match gives it back: `"3"`, `W/"3"` or `3`. */
-export const ETAG_PATTERN = /^(?:W[/])?"?(\d+)"?$/;
+/** An ETag as If-Match gives it back: `"3"`, `W/"3"` or `3`; or `*`, any version (RFC 9110). */
+export const ETAG_PATTERN = /^(?:\*|(?:W[/])?"?(\d+)"?)$/;
 
-/** The version an `If-Match` header asks for (`"3"`, `W/"3"` or `3`), if any. */
+/** The version an `If-Match` header asks for (`"3"`, `W/"3"` or `3`), if any: `*` asks for none. */
 export const ifMatchVersion = (headers: Record<string, string | undefined>): number | undefined => {
   const header = headers['if-match'];
   if (header === undefined) return undefined;
-  const version = ETAG_PATTERN.exec(header.trim())?.[1];
+  const match = ETAG_PATTERN.exec(header.trim());
+  const version = match?.[1];
+  if (match && version === undefined) return undefined;
   if (!version) {
     throw new HttpProblem(400, 'VALIDATION_FAILED', 'If-Match must be the ETag of the resource', [
       { field: 'If-Match', code: 'invalid_format', message: 'must be an ETag such as "3"' },
