@@ -67,7 +67,8 @@ const HEADERS: Record<HeaderName, oas31.HeaderObject> = {
   ETag: {
     description:
       'The version of the resource (for a charge, of its job; for a payment, of its invoice): send it back as `If-Match`',
-    schema: { type: 'string', pattern: ETAG_PATTERN.source, examples: ['"3"'] },
+    // As `etag()` writes it: the version, quoted.
+    schema: { type: 'string', pattern: '^"\\d+"$', examples: ['"3"'] },
   },
   Location: {
     description: 'Where the created resource is read',
@@ -138,10 +139,14 @@ const hasCursor = (r: Route): boolean => r.query instanceof z.ZodObject && 'curs
 const problemCodes = (r: Route): Codes => {
   const takesBody = requestBody(r) !== undefined;
   const isPost = r.method === 'POST';
-  const hasInput = Boolean(r.params || r.query || takesBody || r.ifMatch || isPost);
   return merge(
-    hasInput && { 400: ['VALIDATION_FAILED'] },
-    takesBody && { 400: ['MALFORMED_JSON', 'MALFORMED_BODY'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] },
+    // Every operation refuses a query parameter it does not take.
+    { 400: ['VALIDATION_FAILED'] },
+    takesBody && {
+      400: ['MALFORMED_JSON', 'MALFORMED_BODY', 'BODY_TOO_DEEP'],
+      413: ['PAYLOAD_TOO_LARGE'],
+      415: ['UNSUPPORTED_MEDIA_TYPE'],
+    },
     hasCursor(r) && { 400: ['INVALID_CURSOR'] },
     !r.public && { 401: ['UNAUTHENTICATED'] },
     offeredTypes(r).length > 0 && { 406: ['NOT_ACCEPTABLE'] },
@@ -186,7 +191,7 @@ const ifMatchHeader = z
   .optional()
   .meta({
     description:
-      'The `ETag` a read gave: the change applies only to that version, another one is 412. Without it the change applies to the current version',
+      'The `ETag` a read gave: the change applies only to that version, another one is 412. Without it (or with `*`) the change applies to the current version',
     examples: ['"3"'],
   });
 
