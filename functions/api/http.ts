@@ -11,7 +11,7 @@ import { assertAcceptable, offeredTypes, representations } from './representatio
 import { parse as parseMediaType } from 'content-type';
 import { requestBody, routeKey, type Reply, type Route } from './route.js';
 import { routeTable } from './route-match.js';
-import { idempotencyKey } from './schemas.js';
+import { idempotencyKey, ifMatchVersion } from './schemas.js';
 
 export interface TenantContext {
   tenantId: string;
@@ -185,6 +185,7 @@ export const httpHandler = (routes: Route[], known: Route[] = routes) => {
       query: parse(r.query, knownQuery(r, event.queryStringParameters ?? {})),
       body: parseBody(r, payload),
       headers: event.headers,
+      expectedVersion: r.ifMatch ? ifMatchVersion(event.headers) : undefined,
       requestId: event.requestContext.requestId,
     });
     return toResponse(shaped(r, reply));

@@ -9,6 +9,8 @@ export interface Request<P, Q, B> {
   query: Q;
   body: B;
   headers: Record<string, string | undefined>;
+  /** The version `If-Match` names, on a route that takes it (`ifMatch`); undefined without one, or for `*`. */
+  expectedVersion: number | undefined;
   requestId: string;
 }
 

@@ -118,8 +118,8 @@ export const actionRoute = <T extends { version: number }>(spec: {
     errors: spec.errors,
     params: idParams,
     responses: { 200: spec.response },
-    handle: async ({ tenantId, params, headers }) => {
-      const resource = await spec.run(tenantId, params.id, ifMatchVersion(headers));
+    handle: async ({ tenantId, params, headers, expectedVersion }) => {
+      const resource = await spec.run(tenantId, params.id, expectedVersion);
       return { status: 200, body: spec.view ? spec.view(resource) : resource, headers: etag(resource) };
     },
   });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Customer } from '../../domain/customer.js';
 import { createCustomer, getCustomer, listCustomers, updateCustomer } from '../../services/customer.service.js';
 import { created, route } from '../route.js';
-import { atLeastOneField, currencyCode, etag, idParams, ifMatchVersion, pageOf, pageQuery } from '../schemas.js';
+import { atLeastOneField, currencyCode, etag, idParams, pageOf, pageQuery } from '../schemas.js';
 
 const address = z.strictObject({
   line1: z.string().trim().min(1).max(200),
@@ -97,7 +97,7 @@ export const customerRoutes = [
     body: customerPatch,
     errors: { 404: ['CUSTOMER_NOT_FOUND'] },
     responses: { 200: customerResponse },
-    handle: async ({ tenantId, params, body, headers }) =>
-      customer(200, await updateCustomer(tenantId, params.id, body, ifMatchVersion(headers))),
+    handle: async ({ tenantId, params, body, expectedVersion }) =>
+      customer(200, await updateCustomer(tenantId, params.id, body, expectedVersion)),
   }),
 ];

@@ -19,7 +19,7 @@ import {
 import { preferredType } from '../representations.js';
 import { created, route, type ProblemCodes } from '../route.js';
 import { renderInvoice, sendInvoice } from '../../services/invoice-document.service.js';
-import { actionRoute, etag, idParams, ifMatchVersion, pageOf, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
+import { actionRoute, etag, idParams, pageOf, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
 import { billingSchema } from './jobs.routes.js';
 import { draftPatch, invoiceSchema, isoDate, newDraft, newPayment } from './invoice.schemas.js';
 
@@ -202,8 +202,8 @@ export const invoiceRoutes = [
     body: draftPatch,
     errors: { 404: ['INVOICE_NOT_FOUND'], 409: ['INVOICE_NOT_DRAFT'], 422: ['CUSTOMER_NOT_FOUND', 'INVOICE_TOO_LARGE'] },
     responses: { 200: invoiceResponse },
-    handle: async ({ tenantId, params, body, headers }) =>
-      reply(200, await updateDraft(tenantId, params.id, body, ifMatchVersion(headers))),
+    handle: async ({ tenantId, params, body, expectedVersion }) =>
+      reply(200, await updateDraft(tenantId, params.id, body, expectedVersion)),
   }),
   route<IdParams>({
     method: 'DELETE',
@@ -215,8 +215,8 @@ export const invoiceRoutes = [
     params: idParams,
     errors: { 404: ['INVOICE_NOT_FOUND'], 409: ['INVOICE_NOT_DRAFT'] },
     responses: { 204: { description: 'Deleted' } },
-    handle: async ({ tenantId, params, headers }) => {
-      await deleteDraft(tenantId, params.id, ifMatchVersion(headers));
+    handle: async ({ tenantId, params, expectedVersion }) => {
+      await deleteDraft(tenantId, params.id, expectedVersion);
       return { status: 204 };
     },
   }),

@@ -9,7 +9,6 @@ import {
   decimalString,
   etag,
   idParams,
-  ifMatchVersion,
   pageOf,
   pageQuery,
   percentString,
@@ -159,8 +158,8 @@ export const jobRoutes = [
     errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_BILLED', 'JOB_HAS_INVOICES'], 422: ['CUSTOMER_NOT_FOUND'] },
     body: jobPatch,
     responses: { 200: jobResponse },
-    handle: async ({ tenantId, params, body, headers }) =>
-      reply(200, await jobs.updateJob(tenantId, params.id, body, ifMatchVersion(headers))),
+    handle: async ({ tenantId, params, body, expectedVersion }) =>
+      reply(200, await jobs.updateJob(tenantId, params.id, body, expectedVersion)),
   }),
   route<IdParams>({
     method: 'DELETE',
@@ -172,8 +171,8 @@ export const jobRoutes = [
     params: idParams,
     errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_HAS_INVOICES'] },
     responses: { 204: { description: 'Deleted' } },
-    handle: async ({ tenantId, params, headers }) => {
-      await jobs.deleteJob(tenantId, params.id, ifMatchVersion(headers));
+    handle: async ({ tenantId, params, expectedVersion }) => {
+      await jobs.deleteJob(tenantId, params.id, expectedVersion);
       return { status: 204 };
     },
   }),
@@ -209,8 +208,8 @@ export const jobRoutes = [
     body: newCharge,
     errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_BILLED'], 422: ['TOO_MANY_CHARGES', 'AMOUNT_TOO_LARGE', 'JOB_TOO_LARGE'] },
     responses: { 201: chargeResponse },
-    handle: async ({ tenantId, params, body, headers }) => {
-      const { job, charge } = await jobs.addCharge(tenantId, params.id, body, ifMatchVersion(headers));
+    handle: async ({ tenantId, params, body, expectedVersion }) => {
+      const { job, charge } = await jobs.addCharge(tenantId, params.id, body, expectedVersion);
       return created(`/v1/jobs/${job.id}/charges/${charge.id}`, charge, etag(job));
     },
   }),
@@ -236,8 +235,8 @@ export const jobRoutes = [
     body: chargePatch,
     errors: { 404: chargeNotFound, 409: ['JOB_BILLED'], 422: ['CHARGE_BELOW_BILLED', 'AMOUNT_TOO_LARGE', 'JOB_TOO_LARGE'] },
     responses: { 200: chargeResponse },
-    handle: async ({ tenantId, params, body, headers }) =>
-      chargeReply(await jobs.updateCharge(tenantId, params.id, params.chargeId, body, ifMatchVersion(headers))),
+    handle: async ({ tenantId, params, body, expectedVersion }) =>
+      chargeReply(await jobs.updateCharge(tenantId, params.id, params.chargeId, body, expectedVersion)),
   }),
   route<ChargeParams>({
     method: 'DELETE',
@@ -249,8 +248,8 @@ export const jobRoutes = [
     params: chargeParams,
     errors: { 404: chargeNotFound, 409: ['JOB_BILLED'], 422: ['CHARGE_BILLED'] },
     responses: { 204: { description: 'Removed' } },
-    handle: async ({ tenantId, params, headers }) => {
-      await jobs.removeCharge(tenantId, params.id, params.chargeId, ifMatchVersion(headers));
+    handle: async ({ tenantId, params, expectedVersion }) => {
+      await jobs.removeCharge(tenantId, params.id, params.chargeId, expectedVersion);
       return { status: 204 };
     },
   }),

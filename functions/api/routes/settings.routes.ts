@@ -3,7 +3,7 @@ import { MAX_BACKDATING_DAYS } from '../../domain/settings.js';
 import type { Tenant } from '../../domain/tenant.js';
 import { getSettings, updateSettings } from '../../services/settings.service.js';
 import { route } from '../route.js';
-import { atLeastOneField, currencyCode, etag, ifMatchVersion } from '../schemas.js';
+import { atLeastOneField, currencyCode, etag } from '../schemas.js';
 
 const numberFormat = z
   .string()
@@ -49,6 +49,6 @@ export const settingsRoutes = [
     body: settingsPatch,
     errors: { 422: ['NUMBER_FORMATS_OVERLAP', 'NUMBER_FORMAT_REUSES_NUMBERS'] },
     responses: { 200: settingsResponse },
-    handle: async ({ tenantId, body, headers }) => reply(await updateSettings(tenantId, body, ifMatchVersion(headers))),
+    handle: async ({ tenantId, body, expectedVersion }) => reply(await updateSettings(tenantId, body, expectedVersion)),
   }),
 ];
