@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { addCharge } from '../../functions/domain/charge.js';
+import { addCharge, type ChargeFields } from '../../functions/domain/charge.js';
 import { getJob, saveJob } from '../../functions/store/job.store.js';
 import { newTenant, type ApiClient } from '../support/api.js';
 import { daysAgo, issue } from '../support/billing.js';
@@ -33,18 +33,27 @@ const jobOf = async (api: ApiClient, charges: number, charge: (i: number) => obj
   return job.id as string;
 };
 
+/**
+ * A job of 500 charges: one added over HTTP, the other 499 written as one save, as 499 requests
+ * would leave them (faster; the last test adds 500 over HTTP).
+ */
+const fullJob = async (api: ApiClient, charge: (i: number) => ChargeFields): Promise<string> => {
+  const jobId = await jobOf(api, 1, charge);
+  const job = await getJob(api.tenantId, jobId);
+  const charges = Array.from({ length: 499 }, (_, i) => i + 1);
+  await saveJob(
+    api.tenantId,
+    charges.reduce((j, i) => addCharge(j, charge(i), `chg_${ulid()}`, new Date()), job),
+    job,
+  );
+  return jobId;
+};
+
 describe('large jobs', () => {
   it('bills a job of 500 maximum-length charges with one final invoice, kept and replayed whole under an Idempotency-Key', async () => {
     // Prepare
     const api = await newTenant('Large jobs', 'EUR');
-    const jobId = await jobOf(api, 1, asciiCharge);
-    // The other 499 charges written as one save, as 499 requests would leave them (the next test adds 500 over HTTP).
-    const job = await getJob(api.tenantId, jobId);
-    const full = Array.from({ length: 499 }, (_, i) => i + 1).reduce(
-      (j, i) => addCharge(j, asciiCharge(i), `chg_${ulid()}`, new Date()),
-      job,
-    );
-    await saveJob(api.tenantId, full, job);
+    const jobId = await fullJob(api, asciiCharge);
     expect((await api.request('POST', `/v1/jobs/${jobId}/close`)).status).toBe(200);
     const key = { 'idempotency-key': 'final-500' };
     // Act
@@ -94,14 +103,7 @@ describe('large jobs', () => {
     const api = await newTenant('Large pages', 'EUR');
     const ids: string[] = [];
     for (let n = 0; n < 4; n++) {
-      const jobId = await jobOf(api, 1, heavyCharge);
-      const job = await getJob(api.tenantId, jobId);
-      const full = Array.from({ length: 499 }, (_, i) => i + 1).reduce(
-        (j, i) => addCharge(j, heavyCharge(i), `chg_${ulid()}`, new Date()),
-        job,
-      );
-      await saveJob(api.tenantId, full, job);
-      ids.push(jobId);
+      ids.push(await fullJob(api, heavyCharge));
     }
     // Act
     const pages = [];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../functions/domain/errors.js';
+import { domainErrorOf } from '../support/domain-errors.js';
 import {
   checkNumberFormats,
   countersInUse,
@@ -189,15 +189,6 @@ const numbering = (counters: Partial<Numbering['counters']> = {}): Numbering => 
 
 const settings = (formats: Partial<Settings> = {}): Settings => ({ ...defaultSettings('EUR'), ...formats });
 
-const refusal = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('not refused');
-};
 
 describe('checkNumberFormats: a settings change never makes a later issue meet a number', () => {
   const change = (
@@ -208,13 +199,13 @@ describe('checkNumberFormats: a settings change never makes a later issue meet a
   ) => checkNumberFormats(settings(before), settings({ ...before, ...after }), retired, counted);
 
   it('refuses two series that could print the same number: 422 NUMBER_FORMATS_OVERLAP naming the field changed', () => {
-    const error = refusal(() => change({ invoiceNumberFormat: 'X-{SEQ}' }, { creditNoteNumberFormat: 'X-1{SEQ}' }, numbering()));
+    const error = domainErrorOf(() => change({ invoiceNumberFormat: 'X-{SEQ}' }, { creditNoteNumberFormat: 'X-1{SEQ}' }, numbering()));
     expect(error).toMatchObject({ kind: 'rule', code: 'NUMBER_FORMATS_OVERLAP', errors: [{ field: 'creditNoteNumberFormat' }] });
     expect(error.message).toContain('X-11');
   });
 
   it('refuses a format whose numbers the series has printed already: 422 NUMBER_FORMAT_REUSES_NUMBERS', () => {
-    const error = refusal(() => change({}, { invoiceNumberFormat: 'INV-2026-{SEQ:5}' }, numbering({ invoice: { '2026': 3 } })));
+    const error = domainErrorOf(() => change({}, { invoiceNumberFormat: 'INV-2026-{SEQ:5}' }, numbering({ invoice: { '2026': 3 } })));
     expect(error).toMatchObject({
       kind: 'rule',
       code: 'NUMBER_FORMAT_REUSES_NUMBERS',
@@ -238,7 +229,7 @@ describe('checkNumberFormats: a settings change never makes a later issue meet a
     const back = change({ invoiceNumberFormat: 'INV-{YYYY}-{SEQ}' }, { invoiceNumberFormat: 'INV-{SEQ}' }, later, retired);
     expect(back.invoice).toEqual(['INV-{SEQ}', 'INV-{YYYY}-{SEQ}']);
     // ...but the year written out, counted on from 2, would print INV-2026-3 again
-    const error = refusal(() =>
+    const error = domainErrorOf(() =>
       change({ invoiceNumberFormat: 'INV-{SEQ}' }, { invoiceNumberFormat: 'INV-2026-{SEQ}' }, later, back),
     );
     expect(error.message).toContain('INV-2026-3');
@@ -272,7 +263,7 @@ describe('checkNumberFormats: a settings change never makes a later issue meet a
     // the year comes in: INV-{YY}{SEQ} prints INV-101 in 2110, which INV-{SEQ} printed as its 101st
     ['INV-{SEQ}', 'INV-{YY}{SEQ}', { all: 300 }, 'INV-101'],
   ])('refuses %s -> %s with the counters at %j (could print %s again)', (before, after, counters, taken) => {
-    const error = refusal(() =>
+    const error = domainErrorOf(() =>
       change({ invoiceNumberFormat: before }, { invoiceNumberFormat: after }, numbering({ invoice: counters })),
     );
     expect(error).toMatchObject({ code: 'NUMBER_FORMAT_REUSES_NUMBERS', errors: [{ field: 'invoiceNumberFormat' }] });
@@ -283,14 +274,14 @@ describe('checkNumberFormats: a settings change never makes a later issue meet a
     const counted = numbering({ credit_note: { all: 3 } });
     const retired = change({ creditNoteNumberFormat: 'CN-{SEQ}' }, { creditNoteNumberFormat: 'KN-{SEQ}' }, counted);
     expect(retired.credit_note).toEqual(['CN-{SEQ}']);
-    const error = refusal(() =>
+    const error = domainErrorOf(() =>
       change({ creditNoteNumberFormat: 'KN-{SEQ}' }, { invoiceNumberFormat: 'CN-{SEQ}' }, counted, retired),
     );
     expect(error).toMatchObject({ code: 'NUMBER_FORMAT_REUSES_NUMBERS', errors: [{ field: 'invoiceNumberFormat' }] });
     expect(error.message).toMatch(/CN-1.*a credit note/);
     // the same with both series moving at once: the credit notes' old format printed CN-1..CN-3
     expect(
-      refusal(() =>
+      domainErrorOf(() =>
         change(
           { creditNoteNumberFormat: 'CN-{SEQ}' },
           { creditNoteNumberFormat: 'KN-{SEQ}', invoiceNumberFormat: 'CN-{SEQ}' },
@@ -323,7 +314,7 @@ describe('updateSettings', () => {
   });
 
   it('refuses a backdating window past the widest the numbering check covers', () => {
-    expect(refusal(() => updateSettings(tenant, { backdatingDays: 3651 }, new Date()))).toMatchObject({
+    expect(domainErrorOf(() => updateSettings(tenant, { backdatingDays: 3651 }, new Date()))).toMatchObject({
       code: 'VALIDATION_FAILED',
       errors: [{ field: 'backdatingDays' }],
     });
