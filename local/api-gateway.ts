@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Context } from 'aws-lambda';
 import type { HttpEvent, TenantContext } from '../functions/api/http.js';
 import { routeKey } from '../functions/api/route.js';
+import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/config.js';
 import type { RouteMatch } from '../functions/api/route-match.js';
 
 const headersOf = (request: IncomingMessage): Record<string, string> =>
@@ -63,17 +64,21 @@ export const toHttpEvent = (
 };
 
 /** The Lambda context the local runtime passes to a handler. */
-export const lambdaContext = (functionName: string, requestId: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-  memoryLimitInMB: '1024',
-  awsRequestId: requestId,
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'local',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+export const lambdaContext = (functionName: string, requestId: string): Context => {
+  // As on AWS: the function's timeout, counted from the start of the request.
+  const deadline = Date.now() + FUNCTION_TIMEOUT_SECONDS * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};

@@ -1,3 +1,6 @@
+/** How long a function may run (the Lambda timeout), well under API Gateway's 30 s; the local stack keeps it too. */
+export const FUNCTION_TIMEOUT_SECONDS = 10;
+
 /** Settings every function reads from its environment: read once, failing fast when one is missing. */
 export interface Config {
   tableName: string;

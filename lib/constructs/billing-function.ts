@@ -7,6 +7,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/config.js';
 import { indexes } from '../../functions/store/keys.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -58,9 +59,9 @@ export class BillingFunction extends Construct {
       depsLockFilePath: join(root, 'package-lock.json'),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      // 1 GB buys the CPU share that keeps cold starts short; 10 s is well under API Gateway's 30 s.
+      // 1 GB buys the CPU share that keeps cold starts short.
       memorySize: 1024,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       role,
       logGroup,
       environment: {
