@@ -2,8 +2,8 @@ import { DomainError } from './errors.js';
 import type { Invoice, LineKind } from './invoice.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
 import { leftToBill } from './invoice-lines.js';
-import { type ByRate, type Job, remainingToBill, touched } from './job.js';
-import { amount, toAmountString, type Amount } from './money.js';
+import { type ByRate, type Job, remainingToBill, totalOf, touched } from './job.js';
+import { amount, assertWithinBound, toAmountString, type Amount } from './money.js';
 
 const stale = (why: string): DomainError =>
   new DomainError('conflict', 'INVOICE_STALE', `${why}; delete the draft and create it again`);
@@ -79,7 +79,22 @@ export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date
   if (!(invoice.allowOverbilling && sign === 1)) assertWithinPrice(job, next, before);
   assertWithinCredit(job, next, sign);
   if (sign === 1 && complete) assertFullyBilled(next);
+  assertLedgerWithinBound(next);
   return next;
+};
+
+/** What a job has billed and holds stays within the one amount bound too, however many invoices overbill it. */
+const assertLedgerWithinBound = (job: Job): void => {
+  const held = [...Object.values(job.depositsHeld), ...Object.values(job.retainageHeld)];
+  const amounts = [job.invoicedToDate, job.depositsInvoiced, ...held, ...job.charges.map((c) => c.billedToDate)].map((a) =>
+    amount(a),
+  );
+  assertWithinBound(
+    [...amounts, totalOf(job.depositsHeld), totalOf(job.retainageHeld), remainingToBill(job)],
+    job.currency,
+    "The job's billing",
+    [],
+  );
 };
 
 /**

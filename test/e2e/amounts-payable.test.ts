@@ -76,6 +76,20 @@ describe('amounts stay payable', () => {
     expect((await api.request('GET', `/v1/invoices?jobId=${job.id}`)).body.items).toEqual([]);
   });
 
+  it('keeps what a job has billed within the bound however many invoices overbill it', async () => {
+    // Prepare: an invoice of 900 trillion issued on a job priced at 1
+    const { api, job } = await jobOf([{ description: 'Token', quantity: '1', unitPrice: '1' }]);
+    const overbill = { policy: 'progress_summary', amount: '900000000000000', allowOverbilling: true };
+    await issue(api, (await draft(api, job.id, overbill)).id);
+    // Act
+    const third = await api.request('POST', `/v1/jobs/${job.id}/invoices`, overbill);
+    // Assess: a second one would make the job have billed 1.8 quadrillion
+    expect([third.status, third.body.code]).toEqual([422, 'AMOUNT_TOO_LARGE']);
+    const after = (await api.request('GET', `/v1/jobs/${job.id}`)).body;
+    expect(after.billing.invoicedToDate).toBe('900000000000000.00');
+    expect((await api.request('GET', `/v1/invoices?jobId=${job.id}`)).body.items).toHaveLength(1);
+  });
+
   it('pays the largest invoice Tally issues in full with one payment', async () => {
     // Prepare
     const { api, invoice } = await largestInvoice();
