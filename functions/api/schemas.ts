@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AMOUNT_INTEGER_DIGITS, DECIMAL_PATTERN } from '../domain/money.js';
+import { DomainError } from '../domain/errors.js';
 import { HttpProblem } from '../shared/problems.js';
 import { route, type ProblemCodes, type ResponseSpec, type Route } from './route.js';
 
@@ -56,7 +57,7 @@ export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(2048).optional(),
+  cursor: z.string().min(1).max(2048).optional(),
 });
 
 /** A date range must not end before it starts (ISO dates sort as strings); the issue names `to`. */
@@ -76,13 +77,17 @@ export const atLeastOneField = (value: object): boolean => Object.values(value).
 /** An ETag as If-Match gives it back: `"3"`, `W/"3"` or `3`; or `*`, any version (RFC 9110). */
 export const ETAG_PATTERN = /^(?:\*|(?:W[/])?"?(\d+)"?)$/;
 
-/** The version an `If-Match` header asks for (`"3"`, `W/"3"` or `3`), if any: `*` asks for none. */
+/** The version an `If-Match` header asks for (`"3"` or `3`), if any: `*` asks for none, a weak `W/"3"` matches none (412). */
 export const ifMatchVersion = (headers: Record<string, string | undefined>): number | undefined => {
   const header = headers['if-match'];
   if (header === undefined) return undefined;
   const match = ETAG_PATTERN.exec(header.trim());
   const version = match?.[1];
   if (match && version === undefined) return undefined;
+  // If-Match compares strongly (RFC 9110, 13.1.1): a weak ETag matches no version.
+  if (version && header.trim().startsWith('W/')) {
+    throw new DomainError('precondition', 'PRECONDITION_FAILED', 'A weak ETag never matches If-Match; send the ETag as given');
+  }
   if (!version) {
     throw new HttpProblem(400, 'VALIDATION_FAILED', 'If-Match must be the ETag of the resource', [
       { field: 'If-Match', code: 'invalid_format', message: 'must be an ETag such as "3"' },

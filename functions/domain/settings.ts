@@ -36,6 +36,12 @@ export const checkNumberFormat = (format: string, field: string): string => {
       { field, code: 'invalid_format', message: 'needs exactly one {SEQ} or {SEQ:n}; may use {YYYY} and {YY}' },
     ]);
   }
+  // A number must read as what it is: no invisible character, no space at either end.
+  if (/\p{C}/u.test(format) || format.trim() !== format) {
+    throw new DomainError('invalid', 'VALIDATION_FAILED', `${field} holds an invisible character or an outer space`, [
+      { field, code: 'invalid_format', message: 'must not start or end with a space, nor hold control or invisible characters' },
+    ]);
+  }
   return format;
 };
 

@@ -136,4 +136,40 @@ describe('request bodies', () => {
     }
     expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.status).toBe('open');
   });
+
+  it('takes If-Match as RFC 9110 says: * matches any version, a weak ETag none', async () => {
+    // Prepare
+    const { api, job } = await jobWithCharges(charges);
+    // Act
+    const weak = await api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'Weak' }, { 'if-match': `W/"${job.version}"` });
+    const any = await api.request('PATCH', `/v1/jobs/${job.id}`, { name: 'Any' }, { 'if-match': '*' });
+    // Assess
+    expect([weak.status, weak.body.code]).toEqual([412, 'PRECONDITION_FAILED']);
+    expect([any.status, any.body.name]).toEqual([200, 'Any']);
+  });
+
+  it('refuses an empty cursor, a payment method of more than one line and number formats with invisible characters', async () => {
+    // Prepare
+    const { api, job } = await jobWithCharges(charges);
+    const invoice = (await api.request('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'deposit', amount: '10' })).body;
+    await api.request('POST', `/v1/invoices/${invoice.id}/issue`);
+    const today = new Date().toISOString().slice(0, 10);
+    // Act
+    const cursor = await api.request('GET', '/v1/customers?cursor=');
+    const method = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, {
+      amount: '1',
+      date: today,
+      method: 'ach\nwire',
+    });
+    const formats = await Promise.all(
+      ['INV-{YYYY}-{SEQ:5}\u200b', 'INV-{SEQ} ', ' INV-{SEQ}', 'INV-\u0007{SEQ}'].map((format) =>
+        api.request('PATCH', '/v1/settings', { invoiceNumberFormat: format }),
+      ),
+    );
+    // Assess
+    expect([cursor.status, cursor.body.errors[0].field]).toEqual([400, 'cursor']);
+    expect([method.status, method.body.errors[0].field]).toEqual([400, 'method']);
+    expect(formats.map((r) => [r.status, r.body.errors?.[0]?.field])).toEqual(Array(4).fill([400, 'invoiceNumberFormat']));
+    expect((await api.request('GET', '/v1/settings')).body.invoiceNumberFormat).toBe('INV-{YYYY}-{SEQ:5}');
+  });
 });

@@ -135,6 +135,7 @@ export const newPayment = z.strictObject({
     .trim()
     .min(1)
     .max(50)
+    .regex(/^\P{C}*$/u, 'must be one line of visible text')
     .meta({
       description: `How it was paid, as free text (trimmed, 1 to 50 characters). Common methods: ${PAYMENT_METHODS.join(', ')}`,
       examples: ['bank_transfer', 'ach', 'card'],
