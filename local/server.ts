@@ -4,6 +4,7 @@ import { handler as authorize } from '../functions/api/authorizer.handler.js';
 import type { HttpEvent } from '../functions/api/http.js';
 import type { Route } from '../functions/api/route.js';
 import { routeTable } from '../functions/api/route-match.js';
+import { logger } from '../functions/shared/logger.js';
 import { HttpProblem, invalidApiKey, missingApiKey, problemResponse } from '../functions/shared/problems.js';
 import { lambdaContext, toHttpEvent } from './api-gateway.js';
 
@@ -29,8 +30,10 @@ const readBody = async (request: IncomingMessage): Promise<Buffer> => {
   return Buffer.concat(chunks);
 };
 
+// What fails here (a handler past its timeout, as Lambda would end it) is logged as the function's own failures are.
 const sendProblem = (response: ServerResponse, error: unknown, instance: string): void => {
   const { statusCode, headers, body } = problemResponse(error, instance);
+  if (statusCode >= 500) logger.error('request failed', { error: error as Error, instance });
   response.writeHead(statusCode, headers).end(body);
 };
 
