@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CHARGES } from '../../domain/charge.js';
 import { billingSummary, type Job } from '../../domain/job.js';
 import * as jobs from '../../services/job.service.js';
 import type { ChargeOfJob } from '../../services/job.service.js';
@@ -85,7 +86,7 @@ export const jobSchema = z
     currency: currencyCode,
     retainagePercent: z.string().nullable(),
     status: jobStatus,
-    charges: z.array(chargeSchema),
+    charges: z.array(chargeSchema).max(MAX_CHARGES),
     billing: billingSchema,
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
