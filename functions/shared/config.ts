@@ -24,6 +24,7 @@ export interface MailConfig {
 let loaded: Config | undefined;
 let loadedMail: MailConfig | undefined;
 let loadedCursorSecret: string | undefined;
+const loadedWorkflowArns = new Map<string, string>();
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -62,3 +63,23 @@ export const cursorSecret = (): string => {
   }
   return loadedCursorSecret;
 };
+
+/** The variable that holds a workflow's state machine ARN: `milestone-billing` -> `WORKFLOW_MILESTONE_BILLING_ARN`. */
+export const workflowArnVariable = (workflow: string): string =>
+  `WORKFLOW_${workflow.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_ARN`;
+
+/**
+ * The state machine ARN of a workflow, read on its first start: only the functions that start a
+ * workflow are given its ARN (the Workflow construct's `grantStart`), the others must not fail for it.
+ */
+export const workflowArn = (workflow: string): string => {
+  let arn = loadedWorkflowArns.get(workflow);
+  if (arn === undefined) {
+    arn = required(workflowArnVariable(workflow));
+    loadedWorkflowArns.set(workflow, arn);
+  }
+  return arn;
+};
+
+/** The step a step function runs (`STEP_NAME`, set by the Workflow construct): one Lambda per step. */
+export const stepName = (): string => required('STEP_NAME');
