@@ -4,12 +4,15 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { provideWorkflows, type WorkflowName } from '../functions/adapters/workflows.js';
 import { httpHandler } from '../functions/api/http.js';
 import { routeGroups } from '../functions/api/routes/index.js';
 import { generateApiKey, registerTenant, tenantIdForAuthorization } from '../functions/services/tenant.service.js';
+import { steps } from '../functions/steps/index.js';
 import { ensureTable, startDynamo } from './dynamodb.js';
 import { localRoutes } from './local.routes.js';
 import { startApiServer, type LocalFunction } from './server.js';
+import { localWorkflows, WORKFLOWS_DIR } from './workflows.js';
 
 export interface LocalStackOptions {
   /** API port; 0 picks a free one. */
@@ -63,13 +66,20 @@ const keptSecret = (dataDir: string | null, name: string, make: () => string): s
 };
 
 /**
- * Runs Tally on this machine: DynamoDB Local, local SES and the API, served by the same Lambda
- * handlers that AWS runs. The process environment is pointed at them, as Lambda's would be.
+ * Runs Tally on this machine: DynamoDB Local, local SES, the workflow runner and the API, served by
+ * the same Lambda handlers that AWS runs. The process environment is pointed at them, as Lambda's would be.
  */
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const dynamo = await startDynamo(await freePort(), options.dataDir && join(options.dataDir, 'dynamodb'));
   const servers: Server[] = [];
+  const workflowRunner = localWorkflows<WorkflowName>({ dir: WORKFLOWS_DIR, steps });
+  // Stopped before the table goes: an execution cut off stays running, to be run again at the next start.
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(servers.map(close));
+    await workflowRunner.stop();
+    await dynamo.stop();
+  };
   try {
     Object.assign(process.env, {
       TABLE_NAME,
@@ -94,6 +104,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const tenantId =
       (await tenantIdForAuthorization(`Bearer ${apiKey}`)) ?? (await registerTenant({ name: 'Local tenant' }, apiKey)).tenant.id;
 
+    // Services start workflows on the local runner, which runs again what a crash cut off: in the
+    // background, so start-up waits only for finding them.
+    provideWorkflows(workflowRunner);
+    await workflowRunner.recover();
+
     // Each group's function is what its `functions/api/<group>.handler.ts` exports: httpHandler(routes).
     const functions: LocalFunction[] = Object.entries({ ...routeGroups, local: localRoutes }).map(([group, routes]) => ({
       name: `tally-${group}`,
@@ -109,14 +124,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       dynamoEndpoint: dynamo.endpoint,
       apiKey,
       tenantId,
-      stop: async () => {
-        await Promise.all(servers.map(close));
-        await dynamo.stop();
-      },
+      stop: stopAll,
     };
   } catch (error) {
-    await Promise.all(servers.map(close));
-    await dynamo.stop();
+    await stopAll();
     throw error;
   }
 };

@@ -13,6 +13,7 @@
  * | number counter  | T#<tid>#COUNTER#<series>#<scope> | COUNTER |              |        |                         |        |
  * | event           | T#<tid>#EVT#<id>    | EVENT     |                          |        | T#<tid>#EVENTS          | <id>   |
  * | export batch    | T#<tid>#EXPORT#<id>   | EXPORT  | T#<tid>#EXPORTS#<from>#<to> | <createdAt>#<id> |                 |        |
+ * | local workflow execution | WFEXEC#<workflow>#<name> | WFEXEC | WFEXEC#<workflow>#RUNNING (while running) | <startedAt>#<name> |        |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
  * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
@@ -25,8 +26,13 @@
  * payments; the response body) in part items of its own collection: PK as the aggregate's, SK
  * `<its SK>#PART#0000`, ... (store/parts.ts).
  *
- * Every key starts with the tenant, but the API key item: a bearer key is resolved before the
- * tenant is known, and only its SHA-256 hash is stored. Each aggregate has a partition of its own
+ * Workflow executions are recorded by the local runner only (local/workflows.ts), as Step Functions
+ * keeps its own on AWS; an execution is the runner's, not a tenant's, so its key has no tenant (the
+ * tenant is in the execution's name and input). GSI1 lists a workflow's executions while they run
+ * (sparse: the entry is removed when one ends), which is what start-up recovery reads.
+ *
+ * Every key starts with the tenant, but the API key and workflow execution items (above): a
+ * bearer key is resolved before the tenant is known, and only its SHA-256 hash is stored. Each aggregate has a partition of its own
  * (no hot tenant partition). GSI1 lists an aggregate under its owner (a customer's jobs), GSI2
  * under the tenant (all jobs); both sort by ULID, so by creation time. A job holds its charges
  * (in its item, or its parts): one version, and issuing an invoice writes one job however many
@@ -59,6 +65,8 @@ export const keys = {
   events: (tenantId: string): string => `${tenant(tenantId)}#EVENTS`,
   export: (tenantId: string, batch: string): Key => ({ PK: `${tenant(tenantId)}#EXPORT#${batch}`, SK: 'EXPORT' }),
   rangeExports: (tenantId: string, from: string, to: string): string => `${tenant(tenantId)}#EXPORTS#${from}#${to}`,
+  workflowExecution: (workflow: string, name: string): Key => ({ PK: `WFEXEC#${workflow}#${name}`, SK: 'WFEXEC' }),
+  runningExecutions: (workflow: string): string => `WFEXEC#${workflow}#RUNNING`,
 };
 
 /** What an item is, by its sort key (`JOB`, `INVOICE`, ...): a part item is of its aggregate. */
