@@ -32,11 +32,11 @@
  * (sparse: the entry is removed when one ends), which is what start-up recovery reads.
  *
  * Every key starts with the tenant, but the API key and workflow execution items (above): a
- * bearer key is resolved before the tenant is known, and only its SHA-256 hash is stored. Each aggregate has a partition of its own
- * (no hot tenant partition). GSI1 lists an aggregate under its owner (a customer's jobs), GSI2
- * under the tenant (all jobs); both sort by ULID, so by creation time. A job holds its charges
- * (in its item, or its parts): one version, and issuing an invoice writes one job however many
- * charges it has.
+ * bearer key is resolved before the tenant is known, and only its SHA-256 hash is stored. Each
+ * aggregate has a partition of its own (no hot tenant partition). GSI1 lists an aggregate under
+ * its owner (a customer's jobs), GSI2 under the tenant (all jobs); both sort by ULID, so by
+ * creation time. A job holds its charges (in its item, or its parts): one version, and issuing an
+ * invoice writes one job however many charges it has.
  */
 export type Key = { PK: string; SK: string };
 

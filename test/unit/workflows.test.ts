@@ -86,3 +86,16 @@ describe('sfnWorkflows', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 });
+
+describe('step functions', () => {
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('fail their cold start when told a step that the registry does not have', async () => {
+    // Prepare
+    vi.stubEnv('STEP_NAME', 'NoSuchStep');
+    // Act, Assess
+    await expect(import('../../functions/steps/step.handler.js')).rejects.toThrow(/no step named NoSuchStep/);
+  });
+});
