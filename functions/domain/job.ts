@@ -17,6 +17,20 @@ export interface Charge {
   billedToDate: string;
 }
 
+/**
+ * What one milestone adds to the job's price, in the job's order of milestones. The milestone itself
+ * (name, status, approvals) is an item of its own; the job keeps these terms so that its price is a
+ * function of the job alone, exact in every read and in every write conditioned on its version.
+ */
+export interface PlannedMilestone {
+  id: string;
+  /** Net, in the currency's minor units. */
+  amount: string;
+  taxRate: string;
+  /** Counts in the price: false for a milestone that a change order proposes and nobody approved yet. */
+  active: boolean;
+}
+
 /** Amounts by tax rate (`{"20": "150.00"}`): deposits and retainage are given back at the rate they were billed at. */
 export type ByRate = Record<string, string>;
 
@@ -46,6 +60,8 @@ export interface Job extends JobLedger {
   retainagePercent: string | null;
   status: JobStatus;
   charges: Charge[];
+  /** The milestones in order (stored before milestones existed: none). */
+  milestonePlan?: PlannedMilestone[];
   invoiceCount: number;
   createdAt: string;
   updatedAt: string;
@@ -62,6 +78,8 @@ export interface JobFields {
 
 export interface BillingSummary {
   suggestedPrice: string;
+  /** The sum of the active milestones, whatever the billing type. */
+  projectValue: string;
   invoicedToDate: string;
   paidToDate: string;
   depositsHeld: string;
@@ -78,6 +96,7 @@ export const createJob = (input: JobFields, id: string, now: Date): Job => ({
   retainagePercent: input.retainagePercent ?? null,
   status: 'open',
   charges: [],
+  milestonePlan: [],
   invoiceCount: 0,
   invoicedToDate: '0',
   paidToDate: '0',
@@ -142,11 +161,17 @@ export const assertDeletable = (job: Job): void => {
   if (job.invoiceCount > 0) throw new DomainError('conflict', 'JOB_HAS_INVOICES', 'A job with invoices cannot be deleted');
 };
 
+export const milestonePlanOf = (job: Job): PlannedMilestone[] => job.milestonePlan ?? [];
+
+/** The sum of the job's active milestones (net, exact). */
+export const projectValue = (job: Job) => sumAmounts(milestonePlanOf(job).flatMap((m) => (m.active ? [m.amount] : [])));
+
 /**
- * The price the invoices of a job aim at: today the sum of its charges (net). Expenditures of
- * time and material jobs and approved milestones join it as those features land.
+ * The price the invoices of a job aim at: for a milestone job the sum of its active milestones,
+ * else the sum of its charges (net). Expenditures of time and material jobs join it as they land.
  */
-export const suggestedPrice = (job: Job) => roundMoney(sumAmounts(job.charges.map((c) => c.amount)), job.currency);
+export const suggestedPrice = (job: Job) =>
+  roundMoney(job.billingType === 'milestone' ? projectValue(job) : sumAmounts(job.charges.map((c) => c.amount)), job.currency);
 
 export const totalOf = (byRate: ByRate) => sumAmounts(Object.values(byRate));
 
@@ -157,6 +182,7 @@ export const billingSummary = (job: Job): BillingSummary => {
   const money = (value: Amount | string): string => toAmountString(value, job.currency);
   return {
     suggestedPrice: money(suggestedPrice(job)),
+    projectValue: money(projectValue(job)),
     invoicedToDate: money(job.invoicedToDate),
     paidToDate: money(job.paidToDate),
     depositsHeld: money(totalOf(job.depositsHeld)),

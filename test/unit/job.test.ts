@@ -46,6 +46,7 @@ describe('createJob', () => {
       retainagePercent: null,
       status: 'open',
       charges: [],
+      milestonePlan: [],
       invoiceCount: 0,
       invoicedToDate: '0',
       paidToDate: '0',
@@ -153,7 +154,7 @@ describe('assertDeletable', () => {
 
 describe('billingSummary', () => {
   it('is all zeros, in the currency\'s format, for a new job', () => {
-    const zeros = { suggestedPrice: '0.00', invoicedToDate: '0.00', paidToDate: '0.00', depositsHeld: '0.00', retainageHeld: '0.00', remaining: '0.00' };
+    const zeros = { suggestedPrice: '0.00', projectValue: '0.00', invoicedToDate: '0.00', paidToDate: '0.00', depositsHeld: '0.00', retainageHeld: '0.00', remaining: '0.00' };
     expect(billingSummary(newJob())).toEqual(zeros);
     expect(billingSummary(newJob({ currency: 'JPY' }))).toEqual(
       Object.fromEntries(Object.keys(zeros).map((key) => [key, '0'])),
@@ -168,6 +169,7 @@ describe('billingSummary', () => {
     // Assess
     expect(summary).toEqual({
       suggestedPrice: '120.50',
+      projectValue: '0.00',
       invoicedToDate: '70.50',
       paidToDate: '30.00',
       depositsHeld: '10.00',

@@ -1,0 +1,304 @@
+import { DomainError, invalidField } from './errors.js';
+import { assertModifiable, milestonePlanOf, touched, type Job, type PlannedMilestone } from './job.js';
+import { amount, assertPayable, minorUnits, toAmountString } from './money.js';
+
+/**
+ * A phase of a job, billed when it is done: `pending -> completed -> awaiting_approval -> approved |
+ * revision_requested -> invoiced -> paid`; `revision_requested` goes back to work and is completed
+ * again; without client approval `completed -> invoiced` directly.
+ */
+export const MILESTONE_STATUSES = [
+  'pending',
+  'completed',
+  'awaiting_approval',
+  'approved',
+  'revision_requested',
+  'invoiced',
+  'paid',
+] as const;
+
+export type MilestoneStatus = (typeof MILESTONE_STATUSES)[number];
+
+export interface Milestone {
+  id: string;
+  jobId: string;
+  name: string;
+  description: string | null;
+  /** Net, in the currency's minor units, greater than zero. */
+  amount: string;
+  /** Percent string ("20" = 20%). */
+  taxRate: string;
+  completionCriteria: string | null;
+  requiresClientApproval: boolean;
+  /** Who approves instead of the job's customer. */
+  approverEmail: string | null;
+  status: MilestoneStatus;
+  /** Counts in the job's price and may be billed; a change order's proposal is inactive until approved. */
+  active: boolean;
+  /** The invoice that bills it, once there is one. */
+  invoiceId: string | null;
+  completedAt: string | null;
+  completionNote: string | null;
+  approvedAt: string | null;
+  /** The last revision the approver asked for. */
+  revisionComment: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface MilestoneFields {
+  name: string;
+  description?: string | null;
+  amount: string;
+  taxRate?: string;
+  completionCriteria?: string | null;
+  requiresClientApproval: boolean;
+  approverEmail?: string | null;
+}
+
+export type MilestonePatch = Partial<MilestoneFields>;
+
+/**
+ * A job holds at most this many milestones: its plan (order and amounts) is in the job item, and its
+ * balance tracker lists them all in one answer.
+ */
+export const MAX_MILESTONES = 200;
+
+/** What a milestone may do next, by what happens to it. */
+export type MilestoneEvent =
+  'complete' | 'request_approval' | 'approve' | 'request_revision' | 'invoice' | 'void_invoice' | 'pay';
+
+/** The state machine: for each event, the statuses it may happen in and where it leads. */
+const TRANSITIONS: Record<MilestoneEvent, Partial<Record<MilestoneStatus, (m: Milestone) => MilestoneStatus>>> = {
+  complete: { pending: () => 'completed', revision_requested: () => 'completed' },
+  request_approval: { completed: () => 'awaiting_approval' },
+  approve: { awaiting_approval: () => 'approved' },
+  request_revision: { awaiting_approval: () => 'revision_requested' },
+  invoice: { completed: () => 'invoiced', approved: () => 'invoiced' },
+  // A voided invoice leaves the milestone billable again, where it stood before it was invoiced.
+  void_invoice: { invoiced: (m) => (m.requiresClientApproval ? 'approved' : 'completed') },
+  pay: { invoiced: () => 'paid' },
+};
+
+const illegal = (m: Milestone, event: MilestoneEvent): DomainError =>
+  new DomainError(
+    'conflict',
+    'MILESTONE_TRANSITION_NOT_ALLOWED',
+    `A milestone that is ${m.status} cannot ${event.replace('_', ' ')}`,
+  );
+
+/**
+ * The status `event` leads the milestone to, or a 409 that says why it may not happen:
+ * `MILESTONE_TRANSITION_NOT_ALLOWED` from a status the event does not leave, `MILESTONE_NOT_ACTIVE`
+ * for a milestone nobody approved yet, `MILESTONE_NEEDS_APPROVAL` to invoice a completed milestone
+ * that the client must approve first, `MILESTONE_NEEDS_NO_APPROVAL` to ask for an approval it does not need.
+ */
+export const nextStatus = (m: Milestone, event: MilestoneEvent): MilestoneStatus => {
+  const to = TRANSITIONS[event][m.status];
+  if (!to) throw illegal(m, event);
+  if (!m.active)
+    throw new DomainError('conflict', 'MILESTONE_NOT_ACTIVE', 'The milestone is not active: its change order is not approved');
+  if (event === 'invoice' && m.status === 'completed' && m.requiresClientApproval) {
+    throw new DomainError('conflict', 'MILESTONE_NEEDS_APPROVAL', 'The client must approve the milestone before it is invoiced');
+  }
+  if (event === 'request_approval' && !m.requiresClientApproval) {
+    throw new DomainError('conflict', 'MILESTONE_NEEDS_NO_APPROVAL', 'The milestone does not require client approval');
+  }
+  return to(m);
+};
+
+const milestoneTouched = (m: Milestone, now: Date, change: Partial<Milestone>): Milestone => ({
+  ...m,
+  ...change,
+  updatedAt: now.toISOString(),
+  version: m.version + 1,
+});
+
+const moved = (m: Milestone, event: MilestoneEvent, now: Date, change: Partial<Milestone> = {}): Milestone =>
+  milestoneTouched(m, now, { ...change, status: nextStatus(m, event) });
+
+/** Work is done (again, after a revision); `note` says what was done. */
+export const completeMilestone = (m: Milestone, note: string | null, now: Date): Milestone =>
+  moved(m, 'complete', now, { completedAt: now.toISOString(), completionNote: note });
+
+/** The client is asked to approve the completed work. */
+export const requestApproval = (m: Milestone, now: Date): Milestone => moved(m, 'request_approval', now);
+
+export const approveMilestone = (m: Milestone, now: Date): Milestone =>
+  moved(m, 'approve', now, { approvedAt: now.toISOString() });
+
+/** The approver sends the work back, saying why (400 naming `comment` without a reason). */
+export const requestRevision = (m: Milestone, comment: string, now: Date): Milestone => {
+  if (!comment.trim()) throw invalidField('comment', 'required', 'say what should be revised');
+  return moved(m, 'request_revision', now, { revisionComment: comment });
+};
+
+/** The invoice `invoiceId` bills the milestone. */
+export const invoiceMilestone = (m: Milestone, invoiceId: string, now: Date): Milestone =>
+  moved(m, 'invoice', now, { invoiceId });
+
+/** Its invoice was voided: the milestone may be billed again. */
+export const releaseInvoice = (m: Milestone, now: Date): Milestone => moved(m, 'void_invoice', now, { invoiceId: null });
+
+/** Its invoice is paid in full. */
+export const markPaid = (m: Milestone, now: Date): Milestone => moved(m, 'pay', now);
+
+/** Once an invoice bills it, a milestone is what was billed: it neither changes nor goes (409 `MILESTONE_INVOICED`). */
+export const assertUninvoiced = (m: Milestone): void => {
+  if (m.invoiceId !== null || m.status === 'invoiced' || m.status === 'paid') {
+    throw new DomainError(
+      'conflict',
+      'MILESTONE_INVOICED',
+      'An invoice bills the milestone: it can be neither changed nor deleted',
+    );
+  }
+};
+
+// Whether the client approves is fixed from completion until the milestone is back in work: the
+// state machine's path (completed -> awaiting_approval, or completed -> invoiced) depends on it.
+const APPROVAL_FIXED_IN: readonly MilestoneStatus[] = ['completed', 'awaiting_approval', 'approved'];
+
+const checkAmount = (value: string, currency: string): string => {
+  const parsed = amount(value);
+  if (!parsed.gt(0)) throw invalidField('amount', 'too_small', 'must be more than zero');
+  if (parsed.decimalPlaces() > minorUnits(currency))
+    throw invalidField('amount', 'too_precise', `has more decimals than ${currency} has`);
+  return toAmountString(parsed, currency);
+};
+
+/** The request fields that make a milestone's price. */
+const PRICING_FIELDS = ['amount', 'taxRate'] as const;
+
+/**
+ * The job's active milestones, each with its tax, taken as one invoice, stay within the amount bound
+ * (else 422 `AMOUNT_TOO_LARGE` naming `fields`), so that the price, and every invoice that bills them, can be paid.
+ */
+const assertPlanPayable = (job: Job, fields: string[]): Job => {
+  const lines = milestonePlanOf(job).flatMap((m) => (m.active ? [{ net: m.amount, taxRate: m.taxRate }] : []));
+  assertPayable(lines, job.currency, "The job's milestones with tax", fields);
+  return job;
+};
+
+const termsOf = (m: Milestone): PlannedMilestone => ({ id: m.id, amount: m.amount, taxRate: m.taxRate, active: m.active });
+
+const samePlan = (a: PlannedMilestone, b: PlannedMilestone): boolean =>
+  a.id === b.id && a.amount === b.amount && amount(a.taxRate).eq(b.taxRate) && a.active === b.active;
+
+export interface MilestoneOfJob {
+  job: Job;
+  milestone: Milestone;
+}
+
+/** A new active milestone, last in the job's order. */
+export const createMilestone = (job: Job, input: MilestoneFields, id: string, now: Date): MilestoneOfJob => {
+  assertModifiable(job);
+  if (milestonePlanOf(job).length >= MAX_MILESTONES) {
+    throw new DomainError('rule', 'TOO_MANY_MILESTONES', `A job holds at most ${MAX_MILESTONES} milestones`);
+  }
+  const at = now.toISOString();
+  const milestone: Milestone = {
+    id,
+    jobId: job.id,
+    name: input.name,
+    description: input.description ?? null,
+    amount: checkAmount(input.amount, job.currency),
+    taxRate: input.taxRate ?? '0',
+    completionCriteria: input.completionCriteria ?? null,
+    requiresClientApproval: input.requiresClientApproval,
+    approverEmail: input.approverEmail ?? null,
+    status: 'pending',
+    active: true,
+    invoiceId: null,
+    completedAt: null,
+    completionNote: null,
+    approvedAt: null,
+    revisionComment: null,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  const next = touched(job, now, { milestonePlan: [...milestonePlanOf(job), termsOf(milestone)] });
+  const fields = PRICING_FIELDS.filter((field) => input[field] !== undefined);
+  return { job: assertPlanPayable(next, fields), milestone };
+};
+
+/**
+ * Changes a milestone that no invoice bills. The job changes (a new version) only when its price
+ * does: a change of name or criteria is the milestone's alone.
+ */
+export const updateMilestone = (job: Job, m: Milestone, patch: MilestonePatch, now: Date): MilestoneOfJob => {
+  assertModifiable(job);
+  assertUninvoiced(m);
+  const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as MilestonePatch;
+  if (
+    given.requiresClientApproval !== undefined &&
+    given.requiresClientApproval !== m.requiresClientApproval &&
+    APPROVAL_FIXED_IN.includes(m.status)
+  ) {
+    throw new DomainError(
+      'conflict',
+      'MILESTONE_APPROVAL_FIXED',
+      `Whether the client approves cannot change while the milestone is ${m.status}`,
+      [{ field: 'requiresClientApproval', code: 'approval_fixed', message: `cannot change while the milestone is ${m.status}` }],
+    );
+  }
+  const milestone = milestoneTouched(m, now, {
+    ...given,
+    ...(given.amount === undefined ? {} : { amount: checkAmount(given.amount, job.currency) }),
+  });
+  const plan = milestonePlanOf(job);
+  const terms = termsOf(milestone);
+  if (plan.every((entry) => entry.id !== m.id || samePlan(entry, terms))) return { job, milestone };
+  const next = touched(job, now, { milestonePlan: plan.map((entry) => (entry.id === m.id ? terms : entry)) });
+  return {
+    job: assertPlanPayable(
+      next,
+      PRICING_FIELDS.filter((field) => patch[field] !== undefined),
+    ),
+    milestone,
+  };
+};
+
+/** The job without the milestone, which no invoice may bill. */
+export const removeMilestone = (job: Job, m: Milestone, now: Date): Job => {
+  assertModifiable(job);
+  assertUninvoiced(m);
+  return touched(job, now, { milestonePlan: milestonePlanOf(job).filter((entry) => entry.id !== m.id) });
+};
+
+/**
+ * The job with its milestones in the order of `ids`, which must name each of them exactly once (else
+ * 400 naming `ids`). Only the order moves: every milestone keeps its status, amounts and invoice.
+ * The same order again changes nothing (the job keeps its version).
+ */
+export const reorderMilestones = (job: Job, ids: readonly string[], now: Date): Job => {
+  assertModifiable(job);
+  const plan = milestonePlanOf(job);
+  const byId = new Map(plan.map((entry) => [entry.id, entry]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+  const missing = plan.filter((entry) => !ids.includes(entry.id)).map((entry) => entry.id);
+  const faults = [
+    ...(unknown.length ? [`not milestones of the job: ${unknown.join(', ')}`] : []),
+    ...(repeated.length ? [`listed more than once: ${[...new Set(repeated)].join(', ')}`] : []),
+    ...(missing.length ? [`missing: ${missing.join(', ')}`] : []),
+  ];
+  if (faults.length) {
+    throw invalidField('ids', 'not_the_milestones', `must list each of the job's milestones exactly once (${faults.join('; ')})`);
+  }
+  if (ids.every((id, i) => plan[i]!.id === id)) return job;
+  return touched(job, now, { milestonePlan: ids.map((id) => byId.get(id)!) });
+};
+
+/** Where the milestone stands in the job's order, from 1; undefined when the job has no such milestone. */
+export const positionOf = (job: Job, milestoneId: string): number | undefined => {
+  const index = milestonePlanOf(job).findIndex((entry) => entry.id === milestoneId);
+  return index < 0 ? undefined : index + 1;
+};
+
+/** True when the milestone is as the job's plan has it: one transaction writes both, so a read that straddles it sees them differ. */
+export const matchesPlan = (job: Job, m: Milestone): boolean => {
+  const entry = milestonePlanOf(job).find((e) => e.id === m.id);
+  return entry !== undefined && samePlan(entry, termsOf(m));
+};
