@@ -51,6 +51,10 @@ const TAGS: Record<string, { name: string; description: string }> = {
   meta: { name: 'Service', description: 'Health and this document; no API key needed' },
   customers: { name: 'Customers', description: 'Whom invoices bill: name, email, currency, billing address' },
   jobs: { name: 'Jobs', description: 'Work billed in phases: a job, its charges and its billing summary' },
+  milestones: {
+    name: 'Milestones',
+    description: "A job's phases, each billed when done (and approved): their amounts, order and status",
+  },
   invoices: {
     name: 'Invoices',
     description: 'Drafts as a policy computes them, issuing, voiding, payments, documents (HTML, PDF) and sending',

@@ -1,6 +1,7 @@
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Job, JobStatus } from '../domain/job.js';
 import { mustExist, queryPage, type Page } from './aggregate.js';
-import { tableName } from './client.js';
+import { db, tableName } from './client.js';
 import { keys } from './keys.js';
 import { deleteParts, getAggregate, putAggregate, withLists } from './parts.js';
 import { write, type WriteAction } from './write.js';
@@ -37,9 +38,13 @@ export const saveJob = async (tenantId: string, job: Job, previous: Job | null):
 export const putJob = (tenantId: string, job: Job, previous: Job | null): WriteAction[] =>
   putAggregate('job', jobItem(tenantId, job), previous && jobItem(tenantId, previous), JOB_LISTS);
 
-/** Deletes the job if it is still the version that was checked and has no invoices; else a retryable conflict. */
-export const deleteJob = async (tenantId: string, job: Job): Promise<void> =>
-  write(
+/**
+ * Deletes the job if it is still the version that was checked and has no invoices (else a retryable
+ * conflict), then its milestones. Nothing reads a milestone without its job (every milestone route
+ * reads the job first), so a crash between the two leaves only items that no request reaches.
+ */
+export const deleteJob = async (tenantId: string, job: Job): Promise<void> => {
+  await write(
     {
       Delete: {
         TableName: tableName(),
@@ -51,6 +56,20 @@ export const deleteJob = async (tenantId: string, job: Job): Promise<void> =>
     },
     ...deleteParts(jobItem(tenantId, job), JOB_LISTS),
   );
+  await deleteMilestonesOf(tenantId, job);
+};
+
+/** BatchWriteItem takes at most this many writes. */
+const BATCH_WRITES = 25;
+
+const deleteMilestonesOf = async (tenantId: string, job: Job): Promise<void> => {
+  let pending = (job.milestonePlan ?? []).map((m) => ({ DeleteRequest: { Key: keys.milestone(tenantId, job.id, m.id) } }));
+  while (pending.length) {
+    const batch = pending.slice(0, BATCH_WRITES);
+    const { UnprocessedItems } = await db().send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }));
+    pending = [...((UnprocessedItems?.[tableName()] ?? []) as typeof batch), ...pending.slice(BATCH_WRITES)];
+  }
+};
 
 export interface JobFilter {
   customerId?: string;

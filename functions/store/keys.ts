@@ -7,6 +7,7 @@
  * | API key         | APIKEY#<sha256>     | APIKEY    |                          |        |                         |        |
  * | customer        | T#<tid>#CUS#<id>    | CUSTOMER  |                          |        | T#<tid>#CUSTOMERS       | <id>   |
  * | job (+ charges) | T#<tid>#JOB#<id>    | JOB       | T#<tid>#CUS#<cid>#JOBS   | <id>   | T#<tid>#JOBS            | <id>   |
+ * | milestone       | T#<tid>#JOB#<jid>   | MILESTONE#<id> |                     |        |                         |        |
  * | idempotency key | T#<tid>#IDEM#<key>  | IDEM      |                          |        |                         |        |
  * | invoice         | T#<tid>#INV#<id>    | INVOICE   | T#<tid>#JOB#<jid>#INVOICES | <date>#<id> | T#<tid>#INVOICES | <date>#<id> |
  * | invoice number  | T#<tid>#INVNO#<no>  | INVNO     |                          |        |                         |        |
@@ -26,6 +27,11 @@
  * payments; the response body) in part items of its own collection: PK as the aggregate's, SK
  * `<its SK>#PART#0000`, ... (store/parts.ts).
  *
+ * A milestone is an item of its own in its job's item collection, all of a job's read by one Query
+ * (`MILESTONE#` prefix): its status, approvals and invoice change it alone, never the job. The job
+ * keeps the milestones' order and the terms that make its price (amount, tax rate, active), and a
+ * write that changes them writes the job and the milestone in one transaction (docs/architecture.md).
+ *
  * Workflow executions are recorded by the local runner only (local/workflows.ts), as Step Functions
  * keeps its own on AWS; an execution is the runner's, not a tenant's, so its key has no tenant (the
  * tenant is in the execution's name and input). GSI1 lists a workflow's executions while they run
@@ -42,6 +48,9 @@ export type Key = { PK: string; SK: string };
 
 const tenant = (tenantId: string): string => `T#${tenantId}`;
 
+/** What the sort keys of a job's milestones begin with. */
+export const MILESTONE_PREFIX = 'MILESTONE#';
+
 export const keys = {
   tenantPrefix: (tenantId: string): string => `${tenant(tenantId)}#`,
   tenant: (tenantId: string): Key => ({ PK: tenant(tenantId), SK: 'TENANT' }),
@@ -50,6 +59,10 @@ export const keys = {
   customers: (tenantId: string): string => `${tenant(tenantId)}#CUSTOMERS`,
   job: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#JOB#${id}`, SK: 'JOB' }),
   jobs: (tenantId: string): string => `${tenant(tenantId)}#JOBS`,
+  milestone: (tenantId: string, jobId: string, id: string): Key => ({
+    PK: `${tenant(tenantId)}#JOB#${jobId}`,
+    SK: `${MILESTONE_PREFIX}${id}`,
+  }),
   customerJobs: (tenantId: string, customerId: string): string => `${tenant(tenantId)}#CUS#${customerId}#JOBS`,
   idempotency: (tenantId: string, key: string): Key => ({ PK: `${tenant(tenantId)}#IDEM#${key}`, SK: 'IDEM' }),
   invoice: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#INV#${id}`, SK: 'INVOICE' }),

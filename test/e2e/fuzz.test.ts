@@ -39,7 +39,12 @@ const CHARGES = [
   { description: 'Worktop', quantity: '2', unitPrice: '250.00', taxRate: '10' },
 ];
 
-/** A fresh tenant with one of everything a path can name: a customer, a job with charges, an issued invoice with a payment, a draft. */
+const MILESTONES = [
+  { name: 'Framing', amount: '500.00', taxRate: '20', requiresClientApproval: true },
+  { name: 'Finishing', amount: '250.00', requiresClientApproval: false },
+];
+
+/** A fresh tenant with one of everything a path can name: a customer, a job with charges and milestones, an issued invoice with a payment, a draft. */
 const seedTenant = async (): Promise<Seeded> => {
   const api = await newTenant('Fuzz', 'EUR');
   const ok = async (method: string, path: string, body?: unknown) => {
@@ -51,6 +56,8 @@ const seedTenant = async (): Promise<Seeded> => {
   const customer = await ok('POST', '/v1/customers', { name: 'Fuzz client', email: 'client@example.test' });
   const job = await ok('POST', '/v1/jobs', { customerId: customer.id, name: 'Fuzz job', billingType: 'fixed_price' });
   for (const charge of CHARGES) await ok('POST', `/v1/jobs/${job.id}/charges`, charge);
+  const milestones = [];
+  for (const milestone of MILESTONES) milestones.push(await ok('POST', `/v1/jobs/${job.id}/milestones`, milestone));
   const issued = await ok('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'deposit', amount: '100.00' });
   await ok('POST', `/v1/invoices/${issued.id}/issue`);
   await ok('POST', `/v1/invoices/${issued.id}/payments`, {
@@ -68,6 +75,7 @@ const seedTenant = async (): Promise<Seeded> => {
       customers: [customer.id],
       jobs: [job.id],
       charges: charges.map((charge: { id: string }) => charge.id),
+      milestones: milestones.map((milestone: { id: string }) => milestone.id),
       invoices: [draft.id, issued.id],
       payments: payments.map((payment: { id: string }) => payment.id),
     },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { routeTable } from '../../functions/api/route-match.js';
 import { allRoutes } from '../../functions/api/routes/index.js';
 import { newTenant, send } from '../support/api.js';
 
@@ -14,12 +15,17 @@ const templates = (): [string, string[]][] => {
 // A value no literal segment has, for every {parameter}.
 const concrete = (template: string): string => template.replace(/\{\w+\}/g, 'zz_1');
 
+// A method that another template takes on the same path is that route's, as API Gateway routes it
+// (`GET /v1/jobs/{id}/milestones/order` is `GET /v1/jobs/{id}/milestones/{mid}`), and `Allow` lists it.
+const table = routeTable(allRoutes());
+const takenOn = (path: string): string[] => METHODS.filter((m) => table.match(m, path));
+
 describe('a known path with another method', () => {
   it('is 405 METHOD_NOT_ALLOWED with Allow listing the methods of that path, on every path of the API', async () => {
     // Prepare
     const api = await newTenant('Methods');
     for (const [template, allowed] of templates()) {
-      for (const method of METHODS.filter((m) => !allowed.includes(m))) {
+      for (const method of METHODS.filter((m) => !allowed.includes(m) && !table.match(m, template))) {
         // Act: with and without the API key, as API Gateway's public $default route takes both
         const responses = [await api.request(method, concrete(template)), await send(method, concrete(template))];
         // Assess
@@ -28,7 +34,7 @@ describe('a known path with another method', () => {
           expect(response.status, what).toBe(405);
           expect(response.headers.get('content-type'), what).toBe('application/problem+json');
           expect(response.body, what).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method Not Allowed' });
-          expect(response.headers.get('allow')?.split(', ').sort(), what).toEqual([...allowed].sort());
+          expect(response.headers.get('allow')?.split(', ').sort(), what).toEqual(takenOn(concrete(template)).sort());
         }
       }
     }

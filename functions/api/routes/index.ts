@@ -5,6 +5,7 @@ import { eventRoutes } from './events.routes.js';
 import { invoiceRoutes } from './invoices.routes.js';
 import { jobRoutes } from './jobs.routes.js';
 import { metaRoutes } from './meta.routes.js';
+import { milestoneRoutes } from './milestones.routes.js';
 import { reportRoutes } from './reports.routes.js';
 import { settingsRoutes } from './settings.routes.js';
 
@@ -15,6 +16,7 @@ export const routeGroups = {
   meta: [...metaRoutes, openApiRoute((): Record<string, Route[]> => routeGroups)],
   customers: customerRoutes,
   jobs: jobRoutes,
+  milestones: milestoneRoutes,
   invoices: invoiceRoutes,
   settings: settingsRoutes,
   events: eventRoutes,

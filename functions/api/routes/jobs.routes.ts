@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { MAX_CHARGES } from '../../domain/charge.js';
 import { billingSummary, type Job } from '../../domain/job.js';
+import { MAX_MILESTONES } from '../../domain/milestone.js';
+import { milestoneStatus } from './milestones.routes.js';
 import * as jobs from '../../services/job.service.js';
 import type { ChargeOfJob } from '../../services/job.service.js';
+import { withMilestones, type MilestoneSummary } from '../../services/milestone.service.js';
 import { created, route } from '../route.js';
 import {
   actionRoute,
@@ -69,6 +72,7 @@ const amountField = z.string();
 export const billingSchema = z
   .object({
     suggestedPrice: amountField,
+    projectValue: amountField.meta({ description: 'The sum of the active milestones' }),
     invoicedToDate: amountField,
     paidToDate: amountField,
     depositsHeld: amountField,
@@ -77,27 +81,60 @@ export const billingSchema = z
   })
   .meta({ id: 'JobBilling', description: 'Net amounts' });
 
-export const jobSchema = z
+const milestoneLine = z
   .object({
     id: z.string(),
-    customerId: z.string(),
     name: z.string(),
-    billingType,
-    currency: currencyCode,
-    retainagePercent: z.string().nullable(),
-    status: jobStatus,
-    charges: z.array(chargeSchema).max(MAX_CHARGES),
-    billing: billingSchema,
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-    version: z.number().int(),
+    status: milestoneStatus,
+    amount: z.string(),
+    active: z.boolean(),
+    invoiceId: z.string().nullable(),
+    position: z.number().int().min(1),
+  })
+  .meta({ id: 'MilestoneSummary', description: "A line of the job's balance tracker" });
+
+const jobFields = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  name: z.string(),
+  billingType,
+  currency: currencyCode,
+  retainagePercent: z.string().nullable(),
+  status: jobStatus,
+  charges: z.array(chargeSchema).max(MAX_CHARGES),
+  billing: billingSchema,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  version: z.number().int(),
+});
+
+export const jobSchema = jobFields
+  .extend({
+    milestones: z
+      .array(milestoneLine)
+      .max(MAX_MILESTONES)
+      .meta({ description: 'The balance tracker: every milestone in order, with its status and invoice' }),
   })
   .meta({ id: 'Job' });
 
-/** The job as clients see it: its ledger folded into the billing summary (the schema drops the rest). */
-export const jobView = (job: Job) => ({ ...job, billing: billingSummary(job) });
+/** A job in a listing: without its milestones, which `GET /v1/jobs/{id}` adds (one read more per job). */
+const jobListItemSchema = jobFields.meta({ id: 'JobListItem' });
 
-const reply = (status: number, job: Job) => ({ status, body: jobView(job), headers: etag(job) });
+/** The job as clients see it: its ledger folded into the billing summary (the schema drops the rest). */
+const listedJob = (job: Job) => ({ ...job, billing: billingSummary(job) });
+
+export const jobView = (job: Job, milestones: MilestoneSummary[]) => ({ ...listedJob(job), milestones });
+
+/** The job with its balance tracker; the ETag is the version they were read with. */
+const viewed = async (tenantId: string, job: Job) => {
+  const read = await withMilestones(tenantId, job);
+  return { ...jobView(read.job, read.milestones), version: read.job.version };
+};
+
+const reply = async (status: number, tenantId: string, job: Job) => {
+  const body = await viewed(tenantId, job);
+  return { status, body, headers: etag(body) };
+};
 const jobResponse = { description: 'The job', schema: jobSchema, headers: ['ETag'] } as const;
 const chargeResponse = { description: 'The charge', schema: chargeSchema, headers: ['ETag'] } as const;
 // A charge is not found when its job is not, or the job has no such charge.
@@ -120,7 +157,7 @@ export const jobRoutes = [
     responses: { 201: jobResponse },
     handle: async ({ tenantId, body }) => {
       const job = await jobs.createJob(tenantId, body);
-      return created(`/v1/jobs/${job.id}`, jobView(job), etag(job));
+      return created(`/v1/jobs/${job.id}`, jobView(job, []), etag(job));
     },
   }),
   route<object, z.infer<typeof jobQuery>>({
@@ -129,10 +166,10 @@ export const jobRoutes = [
     operationId: 'listJobs',
     summary: 'Lists jobs, newest first, by customer and status',
     query: jobQuery,
-    responses: { 200: { description: 'A page of jobs', schema: pageOf(jobSchema) } },
+    responses: { 200: { description: 'A page of jobs', schema: pageOf(jobListItemSchema) } },
     handle: async ({ tenantId, query }) => {
       const page = await jobs.listJobs(tenantId, query, query.limit, query.cursor);
-      return { status: 200, body: { items: page.items.map(jobView), nextCursor: page.nextCursor } };
+      return { status: 200, body: { items: page.items.map(listedJob), nextCursor: page.nextCursor } };
     },
   }),
   route<IdParams>({
@@ -141,11 +178,11 @@ export const jobRoutes = [
     operationId: 'getJob',
     summary: 'Gets a job with its charges and billing summary',
     description:
-      'The billing summary is in net amounts: suggested price, invoiced and paid to date, deposits and retainage held, remaining.',
+      'The billing summary is in net amounts: suggested price, project value (the active milestones), invoiced and paid to date, deposits and retainage held, remaining. `milestones` is the balance tracker: each milestone in order with its status, amount and invoice.',
     params: idParams,
     errors: { 404: ['JOB_NOT_FOUND'] },
     responses: { 200: jobResponse },
-    handle: async ({ tenantId, params }) => reply(200, await jobs.getJob(tenantId, params.id)),
+    handle: async ({ tenantId, params }) => reply(200, tenantId, await jobs.getJob(tenantId, params.id)),
   }),
   route<IdParams, object, z.infer<typeof jobPatch>>({
     method: 'PATCH',
@@ -160,7 +197,7 @@ export const jobRoutes = [
     body: jobPatch,
     responses: { 200: jobResponse },
     handle: async ({ tenantId, params, body, expectedVersion }) =>
-      reply(200, await jobs.updateJob(tenantId, params.id, body, expectedVersion)),
+      reply(200, tenantId, await jobs.updateJob(tenantId, params.id, body, expectedVersion)),
   }),
   route<IdParams>({
     method: 'DELETE',
@@ -184,8 +221,7 @@ export const jobRoutes = [
     description: 'A closed job takes partial invoices and its one complete (final) invoice.',
     errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_NOT_OPEN'] },
     response: jobResponse,
-    run: jobs.closeJob,
-    view: jobView,
+    run: async (tenantId, id, expectedVersion) => viewed(tenantId, await jobs.closeJob(tenantId, id, expectedVersion)),
   }),
   actionRoute({
     path: '/v1/jobs/{id}/reopen',
@@ -194,8 +230,7 @@ export const jobRoutes = [
     description: 'An open job takes partial invoices only.',
     errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_NOT_CLOSED'] },
     response: jobResponse,
-    run: jobs.reopenJob,
-    view: jobView,
+    run: async (tenantId, id, expectedVersion) => viewed(tenantId, await jobs.reopenJob(tenantId, id, expectedVersion)),
   }),
   route<IdParams, object, z.infer<typeof newCharge>>({
     method: 'POST',

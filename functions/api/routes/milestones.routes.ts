@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { MAX_MILESTONES, MILESTONE_STATUSES } from '../../domain/milestone.js';
+import * as milestones from '../../services/milestone.service.js';
+import type { PositionedMilestone } from '../../services/milestone.service.js';
+import { created, route } from '../route.js';
+import {
+  atLeastOneField,
+  etag,
+  idParams,
+  pageOf,
+  pageQuery,
+  percentString,
+  positiveDecimalString,
+  resourceId,
+} from '../schemas.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+const milestoneFields = {
+  name: text(200),
+  description: text(2000).nullish(),
+  amount: positiveDecimalString.meta({
+    description: `${positiveDecimalString.description}, net, in the currency's minor units (400 beyond). The job's active milestones with their tax stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
+  }),
+  taxRate: percentString.optional(),
+  completionCriteria: text(2000).nullish(),
+  requiresClientApproval: z.boolean(),
+  approverEmail: z.email().max(254).nullish().meta({ description: "Who approves instead of the job's customer" }),
+};
+
+const newMilestone = z.strictObject(milestoneFields).meta({
+  examples: [
+    {
+      name: 'Framing',
+      description: 'Walls and roof structure',
+      amount: '12500.00',
+      taxRate: '19',
+      completionCriteria: 'Inspection passed',
+      requiresClientApproval: true,
+    },
+  ],
+});
+const milestonePatch = z.strictObject(milestoneFields).partial().refine(atLeastOneField, 'give at least one field');
+const milestoneOrder = z
+  .strictObject({ ids: z.array(resourceId).min(1).max(MAX_MILESTONES) })
+  .meta({ examples: [{ ids: ['mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B2', 'mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B1'] }] });
+
+const milestoneParams = z.object({ id: resourceId, mid: resourceId });
+type IdParams = z.infer<typeof idParams>;
+type MilestoneParams = z.infer<typeof milestoneParams>;
+
+export const milestoneStatus = z.enum(MILESTONE_STATUSES);
+
+export const milestoneSchema = z
+  .object({
+    id: z.string(),
+    jobId: z.string(),
+    position: z.number().int().min(1).meta({ description: "Where it stands in the job's order, from 1" }),
+    name: z.string(),
+    description: z.string().nullable(),
+    amount: z.string(),
+    taxRate: z.string(),
+    completionCriteria: z.string().nullable(),
+    requiresClientApproval: z.boolean(),
+    approverEmail: z.string().nullable(),
+    status: milestoneStatus,
+    active: z.boolean().meta({ description: "Counts in the job's price (a change order's proposal does not until approved)" }),
+    invoiceId: z.string().nullable(),
+    completedAt: z.iso.datetime().nullable(),
+    completionNote: z.string().nullable(),
+    approvedAt: z.iso.datetime().nullable(),
+    revisionComment: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'Milestone' });
+
+const orderSchema = z
+  .object({ ids: z.array(z.string()).max(MAX_MILESTONES) })
+  .meta({ id: 'MilestoneOrder', description: "The job's milestone ids in order" });
+
+const milestoneResponse = { description: 'The milestone', schema: milestoneSchema, headers: ['ETag'] } as const;
+const reply = (m: PositionedMilestone) => ({ status: 200, body: m, headers: etag(m) });
+// A milestone is not found when its job is not, or the job has no such milestone.
+const milestoneNotFound = ['JOB_NOT_FOUND', 'MILESTONE_NOT_FOUND'] as const;
+const editRefusals = { 409: ['JOB_BILLED', 'MILESTONE_INVOICED'] } as const;
+
+export const milestoneRoutes = [
+  route<IdParams, object, z.infer<typeof newMilestone>>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/milestones',
+    operationId: 'createMilestone',
+    summary: 'Adds a milestone to a job, last in its order',
+    description:
+      "Any job may have milestones; a `milestone` job's suggested price is the sum of its active milestones. A new milestone is `pending` and active. A job holds at most 200 (422 `TOO_MANY_MILESTONES`); a billed job takes none (409 `JOB_BILLED`).",
+    params: idParams,
+    body: newMilestone,
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_BILLED'], 422: ['TOO_MANY_MILESTONES', 'AMOUNT_TOO_LARGE', 'JOB_TOO_LARGE'] },
+    responses: { 201: milestoneResponse },
+    handle: async ({ tenantId, params, body }) => {
+      const m = await milestones.createMilestone(tenantId, params.id, body);
+      return created(`/v1/jobs/${m.jobId}/milestones/${m.id}`, m, etag(m));
+    },
+  }),
+  route<IdParams, z.infer<typeof pageQuery>>({
+    method: 'GET',
+    path: '/v1/jobs/{id}/milestones',
+    operationId: 'listMilestones',
+    summary: "Lists a job's milestones in their order (ETag: the job's version)",
+    description:
+      "Send the `ETag` as `If-Match` to reorder them. Pages follow the order as it is when each is read; the job's `milestones` has the whole balance tracker in one read.",
+    params: idParams,
+    query: pageQuery,
+    errors: { 404: ['JOB_NOT_FOUND'] },
+    responses: { 200: { description: 'A page of milestones', schema: pageOf(milestoneSchema), headers: ['ETag'] } },
+    handle: async ({ tenantId, params, query }) => {
+      const page = await milestones.listMilestones(tenantId, params.id, query.limit, query.cursor);
+      return { status: 200, body: { items: page.items, nextCursor: page.nextCursor }, headers: etag(page.job) };
+    },
+  }),
+  route<IdParams, object, z.infer<typeof milestoneOrder>>({
+    method: 'PUT',
+    path: '/v1/jobs/{id}/milestones/order',
+    operationId: 'reorderMilestones',
+    summary: "Puts a job's milestones in a new order (If-Match: the job's ETag)",
+    description:
+      "`ids` lists every milestone of the job exactly once, in the new order (else 400 naming `ids`). Only positions move: statuses, amounts, approvals and invoices stay. Answers with the order and the job's new ETag; the same order again changes nothing.",
+    ifMatch: true,
+    params: idParams,
+    body: milestoneOrder,
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_BILLED'] },
+    responses: { 200: { description: 'The new order', schema: orderSchema, headers: ['ETag'] } },
+    handle: async ({ tenantId, params, body, expectedVersion }) => {
+      const job = await milestones.reorderMilestones(tenantId, params.id, body.ids, expectedVersion);
+      return { status: 200, body: { ids: (job.milestonePlan ?? []).map((m) => m.id) }, headers: etag(job) };
+    },
+  }),
+  route<MilestoneParams>({
+    method: 'GET',
+    path: '/v1/jobs/{id}/milestones/{mid}',
+    operationId: 'getMilestone',
+    summary: 'Gets a milestone with its status and position',
+    description: "With its completion, approval and invoice as they stand; its `ETag` is the milestone's own version.",
+    params: milestoneParams,
+    errors: { 404: milestoneNotFound },
+    responses: { 200: milestoneResponse },
+    handle: async ({ tenantId, params }) => reply(await milestones.getMilestone(tenantId, params.id, params.mid)),
+  }),
+  route<MilestoneParams, object, z.infer<typeof milestonePatch>>({
+    method: 'PATCH',
+    path: '/v1/jobs/{id}/milestones/{mid}',
+    operationId: 'updateMilestone',
+    summary: "Changes a milestone no invoice bills (If-Match: the milestone's ETag)",
+    description:
+      'An invoiced milestone stays as billed (409 `MILESTONE_INVOICED`); whether the client approves is fixed from completion until a revision is asked for (409 `MILESTONE_APPROVAL_FIXED`).',
+    ifMatch: true,
+    params: milestoneParams,
+    body: milestonePatch,
+    errors: {
+      404: milestoneNotFound,
+      409: [...editRefusals[409], 'MILESTONE_APPROVAL_FIXED'],
+      422: ['AMOUNT_TOO_LARGE', 'JOB_TOO_LARGE'],
+    },
+    responses: { 200: milestoneResponse },
+    handle: async ({ tenantId, params, body, expectedVersion }) =>
+      reply(await milestones.updateMilestone(tenantId, params.id, params.mid, body, expectedVersion)),
+  }),
+  route<MilestoneParams>({
+    method: 'DELETE',
+    path: '/v1/jobs/{id}/milestones/{mid}',
+    operationId: 'deleteMilestone',
+    summary: "Deletes a milestone no invoice bills (If-Match: the milestone's ETag)",
+    description: 'An invoiced milestone stays (409 `MILESTONE_INVOICED`).',
+    ifMatch: true,
+    params: milestoneParams,
+    errors: { 404: milestoneNotFound, ...editRefusals },
+    responses: { 204: { description: 'Deleted' } },
+    handle: async ({ tenantId, params, expectedVersion }) => {
+      await milestones.deleteMilestone(tenantId, params.id, params.mid, expectedVersion);
+      return { status: 204 };
+    },
+  }),
+];

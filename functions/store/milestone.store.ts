@@ -1,0 +1,110 @@
+import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
+import type { Job } from '../domain/job.js';
+import type { Milestone } from '../domain/milestone.js';
+import { fromItem, getItem, putVersioned } from './aggregate.js';
+import { db, tableName } from './client.js';
+import { keys, MILESTONE_PREFIX } from './keys.js';
+import { putJob } from './job.store.js';
+import { write, type WriteAction } from './write.js';
+
+/**
+ * Milestones are items of their own in their job's item collection (keys.ts): a change of status,
+ * approval or invoice writes the milestone alone, so that milestones never conflict with each other
+ * nor with the job's charges. What makes the job's price (order, amount, tax rate, active) is also
+ * in the job (`milestonePlan`), and every write that changes it writes both in one transaction.
+ */
+const milestoneItem = (tenantId: string, m: Milestone) => ({ ...keys.milestone(tenantId, m.jobId, m.id), ...m });
+
+export const getMilestone = (tenantId: string, jobId: string, id: string): Promise<Milestone> =>
+  getItem<Milestone>(keys.milestone(tenantId, jobId, id), 'milestone');
+
+/** Every milestone of the job, consistently, in no particular order (one Query, paged by DynamoDB's 1 MB). */
+export const queryMilestones = async (tenantId: string, jobId: string): Promise<Milestone[]> => {
+  const found: Milestone[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.job(tenantId, jobId).PK, ':prefix': MILESTONE_PREFIX },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    found.push(...(page.Items ?? []).map((item) => fromItem<Milestone>(item)));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
+};
+
+/** BatchGetItem takes at most this many keys. */
+const BATCH_KEYS = 100;
+
+/** The milestones of `ids` that exist (at most 100), consistently, by id. */
+export const getMilestones = async (tenantId: string, jobId: string, ids: string[]): Promise<Map<string, Milestone>> => {
+  const found = new Map<string, Milestone>();
+  let pending = ids.slice(0, BATCH_KEYS).map((id) => keys.milestone(tenantId, jobId, id));
+  while (pending.length) {
+    const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await db().send(
+      new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }),
+    );
+    for (const item of Responses?.[tableName()] ?? []) {
+      const m = fromItem<Milestone>(item);
+      found.set(m.id, m);
+    }
+    pending = (UnprocessedKeys?.[tableName()]?.Keys ?? []) as typeof pending;
+  }
+  return found;
+};
+
+const putMilestone = (tenantId: string, m: Milestone, previous: Milestone | null): WriteAction =>
+  putVersioned('milestone', milestoneItem(tenantId, m), previous ? previous.version : null);
+
+/** The job is still there and not billed; a check, not a write, so that the job keeps its version. */
+const jobStillModifiable = (tenantId: string, jobId: string): WriteAction => ({
+  ConditionCheck: {
+    TableName: tableName(),
+    Key: keys.job(tenantId, jobId),
+    ConditionExpression: 'attribute_exists(PK) AND #status <> :billed',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':billed': 'billed' },
+  },
+  onConditionFailed: (old) =>
+    old ? new DomainError('conflict', 'JOB_BILLED', 'The job is billed and cannot be modified') : notFound('job'),
+});
+
+export interface MilestoneChange {
+  job: Job;
+  /** The job as it was read; the job is written only when it is another object than this. */
+  previousJob: Job;
+  milestone: Milestone;
+  previous: Milestone | null;
+}
+
+/**
+ * Writes a milestone's next version (new when `previous` is null), conditioned on the version read;
+ * with the job's next version in the same transaction when the job changed (its price or order),
+ * else with a check that the job is still modifiable.
+ */
+export const saveMilestone = (tenantId: string, { job, previousJob, milestone, previous }: MilestoneChange): Promise<void> =>
+  write(
+    putMilestone(tenantId, milestone, previous),
+    ...(job === previousJob ? [jobStillModifiable(tenantId, job.id)] : putJob(tenantId, job, previousJob)),
+  );
+
+/** Deletes the milestone if it is still the version read, with the job's next version (without it). */
+export const deleteMilestone = (tenantId: string, milestone: Milestone, job: Job, previousJob: Job): Promise<void> =>
+  write(
+    {
+      Delete: {
+        TableName: tableName(),
+        Key: keys.milestone(tenantId, milestone.jobId, milestone.id),
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeValues: { ':version': milestone.version },
+      },
+      onConditionFailed: (old) => (old ? concurrentWrite('milestone') : notFound('milestone')),
+    },
+    ...putJob(tenantId, job, previousJob),
+  );
