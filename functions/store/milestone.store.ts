@@ -59,7 +59,12 @@ export const getMilestones = async (tenantId: string, jobId: string, ids: string
   return found;
 };
 
-const putMilestone = (tenantId: string, m: Milestone, previous: Milestone | null): WriteAction =>
+/**
+ * The milestone's next version as an action of a larger transaction, on condition of the version it
+ * came from (none when new): a status change of the workflow (invoiced with its invoice and the job's
+ * ledger, paid with its payment) writes it beside its own items, without the edit's check of the job.
+ */
+export const putMilestone = (tenantId: string, m: Milestone, previous: Milestone | null): WriteAction =>
   putVersioned('milestone', milestoneItem(tenantId, m), previous ? previous.version : null);
 
 /** The job is still there and not billed; a check, not a write, so that the job keeps its version. */
