@@ -38,6 +38,18 @@ export const putVersioned = (entity: string, item: Item & Key, previousVersion: 
   onConditionFailed: (old) => (old ? concurrentWrite(entity) : notFound(entity)),
 });
 
+/** Every item a query finds, all its pages read (DynamoDB answers at most 1 MB a page). */
+export const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> => {
+  const found: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(new QueryCommand({ ...input, TableName: tableName(), ExclusiveStartKey: start }));
+    found.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
+};
+
 /** Fails the transaction with a 422 naming the field unless the item exists. */
 export const mustExist = (key: Key, entity: string, field: string): WriteAction => ({
   ConditionCheck: { TableName: tableName(), Key: key, ConditionExpression: 'attribute_exists(PK)' },

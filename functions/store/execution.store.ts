@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './aggregate.js';
 import { db, tableName } from './client.js';
 import { indexes, keys } from './keys.js';
 
@@ -128,22 +129,12 @@ export const getExecution = async (workflow: string, name: string): Promise<Exec
 };
 
 /** The workflow's executions recorded as running, oldest first: what a process that died left unfinished. */
-export const runningExecutions = async (workflow: string): Promise<ExecutionRecord[]> => {
-  const found: ExecutionRecord[] = [];
-  let from: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: RUNNING_INDEX,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': RUNNING_PK },
-        ExpressionAttributeValues: { ':pk': keys.runningExecutions(workflow) },
-        ExclusiveStartKey: from,
-      }),
-    );
-    found.push(...(page.Items ?? []).map(recordOf));
-    from = page.LastEvaluatedKey;
-  } while (from);
-  return found;
-};
+export const runningExecutions = async (workflow: string): Promise<ExecutionRecord[]> =>
+  (
+    await queryAll({
+      IndexName: RUNNING_INDEX,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': RUNNING_PK },
+      ExpressionAttributeValues: { ':pk': keys.runningExecutions(workflow) },
+    })
+  ).map(recordOf);

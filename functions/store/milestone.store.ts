@@ -1,8 +1,8 @@
-import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
 import type { Job } from '../domain/job.js';
 import type { Milestone } from '../domain/milestone.js';
-import { fromItem, getItem, putVersioned } from './aggregate.js';
+import { fromItem, getItem, putVersioned, queryAll } from './aggregate.js';
 import { db, tableName } from './client.js';
 import { keys, MILESTONE_PREFIX } from './keys.js';
 import { putJob } from './job.store.js';
@@ -20,24 +20,14 @@ export const getMilestone = (tenantId: string, jobId: string, id: string): Promi
   getItem<Milestone>(keys.milestone(tenantId, jobId, id), 'milestone');
 
 /** Every milestone of the job, consistently, in no particular order (one Query, paged by DynamoDB's 1 MB). */
-export const queryMilestones = async (tenantId: string, jobId: string): Promise<Milestone[]> => {
-  const found: Milestone[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.job(tenantId, jobId).PK, ':prefix': MILESTONE_PREFIX },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    found.push(...(page.Items ?? []).map((item) => fromItem<Milestone>(item)));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return found;
-};
+export const queryMilestones = async (tenantId: string, jobId: string): Promise<Milestone[]> =>
+  (
+    await queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.job(tenantId, jobId).PK, ':prefix': MILESTONE_PREFIX },
+      ConsistentRead: true,
+    })
+  ).map((item) => fromItem<Milestone>(item));
 
 /** BatchGetItem takes at most this many keys. */
 const BATCH_KEYS = 100;

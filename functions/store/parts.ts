@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, notFound } from '../domain/errors.js';
 import { canonicalJson } from '../shared/canonical-json.js';
-import { fromItem, putVersioned } from './aggregate.js';
+import { fromItem, putVersioned, queryAll } from './aggregate.js';
 import { db, tableName } from './client.js';
 import { itemSize, PART_BYTES } from './item-size.js';
 import type { Key } from './keys.js';
@@ -106,24 +106,12 @@ const deletePart = (part: KeyedItem): WriteAction => ({
 /** A part as a write of its own, for an item whose header is written after its parts. */
 export const putPart = (part: KeyedItem): WriteAction => ({ Put: { TableName: tableName(), Item: part } });
 
-const readParts = async (key: Key): Promise<Item[]> => {
-  const parts: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': key.PK, ':prefix': partPrefix(key) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    parts.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return parts;
-};
+const readParts = (key: Key): Promise<Item[]> =>
+  queryAll({
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': key.PK, ':prefix': partPrefix(key) },
+    ConsistentRead: true,
+  });
 
 /**
  * The stored item with its lists back in it, read from its parts if it has any; undefined when a
