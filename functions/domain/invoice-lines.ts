@@ -62,13 +62,19 @@ export const byHeldRate = (held: ByRate, total: Amount, currency: string): { rat
 };
 
 /** Progress and final invoices apply deposits and withhold retainage on the work they bill. */
-export const deductions = (job: Job, work: LineDraft[], final: boolean): LineDraft[] => {
+export const deductions = (
+  job: Job,
+  work: LineDraft[],
+  final: boolean,
+  // What the job billed of its price before this invoice: its charges', or its milestones' for a milestone invoice.
+  workBefore: Amount = sumAmounts(job.charges.map((c) => c.billedToDate)),
+): LineDraft[] => {
   const { currency } = job;
   const held = totalOf(job.depositsHeld);
   const price = suggestedPrice(job);
   // On the running totals, so that rounding never strands a cent of deposit: the deposits applied
   // after this invoice are the share of all deposits billed that the work billed is of the price.
-  const workAfter = sumAmounts([...job.charges.map((c) => c.billedToDate), ...work.map((l) => l.amount)]);
+  const workAfter = workBefore.plus(sumAmounts(work.map((l) => l.amount)));
   const appliedBefore = amount(job.depositsInvoiced).minus(held);
   const target = price.gt(0) ? roundMoney(amount(job.depositsInvoiced).times(workAfter).div(price), currency) : amount(0);
   const applied = final || workAfter.gte(price) ? held : Dec.min(held, positive(target.minus(appliedBefore)));

@@ -45,8 +45,22 @@ export interface CorrectionLineInput {
   group?: string;
 }
 
+/** The milestone a `milestone` invoice bills, with how far the job's milestones were billed before it. */
+export interface MilestoneToBill {
+  name: string;
+  /** Net, in the currency's minor units. */
+  amount: string;
+  taxRate: string;
+  /** The net of the job's milestones invoiced before this one: deposits are applied in proportion to it. */
+  billedBefore: string;
+  /** Every other active milestone of the job is invoiced: this invoice applies every deposit still unapplied. */
+  last: boolean;
+}
+
 export interface DraftInput {
   policy: InvoicePolicy;
+  /** milestone: what it bills. */
+  milestone?: MilestoneToBill;
   /** deposit, progress_summary (this period's work), retainage_release. */
   amount?: string;
   /** deposit (of the price), progress_summary (cumulative percent complete). */
@@ -207,6 +221,14 @@ const retainageRelease = (job: Job, input: DraftInput): LineDraft[] => {
   }));
 };
 
+/** One work line for the milestone, then its share of the deposits and the retainage withheld on it. */
+const milestoneLines = (job: Job, input: DraftInput): LineDraft[] => {
+  const m = input.milestone;
+  if (!m) throw invalidField('milestone', 'required', 'a milestone invoice names the milestone it bills');
+  const work: LineDraft[] = [{ kind: 'work', description: m.name, amount: amount(m.amount), taxRate: m.taxRate }];
+  return [...work, ...deductions(job, work, m.last, amount(m.billedBefore))];
+};
+
 const linesOf: Record<InvoicePolicy, (job: Job, input: DraftInput, corrected: Invoice[]) => LineDraft[]> = {
   deposit,
   progress_summary: (job, input) => withDeductions(job, progressSummary(job, input), false),
@@ -217,6 +239,7 @@ const linesOf: Record<InvoicePolicy, (job: Job, input: DraftInput, corrected: In
   correction,
   correction_grouped: (job, input, corrected) => grouped(correction(job, input, corrected)),
   retainage_release: retainageRelease,
+  milestone: milestoneLines,
 };
 
 const withDeductions = (job: Job, work: LineDraft[], final: boolean): LineDraft[] => [...work, ...deductions(job, work, final)];

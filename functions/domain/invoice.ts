@@ -11,7 +11,8 @@ export type InvoicePolicy =
   | 'final_grouped'
   | 'correction'
   | 'correction_grouped'
-  | 'retainage_release';
+  | 'retainage_release'
+  | 'milestone';
 export type InvoiceType = 'partial' | 'complete' | 'correction';
 export type InvoiceStatus = 'draft' | 'invoiced' | 'approved' | 'exported' | 'posted' | 'voided';
 export type Series = 'invoice' | 'credit_note';

@@ -156,13 +156,19 @@ export const newPayment = z.strictObject({
 
 const money = z.string();
 
+// A milestone invoice is drafted by the milestone-billing workflow, never through POST.
+const POLICIES = [...newDraft.options.map((o) => o.shape.policy.value), 'milestone'] as InvoicePolicy[] as [
+  InvoicePolicy,
+  ...InvoicePolicy[],
+];
+
 export const invoiceSchema = z
   .object({
     id: z.string(),
     number: z.string().nullable(),
     status: z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided']),
     type: z.enum(['partial', 'complete', 'correction']),
-    policy: z.enum(newDraft.options.map((o) => o.shape.policy.value) as [InvoicePolicy, ...InvoicePolicy[]]),
+    policy: z.enum(POLICIES),
     series: z.enum(['invoice', 'credit_note']).nullable(),
     jobId: z.string(),
     customerId: z.string(),

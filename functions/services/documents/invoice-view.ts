@@ -66,6 +66,7 @@ const POLICIES: Record<InvoicePolicy, string> = {
   correction: 'Correction',
   correction_grouped: 'Correction, by group',
   retainage_release: 'Retainage release',
+  milestone: 'Milestone billing',
 };
 
 const TYPES: Record<InvoiceType, string> = { partial: 'partial invoice', complete: 'complete invoice', correction: 'correction' };
