@@ -1,8 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError } from '../domain/errors.js';
-import { db, tableName } from './client.js';
+import { tableName } from './client.js';
 import { keys, TTL_ATTRIBUTE } from './keys.js';
 import { assemble, layout, putPart } from './parts.js';
 import { write } from './write.js';
@@ -96,13 +94,13 @@ const heldBy = (fingerprint: string) => ({
   ExpressionAttributeValues: { ':fingerprint': fingerprint, ':inProgress': 'in_progress' },
 });
 
+const takenOver = (): DomainError => new DomainError('conflict', 'TAKEN_OVER', 'a retry took the key over');
+
 const unlessTakenOver = async (writing: Promise<unknown>): Promise<void> => {
   try {
     await writing;
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException || (error instanceof DomainError && error.code === 'TAKEN_OVER'))) {
-      throw error;
-    }
+    if (!(error instanceof DomainError && error.code === 'TAKEN_OVER')) throw error;
   }
 };
 
@@ -125,7 +123,7 @@ export const completeIdempotencyKey = async (
   await unlessTakenOver(
     write({
       Put: { TableName: tableName(), Item: header, ...heldBy(fingerprint) },
-      onConditionFailed: () => new DomainError('conflict', 'TAKEN_OVER', 'a retry took the key over'),
+      onConditionFailed: takenOver,
     }),
   );
 };
@@ -133,6 +131,9 @@ export const completeIdempotencyKey = async (
 /** Frees the key of a request whose outcome is not worth keeping, so that a retry runs anew. */
 export const releaseIdempotencyKey = async (tenantId: string, key: string, fingerprint: string): Promise<void> => {
   await unlessTakenOver(
-    db().send(new DeleteCommand({ TableName: tableName(), Key: keys.idempotency(tenantId, key), ...heldBy(fingerprint) })),
+    write({
+      Delete: { TableName: tableName(), Key: keys.idempotency(tenantId, key), ...heldBy(fingerprint) },
+      onConditionFailed: takenOver,
+    }),
   );
 };
