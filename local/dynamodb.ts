@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { once } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import {
@@ -23,7 +24,8 @@ const localClient = (endpoint: string): DynamoDBClient =>
 /** Spawns DynamoDB Local (Java) on the port, its data under `dir` or in memory, and waits until it answers. */
 export const startDynamo = async (port: number, dir: string | null): Promise<LocalDynamo> => {
   if (dir) mkdirSync(dir, { recursive: true });
-  const java: ChildProcess = spawn({ port, path: dir, sharedDb: true, stdio: 'pipe' });
+  // Java runs in the package's folder: a relative data dir (the default `.tally`) must be made absolute.
+  const java: ChildProcess = spawn({ port, path: dir && resolve(dir), sharedDb: true, stdio: 'pipe' });
   java.stdout?.resume();
   // Whatever way this process ends, Java must not outlive it.
   const killJava = (): void => void java.kill('SIGKILL');

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/stack.js';
 
@@ -10,8 +10,12 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tally-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** Runs `npm start` as a newcomer would, and waits for its banner. */
+// Relative, as the default `.tally` is: DynamoDB Local's Java runs in another folder.
 const start = async (env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; banner: string }> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], { env: { ...process.env, DATA_DIR: dataDir, ...env }, detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+    env: { ...process.env, DATA_DIR: relative(process.cwd(), dataDir), ...env },
+    detached: true,
+  });
   let banner = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
