@@ -47,6 +47,7 @@ export interface CorrectionLineInput {
 
 /** The milestone a `milestone` invoice bills, with how far the job's milestones were billed before it. */
 export interface MilestoneToBill {
+  id: string;
   name: string;
   /** Net, in the currency's minor units. */
   amount: string;
@@ -282,6 +283,7 @@ export const draftInvoice = (
     currency: job.currency,
     policy: input.policy,
     type: typeOfPolicy(input.policy),
+    milestoneId: input.milestone?.id ?? null,
     status: 'draft',
     series: null,
     number: null,

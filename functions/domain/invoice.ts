@@ -70,6 +70,8 @@ export interface Invoice {
   currency: string;
   policy: InvoicePolicy;
   type: InvoiceType;
+  /** The milestone it bills (policy `milestone`): issuing, voiding and paying it move the milestone too. */
+  milestoneId: string | null;
   status: InvoiceStatus;
   /** Invoices and credit notes are numbered in separate series; null while draft. */
   series: Series | null;

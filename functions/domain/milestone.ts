@@ -1,6 +1,8 @@
+import type { ApprovalRequest } from './approval.js';
 import { DomainError, invalidField } from './errors.js';
 import { assertModifiable, milestonePlanOf, touched, type Job, type PlannedMilestone } from './job.js';
-import { amount, assertPayable, minorUnits, toAmountString } from './money.js';
+import type { MilestoneToBill } from './invoice-policies.js';
+import { amount, assertPayable, minorUnits, sumAmounts, toAmountString } from './money.js';
 
 /**
  * A phase of a job, billed when it is done: `pending -> completed -> awaiting_approval -> approved |
@@ -18,6 +20,30 @@ export const MILESTONE_STATUSES = [
 ] as const;
 
 export type MilestoneStatus = (typeof MILESTONE_STATUSES)[number];
+
+/** The client's approval the milestone was last asked for: its request, and the decision once made (the evidence). */
+export type MilestoneApproval = Pick<ApprovalRequest, 'recipient' | 'status' | 'expiresAt' | 'decision'> & {
+  requestId: string;
+  requestedAt: string;
+};
+
+/**
+ * A run of the billing workflow for the milestone. Each run is a round; its invoice id is drawn when
+ * the round starts, so every retry and rerun of the round drafts, issues and sends that one invoice.
+ */
+export interface MilestoneBilling {
+  round: number;
+  invoiceId: string;
+  state: 'running' | 'done' | 'failed';
+  startedAt: string;
+}
+
+/** Why the last billing round failed, until a new round starts. */
+export interface BillingError {
+  code: string;
+  message: string;
+  at: string;
+}
 
 export interface Milestone {
   id: string;
@@ -42,6 +68,9 @@ export interface Milestone {
   approvedAt: string | null;
   /** The last revision the approver asked for. */
   revisionComment: string | null;
+  approval: MilestoneApproval | null;
+  billing: MilestoneBilling | null;
+  billingError: BillingError | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -72,12 +101,16 @@ export type MilestoneEvent =
 /** The state machine: for each event, the statuses it may happen in and where it leads. */
 const TRANSITIONS: Record<MilestoneEvent, Partial<Record<MilestoneStatus, (m: Milestone) => MilestoneStatus>>> = {
   complete: { pending: () => 'completed', revision_requested: () => 'completed' },
-  request_approval: { completed: () => 'awaiting_approval' },
+  // Asked again while awaiting approval: a new link in place of the last one.
+  request_approval: { completed: () => 'awaiting_approval', awaiting_approval: () => 'awaiting_approval' },
   approve: { awaiting_approval: () => 'approved' },
   request_revision: { awaiting_approval: () => 'revision_requested' },
   invoice: { completed: () => 'invoiced', approved: () => 'invoiced' },
   // A voided invoice leaves the milestone billable again, where it stood before it was invoiced.
-  void_invoice: { invoiced: (m) => (m.requiresClientApproval ? 'approved' : 'completed') },
+  void_invoice: {
+    invoiced: (m) => (m.requiresClientApproval ? 'approved' : 'completed'),
+    paid: (m) => (m.requiresClientApproval ? 'approved' : 'completed'),
+  },
   pay: { invoiced: () => 'paid' },
 };
 
@@ -138,15 +171,88 @@ export const requestRevision = (m: Milestone, comment: string, now: Date): Miles
 export const invoiceMilestone = (m: Milestone, invoiceId: string, now: Date): Milestone =>
   moved(m, 'invoice', now, { invoiceId });
 
-/** Its invoice was voided: the milestone may be billed again. */
-export const releaseInvoice = (m: Milestone, now: Date): Milestone => moved(m, 'void_invoice', now, { invoiceId: null });
+/** Its invoice was voided: the milestone may be billed again, in a new round with a new invoice. */
+export const releaseInvoice = (m: Milestone, now: Date): Milestone =>
+  moved(m, 'void_invoice', now, { invoiceId: null, billing: null });
+
+/** The request's state as the milestone shows it. */
+const approvalOf = (request: ApprovalRequest): MilestoneApproval => ({
+  requestId: request.id,
+  recipient: request.recipient,
+  status: request.status,
+  requestedAt: request.createdAt,
+  expiresAt: request.expiresAt,
+  decision: request.decision,
+});
+
+/** The client is asked to approve the completed work by `request` (its link emailed). */
+export const askApproval = (m: Milestone, request: ApprovalRequest, now: Date): Milestone =>
+  moved(m, 'request_approval', now, { approval: approvalOf(request) });
+
+/** The milestone's request, decided (decide() in approval.ts): approved, or sent back with the comment. */
+export const applyDecision = (m: Milestone, request: ApprovalRequest, now: Date): Milestone => {
+  if (m.approval?.requestId !== request.id || !request.decision) {
+    throw new DomainError('conflict', 'APPROVAL_DECIDED', "The approval request is not the milestone's open request");
+  }
+  const decided = { ...m, approval: approvalOf(request) };
+  return request.decision.outcome === 'approve'
+    ? approveMilestone(decided, now)
+    : requestRevision(decided, request.decision.comment ?? '', now);
+};
+
+/**
+ * A billing round starts: the milestone may be invoiced now (approved, or completed when it needs no
+ * approval; else nextStatus' 409), or its last round failed after issuing its invoice; and no round is
+ * running (409 `MILESTONE_BILLING_RUNNING`). The round bills `invoiceId`, but a round after a failed
+ * one keeps the invoice that one may have drafted or issued.
+ */
+export const startBilling = (m: Milestone, invoiceId: string, now: Date): Milestone => {
+  // A round that failed after its invoice was issued (sending it, say) is run again to finish it.
+  const finishesIssued = m.billing?.state === 'failed' && m.invoiceId !== null && m.invoiceId === m.billing.invoiceId;
+  if (!finishesIssued) nextStatus(m, 'invoice');
+  if (m.billing?.state === 'running') {
+    throw new DomainError('conflict', 'MILESTONE_BILLING_RUNNING', 'The milestone is being billed: wait for its invoice');
+  }
+  return milestoneTouched(m, now, {
+    billing: {
+      round: (m.billing?.round ?? 0) + 1,
+      invoiceId: m.billing?.invoiceId ?? invoiceId,
+      state: 'running',
+      startedAt: now.toISOString(),
+    },
+    billingError: null,
+  });
+};
+
+/** True while `round` is the milestone's current billing round: a step of an older one changes nothing. */
+export const isCurrentRound = (m: Milestone, round: number): boolean => m.billing?.round === round;
+
+/** The round ended: `done` once its invoice is issued and sent, `failed` with why (the milestone shows it as `billingError`). */
+export const endBilling = (
+  m: Milestone,
+  round: number,
+  outcome: { error: Omit<BillingError, 'at'> } | 'done',
+  now: Date,
+): Milestone => {
+  const billing = m.billing;
+  if (!billing || billing.round !== round || billing.state !== 'running') return m;
+  return outcome === 'done'
+    ? milestoneTouched(m, now, { billing: { ...billing, state: 'done' } })
+    : milestoneTouched(m, now, {
+        billing: { ...billing, state: 'failed' },
+        billingError: { ...outcome.error, at: now.toISOString() },
+      });
+};
 
 /** Its invoice is paid in full. */
 export const markPaid = (m: Milestone, now: Date): Milestone => moved(m, 'pay', now);
 
-/** Once an invoice bills it, a milestone is what was billed: it neither changes nor goes (409 `MILESTONE_INVOICED`). */
+/**
+ * Once an invoice bills it, or a billing round drafts one, a milestone is what is billed: it neither
+ * changes nor goes (409 `MILESTONE_INVOICED`).
+ */
 export const assertUninvoiced = (m: Milestone): void => {
-  if (m.invoiceId !== null || m.status === 'invoiced' || m.status === 'paid') {
+  if (m.invoiceId !== null || m.billing !== null || m.status === 'invoiced' || m.status === 'paid') {
     throw new DomainError(
       'conflict',
       'MILESTONE_INVOICED',
@@ -214,6 +320,9 @@ export const createMilestone = (job: Job, input: MilestoneFields, id: string, no
     completionNote: null,
     approvedAt: null,
     revisionComment: null,
+    approval: null,
+    billing: null,
+    billingError: null,
     createdAt: at,
     updatedAt: at,
     version: 1,
@@ -295,6 +404,23 @@ export const reorderMilestones = (job: Job, ids: readonly string[], now: Date): 
 export const positionOf = (job: Job, milestoneId: string): number | undefined => {
   const index = milestonePlanOf(job).findIndex((entry) => entry.id === milestoneId);
   return index < 0 ? undefined : index + 1;
+};
+
+/**
+ * What the milestone's invoice bills, given every milestone of the job as it is now: the net the
+ * job's other active milestones were invoiced for before it, and whether it is the last one billed.
+ */
+export const milestoneToBill = (m: Milestone, milestones: readonly Milestone[]): MilestoneToBill => {
+  const others = milestones.filter((o) => o.id !== m.id && o.active);
+  const billed = others.filter((o) => o.status === 'invoiced' || o.status === 'paid');
+  return {
+    id: m.id,
+    name: m.name,
+    amount: m.amount,
+    taxRate: m.taxRate,
+    billedBefore: sumAmounts(billed.map((o) => o.amount)).toFixed(),
+    last: billed.length === others.length,
+  };
 };
 
 /** True when the milestone is as the job's plan has it: one transaction writes both, so a read that straddles it sees them differ. */

@@ -11,7 +11,12 @@ export interface Settings {
   accountingIntegration: boolean;
   defaultCurrency: string;
   defaultDueDays: number;
+  /** How many days an emailed approval link (a milestone's, a change order's) can be used for. */
+  approvalExpiryDays: number;
 }
+
+/** The longest an approval link may live: a link is a bearer secret in a mailbox. */
+export const MAX_APPROVAL_EXPIRY_DAYS = 90;
 
 /** The widest backdating window: the numbering check relies on it to know how far back a number can be dated. */
 export const MAX_BACKDATING_DAYS = 3650;
@@ -23,6 +28,7 @@ export const defaultSettings = (defaultCurrency: string): Settings => ({
   accountingIntegration: false,
   defaultCurrency,
   defaultDueDays: 30,
+  approvalExpiryDays: 14,
 });
 
 const TOKENS = /\{(YYYY|YY|SEQ(?::(\d{1,2}))?)\}/g;

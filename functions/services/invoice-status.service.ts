@@ -11,6 +11,7 @@ import { amount, toAmountString } from '../domain/money.js';
 import { getInvoice, saveInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
+import { sourceActions } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
@@ -38,24 +39,32 @@ export const voidInvoice = (tenantId: string, id: string, expectedVersion?: numb
     const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
     const now = clock.now();
     const voided = transition(expectVersion(invoice, expectedVersion, 'invoice'), 'void', settings, now);
-    const [job, corrected] = await Promise.all([getJob(tenantId, invoice.jobId), correctedInvoices(tenantId, invoice.lines)]);
+    const [job, corrected, source] = await Promise.all([
+      getJob(tenantId, invoice.jobId),
+      correctedInvoices(tenantId, invoice.lines),
+      sourceActions(tenantId, invoice, 'void', now),
+    ]);
     await saveInvoice(
       tenantId,
       { next: voided, previous: invoice },
       { next: applyInvoice(job, invoice, -1, now), previous: job },
       [invoiceEvent('invoice.voided', voided, newId('evt'), now)],
       applyCredits(invoice, corrected, -1, now),
+      source,
     );
     return voided;
   });
 
-/** Records a payment; the job's paid to date moves by the payment's net share, in the same transaction. */
 /** The payment recorded (or, for a retry of one, the payment recorded first) and the invoice it leaves. */
 export interface RecordedPayment {
   payment: Payment;
   invoice: Invoice;
 }
 
+/**
+ * Records a payment; the job's paid to date moves by the payment's net share, and a milestone billed
+ * by an invoice now paid in full becomes paid, in the same transaction.
+ */
 export const recordPayment = (tenantId: string, id: string, payment: NewPayment): Promise<RecordedPayment> =>
   retrying(async () => {
     const invoice = await getInvoice(tenantId, id);
@@ -68,8 +77,12 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
     // The amount as recorded (in the currency's minor units), not as the request wrote it.
     const recorded = paid.payments.at(-1)!;
     const events = [invoiceEvent('payment.recorded', paid, newId('evt'), now, recorded.amount)];
+    const paidInFull = paid.paymentStatus === 'paid' && invoice.paymentStatus !== 'paid';
     if (paid.paymentStatus === 'paid') events.push(invoiceEvent('invoice.paid', paid, newId('evt'), now));
-    const job = await getJob(tenantId, invoice.jobId);
+    const [job, source] = await Promise.all([
+      getJob(tenantId, invoice.jobId),
+      paidInFull ? sourceActions(tenantId, paid, 'pay', now) : [],
+    ]);
     const paidToDate = amount(job.paidToDate).plus(paidNet(paid)).minus(paidNet(invoice));
     const nextJob = touched(job, now, { paidToDate: toAmountString(paidToDate, job.currency) });
     await saveInvoice(
@@ -77,6 +90,8 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
       { next: paid, previous: invoice },
       { next: nextJob, previous: job },
       events,
+      [],
+      source,
     );
     return { payment: recorded, invoice: paid };
   });

@@ -11,14 +11,16 @@ import { counterScope, formatNumber } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
+import { sourceActions } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
 
 /**
  * Issues a draft: the next gap-free number of its series, its date (backdating rules), the job's
- * ledger, and what a correction credits against the invoices it names, all in one transaction; a
- * lost race for the counter, the job, a corrected invoice or the settings is run again.
+ * ledger, what a correction credits against the invoices it names, and what its billing source
+ * moves (a milestone invoiced), all in one transaction; a lost race for the counter, the job, a
+ * corrected invoice, the milestone or the settings is run again.
  */
 export const issueInvoice = (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> =>
   retrying(async () => {
@@ -30,10 +32,11 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
     const series = seriesOf(invoice);
     const format = series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat;
     const scope = counterScope(format, invoice.issueDate ?? isoDate(now));
-    const [job, counter, corrected] = await Promise.all([
+    const [job, counter, corrected, source] = await Promise.all([
       getJob(tenantId, invoice.jobId),
       getCounter(tenantId, series, scope),
       correctedInvoices(tenantId, invoice.lines),
+      sourceActions(tenantId, invoice, 'issue', now),
     ]);
     const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
     const numbered = issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now);
@@ -48,6 +51,7 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
       event: invoiceEvent('invoice.issued', issued, newId('evt'), now),
       corrected: credited,
       settingsVersion: tenant.version,
+      source,
     });
     return issued;
   });

@@ -90,7 +90,7 @@ export const withMilestones = async (tenantId: string, job: Job): Promise<{ job:
 };
 
 /** The milestone and its job, read together; a milestone read half-way through a write is read again. */
-const milestoneAndJob = async (tenantId: string, jobId: string, id: string): Promise<{ job: Job; milestone: Milestone }> => {
+export const milestoneAndJob = async (tenantId: string, jobId: string, id: string): Promise<{ job: Job; milestone: Milestone }> => {
   for (let attempt = 1; ; attempt++) {
     const job = await getJob(tenantId, jobId);
     if (positionOf(job, id) === undefined) throw notFound('milestone');

@@ -1,3 +1,5 @@
+import { milestoneBillingSteps } from './milestone-billing.steps.js';
+
 /**
  * A Step Functions task: takes its state's input and returns its result. It must be idempotent on
  * its business key (design §4): Step Functions retries it, and the local runner runs again from
@@ -12,14 +14,6 @@ export type StepRegistry = Readonly<Record<string, StepHandler>>;
  * Every step of Tally's workflows, by name: a Task whose Resource is `${<Name>FunctionArn}` runs
  * the step `<Name>`, in a Lambda of its own on AWS (step.handler.ts) and in process locally.
  */
-export const steps: StepRegistry = {};
+export const steps: StepRegistry = { ...milestoneBillingSteps };
 
-/** The error a step throws when trying again may succeed (a lost race, a throttled call): the ASL retries it by name. */
-export class TransientStepError extends Error {
-  static readonly errorName = 'Tally.Transient';
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = TransientStepError.errorName;
-  }
-}
+export { TransientStepError } from './errors.js';

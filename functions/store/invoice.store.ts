@@ -53,11 +53,13 @@ const countInvoice = (tenantId: string, job: Job, invoice: Invoice, delta: 1 | -
   };
 };
 
-/** Invoices written before credits were kept have nothing credited against them. */
-type StoredInvoice = Omit<Invoice, 'creditedNet' | 'correctedBy'> & Partial<Pick<Invoice, 'creditedNet' | 'correctedBy'>>;
+/** Invoices written before credits (or milestones) were kept have nothing credited against them (and bill no milestone). */
+type StoredInvoice = Omit<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId'> &
+  Partial<Pick<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId'>>;
 
 const fromStored = (invoice: StoredInvoice): Invoice => ({
   ...invoice,
+  milestoneId: invoice.milestoneId ?? null,
   creditedNet: invoice.creditedNet ?? toAmountString(0, invoice.currency),
   correctedBy: invoice.correctedBy ?? 0,
 });
@@ -102,8 +104,8 @@ export interface Versioned<T> {
 
 /**
  * Saves an invoice's next version, with the job's when the change moves the job's ledger too, the
- * invoices it corrects when it moves what is credited against them, and the check that its
- * customer exists when the change names another one.
+ * invoices it corrects when it moves what is credited against them, what its billing source moves
+ * (services/billing-source.ts), and the check that its customer exists when the change names another one.
  */
 export const saveInvoice = (
   tenantId: string,
@@ -111,10 +113,12 @@ export const saveInvoice = (
   job?: Versioned<Job>,
   events: BillingEvent[] = [],
   corrected: Versioned<Invoice>[] = [],
+  source: WriteAction[] = [],
 ): Promise<void> =>
   write(
     ...putInvoice(tenantId, invoice.next, invoice.previous),
     ...corrected.flatMap((c) => putInvoice(tenantId, c.next, c.previous)),
+    ...source,
     ...events.map((event) => putEvent(tenantId, event)),
     ...(job ? putJob(tenantId, job.next, job.previous) : []),
     ...(invoice.customerChanged ? [mustExist(keys.customer(tenantId, invoice.next.customerId), 'customer', 'customerId')] : []),
@@ -142,22 +146,25 @@ export interface Issuing {
   corrected: Versioned<Invoice>[];
   /** The tenant's version whose number formats made the number: a format changed meanwhile numbers anew. */
   settingsVersion: number;
+  /** What the invoice's billing source moves (services/billing-source.ts). */
+  source: WriteAction[];
 }
 
 /**
  * Issues an invoice in one transaction: the invoice (still the draft it was), the next number of
  * its counter (still at the number read), the number claimed (unique), the job's ledger, the
- * invoices it corrects, the event, and the check that the settings that made the number are still
+ * invoices it corrects, what its billing source moves, the event, and the check that the settings that made the number are still
  * the tenant's (a settings change decides on the counters, an issue on the formats: each sees the other).
  */
 export const saveIssue = (
   tenantId: string,
-  { invoice, job, counter, event, corrected, settingsVersion }: Issuing,
+  { invoice, job, counter, event, corrected, settingsVersion, source }: Issuing,
 ): Promise<void> => {
   const issued = invoice.next;
   return write(
     ...putInvoice(tenantId, issued, invoice.previous),
     ...corrected.flatMap((c) => putInvoice(tenantId, c.next, c.previous)),
+    ...source,
     {
       Update: {
         TableName: tableName(),

@@ -8,6 +8,7 @@
  * | customer        | T#<tid>#CUS#<id>    | CUSTOMER  |                          |        | T#<tid>#CUSTOMERS       | <id>   |
  * | job (+ charges) | T#<tid>#JOB#<id>    | JOB       | T#<tid>#CUS#<cid>#JOBS   | <id>   | T#<tid>#JOBS            | <id>   |
  * | milestone       | T#<tid>#JOB#<jid>   | MILESTONE#<id> |                     |        |                         |        |
+ * | change order    | T#<tid>#CO#<id>     | CHANGE_ORDER | T#<tid>#JOB#<jid>#CHANGEORDERS | <id> |                  |        |
  * | idempotency key | T#<tid>#IDEM#<key>  | IDEM      |                          |        |                         |        |
  * | invoice         | T#<tid>#INV#<id>    | INVOICE   | T#<tid>#JOB#<jid>#INVOICES | <date>#<id> | T#<tid>#INVOICES | <date>#<id> |
  * | invoice number  | T#<tid>#INVNO#<no>  | INVNO     |                          |        |                         |        |
@@ -15,6 +16,9 @@
  * | event           | T#<tid>#EVT#<id>    | EVENT     |                          |        | T#<tid>#EVENTS          | <id>   |
  * | export batch    | T#<tid>#EXPORT#<id>   | EXPORT  | T#<tid>#EXPORTS#<from>#<to> | <createdAt>#<id> |                 |        |
  * | local workflow execution | WFEXEC#<workflow>#<name> | WFEXEC | WFEXEC#<workflow>#RUNNING (while running) | <startedAt>#<name> |        |        |
+ * | invoice sent by a workflow | T#<tid>#INV#<id> | SENT#<purpose> |          |        |                         |        |
+ * | approval request | T#<tid>#APPROVAL#<id> | APPROVAL |                      |        |                         |        |
+ * | owed workflow start | T#<tid>#WFSTART#<workflow>#<name> | WFSTART | WFSTART#OWED | <owedAt>#<tid>#<name> |            |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
  * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
@@ -32,10 +36,19 @@
  * keeps the milestones' order and the terms that make its price (amount, tax rate, active), and a
  * write that changes them writes the job and the milestone in one transaction (docs/architecture.md).
  *
+ * A change order has a partition of its own, read by its id alone (`/v1/change-orders/{id}`), and is
+ * listed under its job in GSI1, newest first. Approving it writes it with the job and every milestone
+ * it adds, modifies or removes in one transaction.
+ *
  * Workflow executions are recorded by the local runner only (local/workflows.ts), as Step Functions
  * keeps its own on AWS; an execution is the runner's, not a tenant's, so its key has no tenant (the
  * tenant is in the execution's name and input). GSI1 lists a workflow's executions while they run
  * (sparse: the entry is removed when one ends), which is what start-up recovery reads.
+ *
+ * An approval request is found by its id, which the portal link carries with the tenant and a secret
+ * (only the secret's SHA-256 is stored). An owed workflow start is written in the same transaction as
+ * the decision that owes it and deleted once the start is made; GSI1 lists every tenant's owed starts
+ * in one partition, oldest first, for the sweep that makes the starts a crash left owed.
  *
  * Every key starts with the tenant, but the API key and workflow execution items (above): a
  * bearer key is resolved before the tenant is known, and only its SHA-256 hash is stored. Each
@@ -63,6 +76,8 @@ export const keys = {
     PK: `${tenant(tenantId)}#JOB#${jobId}`,
     SK: `${MILESTONE_PREFIX}${id}`,
   }),
+  changeOrder: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#CO#${id}`, SK: 'CHANGE_ORDER' }),
+  jobChangeOrders: (tenantId: string, jobId: string): string => `${tenant(tenantId)}#JOB#${jobId}#CHANGEORDERS`,
   customerJobs: (tenantId: string, customerId: string): string => `${tenant(tenantId)}#CUS#${customerId}#JOBS`,
   idempotency: (tenantId: string, key: string): Key => ({ PK: `${tenant(tenantId)}#IDEM#${key}`, SK: 'IDEM' }),
   invoice: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#INV#${id}`, SK: 'INVOICE' }),
@@ -78,6 +93,16 @@ export const keys = {
   events: (tenantId: string): string => `${tenant(tenantId)}#EVENTS`,
   export: (tenantId: string, batch: string): Key => ({ PK: `${tenant(tenantId)}#EXPORT#${batch}`, SK: 'EXPORT' }),
   rangeExports: (tenantId: string, from: string, to: string): string => `${tenant(tenantId)}#EXPORTS#${from}#${to}`,
+  invoiceSend: (tenantId: string, invoiceId: string, purpose: string): Key => ({
+    PK: `${tenant(tenantId)}#INV#${invoiceId}`,
+    SK: `SENT#${purpose}`,
+  }),
+  approvalRequest: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#APPROVAL#${id}`, SK: 'APPROVAL' }),
+  owedStart: (tenantId: string, workflow: string, name: string): Key => ({
+    PK: `${tenant(tenantId)}#WFSTART#${workflow}#${name}`,
+    SK: 'WFSTART',
+  }),
+  owedStarts: (): string => 'WFSTART#OWED',
   workflowExecution: (workflow: string, name: string): Key => ({ PK: `WFEXEC#${workflow}#${name}`, SK: 'WFEXEC' }),
   runningExecutions: (workflow: string): string => `WFEXEC#${workflow}#RUNNING`,
 };

@@ -81,12 +81,18 @@ export interface MilestoneChange {
 /**
  * Writes a milestone's next version (new when `previous` is null), conditioned on the version read;
  * with the job's next version in the same transaction when the job changed (its price or order),
- * else with a check that the job is still modifiable.
+ * else with a check that the job is still modifiable; with `extra`, what the change decides beside it
+ * (an approval request, a workflow start owed), in the same transaction.
  */
-export const saveMilestone = (tenantId: string, { job, previousJob, milestone, previous }: MilestoneChange): Promise<void> =>
+export const saveMilestone = (
+  tenantId: string,
+  { job, previousJob, milestone, previous }: MilestoneChange,
+  extra: WriteAction[] = [],
+): Promise<void> =>
   write(
     putMilestone(tenantId, milestone, previous),
     ...(job === previousJob ? [jobStillModifiable(tenantId, job.id)] : putJob(tenantId, job, previousJob)),
+    ...extra,
   );
 
 /** Deletes the milestone if it is still the version read, with the job's next version (without it). */

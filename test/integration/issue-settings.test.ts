@@ -34,6 +34,7 @@ describe('issuing against settings that change', () => {
       event: invoiceEvent('invoice.issued', issued, newId('evt'), now),
       corrected: [],
       settingsVersion: before.version,
+      source: [],
     }).catch((error: unknown) => error);
     // Assess: nothing written; the use case, reading again, numbers with the new format
     expect(stale).toMatchObject({ code: 'VERSION_CONFLICT', retryable: true });

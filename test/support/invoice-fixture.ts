@@ -28,6 +28,7 @@ export const invoice: Invoice = {
   currency: 'EUR',
   policy: 'progress_itemized_grouped',
   type: 'partial',
+  milestoneId: null,
   status: 'invoiced',
   series: 'invoice',
   number: 'INV-2025-00042',

@@ -16,6 +16,7 @@ const invoiceOf = (lines: LineInput[], fields: Partial<Invoice> = {}): Numbered 
     currency,
     policy: 'progress_itemized',
     type: 'partial',
+    milestoneId: null,
     status: 'approved',
     series: 'invoice',
     number: 'INV-2026-00001',

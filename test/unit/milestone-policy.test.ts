@@ -14,6 +14,7 @@ const milestoneJob = (retainagePercent: string | null = null): Job =>
   );
 
 const phase = (amount: string, billedBefore: string, last = false): MilestoneToBill => ({
+  id: 'mil_1',
   name: 'Phase',
   amount,
   taxRate: '20',

@@ -73,16 +73,19 @@ describe('the milestone state machine', () => {
   const WITH_APPROVAL: Record<MilestoneStatus, Partial<Record<MilestoneEvent, MilestoneStatus | string>>> = {
     pending: { complete: 'completed' },
     completed: { request_approval: 'awaiting_approval', invoice: 'MILESTONE_NEEDS_APPROVAL' },
-    awaiting_approval: { approve: 'approved', request_revision: 'revision_requested' },
+    // Asked again (a new link) while it awaits approval.
+    awaiting_approval: { approve: 'approved', request_revision: 'revision_requested', request_approval: 'awaiting_approval' },
     approved: { invoice: 'invoiced' },
     revision_requested: { complete: 'completed' },
     invoiced: { pay: 'paid', void_invoice: 'approved' },
-    paid: {},
+    paid: { void_invoice: 'approved' },
   };
   const WITHOUT_APPROVAL: Record<MilestoneStatus, Partial<Record<MilestoneEvent, MilestoneStatus | string>>> = {
     ...WITH_APPROVAL,
     completed: { request_approval: 'MILESTONE_NEEDS_NO_APPROVAL', invoice: 'invoiced' },
+    awaiting_approval: { ...WITH_APPROVAL.awaiting_approval, request_approval: 'MILESTONE_NEEDS_NO_APPROVAL' },
     invoiced: { pay: 'paid', void_invoice: 'completed' },
+    paid: { void_invoice: 'completed' },
   };
   const cases = [true, false].flatMap((requiresClientApproval) =>
     MILESTONE_STATUSES.flatMap((status) =>
@@ -182,6 +185,9 @@ describe('createMilestone', () => {
       completionNote: null,
       approvedAt: null,
       revisionComment: null,
+      approval: null,
+      billing: null,
+      billingError: null,
       createdAt: later.toISOString(),
       updatedAt: later.toISOString(),
       version: 1,

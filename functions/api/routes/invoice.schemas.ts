@@ -171,6 +171,7 @@ export const invoiceSchema = z
     policy: z.enum(POLICIES),
     series: z.enum(['invoice', 'credit_note']).nullable(),
     jobId: z.string(),
+    milestoneId: z.string().nullable().meta({ description: 'The milestone it bills (policy milestone), else null' }),
     customerId: z.string(),
     currency: currencyCode,
     issueDate: isoDate.nullable(),

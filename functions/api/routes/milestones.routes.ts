@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_MILESTONES, MILESTONE_STATUSES } from '../../domain/milestone.js';
+import * as billing from '../../services/milestone-billing.service.js';
 import * as milestones from '../../services/milestone.service.js';
 import type { PositionedMilestone } from '../../services/milestone.service.js';
 import { created, route } from '../route.js';
@@ -46,10 +47,35 @@ const milestoneOrder = z
   .meta({ examples: [{ ids: ['mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B2', 'mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B1'] }] });
 
 const milestoneParams = z.object({ id: resourceId, mid: resourceId });
+const completion = z.strictObject({ note: text(2000).optional() }).optional();
+const approval = z.strictObject({ note: text(2000).optional() }).optional();
+const revision = z.strictObject({ comment: text(2000).meta({ description: 'What should be revised (required)' }) });
 type IdParams = z.infer<typeof idParams>;
 type MilestoneParams = z.infer<typeof milestoneParams>;
 
 export const milestoneStatus = z.enum(MILESTONE_STATUSES);
+
+export const decisionSchema = z
+  .object({
+    outcome: z.enum(['approve', 'request_revision', 'reject']),
+    by: z.enum(['client', 'staff']),
+    at: z.iso.datetime(),
+    ip: z.string().nullable().meta({ description: "The client's IP address (portal); null for staff" }),
+    userAgent: z.string().nullable(),
+    comment: z.string().nullable(),
+  })
+  .meta({ id: 'ApprovalDecision' });
+
+const approvalSchema = z
+  .object({
+    requestId: z.string(),
+    recipient: z.string(),
+    status: z.enum(['pending', 'approved', 'revision_requested', 'rejected', 'superseded']),
+    requestedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    decision: decisionSchema.nullable(),
+  })
+  .meta({ id: 'MilestoneApproval' });
 
 export const milestoneSchema = z
   .object({
@@ -70,6 +96,22 @@ export const milestoneSchema = z
     completionNote: z.string().nullable(),
     approvedAt: z.iso.datetime().nullable(),
     revisionComment: z.string().nullable(),
+    approval: approvalSchema
+      .nullable()
+      .meta({ description: 'The last approval asked for, with its decision (the evidence) once made' }),
+    billing: z
+      .object({
+        round: z.number().int().min(1),
+        invoiceId: z.string(),
+        state: z.enum(['running', 'done', 'failed']),
+        startedAt: z.iso.datetime(),
+      })
+      .nullable()
+      .meta({ description: 'The last run of the billing workflow: the invoice it bills, and whether it is done' }),
+    billingError: z
+      .object({ code: z.string(), message: z.string(), at: z.iso.datetime() })
+      .nullable()
+      .meta({ description: 'Why the last billing run failed; `retry-billing` runs it again' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     version: z.number().int(),
@@ -180,5 +222,82 @@ export const milestoneRoutes = [
       await milestones.deleteMilestone(tenantId, params.id, params.mid, expectedVersion);
       return { status: 204 };
     },
+  }),
+  route<MilestoneParams, object, z.infer<typeof completion>>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/milestones/{mid}/complete',
+    operationId: 'completeMilestone',
+    summary: 'Records that the work of a milestone is done (again, after a revision)',
+    description:
+      "Without client approval the milestone-billing workflow starts at once: it drafts, issues and emails the milestone's invoice (watch `billing` and `invoiceId`). With it, the milestone awaits approval and its approver (`approverEmail`, else the job's customer) is emailed a portal link that works for the tenant's `approvalExpiryDays`; without an address it is 422 `NO_RECIPIENT` and nothing changes. If-Match: the milestone's ETag.",
+    ifMatch: true,
+    params: milestoneParams,
+    body: completion,
+    errors: {
+      404: milestoneNotFound,
+      409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'MILESTONE_NOT_ACTIVE', 'MILESTONE_BILLING_RUNNING'],
+      422: ['NO_RECIPIENT'],
+    },
+    responses: { 200: milestoneResponse },
+    handle: async ({ tenantId, params, body, expectedVersion }) =>
+      reply(await billing.completeMilestone(tenantId, params.id, params.mid, body?.note ?? null, expectedVersion)),
+  }),
+  route<MilestoneParams, object, z.infer<typeof approval>>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/milestones/{mid}/approve',
+    operationId: 'approveMilestone',
+    summary: 'Approves a milestone for the client (staff), which starts its billing',
+    description:
+      "Decides the milestone's open approval request as the client's link would, recorded as staff's decision with `note`; the link then says it is used. A request decided already (by the client, say) is 409 `APPROVAL_DECIDED`: one decision stands.",
+    params: milestoneParams,
+    body: approval,
+    errors: {
+      404: milestoneNotFound,
+      409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'MILESTONE_NOT_ACTIVE', 'APPROVAL_DECIDED'],
+    },
+    responses: { 200: milestoneResponse },
+    handle: async ({ tenantId, params, body }) =>
+      reply(await billing.decideForClient(tenantId, params.id, params.mid, 'approve', body?.note ?? null)),
+  }),
+  route<MilestoneParams, object, z.infer<typeof revision>>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/milestones/{mid}/request-revision',
+    operationId: 'requestMilestoneRevision',
+    summary: 'Sends a milestone back to work for the client (staff), saying why',
+    description:
+      "Decides the open approval request as a revision, recorded as staff's decision; the milestone is `revision_requested` and may be completed again. 409 `APPROVAL_DECIDED` when it was decided already.",
+    params: milestoneParams,
+    body: revision,
+    errors: { 404: milestoneNotFound, 409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'APPROVAL_DECIDED'] },
+    responses: { 200: milestoneResponse },
+    handle: async ({ tenantId, params, body }) =>
+      reply(await billing.decideForClient(tenantId, params.id, params.mid, 'request_revision', body.comment)),
+  }),
+  route<MilestoneParams>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/milestones/{mid}/resend-approval',
+    operationId: 'resendMilestoneApproval',
+    summary: 'Emails a new approval link for a milestone awaiting approval',
+    description:
+      'For a mail that went astray or a link that expired: the new link replaces the last one, which then says it is used. 409 `MILESTONE_NOT_AWAITING_APPROVAL` otherwise.',
+    params: milestoneParams,
+    errors: { 404: milestoneNotFound, 409: ['JOB_BILLED', 'MILESTONE_NOT_AWAITING_APPROVAL'], 422: ['NO_RECIPIENT'] },
+    responses: { 200: milestoneResponse },
+    handle: async ({ tenantId, params }) => reply(await billing.resendApproval(tenantId, params.id, params.mid)),
+  }),
+  route<MilestoneParams>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/milestones/{mid}/retry-billing',
+    operationId: 'retryMilestoneBilling',
+    summary: 'Runs the billing of a milestone again after it failed',
+    description:
+      'After `billingError` says why billing failed (a customer without an email, a job closed meanwhile) and the cause is fixed: a new run bills the same invoice, going on from what the failed run did; it never makes a second invoice. 409 `MILESTONE_BILLING_RUNNING` while a run is going, `MILESTONE_BILLED` once billed.',
+    params: milestoneParams,
+    errors: {
+      404: milestoneNotFound,
+      409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'MILESTONE_BILLING_RUNNING', 'MILESTONE_BILLED'],
+    },
+    responses: { 200: milestoneResponse },
+    handle: async ({ tenantId, params }) => reply(await billing.retryBilling(tenantId, params.id, params.mid)),
   }),
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_BACKDATING_DAYS } from '../../domain/settings.js';
+import { MAX_APPROVAL_EXPIRY_DAYS, MAX_BACKDATING_DAYS } from '../../domain/settings.js';
 import type { Tenant } from '../../domain/tenant.js';
 import { getSettings, updateSettings } from '../../services/settings.service.js';
 import { route } from '../route.js';
@@ -19,6 +19,12 @@ export const settingsSchema = z
     accountingIntegration: z.boolean(),
     defaultCurrency: currencyCode,
     defaultDueDays: z.number().int().min(0).max(3650),
+    approvalExpiryDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_APPROVAL_EXPIRY_DAYS)
+      .meta({ description: 'How many days an emailed approval link works (default 14)' }),
   })
   .meta({ id: 'Settings' });
 

@@ -1,0 +1,94 @@
+import { DomainError } from './errors.js';
+
+/**
+ * A client's approval asked for by email (a milestone's work, a change order): a durable record,
+ * decided once, by the client through the portal link or by staff for the client (design §4, §6).
+ */
+export type ApprovalSubject =
+  { kind: 'milestone'; jobId: string; milestoneId: string } | { kind: 'change_order'; jobId: string; changeOrderId: string };
+
+/** What a decision says: a milestone is approved or sent back; a change order is approved or rejected. */
+export type ApprovalOutcome = 'approve' | 'request_revision' | 'reject';
+
+export type ApprovalStatus = 'pending' | 'approved' | 'revision_requested' | 'rejected' | 'superseded';
+
+/** Who decided, when, from where, and what they said: kept with the decision as its evidence. */
+export interface DecisionEvidence {
+  by: 'client' | 'staff';
+  at: string;
+  /** The client's address and browser (portal); null for staff, who are known by their API key's tenant. */
+  ip: string | null;
+  userAgent: string | null;
+  comment: string | null;
+}
+
+export interface ApprovalRequest {
+  id: string;
+  subject: ApprovalSubject;
+  /** Whom the link was emailed to. */
+  recipient: string;
+  /** SHA-256 of the link's secret (hex); the secret itself is only ever in the email. */
+  secretHash: string;
+  status: ApprovalStatus;
+  createdAt: string;
+  expiresAt: string;
+  decision: (DecisionEvidence & { outcome: ApprovalOutcome }) | null;
+  version: number;
+}
+
+const OUTCOMES: Record<ApprovalSubject['kind'], readonly ApprovalOutcome[]> = {
+  milestone: ['approve', 'request_revision'],
+  change_order: ['approve', 'reject'],
+};
+
+const STATUS_OF: Record<ApprovalOutcome, ApprovalStatus> = {
+  approve: 'approved',
+  request_revision: 'revision_requested',
+  reject: 'rejected',
+};
+
+export const isExpired = (request: ApprovalRequest, now: Date): boolean => now.toISOString() >= request.expiresAt;
+
+/**
+ * The request decided: once (409 `APPROVAL_DECIDED`), by the client before the link expires (409
+ * `APPROVAL_EXPIRED`), with
+ * an outcome its subject takes, and a comment when it sends the work back or rejects (400 naming `comment`).
+ */
+export const decide = (
+  request: ApprovalRequest,
+  outcome: ApprovalOutcome,
+  evidence: DecisionEvidence,
+  now: Date,
+): ApprovalRequest => {
+  if (request.status !== 'pending') {
+    throw new DomainError('conflict', 'APPROVAL_DECIDED', `The approval request is ${request.status.replace('_', ' ')} already`);
+  }
+  // The expiry bounds what the emailed link can do; staff, who sign in, may still decide for the client.
+  if (evidence.by === 'client' && isExpired(request, now)) {
+    throw new DomainError('conflict', 'APPROVAL_EXPIRED', 'The approval link has expired');
+  }
+  if (!OUTCOMES[request.subject.kind].includes(outcome)) {
+    throw new DomainError(
+      'invalid',
+      'INVALID_DECISION',
+      `A ${request.subject.kind.replace('_', ' ')} is not decided by ${outcome}`,
+      [{ field: 'decision', code: 'invalid_decision', message: `must be one of ${OUTCOMES[request.subject.kind].join(', ')}` }],
+    );
+  }
+  const comment = evidence.comment?.trim() || null;
+  if (outcome !== 'approve' && !comment) {
+    throw new DomainError('invalid', 'COMMENT_REQUIRED', 'Say what should change', [
+      { field: 'comment', code: 'required', message: 'required: say what should change' },
+    ]);
+  }
+  return {
+    ...request,
+    status: STATUS_OF[outcome],
+    decision: { ...evidence, comment, outcome },
+    version: request.version + 1,
+  };
+};
+
+/** A new link replaces the request still pending: the old link says it is used. */
+export const supersede = (request: ApprovalRequest): ApprovalRequest =>
+  request.status === 'pending' ? { ...request, status: 'superseded', version: request.version + 1 } : request;

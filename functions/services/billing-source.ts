@@ -1,0 +1,27 @@
+import type { Invoice } from '../domain/invoice.js';
+import { invoiceMilestone, markPaid, releaseInvoice, type Milestone } from '../domain/milestone.js';
+import { getMilestone, putMilestone } from '../store/milestone.store.js';
+import type { WriteAction } from '../store/write.js';
+
+/** What happens to an invoice that its billing source follows. */
+export type SourceEvent = 'issue' | 'void' | 'pay';
+
+const MOVES: Record<SourceEvent, (m: Milestone, invoice: Invoice, now: Date) => Milestone> = {
+  issue: (m, invoice, now) => invoiceMilestone(m, invoice.id, now),
+  // Only the invoice that bills the milestone releases it (a voided draft of a failed round never did).
+  void: (m, invoice, now) => (m.invoiceId === invoice.id ? releaseInvoice(m, now) : m),
+  pay: (m, invoice, now) => (m.invoiceId === invoice.id && m.status === 'invoiced' ? markPaid(m, now) : m),
+};
+
+/**
+ * What the invoice's billing source moves beside it, as actions of the same transaction (design §2,
+ * billing sources): issuing a milestone's invoice invoices the milestone, voiding it lets it be
+ * billed again, paying it in full makes it paid. An invoice of charges moves only the job's ledger,
+ * which its use case writes itself.
+ */
+export const sourceActions = async (tenantId: string, invoice: Invoice, event: SourceEvent, now: Date): Promise<WriteAction[]> => {
+  if (!invoice.milestoneId) return [];
+  const milestone = await getMilestone(tenantId, invoice.jobId, invoice.milestoneId);
+  const next = MOVES[event](milestone, invoice, now);
+  return next === milestone ? [] : [putMilestone(tenantId, next, milestone)];
+};
