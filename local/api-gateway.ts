@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import type { HttpEvent, TenantContext } from '../functions/api/http.js';
 import { routeKey } from '../functions/api/route.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/config.js';
-import type { RouteMatch } from '../functions/api/route-match.js';
+import type { Routable, RouteMatch } from '../functions/api/route-match.js';
 
 const headersOf = (request: IncomingMessage): Record<string, string> =>
   Object.fromEntries(
@@ -21,7 +21,7 @@ export const toHttpEvent = (
   request: IncomingMessage,
   url: URL,
   body: Buffer,
-  match: RouteMatch,
+  match: RouteMatch<Routable>,
   authorizer: TenantContext | undefined,
 ): HttpEvent => {
   const headers = headersOf(request);

@@ -10,9 +10,12 @@ import { lambdaContext, toHttpEvent } from './api-gateway.js';
 
 type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** What serving a route needs of it: where it is, and whether it takes no API key. */
+export type ServedRoute = Pick<Route, 'method' | 'path' | 'public'>;
+
 export interface LocalFunction {
   name: string;
-  routes: Route[];
+  routes: ServedRoute[];
   handler: LambdaHandler;
 }
 
@@ -43,7 +46,7 @@ const sendProblem = (response: ServerResponse, error: unknown, instance: string)
  */
 export const startApiServer = async (functions: LocalFunction[], port: number): Promise<Server> => {
   const owners = new Map(functions.flatMap((fn) => fn.routes.map((route) => [route, fn] as const)));
-  const table = routeTable([...owners.keys()]);
+  const table = routeTable<ServedRoute>([...owners.keys()]);
 
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);

@@ -9,6 +9,10 @@ import { httpHandler } from '../functions/api/http.js';
 import { routeGroups } from '../functions/api/routes/index.js';
 import { generateApiKey, registerTenant, tenantIdForAuthorization } from '../functions/services/tenant.service.js';
 import { steps } from '../functions/steps/index.js';
+import { handler as portalHandler } from '../functions/api/portal.handler.js';
+import { portalRoutes } from '../functions/api/portal/routes.js';
+import { sweepOwedStarts } from '../functions/services/workflow-starts.js';
+import { logger } from '../functions/shared/logger.js';
 import { ensureTable, startDynamo } from './dynamodb.js';
 import { localRoutes } from './local.routes.js';
 import { startApiServer, type LocalFunction } from './server.js';
@@ -35,6 +39,9 @@ export interface LocalStack {
 }
 
 export const TABLE_NAME = 'tally';
+
+/** How often the local stack makes the workflow starts still owed (AWS: a rule every minute). */
+const SWEEP_INTERVAL_MS = 10_000;
 export const LOCAL_MAIL_FROM = 'billing@tally.local';
 
 // A CommonJS package whose default export ESM loaders (Node, Vite) wrap differently: require is the same everywhere.
@@ -75,7 +82,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const servers: Server[] = [];
   const workflowRunner = localWorkflows<WorkflowName>({ dir: WORKFLOWS_DIR, steps });
   // Stopped before the table goes: an execution cut off stays running, to be run again at the next start.
+  let sweeper: NodeJS.Timeout | undefined;
   const stopAll = async (): Promise<void> => {
+    clearInterval(sweeper);
     await Promise.all(servers.map(close));
     await workflowRunner.stop();
     await dynamo.stop();
@@ -104,19 +113,32 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const tenantId =
       (await tenantIdForAuthorization(`Bearer ${apiKey}`)) ?? (await registerTenant({ name: 'Local tenant' }, apiKey)).tenant.id;
 
-    // Services start workflows on the local runner, which runs again what a crash cut off: in the
-    // background, so start-up waits only for finding them.
-    provideWorkflows(workflowRunner);
-    await workflowRunner.recover();
-
     // Each group's function is what its `functions/api/<group>.handler.ts` exports: httpHandler(routes).
-    const functions: LocalFunction[] = Object.entries({ ...routeGroups, local: localRoutes }).map(([group, routes]) => ({
-      name: `tally-${group}`,
-      routes,
-      handler: httpHandler(routes),
-    }));
+    const functions: LocalFunction[] = [
+      ...Object.entries({ ...routeGroups, local: localRoutes }).map(([group, routes]) => ({
+        name: `tally-${group}`,
+        routes,
+        handler: httpHandler(routes),
+      })),
+      { name: 'tally-portal', routes: portalRoutes, handler: portalHandler },
+    ];
     const api = await startApiServer(functions, options.port);
     servers.push(api);
+    // Approval links point at this server, as on AWS at the API's URL.
+    process.env.PORTAL_URL = `http://127.0.0.1:${portOf(api)}`;
+
+    // Services start workflows on the local runner, which runs again what a crash cut off: in the
+    // background, so start-up waits only for finding them. Then the starts a crash left owed are
+    // made (none is in the making before this process serves), and from then on, as on AWS, every
+    // start still owed after the grace a request has to make it itself.
+    provideWorkflows(workflowRunner);
+    await workflowRunner.recover();
+    await sweepOwedStarts(new Date(), 0);
+    sweeper = setInterval(() => {
+      sweepOwedStarts(new Date()).catch((error: unknown) =>
+        logger.error('owed workflow starts not swept', { error: error as Error }),
+      );
+    }, SWEEP_INTERVAL_MS);
 
     return {
       apiUrl: `http://127.0.0.1:${portOf(api)}`,

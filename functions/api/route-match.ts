@@ -1,14 +1,17 @@
 import { HttpProblem } from '../shared/problems.js';
 import type { Route } from './route.js';
 
-export interface RouteMatch {
-  route: Route;
+/** What matching needs of a route: its method and path template. */
+export type Routable = Pick<Route, 'method' | 'path'>;
+
+export interface RouteMatch<R extends Routable = Route> {
+  route: R;
   pathParameters: Record<string, string>;
 }
 
-export interface RouteTable {
+export interface RouteTable<R extends Routable = Route> {
   /** The route API Gateway would pick for the request, if any. */
-  match(method: string, path: string): RouteMatch | undefined;
+  match(method: string, path: string): RouteMatch<R> | undefined;
   /** Why no route takes the request: 405 with `Allow` when its path is known with other methods, else 404. */
   unmatched(method: string, path: string): HttpProblem;
 }
@@ -30,7 +33,7 @@ const decodeSegment = (segment: string): string => {
  * the exact method, and the most specific template first, whatever the order of declaration: segment
  * by segment from the left, a literal beats a `{parameter}` (`/v1/things/special` before `/v1/things/{id}`).
  */
-export const routeTable = (routes: Route[]): RouteTable => {
+export const routeTable = <R extends Routable = Route>(routes: R[]): RouteTable<R> => {
   const templates = routes
     .map((route) => {
       const segments: Segment[] = route.path.split('/').map((segment) => {

@@ -84,13 +84,8 @@ export const workflowArn = (workflow: string): string => {
 /** The step a step function runs (`STEP_NAME`, set by the Workflow construct): one Lambda per step. */
 export const stepName = (): string => required('STEP_NAME');
 
-let loadedPortalUrl: string | undefined;
-
 /**
  * The public base URL of the portal (`PORTAL_URL`, no trailing slash): the API's URL on AWS, the
- * local server's locally. Read on the first approval link, by the functions that email one.
+ * local server's locally (known once it listens). Read with each approval link, by the functions that email one.
  */
-export const portalUrl = (): string => {
-  loadedPortalUrl ??= required('PORTAL_URL').replace(/\/+$/, '');
-  return loadedPortalUrl;
-};
+export const portalUrl = (): string => required('PORTAL_URL').replace(/\/+$/, '');

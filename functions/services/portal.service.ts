@@ -1,0 +1,283 @@
+import { clock } from '../adapters/clock.js';
+import { decide, isExpired, type ApprovalOutcome, type ApprovalRequest } from '../domain/approval.js';
+import type { ChangeOrder } from '../domain/change-order.js';
+import { DomainError } from '../domain/errors.js';
+import { billingSummary, milestonePlanOf, projectValue, type Job } from '../domain/job.js';
+import { positionOf } from '../domain/milestone.js';
+import { toAmountString } from '../domain/money.js';
+import { getApprovalRequest, putApprovalRequest } from '../store/approval.store.js';
+import { getCustomer } from '../store/customer.store.js';
+import { getJob } from '../store/job.store.js';
+import { getMilestone, getMilestones } from '../store/milestone.store.js';
+import { getTenant } from '../store/tenant.store.js';
+import { decideChangeOrder, getChangeOrder } from './change-order.service.js';
+import {
+  renderApprovalPage,
+  renderChangeOrderPage,
+  renderOutcomePage,
+  type OutcomeKind,
+  type PortalError,
+} from './documents/portal-pages.js';
+import { decideMilestoneRequest } from './milestone-billing.service.js';
+import { readToken, secretMatches } from './portal-links.js';
+
+/** What the portal answers: a status and a whole HTML page. */
+export interface PortalPage {
+  status: number;
+  html: string;
+}
+
+/** The decision as the form posts it (`application/x-www-form-urlencoded`). */
+export interface DecisionForm {
+  decision?: string | undefined;
+  comment?: string | undefined;
+}
+
+/** Where the client's request came from: kept with the decision as its evidence. */
+export interface ClientEvidence {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The longest comment the form takes. */
+export const MAX_COMMENT_LENGTH = 2000;
+
+const outcome = (
+  kind: OutcomeKind,
+  status: number,
+  request?: ApprovalRequest,
+  business?: string,
+  subject?: string,
+): PortalPage => ({
+  status,
+  html: renderOutcomePage({
+    kind,
+    ...(business ? { business: { name: business } } : {}),
+    ...(subject ? { subject } : {}),
+    ...(request ? { subjectKind: request.subject.kind } : {}),
+  }),
+});
+
+// A link that is not one of ours says only that: whether its tenant or request exists stays unknown.
+const invalid = (): PortalPage => outcome('invalid', 404);
+
+const isNotFound = (error: unknown): boolean => error instanceof DomainError && error.kind === 'not_found';
+
+/** The request the token opens, if its tenant, request and secret all match; undefined for any other token. */
+const resolve = async (token: string): Promise<{ tenantId: string; request: ApprovalRequest } | undefined> => {
+  const parts = readToken(token);
+  if (!parts) return undefined;
+  const request = await getApprovalRequest(parts.tenantId, parts.requestId).catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+  if (!request || !secretMatches(parts.secret, request.secretHash)) return undefined;
+  return { tenantId: parts.tenantId, request };
+};
+
+const trackerOf = (job: Job) => {
+  const summary = billingSummary(job);
+  return {
+    currency: job.currency,
+    projectValue: summary.projectValue,
+    invoicedToDate: summary.invoicedToDate,
+    paidToDate: summary.paidToDate,
+    remaining: summary.remaining,
+  };
+};
+
+interface Shown {
+  business: string;
+  subject: string;
+  /** The subject is decided already (by staff, say), whatever the request says. */
+  decided: boolean;
+  render: (form?: { error: PortalError; decision?: string; comment?: string }) => string;
+}
+
+const pickedDecision = <T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined =>
+  allowed.find((option) => option === value);
+
+/** What the request's page shows, from its subject as it is now. */
+const show = async (tenantId: string, request: ApprovalRequest): Promise<Shown> => {
+  const [tenant, job] = await Promise.all([getTenant(tenantId), getJob(tenantId, request.subject.jobId)]);
+  const customer = await getCustomer(tenantId, job.customerId);
+  const business = { name: tenant.name };
+  if (request.subject.kind === 'milestone') {
+    const m = await getMilestone(tenantId, job.id, request.subject.milestoneId);
+    return {
+      business: tenant.name,
+      subject: m.name,
+      decided: m.status !== 'awaiting_approval' || m.approval?.requestId !== request.id,
+      render: (form) =>
+        renderApprovalPage({
+          business,
+          job: { name: job.name },
+          customer: { name: customer.name },
+          milestone: {
+            name: m.name,
+            description: m.description,
+            completionCriteria: m.completionCriteria,
+            completionNote: m.completionNote,
+            amount: m.amount,
+            taxRate: m.taxRate,
+            currency: job.currency,
+            position: positionOf(job, m.id) ?? 0,
+            count: milestonePlanOf(job).length,
+          },
+          tracker: trackerOf(job),
+          expiresAt: request.expiresAt,
+          ...(form
+            ? {
+                error: form.error,
+                ...(form.comment !== undefined ? { comment: form.comment } : {}),
+                ...optional('decision', pickedDecision(form.decision, ['approve', 'request_revision'] as const)),
+              }
+            : {}),
+        }),
+    };
+  }
+  const co = await getChangeOrder(tenantId, request.subject.changeOrderId);
+  const changes = await changeLines(tenantId, job, co);
+  return {
+    business: tenant.name,
+    subject: co.description,
+    decided: co.status === 'approved' || co.status === 'rejected' || co.approval?.requestId !== request.id,
+    render: (form) =>
+      renderChangeOrderPage({
+        business,
+        job: { name: job.name },
+        customer: { name: customer.name },
+        changeOrder: { description: co.description, ...changes },
+        expiresAt: request.expiresAt,
+        ...(form
+          ? {
+              error: form.error,
+              ...(form.comment !== undefined ? { comment: form.comment } : {}),
+              ...optional('decision', pickedDecision(form.decision, ['approve', 'reject'] as const)),
+            }
+          : {}),
+      }),
+  };
+};
+
+const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+/** Each change as the client reads it, and the project value before and after. */
+const changeLines = async (tenantId: string, job: Job, co: ChangeOrder) => {
+  const named = co.changes.flatMap((c) => (c.op === 'add' ? [] : [c.milestoneId]));
+  const current = await getMilestones(tenantId, job.id, named);
+  const money = (value: string) => toAmountString(value, job.currency);
+  let after = projectValue(job);
+  const changes = co.changes.map((change) => {
+    if (change.op === 'add') {
+      after = after.plus(change.milestone.amount);
+      return {
+        op: change.op,
+        milestoneName: change.milestone.name,
+        before: null,
+        after: { name: change.milestone.name, amount: money(change.milestone.amount) },
+      };
+    }
+    const m = current.get(change.milestoneId);
+    const before = m ? { name: m.name, amount: m.amount } : null;
+    if (change.op === 'remove') {
+      if (m?.active) after = after.minus(m.amount);
+      return { op: change.op, milestoneName: m?.name ?? change.milestoneId, before, after: null };
+    }
+    const name = change.fields.name ?? m?.name ?? change.milestoneId;
+    const amount = change.fields.amount ?? m?.amount ?? '0';
+    if (m?.active) after = after.minus(m.amount).plus(amount);
+    return { op: change.op, milestoneName: m?.name ?? name, before, after: { name, amount: money(amount) } };
+  });
+  return {
+    changes,
+    currency: job.currency,
+    projectValueBefore: money(projectValue(job).toFixed()),
+    projectValueAfter: money(after.toFixed()),
+  };
+};
+
+/** Why a request takes no decision any more, as a page; undefined while it does. */
+const closed = (request: ApprovalRequest, shown: Shown, now: Date): PortalPage | undefined => {
+  if (request.status !== 'pending' || shown.decided) return outcome('used', 410, request, shown.business, shown.subject);
+  if (isExpired(request, now)) return outcome('expired', 410, request, shown.business, shown.subject);
+  return undefined;
+};
+
+/**
+ * The page a link opens: the question, or why it asks nothing any more. It decides nothing: mail
+ * scanners open links too.
+ */
+export const openApproval = async (token: string): Promise<PortalPage> => {
+  const found = await resolve(token);
+  if (!found) return invalid();
+  const { tenantId, request } = found;
+  const shown = await show(tenantId, request);
+  return closed(request, shown, clock.now()) ?? { status: 200, html: shown.render() };
+};
+
+const OUTCOMES: Record<ApprovalRequest['subject']['kind'], readonly ApprovalOutcome[]> = {
+  milestone: ['approve', 'request_revision'],
+  change_order: ['approve', 'reject'],
+};
+
+const DECIDED_KIND: Record<ApprovalOutcome, OutcomeKind> = {
+  approve: 'approved',
+  request_revision: 'revision_requested',
+  reject: 'rejected',
+};
+
+/**
+ * The client's decision through the link: checked as the form's (a choice, and a comment to send
+ * work back or reject; the page again with the error, 400), then recorded with its evidence by one
+ * conditional write of the request and its subject, which starts what it owes (the milestone's
+ * billing). A link used meanwhile (by staff, another tab) or expired decides nothing (410).
+ */
+export const submitDecision = async (token: string, form: DecisionForm, evidence: ClientEvidence): Promise<PortalPage> => {
+  const found = await resolve(token);
+  if (!found) return invalid();
+  const { tenantId, request } = found;
+  const shown = await show(tenantId, request);
+  const now = clock.now();
+  const refused = closed(request, shown, now);
+  if (refused) return refused;
+  const choice = OUTCOMES[request.subject.kind].find((option) => option === form.decision);
+  const comment = form.comment?.trim() || null;
+  const formError = (error: PortalError): PortalPage => ({
+    status: 400,
+    html: shown.render({ error, ...optional('decision', form.decision), ...optional('comment', form.comment) }),
+  });
+  if (!choice) return formError({ field: 'decision', message: 'Choose whether you approve' });
+  if (choice !== 'approve' && !comment) {
+    return formError({
+      field: 'comment',
+      message: request.subject.kind === 'milestone' ? 'Say what should be revised' : 'Say why you reject the change',
+    });
+  }
+  if ((form.comment?.length ?? 0) > MAX_COMMENT_LENGTH) {
+    return formError({ field: 'comment', message: `Keep the comment to ${MAX_COMMENT_LENGTH} characters or fewer` });
+  }
+  const at = { by: 'client' as const, at: now.toISOString(), ip: evidence.ip, userAgent: evidence.userAgent, comment };
+  try {
+    if (request.subject.kind === 'milestone') {
+      await decideMilestoneRequest(tenantId, request.id, choice, at);
+    } else {
+      // The request is checked and written with the change order: one conditional write decides both.
+      const next = decide(request, choice, at, now);
+      await decideChangeOrder(tenantId, request.subject.changeOrderId, choice as 'approve' | 'reject', at, [
+        putApprovalRequest(tenantId, next, request),
+      ]);
+    }
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'APPROVAL_EXPIRED') {
+      return outcome('expired', 410, request, shown.business, shown.subject);
+    }
+    // Decided meanwhile, or no longer decidable (the milestone moved on): the link is used up.
+    if (error instanceof DomainError && (error.kind === 'conflict' || error.kind === 'precondition')) {
+      return outcome('used', 410, request, shown.business, shown.subject);
+    }
+    throw error;
+  }
+  return outcome(DECIDED_KIND[choice], 200, request, shown.business, shown.subject);
+};

@@ -1,0 +1,329 @@
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { keys } from '../../functions/store/keys.js';
+import { TABLE_NAME } from '../../local/stack.js';
+import { newTenant, type ApiClient } from '../support/api.js';
+import { storedMails } from '../support/mail-store.js';
+import {
+  approvalMail,
+  billed,
+  eventually,
+  linkIn,
+  mailsTo,
+  openPortal,
+  postDecision,
+  uniqueEmail,
+} from '../support/portal.js';
+import { tenantItemReader } from '../support/tenant-items.js';
+
+const items = tenantItemReader(inject('dynamoEndpoint'), TABLE_NAME);
+const dynamo = new DynamoDBClient({
+  endpoint: inject('dynamoEndpoint'),
+  region: 'local',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+afterAll(() => {
+  items.close();
+  dynamo.destroy();
+});
+
+interface Project {
+  api: ApiClient;
+  jobId: string;
+  customerEmail: string;
+  ids: string[];
+}
+
+/** A milestone job of three milestones (1,000 / 2,000 / 1,000 EUR at 20%), each approved by the client. */
+const project = async (customerEmail: string | null = uniqueEmail('client')): Promise<Project> => {
+  const api = await newTenant('Acme Builders', 'EUR');
+  const customer = await api.request('POST', '/v1/customers', { name: 'Client', ...(customerEmail ? { email: customerEmail } : {}) });
+  const job = await api.request('POST', '/v1/jobs', { customerId: customer.body.id, name: 'House', billingType: 'milestone' });
+  const ids: string[] = [];
+  for (const [name, amount] of [
+    ['Foundation', '1000'],
+    ['Framing', '2000'],
+    ['Roof', '1000'],
+  ] as const) {
+    const created = await api.request('POST', `/v1/jobs/${job.body.id}/milestones`, {
+      name,
+      amount,
+      taxRate: '20',
+      completionCriteria: `${name} inspected`,
+      requiresClientApproval: true,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    ids.push(created.body.id);
+  }
+  return { api, jobId: job.body.id, customerEmail: customerEmail ?? '', ids };
+};
+
+const complete = async ({ api, jobId }: Project, id: string, note?: string) => {
+  const response = await api.request('POST', `/v1/jobs/${jobId}/milestones/${id}/complete`, note ? { note } : undefined);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  return response.body;
+};
+
+const jobInvoices = async ({ api, jobId }: Project) => (await api.request('GET', `/v1/invoices?jobId=${jobId}`)).body.items;
+
+describe('milestone billing with client approval', () => {
+  it('runs end to end: reorder, complete, email, portal approve, invoice issued and emailed, revision, pay', async () => {
+    // Prepare: three milestones, reordered (roof first)
+    const p = await project();
+    const [foundation, framing, roof] = p.ids as [string, string, string];
+    const order = await p.api.request('PUT', `/v1/jobs/${p.jobId}/milestones/order`, { ids: [roof, foundation, framing] });
+    expect(order.status).toBe(200);
+
+    // Act: the roof is done; the client is asked
+    const completed = await complete(p, roof, 'Tiles laid');
+    expect(completed).toMatchObject({ status: 'awaiting_approval', completionNote: 'Tiles laid', position: 1 });
+    expect(completed.approval).toMatchObject({ status: 'pending', recipient: p.customerEmail, decision: null });
+    const mail = await approvalMail(p.customerEmail);
+    expect(mail.subject).toContain('Roof');
+    const link = linkIn(mail);
+
+    // Assess: the page shows the milestone and the tracker, decides nothing, and is not cached or referred
+    const page = await openPortal(link);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Roof');
+    expect(page.html).toContain('Roof inspected');
+    expect(page.html).toContain('Acme Builders');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    const stillAwaiting = await p.api.request('GET', `/v1/jobs/${p.jobId}/milestones/${roof}`);
+    expect(stillAwaiting.body.status).toBe('awaiting_approval');
+
+    // Act: approve through the form
+    const approved = await postDecision(link, { decision: 'approve', comment: '' }, { 'user-agent': 'ClientBrowser/2.0' });
+    expect(approved.status).toBe(200);
+    expect(approved.html).toMatch(/approved/i);
+
+    // Assess: one invoice, issued, emailed with its PDF; the decision kept with its evidence
+    const billedRoof = await billed(p.api, p.jobId, roof);
+    expect(billedRoof).toMatchObject({ status: 'invoiced', billing: { state: 'done', round: 1 }, billingError: null });
+    expect(billedRoof.approval.decision).toMatchObject({
+      outcome: 'approve',
+      by: 'client',
+      userAgent: 'ClientBrowser/2.0',
+      ip: expect.stringMatching(/127\.0\.0\.1/),
+      at: expect.any(String),
+    });
+    const invoices = await jobInvoices(p);
+    expect(invoices).toHaveLength(1);
+    const invoice = invoices[0];
+    expect(invoice).toMatchObject({
+      id: billedRoof.invoiceId,
+      policy: 'milestone',
+      milestoneId: roof,
+      status: 'invoiced',
+      number: expect.stringMatching(/^INV-/),
+      totals: { net: '1000.00', tax: '200.00', gross: '1200.00' },
+    });
+    const invoiceMail = await eventually(async () => {
+      const found = (await mailsTo(p.customerEmail)).filter((m) => m.subject.includes(invoice.number));
+      return found.length ? found : undefined;
+    }, 'the invoice mail');
+    expect(invoiceMail).toHaveLength(1);
+    expect(invoiceMail[0]!.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
+    const job = await p.api.request('GET', `/v1/jobs/${p.jobId}`);
+    expect(job.body.billing).toMatchObject({ projectValue: '4000.00', invoicedToDate: '1000.00', remaining: '3000.00' });
+    expect(job.body.milestones.map((m: { id: string; status: string }) => [m.id, m.status])).toEqual([
+      [roof, 'invoiced'],
+      [foundation, 'pending'],
+      [framing, 'pending'],
+    ]);
+    // The link is used up: it shows so, and decides nothing more
+    expect((await openPortal(link)).status).toBe(410);
+    expect((await postDecision(link, { decision: 'approve' })).status).toBe(410);
+
+    // Act: the foundation is sent back by the client, then done again and approved
+    await complete(p, foundation);
+    const foundationLink = linkIn(await approvalMail(p.customerEmail, 2));
+    const missingComment = await postDecision(foundationLink, { decision: 'request_revision', comment: '  ' });
+    expect(missingComment.status).toBe(400);
+    expect(missingComment.html).toContain('href="#comment"');
+    const revision = await postDecision(foundationLink, { decision: 'request_revision', comment: 'Cracks in the slab' });
+    expect(revision.status).toBe(200);
+    const sentBack = await p.api.request('GET', `/v1/jobs/${p.jobId}/milestones/${foundation}`);
+    expect(sentBack.body).toMatchObject({ status: 'revision_requested', revisionComment: 'Cracks in the slab', billing: null });
+    expect(await jobInvoices(p)).toHaveLength(1);
+    await complete(p, foundation, 'Slab repaired');
+    const again = linkIn(await approvalMail(p.customerEmail, 3));
+    expect((await postDecision(again, { decision: 'approve' })).status).toBe(200);
+    const billedFoundation = await billed(p.api, p.jobId, foundation);
+    expect(billedFoundation.status).toBe('invoiced');
+    expect(await jobInvoices(p)).toHaveLength(2);
+
+    // Act: the roof's invoice is paid in full
+    const paid = await p.api.request('POST', `/v1/invoices/${invoice.id}/payments`, {
+      amount: '1200.00',
+      date: invoice.issueDate,
+      method: 'bank_transfer',
+    });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    // Assess
+    const paidRoof = await p.api.request('GET', `/v1/jobs/${p.jobId}/milestones/${roof}`);
+    expect(paidRoof.body.status).toBe('paid');
+    const after = await p.api.request('GET', `/v1/jobs/${p.jobId}`);
+    expect(after.body.billing).toMatchObject({ invoicedToDate: '2000.00', paidToDate: '1000.00', remaining: '2000.00' });
+  });
+
+  it('bills a milestone that needs no approval as soon as it is completed, once', async () => {
+    // Prepare
+    const p = await project();
+    const quick = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones`, {
+      name: 'Permit',
+      amount: '250',
+      requiresClientApproval: false,
+    });
+    // Act
+    const done = await complete(p, quick.body.id);
+    // Assess
+    expect(done.status).toBe('completed');
+    const result = await billed(p.api, p.jobId, quick.body.id);
+    expect(result).toMatchObject({ status: 'invoiced', approval: null, billing: { state: 'done' } });
+    const invoices = await jobInvoices(p);
+    expect(invoices.map((i: { milestoneId: string }) => i.milestoneId)).toEqual([quick.body.id]);
+    // A second completion is refused: the milestone is invoiced
+    const twice = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${quick.body.id}/complete`);
+    expect(twice.status).toBe(409);
+    expect(twice.body.code).toBe('MILESTONE_TRANSITION_NOT_ALLOWED');
+  });
+
+  it('records a failed billing on the milestone, and retry-billing finishes it without a second invoice', async () => {
+    // Prepare: a customer without an email, an approver on the milestone; staff approve
+    const p = await project(null);
+    const approver = uniqueEmail('owner');
+    const patched = await p.api.request('PATCH', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}`, { approverEmail: approver });
+    expect(patched.status).toBe(200);
+    await complete(p, p.ids[0]!);
+    await approvalMail(approver);
+    const approved = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}/approve`, { note: 'Seen on site' });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.approval.decision).toMatchObject({ outcome: 'approve', by: 'staff', comment: 'Seen on site', ip: null });
+    // Assess: issued, but the invoice could not be sent (nobody to send it to)
+    const failed = await billed(p.api, p.jobId, p.ids[0]!);
+    expect(failed).toMatchObject({ status: 'invoiced', billing: { state: 'failed' }, billingError: { code: 'NO_RECIPIENT' } });
+    // Act: the customer gets an email; billing runs again
+    const invoices = await jobInvoices(p);
+    const customerEmail = uniqueEmail('client');
+    await p.api.request('PATCH', `/v1/customers/${invoices[0].customerId}`, { email: customerEmail });
+    const retried = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}/retry-billing`);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body.billing).toMatchObject({ state: 'running', round: 2, invoiceId: failed.invoiceId });
+    // Assess: done, the same invoice, sent once
+    const done = await billed(p.api, p.jobId, p.ids[0]!);
+    expect(done).toMatchObject({ status: 'invoiced', billing: { state: 'done' }, billingError: null, invoiceId: failed.invoiceId });
+    expect(await jobInvoices(p)).toHaveLength(1);
+    const sent = await eventually(async () => {
+      const found = await mailsTo(customerEmail);
+      return found.length ? found : undefined;
+    }, 'the invoice mail');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.subject).toContain(invoices[0].number);
+    const again = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}/retry-billing`);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('MILESTONE_BILLED');
+  });
+
+  it('refuses to complete a milestone whose approver has no address, changing nothing', async () => {
+    const p = await project(null);
+    const before = await items.read(p.api.tenantId);
+    const response = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}/complete`);
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: 'NO_RECIPIENT', errors: [{ field: 'approverEmail' }] });
+    expect(await items.read(p.api.tenantId)).toEqual(before);
+  });
+});
+
+describe('portal links', () => {
+  const linkFor = async (): Promise<{ p: Project; link: string }> => {
+    const p = await project();
+    await complete(p, p.ids[0]!);
+    return { p, link: linkIn(await approvalMail(p.customerEmail)) };
+  };
+
+  it('forged, malformed and other-tenant tokens get a clear page, and change nothing', async () => {
+    // Prepare
+    const { p, link } = await linkFor();
+    const other = await newTenant('Other');
+    const token = link.split('/').at(-1)!;
+    const [tenantId, requestId, secret] = token.split('.') as [string, string, string];
+    const base = link.slice(0, -token.length);
+    const forged = `${tenantId}.${requestId}.${secret.slice(0, -2)}${secret.endsWith('AA') ? 'BB' : 'AA'}`;
+    const otherTenant = `${other.tenantId}.${requestId}.${secret}`;
+    const before = await items.read(p.api.tenantId);
+    // Act + Assess
+    for (const bad of [forged, otherTenant, 'not-a-token', `${tenantId}.${requestId}`, `${token}x`]) {
+      const shown = await openPortal(`${base}${bad}`);
+      expect(shown.status, bad).toBe(404);
+      expect(shown.html).toMatch(/not valid/i);
+      expect(shown.headers.get('cache-control')).toBe('no-store');
+      const posted = await postDecision(`${base}${bad}`, { decision: 'approve' });
+      expect(posted.status, bad).toBe(404);
+    }
+    expect(await items.read(p.api.tenantId)).toEqual(before);
+  });
+
+  it('an expired link shows so and decides nothing; staff may still decide', async () => {
+    // Prepare: the request's time runs out
+    const { p, link } = await linkFor();
+    const requestId = link.split('/').at(-1)!.split('.')[1]!;
+    const key = keys.approvalRequest(p.api.tenantId, requestId);
+    await dynamo.send(
+      new UpdateItemCommand({
+        TableName: TABLE_NAME,
+        Key: { PK: { S: key.PK }, SK: { S: key.SK } },
+        UpdateExpression: 'SET expiresAt = :past',
+        ExpressionAttributeValues: { ':past': { S: '2020-01-01T00:00:00.000Z' } },
+      }),
+    );
+    const before = await items.read(p.api.tenantId);
+    // Act + Assess
+    const shown = await openPortal(link);
+    expect(shown.status).toBe(410);
+    expect(shown.html).toMatch(/expired/i);
+    expect((await postDecision(link, { decision: 'approve' })).status).toBe(410);
+    expect(await items.read(p.api.tenantId)).toEqual(before);
+    // Staff can still decide
+    const revised = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}/request-revision`, {
+      comment: 'Client called: redo it',
+    });
+    expect(revised.status, JSON.stringify(revised.body)).toBe(200);
+    expect(revised.body.status).toBe('revision_requested');
+  });
+
+  it('a resent link replaces the first, which then decides nothing', async () => {
+    const { p, link } = await linkFor();
+    const resent = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}/resend-approval`);
+    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+    const second = linkIn(await approvalMail(p.customerEmail, 2));
+    expect(second).not.toBe(link);
+    expect((await postDecision(link, { decision: 'approve' })).status).toBe(410);
+    expect((await postDecision(second, { decision: 'approve' })).status).toBe(200);
+    expect((await billed(p.api, p.jobId, p.ids[0]!)).status).toBe('invoiced');
+  });
+
+  it('two approvals at once (portal and staff) make one decision, one invoice and one email', async () => {
+    // Prepare
+    const { p, link } = await linkFor();
+    // Act
+    const [portal, staff] = await Promise.all([
+      postDecision(link, { decision: 'approve' }),
+      p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}/approve`),
+    ]);
+    // Assess: one won; the other was told the request is decided
+    const wins = [portal.status === 200, staff.status === 200].filter(Boolean);
+    expect(wins, `portal ${portal.status}, staff ${staff.status} ${JSON.stringify(staff.body)}`).toHaveLength(1);
+    if (portal.status !== 200) expect(portal.status).toBe(410);
+    if (staff.status !== 200) expect(staff.body.code).toBe('APPROVAL_DECIDED');
+    const done = await billed(p.api, p.jobId, p.ids[0]!);
+    expect(done.billing).toMatchObject({ state: 'done', round: 1 });
+    expect(await jobInvoices(p)).toHaveLength(1);
+    const invoiceMails = (await storedMails()).filter(
+      (m) => m.destination.to.includes(p.customerEmail) && m.attachments.length > 0,
+    );
+    expect(invoiceMails).toHaveLength(1);
+  });
+});
