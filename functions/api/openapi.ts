@@ -55,6 +55,10 @@ const TAGS: Record<string, { name: string; description: string }> = {
     name: 'Milestones',
     description: "A job's phases, each billed when done (and approved): their amounts, order and status",
   },
+  'change-orders': {
+    name: 'Change orders',
+    description: "Formal changes of a job's milestones (added, modified, removed), approved by the client before they bill",
+  },
   invoices: {
     name: 'Invoices',
     description: 'Drafts as a policy computes them, issuing, voiding, payments, documents (HTML, PDF) and sending',

@@ -1,5 +1,6 @@
 import { openApiRoute } from '../openapi.js';
 import type { Route } from '../route.js';
+import { changeOrderRoutes } from './change-orders.routes.js';
 import { customerRoutes } from './customers.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { invoiceRoutes } from './invoices.routes.js';
@@ -17,6 +18,8 @@ export const routeGroups = {
   customers: customerRoutes,
   jobs: jobRoutes,
   milestones: milestoneRoutes,
+  // Keyed as its handler file is named: functions/api/change-orders.handler.ts.
+  'change-orders': changeOrderRoutes,
   invoices: invoiceRoutes,
   settings: settingsRoutes,
   events: eventRoutes,

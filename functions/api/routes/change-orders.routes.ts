@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { CHANGE_ORDER_STATUSES, MAX_CHANGES, type ChangeOrder } from '../../domain/change-order.js';
+import * as changeOrders from '../../services/change-order.service.js';
+import { created, route } from '../route.js';
+import { atLeastOneField, idParams, pageOf, pageQuery, percentString, positiveDecimalString, resourceId } from '../schemas.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+// A milestone's fields as POST and PATCH /v1/jobs/{id}/milestones take them (milestones.routes.ts keeps
+// its own unexported): a change order proposes exactly what a direct edit would make.
+const milestoneFields = {
+  name: text(200),
+  description: text(2000).nullish(),
+  amount: positiveDecimalString.meta({
+    description: `${positiveDecimalString.description}, net, in the currency's minor units (400 beyond). The job's active milestones with their tax stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
+  }),
+  taxRate: percentString.optional(),
+  completionCriteria: text(2000).nullish(),
+  requiresClientApproval: z.boolean(),
+  approverEmail: z.email().max(254).nullish().meta({ description: "Who approves instead of the job's customer" }),
+};
+
+const changeRequest = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('add'), milestone: z.strictObject(milestoneFields) }),
+  z.strictObject({
+    op: z.literal('modify'),
+    milestoneId: resourceId,
+    fields: z.strictObject(milestoneFields).partial().refine(atLeastOneField, 'give at least one field'),
+  }),
+  z.strictObject({ op: z.literal('remove'), milestoneId: resourceId }),
+]);
+
+const newChangeOrder = z
+  .strictObject({
+    description: text(2000).meta({ description: 'Why the scope changes, as the client reads it' }),
+    changes: z.array(changeRequest).min(1).max(MAX_CHANGES),
+  })
+  .meta({
+    examples: [
+      {
+        description: 'Client asked for a skylight; the old roof stays',
+        changes: [
+          { op: 'add', milestone: { name: 'Skylight', amount: '1800.00', taxRate: '19', requiresClientApproval: true } },
+          { op: 'modify', milestoneId: 'mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B1', fields: { amount: '9000.00' } },
+          { op: 'remove', milestoneId: 'mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B2' },
+        ],
+      },
+    ],
+  });
+
+const approveRequest = z.strictObject({ note: text(2000).optional() }).optional();
+const rejectRequest = z.strictObject({ comment: text(2000).meta({ description: 'Why it is rejected' }) });
+
+const nullableText = z.string().nullable();
+
+const changeSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('add'),
+    milestoneId: z.string().meta({ description: 'The id the milestone has once the change order is approved' }),
+    milestone: z.object({
+      name: z.string(),
+      description: nullableText,
+      amount: z.string(),
+      taxRate: z.string(),
+      completionCriteria: nullableText,
+      requiresClientApproval: z.boolean(),
+      approverEmail: nullableText,
+    }),
+  }),
+  z.object({
+    op: z.literal('modify'),
+    milestoneId: z.string(),
+    fields: z
+      .object({
+        name: z.string().optional(),
+        description: nullableText.optional(),
+        amount: z.string().optional(),
+        taxRate: z.string().optional(),
+        completionCriteria: nullableText.optional(),
+        requiresClientApproval: z.boolean().optional(),
+        approverEmail: nullableText.optional(),
+      })
+      .meta({ description: 'What changes; a field left out stays, a null clears it' }),
+  }),
+  z.object({ op: z.literal('remove'), milestoneId: z.string() }),
+]);
+
+export const changeOrderSchema = z
+  .object({
+    id: z.string(),
+    jobId: z.string(),
+    description: z.string(),
+    status: z.enum(CHANGE_ORDER_STATUSES),
+    changes: z.array(changeSchema),
+    approval: z
+      .object({ requestId: z.string(), recipient: z.string(), expiresAt: z.iso.datetime() })
+      .nullable()
+      .meta({ description: "The client's approval it was sent for (its emailed link); null until sent" }),
+    decision: z
+      .object({
+        outcome: z.enum(['approve', 'reject']),
+        by: z.enum(['client', 'staff']),
+        at: z.iso.datetime(),
+        ip: nullableText,
+        userAgent: nullableText,
+        comment: nullableText,
+      })
+      .nullable()
+      .meta({ description: 'Who decided, when, from where (the portal) and what they said; null until decided' }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'ChangeOrder' });
+
+type IdParams = z.infer<typeof idParams>;
+
+const changeOrderResponse = { description: 'The change order', schema: changeOrderSchema } as const;
+const reply = (co: ChangeOrder) => ({ status: 200, body: co });
+const notFound = { 404: ['CHANGE_ORDER_NOT_FOUND'] } as const;
+// What applying the changes can refuse, at creation (checked as if approved now) and at approval.
+const applyRefusals = {
+  409: ['JOB_BILLED', 'MILESTONE_INVOICED', 'MILESTONE_APPROVAL_FIXED'],
+  422: ['MILESTONE_NOT_FOUND', 'TOO_MANY_MILESTONES', 'AMOUNT_TOO_LARGE'],
+} as const;
+
+export const changeOrderRoutes = [
+  route<IdParams, object, z.infer<typeof newChangeOrder>>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/change-orders',
+    operationId: 'createChangeOrder',
+    summary: "Proposes a change of a job's milestones: added, modified and removed ones, approved as a whole",
+    description: [
+      `A new change order is a \`draft\`: nothing of it counts in the job's price or bills until it is approved. It makes 1 to ${MAX_CHANGES} changes,`,
+      "each checked as approving it now would: a milestone it modifies or removes must be the job's (422 `MILESTONE_NOT_FOUND` naming",
+      '`changes.<i>.milestoneId`), named by one change only (400), and not invoiced (409 `MILESTONE_INVOICED` naming `changes.<i>`);',
+      'the job must not be billed and keeps at most 200 milestones after it. Refusals name the field under its change',
+      '(`changes.2.milestone.amount`). An added milestone gets its id now (`changes.<i>.milestoneId`).',
+    ].join(' '),
+    params: idParams,
+    body: newChangeOrder,
+    errors: { 404: ['JOB_NOT_FOUND'], 409: applyRefusals[409], 422: [...applyRefusals[422], 'CHANGE_ORDER_TOO_LARGE'] },
+    responses: { 201: changeOrderResponse },
+    handle: async ({ tenantId, params, body }) => {
+      const co = await changeOrders.createChangeOrder(tenantId, params.id, body);
+      return created(`/v1/change-orders/${co.id}`, co);
+    },
+  }),
+  route<IdParams, z.infer<typeof pageQuery>>({
+    method: 'GET',
+    path: '/v1/jobs/{id}/change-orders',
+    operationId: 'listChangeOrders',
+    summary: "Lists a job's change orders, newest first",
+    description: 'Every status: drafts, those sent to the client, approved and rejected ones.',
+    params: idParams,
+    query: pageQuery,
+    errors: { 404: ['JOB_NOT_FOUND'] },
+    responses: { 200: { description: 'A page of change orders', schema: pageOf(changeOrderSchema) } },
+    handle: async ({ tenantId, params, query }) => ({
+      status: 200,
+      body: await changeOrders.listChangeOrders(tenantId, params.id, query.limit, query.cursor),
+    }),
+  }),
+  route<IdParams>({
+    method: 'GET',
+    path: '/v1/change-orders/{id}',
+    operationId: 'getChangeOrder',
+    summary: 'Gets a change order with its changes, status and decision',
+    description: 'A change order of a deleted job is gone with it (404).',
+    params: idParams,
+    errors: notFound,
+    responses: { 200: changeOrderResponse },
+    handle: async ({ tenantId, params }) => reply(await changeOrders.getChangeOrder(tenantId, params.id)),
+  }),
+  route<IdParams>({
+    method: 'DELETE',
+    path: '/v1/change-orders/{id}',
+    operationId: 'deleteChangeOrder',
+    summary: 'Deletes a draft change order',
+    description: 'One sent to the client or decided stays on record (409 `CHANGE_ORDER_NOT_DRAFT`).',
+    params: idParams,
+    errors: { ...notFound, 409: ['CHANGE_ORDER_NOT_DRAFT'] },
+    responses: { 204: { description: 'Deleted' } },
+    handle: async ({ tenantId, params }) => {
+      await changeOrders.deleteChangeOrder(tenantId, params.id);
+      return { status: 204 };
+    },
+  }),
+  route<IdParams, object, z.infer<typeof approveRequest>>({
+    method: 'POST',
+    path: '/v1/change-orders/{id}/approve',
+    operationId: 'approveChangeOrder',
+    summary: 'Approves a change order for the client and applies all of its changes at once',
+    description: [
+      'Staff decide for the client (the decision records `by: staff` and the `note`). A draft or sent change order is decided once',
+      '(409 `APPROVAL_DECIDED`). Every change lands in one write with the decision, or none does: added milestones are pending',
+      "and active, last in the job's order, and the job's price (`billing.projectValue`) moves at once. It is checked again",
+      'against the job as it is now: a milestone invoiced or deleted since, or a billed job, refuses it and nothing changes.',
+    ].join(' '),
+    params: idParams,
+    body: approveRequest,
+    errors: {
+      ...notFound,
+      409: ['APPROVAL_DECIDED', ...applyRefusals[409]],
+      422: [...applyRefusals[422], 'JOB_TOO_LARGE'],
+    },
+    responses: { 200: changeOrderResponse },
+    handle: async ({ tenantId, params, body }) =>
+      reply(await changeOrders.decideChangeOrder(tenantId, params.id, 'approve', changeOrders.staffEvidence(body?.note ?? null))),
+  }),
+  route<IdParams, object, z.infer<typeof rejectRequest>>({
+    method: 'POST',
+    path: '/v1/change-orders/{id}/reject',
+    operationId: 'rejectChangeOrder',
+    summary: 'Rejects a change order for the client, saying why',
+    description:
+      'The `comment` is required. A draft or sent change order is decided once (409 `APPROVAL_DECIDED`); a rejection changes nothing but the change order.',
+    params: idParams,
+    body: rejectRequest,
+    errors: { ...notFound, 409: ['APPROVAL_DECIDED'] },
+    responses: { 200: changeOrderResponse },
+    handle: async ({ tenantId, params, body }) =>
+      reply(await changeOrders.decideChangeOrder(tenantId, params.id, 'reject', changeOrders.staffEvidence(body.comment))),
+  }),
+];
