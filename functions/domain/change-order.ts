@@ -104,14 +104,14 @@ const FIELDS_OF: Record<ScopeChange['op'], string> = { add: '.milestone', modify
 
 /**
  * Runs one change, and names the change in what refuses it: a field of the milestone becomes
- * `changes[i].milestone.amount`, a refusal of the whole milestone (`MILESTONE_INVOICED`) `changes[i]`.
+ * `changes.<i>.milestone.amount`, a refusal of the whole milestone (`MILESTONE_INVOICED`) `changes.<i>`.
  */
 const inChange = <T>(i: number, op: ScopeChange['op'], act: () => T): T => {
   try {
     return act();
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    const at = `changes[${i}]`;
+    const at = `changes.${i}`;
     const errors: FieldError[] = error.errors.length
       ? error.errors.map((e) => ({ ...e, field: `${at}${FIELDS_OF[op]}.${e.field}` }))
       : [{ field: at, code: error.code.toLowerCase(), message: error.message }];
@@ -119,7 +119,7 @@ const inChange = <T>(i: number, op: ScopeChange['op'], act: () => T): T => {
   }
 };
 
-/** The milestone a change names: the job's (else 422 `MILESTONE_NOT_FOUND` naming `changes[i].milestoneId`), named once. */
+/** The milestone a change names: the job's (else 422 `MILESTONE_NOT_FOUND` naming `changes.<i>.milestoneId`), named once. */
 const namedMilestone = (
   job: Job,
   milestones: ReadonlyMap<string, Milestone>,
@@ -127,7 +127,7 @@ const namedMilestone = (
   i: number,
   id: string,
 ): Milestone => {
-  const field = `changes[${i}].milestoneId`;
+  const field = `changes.${i}.milestoneId`;
   const m = milestones.get(id);
   if (positionOf(job, id) === undefined || !m) throw unknownReference('milestone', field);
   if (changes.findIndex((c) => c.op !== 'add' && c.milestoneId === id) !== i) {

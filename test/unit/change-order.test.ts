@@ -118,7 +118,7 @@ describe('draftChangeOrder', () => {
       'rule',
       'MILESTONE_NOT_FOUND',
     );
-    expect(unknown.errors.map((e) => e.field)).toEqual(['changes[1].milestoneId']);
+    expect(unknown.errors.map((e) => e.field)).toEqual(['changes.1.milestoneId']);
     const twice = expectDomainError(
       () =>
         draft(job, milestones, [
@@ -129,7 +129,7 @@ describe('draftChangeOrder', () => {
       'invalid',
       'VALIDATION_FAILED',
     );
-    expect(twice.errors.map((e) => e.field)).toEqual(['changes[2].milestoneId']);
+    expect(twice.errors.map((e) => e.field)).toEqual(['changes.2.milestoneId']);
   });
 
   it('refuses to modify or remove an invoiced milestone (409 MILESTONE_INVOICED naming the change)', () => {
@@ -145,15 +145,15 @@ describe('draftChangeOrder', () => {
         'conflict',
         'MILESTONE_INVOICED',
       );
-      expect(error.errors).toEqual([{ field: 'changes[1]', code: 'milestone_invoiced', message: expect.any(String) }]);
+      expect(error.errors).toEqual([{ field: 'changes.1', code: 'milestone_invoiced', message: expect.any(String) }]);
     }
   });
 
-  it("names a milestone's field under its change: changes[i].milestone.<field>, changes[i].fields.<field>", () => {
+  it("names a milestone's field under its change: changes.<i>.milestone.<field>, changes.<i>.fields.<field>", () => {
     const { job, milestones } = jobWith([{ requiresClientApproval: false }]);
     milestones.set('mil_1', { ...milestones.get('mil_1')!, status: 'completed' });
     expect(fieldsOfError(() => draft(job, milestones, [{ op: 'add', milestone: fields({ amount: '1.005' }) }]))).toEqual([
-      'changes[0].milestone.amount',
+      'changes.0.milestone.amount',
     ]);
     const fixed = () =>
       draft(job, milestones, [
@@ -161,10 +161,10 @@ describe('draftChangeOrder', () => {
         { op: 'modify', milestoneId: 'mil_1', fields: { requiresClientApproval: true } },
       ]);
     expectDomainError(fixed, 'conflict', 'MILESTONE_APPROVAL_FIXED');
-    expect(fieldsOfError(fixed)).toEqual(['changes[1].fields.requiresClientApproval']);
+    expect(fieldsOfError(fixed)).toEqual(['changes.1.fields.requiresClientApproval']);
     const tooMuch = () => draft(job, milestones, [{ op: 'add', milestone: fields({ amount: '999999999999999' }) }]);
     expectDomainError(tooMuch, 'rule', 'AMOUNT_TOO_LARGE');
-    expect(fieldsOfError(tooMuch)).toEqual(['changes[0].milestone.amount']);
+    expect(fieldsOfError(tooMuch)).toEqual(['changes.0.milestone.amount']);
   });
 
   it(`keeps the job within ${MAX_MILESTONES} milestones, counting what the change order removes first`, () => {
@@ -174,7 +174,7 @@ describe('draftChangeOrder', () => {
       'rule',
       'TOO_MANY_MILESTONES',
     );
-    expect(full.errors.map((e) => e.field)).toEqual(['changes[0]']);
+    expect(full.errors.map((e) => e.field)).toEqual(['changes.0']);
     // A replacement fits: the removal is made before the addition, whatever their order in the request.
     const co = draft(job, milestones, [
       { op: 'add', milestone: fields() },
@@ -257,14 +257,14 @@ describe('applyChangeOrder', () => {
       'conflict',
       'MILESTONE_INVOICED',
     );
-    expect(error.errors.map((e) => e.field)).toEqual(['changes[1]']);
+    expect(error.errors.map((e) => e.field)).toEqual(['changes.1']);
   });
 
   it('refuses it when a milestone it changes was deleted since (422) or the job got billed (409)', () => {
     const { job, milestones, co } = scenario();
     const without = removeMilestone(job, milestones.get('mil_1')!, later);
     const gone = expectDomainError(() => applyChangeOrder(co, without, milestones, later), 'rule', 'MILESTONE_NOT_FOUND');
-    expect(gone.errors.map((e) => e.field)).toEqual(['changes[2].milestoneId']);
+    expect(gone.errors.map((e) => e.field)).toEqual(['changes.2.milestoneId']);
     expectDomainError(() => applyChangeOrder(co, { ...job, status: 'billed' }, milestones, later), 'conflict', 'JOB_BILLED');
   });
 });
