@@ -8,7 +8,7 @@ import { provideWorkflows, type WorkflowName } from '../functions/adapters/workf
 import { httpHandler } from '../functions/api/http.js';
 import { routeGroups } from '../functions/api/routes/index.js';
 import { generateApiKey, registerTenant, tenantIdForAuthorization } from '../functions/services/tenant.service.js';
-import { steps } from '../functions/steps/index.js';
+import { steps, type StepRegistry } from '../functions/steps/index.js';
 import { handler as portalHandler } from '../functions/api/portal.handler.js';
 import { portalRoutes } from '../functions/api/portal/routes.js';
 import { sweepOwedStarts } from '../functions/services/workflow-starts.js';
@@ -27,6 +27,10 @@ export interface LocalStackOptions {
   apiKey?: string;
   /** Local SES port; 0 picks a free one. */
   sesPort: number;
+  /** An SES endpoint running already (its base URL): mail goes there and no local SES is started. */
+  sesUrl?: string;
+  /** The step handlers the workflows run (default: Tally's, functions/steps/index.ts). */
+  steps?: StepRegistry;
 }
 
 export interface LocalStack {
@@ -80,7 +84,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const dynamo = await startDynamo(await freePort(), options.dataDir && join(options.dataDir, 'dynamodb'));
   const servers: Server[] = [];
-  const workflowRunner = localWorkflows<WorkflowName>({ dir: WORKFLOWS_DIR, steps });
+  const workflowRunner = localWorkflows<WorkflowName>({ dir: WORKFLOWS_DIR, steps: options.steps ?? steps });
   // Stopped before the table goes: an execution cut off stays running, to be run again at the next start.
   let sweeper: NodeJS.Timeout | undefined;
   const stopAll = async (): Promise<void> => {
@@ -100,11 +104,15 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     await ensureTable(dynamo.endpoint, TABLE_NAME);
 
-    const ses = await startSes({ host: '127.0.0.1', port: options.sesPort || (await freePort()) });
-    servers.push(ses);
+    let sesUrl = options.sesUrl;
+    if (!sesUrl) {
+      const ses = await startSes({ host: '127.0.0.1', port: options.sesPort || (await freePort()) });
+      servers.push(ses);
+      sesUrl = `http://127.0.0.1:${portOf(ses)}`;
+    }
     // The mailer sends to the local SES; on AWS, MAIL_FROM is the deployment's verified sender.
     Object.assign(process.env, {
-      SES_ENDPOINT: `http://127.0.0.1:${portOf(ses)}`,
+      SES_ENDPOINT: sesUrl,
       MAIL_FROM: process.env.MAIL_FROM || LOCAL_MAIL_FROM,
     });
 
@@ -142,7 +150,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     return {
       apiUrl: `http://127.0.0.1:${portOf(api)}`,
-      mailUrl: `http://127.0.0.1:${portOf(ses)}/store`,
+      mailUrl: `${sesUrl}/store`,
       dynamoEndpoint: dynamo.endpoint,
       apiKey,
       tenantId,

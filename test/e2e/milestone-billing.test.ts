@@ -4,16 +4,7 @@ import { keys } from '../../functions/store/keys.js';
 import { TABLE_NAME } from '../../local/stack.js';
 import { newTenant, type ApiClient } from '../support/api.js';
 import { storedMails } from '../support/mail-store.js';
-import {
-  approvalMail,
-  billed,
-  eventually,
-  linkIn,
-  mailsTo,
-  openPortal,
-  postDecision,
-  uniqueEmail,
-} from '../support/portal.js';
+import { approvalMail, billed, eventually, linkIn, mailsTo, openPortal, postDecision, uniqueEmail } from '../support/portal.js';
 import { tenantItemReader } from '../support/tenant-items.js';
 
 const items = tenantItemReader(inject('dynamoEndpoint'), TABLE_NAME);
@@ -37,7 +28,10 @@ interface Project {
 /** A milestone job of three milestones (1,000 / 2,000 / 1,000 EUR at 20%), each approved by the client. */
 const project = async (customerEmail: string | null = uniqueEmail('client')): Promise<Project> => {
   const api = await newTenant('Acme Builders', 'EUR');
-  const customer = await api.request('POST', '/v1/customers', { name: 'Client', ...(customerEmail ? { email: customerEmail } : {}) });
+  const customer = await api.request('POST', '/v1/customers', {
+    name: 'Client',
+    ...(customerEmail ? { email: customerEmail } : {}),
+  });
   const job = await api.request('POST', '/v1/jobs', { customerId: customer.body.id, name: 'House', billingType: 'milestone' });
   const ids: string[] = [];
   for (const [name, amount] of [
@@ -214,7 +208,12 @@ describe('milestone billing with client approval', () => {
     expect(retried.body.billing).toMatchObject({ state: 'running', round: 2, invoiceId: failed.invoiceId });
     // Assess: done, the same invoice, sent once
     const done = await billed(p.api, p.jobId, p.ids[0]!);
-    expect(done).toMatchObject({ status: 'invoiced', billing: { state: 'done' }, billingError: null, invoiceId: failed.invoiceId });
+    expect(done).toMatchObject({
+      status: 'invoiced',
+      billing: { state: 'done' },
+      billingError: null,
+      invoiceId: failed.invoiceId,
+    });
     expect(await jobInvoices(p)).toHaveLength(1);
     const sent = await eventually(async () => {
       const found = await mailsTo(customerEmail);

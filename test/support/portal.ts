@@ -52,7 +52,11 @@ const portal = async (url: string, init: RequestInit = {}): Promise<PortalRespon
 export const openPortal = (url: string): Promise<PortalResponse> => portal(url);
 
 /** Posts the page's form as a browser does (`application/x-www-form-urlencoded`). */
-export const postDecision = (url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<PortalResponse> =>
+export const postDecision = (
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<PortalResponse> =>
   portal(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'PortalTest/1.0', ...headers },

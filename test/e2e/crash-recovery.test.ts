@@ -1,0 +1,109 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../local/stack.js';
+import { eventually, linkIn, mailsTo, postDecision, uniqueEmail } from '../support/portal.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** The stack of test/fixtures/crashing-stack.ts in a process group of its own, mailing to this run's SES. */
+const start = async (dataDir: string, port: string, crash: Record<string, string>) => {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/crashing-stack.ts'], {
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: port,
+      SES_URL: new URL(inject('mailUrl')).origin,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      ...crash,
+    },
+    detached: true,
+  });
+  let out = '';
+  const exited = once(child, 'exit');
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready ')) resolve();
+    });
+    child.once('exit', (code, signal) => reject(new Error(`the stack exited (${code ?? signal}) before it was ready: ${out}`)));
+  });
+  return { child, exited, url: `http://127.0.0.1:${port}` };
+};
+
+const json = async (url: string, method: string, apiKey: string, body?: unknown) => {
+  const response = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+};
+
+// Each case: where the stack dies once the client has approved.
+const CRASHES = [
+  { CRASH_BEFORE: 'ApplyMilestoneApproval' },
+  { CRASH_AFTER: 'IssueMilestoneInvoice' },
+  { CRASH_AFTER: 'SendMilestoneInvoice' },
+];
+
+describe('a crash after an approval', () => {
+  it.each(CRASHES)(
+    '%o: after a restart, exactly one invoice and one invoice mail',
+    async (crash) => {
+      // Prepare: a stack that dies at the point, a milestone awaiting approval
+      const dataDir = mkdtempSync(join(tmpdir(), 'tally-crash-'));
+      dirs.push(dataDir);
+      const port = String(await freePort());
+      const first = await start(dataDir, port, crash);
+      const tenant = await fetch(`${first.url}/local/tenants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Crash test' }),
+      });
+      const { apiKey } = (await tenant.json()) as { apiKey: string };
+      const email = uniqueEmail('crash');
+      const api = (method: string, path: string, body?: unknown) => json(`${first.url}${path}`, method, apiKey, body);
+      const customer = await api('POST', '/v1/customers', { name: 'Client', email });
+      const job = await api('POST', '/v1/jobs', { customerId: customer.body.id, name: 'House', billingType: 'milestone' });
+      const milestone = await api('POST', `/v1/jobs/${job.body.id}/milestones`, {
+        name: 'Roof',
+        amount: '1000',
+        requiresClientApproval: true,
+      });
+      await api('POST', `/v1/jobs/${job.body.id}/milestones/${milestone.body.id}/complete`);
+      const link = linkIn(await eventually(async () => (await mailsTo(email))[0], 'the approval mail'));
+      // Act: approve; the stack dies in the workflow (which runs beside the answer: dying as the
+      // execution begins, it may cut the answer off too); it starts again on the same data
+      const decision = await postDecision(link, { decision: 'approve' }).catch((error: unknown) => error);
+      if (!(decision instanceof Error)) expect(decision.status).toBe(200);
+      const [, signal] = (await first.exited) as [number | null, string | null];
+      expect(signal).toBe('SIGKILL');
+      const second = await start(dataDir, port, {});
+      try {
+        // Assess: the execution cut off ran again to its end, once
+        const path = `/v1/jobs/${job.body.id}/milestones/${milestone.body.id}`;
+        const billed = await eventually(async () => {
+          const { body } = await json(`${second.url}${path}`, 'GET', apiKey);
+          return body.billing?.state === 'done' ? body : undefined;
+        }, 'the milestone billed');
+        expect(billed.status).toBe('invoiced');
+        const invoices = (await json(`${second.url}/v1/invoices?jobId=${job.body.id}`, 'GET', apiKey)).body.items;
+        expect(invoices).toHaveLength(1);
+        expect(invoices[0]).toMatchObject({ id: billed.invoiceId, status: 'invoiced' });
+        const invoiceMails = (await mailsTo(email)).filter((mail) => mail.attachments.length > 0);
+        expect(invoiceMails).toHaveLength(1);
+        expect(invoiceMails[0]!.subject).toContain(invoices[0].number);
+      } finally {
+        const exited = second.exited;
+        process.kill(-second.child.pid!, 'SIGINT');
+        await exited;
+      }
+    },
+    90_000,
+  );
+});
