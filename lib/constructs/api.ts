@@ -14,12 +14,19 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { routeKey } from '../../functions/api/route.js';
-import { routeGroups } from '../../functions/api/routes/index.js';
-import { BillingFunction, type BillingFunctionProps, type MailSender } from './billing-function.js';
+import type { WorkflowName } from '../../functions/adapters/workflows.js';
+import { portalRoutes } from '../../functions/api/portal/routes.js';
+import { routeKey, type Route } from '../../functions/api/route.js';
+import { routeGroups, type RouteGroup } from '../../functions/api/routes/index.js';
+import { BillingFunction, type FunctionNeeds, type MailSender } from './billing-function.js';
+import type { Workflow } from './workflow.js';
 
 export interface ApiProps {
   table: ITable;
+  /** Who the functions that send mail send as. */
+  mail: MailSender;
+  /** Every workflow, for the functions that start one (`starts`). */
+  workflows: Readonly<Record<WorkflowName, Workflow>>;
 }
 
 // One JSON line per request; the tenant comes from the authorizer's context.
@@ -37,40 +44,30 @@ const accessLogFormat = AccessLogFormat.custom(
   }),
 );
 
-/** What a route group's function needs beyond the table. */
-interface GroupNeeds {
-  nodeModules?: BillingFunctionProps['nodeModules'];
-  sendsMail?: boolean;
+/** What a function of the API needs beyond the table. */
+interface GroupNeeds extends FunctionNeeds {
+  /** The workflows it starts (`grantStart`: states:StartExecution and `WORKFLOW_<NAME>_ARN`). */
+  starts?: readonly WorkflowName[];
+  /** Puts portal links in what it sends: told the portal's public base URL (`PORTAL_URL`, no trailing slash). */
+  portalUrl?: boolean;
   /** Serves API Gateway's `$default` route: its handler answers what no route matched (404, or 405 with `Allow`). */
   answersUnmatched?: boolean;
 }
 
-const GROUP_NEEDS: Record<string, GroupNeeds> = {
+const GROUP_NEEDS: Partial<Record<RouteGroup, GroupNeeds>> = {
   // Renders invoice PDFs (pdfkit loads its standard font metrics from its own files at run time,
   // so it is installed beside the bundle, not bundled) and emails them.
   invoices: { nodeModules: ['pdfkit'], sendsMail: true },
+  // Completing a milestone emails the client an approval link; a decision or a retry starts its billing.
+  milestones: { sendsMail: true, portalUrl: true, starts: ['milestone-billing'] },
+  // Proposing a change order emails the client its approval link.
+  'change-orders': { sendsMail: true, portalUrl: true },
   // Its handler knows every route, for the OpenAPI document and for what no route matched (meta.handler.ts).
   meta: { answersUnmatched: true },
 };
 
-const EMAIL = /^[^@\s]+@([^@\s]+\.[^@\s]+)$/;
-
-/**
- * Who Tally sends mail as, from the CDK context: `-c mailFrom=billing@example.com`, and
- * `-c mailIdentity=...` when the verified SES identity is not the address's domain (the address
- * itself, say). Required: without a verified sender no invoice can be emailed, so the synth fails.
- */
-export const mailSender = (scope: Construct): MailSender => {
-  const from: unknown = scope.node.tryGetContext('mailFrom');
-  const domain = typeof from === 'string' ? EMAIL.exec(from)?.[1] : undefined;
-  if (typeof from !== 'string' || !domain) {
-    throw new Error(
-      'Set the sender of invoice mail, a verified SES identity or an address of one: -c mailFrom=billing@example.com',
-    );
-  }
-  const identity: unknown = scope.node.tryGetContext('mailIdentity');
-  return { from, identity: typeof identity === 'string' && identity ? identity : domain };
-};
+// The client's decisions (functions/api/portal.handler.ts): an approval starts the milestone's billing.
+const PORTAL_NEEDS: GroupNeeds = { starts: ['milestone-billing'] };
 
 /**
  * The HTTP API (design §6), built from the route table in `functions/api/routes`: one Lambda per
@@ -81,7 +78,7 @@ export const mailSender = (scope: Construct): MailSender => {
 export class Api extends Construct {
   readonly url: string;
 
-  constructor(scope: Construct, id: string, { table }: ApiProps) {
+  constructor(scope: Construct, id: string, { table, mail, workflows }: ApiProps) {
     super(scope, id);
 
     const authorizerFunction = new BillingFunction(this, 'Authorizer', { entry: 'functions/api/authorizer.handler.ts' });
@@ -118,16 +115,42 @@ export class Api extends Construct {
         "Not rotated: a new key turns every cursor handed out into a 400 INVALID_CURSOR mid-listing, and the key keeps cursors opaque, never data apart (every listing is a key query on the caller's own tenant partition).",
     });
 
-    for (const [group, routes] of Object.entries(routeGroups)) {
-      const needs = GROUP_NEEDS[group] ?? {};
-      const handler = new BillingFunction(this, `${group}-routes`, {
-        entry: `functions/api/${group}.handler.ts`,
+    /** The function that serves a group of routes (`functions/api/<name>.handler.ts`), with what it needs, and its integration. */
+    const serve = (name: string, needs: GroupNeeds): { fn: BillingFunction; integration: HttpLambdaIntegration } => {
+      const fn = new BillingFunction(this, `${name}-routes`, {
+        entry: `functions/api/${name}.handler.ts`,
         nodeModules: needs.nodeModules,
       });
-      handler.bindTable(table);
-      handler.fn.addEnvironment('CURSOR_KEY', cursorKey.secretValue.unsafeUnwrap());
-      if (needs.sendsMail) handler.bindMail(mailSender(this));
-      const integration = new HttpLambdaIntegration(`${group}-integration`, handler.fn);
+      fn.bindTable(table);
+      if (needs.sendsMail) fn.bindMail(mail);
+      // The API's own endpoint: the `$default` stage serves at its root, so the portal is `<endpoint>/portal/...`.
+      if (needs.portalUrl) fn.fn.addEnvironment('PORTAL_URL', httpApi.apiEndpoint);
+      for (const workflow of needs.starts ?? []) workflows[workflow].grantStart(fn);
+      return { fn, integration: new HttpLambdaIntegration(`${name}-integration`, fn.fn) };
+    };
+    /** API Gateway routes to the integration; a public one without the authorizer, acknowledged with why. */
+    const addRoutes = <R extends Pick<Route, 'method' | 'path' | 'summary'>>(
+      routes: readonly R[],
+      integration: HttpLambdaIntegration,
+      whyPublic: (route: R) => string | undefined,
+    ): void => {
+      for (const route of routes) {
+        const reason = whyPublic(route);
+        const created = httpApi.addRoutes({
+          path: route.path,
+          methods: [HttpMethod[route.method]],
+          integration,
+          authorizer: reason ? new HttpNoneAuthorizer() : undefined,
+        });
+        if (reason)
+          for (const publicRoute of created) Validations.of(publicRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      }
+    };
+
+    for (const [group, routes] of Object.entries(routeGroups) as [RouteGroup, Route[]][]) {
+      const needs = GROUP_NEEDS[group] ?? {};
+      const { fn, integration } = serve(group, needs);
+      fn.fn.addEnvironment('CURSOR_KEY', cursorKey.secretValue.unsafeUnwrap());
       if (needs.answersUnmatched) {
         const unmatched = new HttpRoute(this, 'DefaultRoute', {
           httpApi,
@@ -141,22 +164,20 @@ export class Api extends Construct {
             '$default (what no route matched) is public, as locally: its 404 or 405 with Allow tells only what the public OpenAPI document tells, and it reads no data.',
         });
       }
-      for (const route of routes) {
-        const created = httpApi.addRoutes({
-          path: route.path,
-          methods: [HttpMethod[route.method]],
-          integration,
-          authorizer: route.public ? new HttpNoneAuthorizer() : undefined,
-        });
-        if (route.public) {
-          for (const publicRoute of created) {
-            Validations.of(publicRoute).acknowledge({
-              id: 'AwsSolutions-APIG4',
-              reason: `${routeKey(route)} (${route.summary}) is declared public in the route table: it is served without an API key by design.`,
-            });
-          }
-        }
-      }
+      addRoutes(routes, integration, (route) =>
+        route.public
+          ? `${routeKey(route)} (${route.summary}) is declared public in the route table: it is served without an API key by design.`
+          : undefined,
+      );
     }
+
+    // The client portal, outside /v1: the client has no API key, the link's token is the credential.
+    const portal = serve('portal', PORTAL_NEEDS);
+    addRoutes(
+      portalRoutes,
+      portal.integration,
+      (route) =>
+        `${routeKey(route)} (${route.summary}) is a client portal page, public by design: its path carries a single-use, expiring token (32 random bytes, stored only as its SHA-256 hash) without which it shows and changes nothing.`,
+    );
   }
 }

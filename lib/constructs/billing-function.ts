@@ -34,6 +34,33 @@ export interface MailSender {
   identity: string;
 }
 
+/** What a function needs beyond the table, declared where the function is named (a route group, a workflow step). */
+export interface FunctionNeeds {
+  /** Packages installed beside its bundle (`BillingFunctionProps.nodeModules`). */
+  nodeModules?: string[];
+  /** Sends mail, as the deployment's sender (`bindMail`). */
+  sendsMail?: boolean;
+}
+
+const EMAIL = /^[^@\s]+@([^@\s]+\.[^@\s]+)$/;
+
+/**
+ * Who Tally sends mail as, from the CDK context: `-c mailFrom=billing@example.com`, and
+ * `-c mailIdentity=...` when the verified SES identity is not the address's domain (the address
+ * itself, say). Required: without a verified sender no invoice can be emailed, so the synth fails.
+ */
+export const mailSender = (scope: Construct): MailSender => {
+  const from: unknown = scope.node.tryGetContext('mailFrom');
+  const domain = typeof from === 'string' ? EMAIL.exec(from)?.[1] : undefined;
+  if (typeof from !== 'string' || !domain) {
+    throw new Error(
+      'Set the sender of invoice mail, a verified SES identity or an address of one: -c mailFrom=billing@example.com',
+    );
+  }
+  const identity: unknown = scope.node.tryGetContext('mailIdentity');
+  return { from, identity: typeof identity === 'string' && identity ? identity : domain };
+};
+
 // SES v2 SendEmail with raw content is authorized as ses:SendRawEmail, simple content as ses:SendEmail.
 const MAIL_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
 

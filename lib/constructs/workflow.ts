@@ -10,7 +10,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { workflowArnVariable } from '../../functions/shared/config.js';
 import { stepPlaceholder, taskSteps, type AslMachine } from '../../functions/steps/asl.js';
-import { BillingFunction } from './billing-function.js';
+import { BillingFunction, type FunctionNeeds, type MailSender } from './billing-function.js';
 
 const WORKFLOWS_DIR = fileURLToPath(new URL('../../workflows', import.meta.url));
 const STEP_ENTRY = 'functions/steps/step.handler.ts';
@@ -24,8 +24,10 @@ export interface WorkflowProps {
   dir?: string;
   /** X-Ray tracing of executions (default on). */
   tracing?: boolean;
-  /** Packages a step needs installed beside its bundle, by step (BillingFunction's `nodeModules`). */
-  nodeModules?: Record<string, string[]>;
+  /** What a step needs beyond the table, by step name; a step the definition does not name is an error. */
+  stepNeeds?: Readonly<Record<string, FunctionNeeds>>;
+  /** The sender of the steps that send mail (required when one does). */
+  mail?: MailSender;
 }
 
 /**
@@ -36,25 +38,32 @@ export interface WorkflowProps {
 export class Workflow extends Construct {
   readonly name: string;
   readonly stateMachine: StateMachine;
-  /** The step functions, by step name: bind what a step needs beyond the table (mail, say) on them. */
+  /** The step functions, by step name. */
   readonly steps: Readonly<Record<string, BillingFunction>>;
   readonly failedAlarm: Alarm;
 
   constructor(
     scope: Construct,
     id: string,
-    { name, table, dir = WORKFLOWS_DIR, tracing = true, nodeModules = {} }: WorkflowProps,
+    { name, table, dir = WORKFLOWS_DIR, tracing = true, stepNeeds = {}, mail }: WorkflowProps,
   ) {
     super(scope, id);
     this.name = name;
 
     const file = join(dir, `${name}.asl.json`);
     const stepNames = [...new Set(Object.values(taskSteps(JSON.parse(readFileSync(file, 'utf8')) as AslMachine)))];
+    const unknown = Object.keys(stepNeeds).filter((step) => !stepNames.includes(step));
+    if (unknown.length) throw new Error(`The ${name} workflow has no step ${unknown.join(', ')} (stepNeeds)`);
     this.steps = Object.fromEntries(
       stepNames.map((step) => {
-        const fn = new BillingFunction(this, `${step}Step`, { entry: STEP_ENTRY, nodeModules: nodeModules[step] });
+        const needs = stepNeeds[step] ?? {};
+        const fn = new BillingFunction(this, `${step}Step`, { entry: STEP_ENTRY, nodeModules: needs.nodeModules });
         fn.bindTable(table);
         fn.fn.addEnvironment('STEP_NAME', step);
+        if (needs.sendsMail) {
+          if (!mail) throw new Error(`The ${step} step of the ${name} workflow sends mail: give the Workflow a sender`);
+          fn.bindMail(mail);
+        }
         return [step, fn];
       }),
     );

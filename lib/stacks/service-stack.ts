@@ -1,14 +1,22 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { WORKFLOW_NAMES, type WorkflowName } from '../../functions/adapters/workflows.js';
 import { Api } from '../constructs/api.js';
+import { type FunctionNeeds, mailSender } from '../constructs/billing-function.js';
+import { RecurringFunction } from '../constructs/recurring-function.js';
 import { Workflow } from '../constructs/workflow.js';
 
 export interface ServiceStackProps extends StackProps {
   /** The table of the data stack. */
   table: ITable;
 }
+
+/** What a workflow's steps need beyond the table, by workflow and step (the steps not named need only the table). */
+const STEP_NEEDS: Partial<Record<WorkflowName, Record<string, FunctionNeeds>>> = {
+  // Renders the invoice PDF (pdfkit beside the bundle, as for the invoices route group) and emails it.
+  'milestone-billing': { SendMilestoneInvoice: { nodeModules: ['pdfkit'], sendsMail: true } },
+};
 
 /** The stateless stack: everything that can be destroyed and rebuilt without losing data. */
 export class ServiceStack extends Stack {
@@ -18,10 +26,23 @@ export class ServiceStack extends Stack {
   constructor(scope: Construct, id: string, { table, ...props }: ServiceStackProps) {
     super(scope, id, props);
 
+    const mail = mailSender(this);
     this.workflows = Object.fromEntries(
-      WORKFLOW_NAMES.map((name) => [name, new Workflow(this, `Workflow-${name}`, { name, table })]),
+      WORKFLOW_NAMES.map((name) => [
+        name,
+        new Workflow(this, `Workflow-${name}`, { name, table, mail, stepNeeds: STEP_NEEDS[name] }),
+      ]),
     ) as Record<WorkflowName, Workflow>;
-    const api = new Api(this, 'Api', { table });
+    const api = new Api(this, 'Api', { table, mail, workflows: this.workflows });
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the Tally HTTP API' });
+
+    // A decision records that a workflow start is owed in the same write; this starts any still owed (design §4).
+    const owedStarts = new RecurringFunction(this, 'OwedStarts', {
+      entry: 'functions/scheduled/owed-starts.handler.ts',
+      every: Duration.minutes(1),
+      description: 'Tally: starts the workflows that recorded decisions are owed and did not get',
+    });
+    owedStarts.function.bindTable(table);
+    for (const workflow of Object.values<Workflow>(this.workflows)) workflow.grantStart(owedStarts.function);
   }
 }

@@ -2,59 +2,62 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeKey } from '../../functions/api/route.js';
 import { routeGroups } from '../../functions/api/routes/index.js';
-import { mailSender } from '../../lib/constructs/api.js';
+import { mailSender } from '../../lib/constructs/billing-function.js';
+import type { ServiceStack } from '../../lib/stacks/service-stack.js';
 import { MAIL_FROM, tallyApp } from './tally-app.js';
-
-type Resource = { Properties: Record<string, any> };
+import { functionStatements, grantsOf, type Resource, servingFunction } from './template-queries.js';
 
 const SES_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
 
-/** The logical id of the function that serves a route (route -> integration -> function). */
-const servingFunction = (template: Template, key: string): string => {
-  const route = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).find((r) => r.Properties.RouteKey === key);
-  const integration = template.findResources('AWS::ApiGatewayV2::Integration')[route?.Properties.Target['Fn::Join'][1][1].Ref];
-  return integration?.Properties.IntegrationUri['Fn::GetAtt'][0];
-};
-
 describe('invoice documents on AWS', () => {
   let template: Template;
+  let app: App;
+  let service: ServiceStack;
   let outdir: string;
   let functions: Record<string, Resource>;
   let invoicesFunction: string;
+  /** Every function that emails: invoices, approval links (milestones, change orders), the milestone-billing workflow's invoice. */
+  let senders: Record<string, string>;
 
   beforeAll(() => {
     // Prepare
-    const { app, service } = tallyApp();
+    ({ app, service } = tallyApp());
     // Act
     template = Template.fromStack(service);
     outdir = app.outdir;
     functions = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
     invoicesFunction = servingFunction(template, routeKey(routeGroups.invoices[0]!));
+    senders = {
+      invoices: invoicesFunction,
+      milestones: servingFunction(template, routeKey(routeGroups.milestones[0]!)),
+      'change-orders': servingFunction(template, routeKey(routeGroups['change-orders'][0]!)),
+      SendMilestoneInvoice: service.getLogicalId(
+        service.workflows['milestone-billing'].steps.SendMilestoneInvoice!.fn.node.defaultChild as CfnFunction,
+      ),
+    };
   }, 120_000);
 
-  it('lets only the invoices function send mail, only from the configured sender, as its domain identity', () => {
+  it('lets only the functions that email send mail, only from the configured sender, as its domain identity', () => {
     // Prepare
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    const mailStatements = (id: string) =>
-      policies
-        .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === functions[id]!.Properties.Role['Fn::GetAtt'][0]))
-        .flatMap((p) => p.Properties.PolicyDocument.Statement)
-        .filter((s) => [s.Action].flat().some((action: string) => action.startsWith('ses:')));
+    const mailStatements = (id: string) => grantsOf(functionStatements(template, id), 'ses');
     // Assess
-    const [statement, ...others] = mailStatements(invoicesFunction);
-    expect(others).toEqual([]);
-    expect(statement).toMatchObject({
-      Effect: 'Allow',
-      Action: SES_ACTIONS,
-      Condition: { StringEquals: { 'ses:FromAddress': MAIL_FROM } },
-    });
-    expect(JSON.stringify(statement.Resource)).toMatch(/:ses:.*:identity\/tally\.example"/);
-    expect(functions[invoicesFunction]!.Properties.Environment.Variables.MAIL_FROM).toBe(MAIL_FROM);
-    for (const id of Object.keys(functions).filter((id) => id !== invoicesFunction)) {
+    for (const [sender, id] of Object.entries(senders)) {
+      const [statement, ...others] = mailStatements(id);
+      expect(others, sender).toEqual([]);
+      expect(statement, sender).toMatchObject({
+        Effect: 'Allow',
+        Action: SES_ACTIONS,
+        Condition: { StringEquals: { 'ses:FromAddress': MAIL_FROM } },
+      });
+      expect(JSON.stringify(statement?.Resource), sender).toMatch(/:ses:.*:identity\/tally\.example"/);
+      expect(functions[id]!.Properties.Environment.Variables.MAIL_FROM, sender).toBe(MAIL_FROM);
+    }
+    for (const id of Object.keys(functions).filter((id) => !Object.values(senders).includes(id))) {
       expect(mailStatements(id), id).toEqual([]);
       expect(functions[id]!.Properties.Environment.Variables.MAIL_FROM, id).toBeUndefined();
     }
@@ -73,9 +76,14 @@ describe('invoice documents on AWS', () => {
     expect(() => sender({ mailFrom: 'not-an-address' })).toThrow(/-c mailFrom=/);
   });
 
-  it('ships pdfkit beside the invoices bundle, so that its standard fonts load on Lambda', () => {
+  // The step function loads its step at cold start, named by STEP_NAME as the Workflow construct sets it.
+  it.each([
+    { renderer: 'invoices', env: {} },
+    { renderer: 'SendMilestoneInvoice', env: { STEP_NAME: 'SendMilestoneInvoice' } },
+  ] as const)('ships pdfkit beside the $renderer bundle, so that its standard fonts load on Lambda', ({ renderer, env }) => {
     // Prepare: the function's asset as it is zipped and uploaded.
-    const asset = join(outdir, `asset.${functions[invoicesFunction]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+    const id = senders[renderer]!;
+    const asset = join(outdir, `asset.${functions[id]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
     expect(existsSync(join(asset, 'index.mjs'))).toBe(true);
     // Act: lay out a page in Helvetica with the pdfkit of the asset, as the bundle will at run time.
     const script = `import PDFDocument from 'pdfkit';
@@ -86,10 +94,7 @@ describe('invoice documents on AWS', () => {
     const loaded = execFileSync(
       process.execPath,
       ['--input-type=module', '-e', "const m = await import('./index.mjs'); console.log(typeof m.handler)"],
-      {
-        cwd: asset,
-        encoding: 'utf8',
-      },
+      { cwd: asset, encoding: 'utf8', env: { ...process.env, ...env } },
     );
     // Assess
     expect(output).toBe('%PDF-');

@@ -2,8 +2,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeKey } from '../../functions/api/route.js';
+import { portalRoutes } from '../../functions/api/portal/routes.js';
 import { allRoutes, routeGroups } from '../../functions/api/routes/index.js';
+import type { ServiceStack } from '../../lib/stacks/service-stack.js';
 import { tallyApp } from './tally-app.js';
+import { servingFunction } from './template-queries.js';
 
 type Resources = ReturnType<Template['findResources']>;
 
@@ -14,10 +17,12 @@ describe('ServiceStack', () => {
   let functions: Resources;
   /** The table's logical id in the data stack: every reference to the table carries it. */
   let tableId: string;
+  let service: ServiceStack;
 
   beforeAll(() => {
     // Prepare
-    const { data, service } = tallyApp();
+    let data;
+    ({ data, service } = tallyApp());
     tableId = data.getLogicalId(data.table.node.defaultChild as CfnTable);
     // Act
     template = Template.fromStack(service);
@@ -32,22 +37,22 @@ describe('ServiceStack', () => {
         AuthorizationType: route.public ? 'NONE' : 'CUSTOM',
       });
     }
+    // the client portal's pages, whose token is their credential (test/infra/milestone-billing.test.ts)
+    for (const route of portalRoutes) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey(route), AuthorizationType: 'NONE' });
+    }
     // and `$default`, for what no route matched (test/infra/api-unmatched.test.ts)
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', allRoutes().length + 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', allRoutes().length + portalRoutes.length + 1);
   });
 
-  it('serves each route group with one function of its own, plus the authorizer', () => {
+  it('serves each route group with one function of its own; beside them the authorizer, the portal, the steps and the sweep', () => {
     // Assess
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    const integrations: Resources = template.findResources('AWS::ApiGatewayV2::Integration');
-    const functionServing = (key: string): string => {
-      const target = routes.find((r) => r.Properties.RouteKey === key)?.Properties.Target['Fn::Join'][1][1].Ref;
-      return integrations[target]?.Properties.IntegrationUri['Fn::GetAtt'][0];
-    };
-    const functionsByGroup = groups.map(([, group]) => new Set(group.map((r) => functionServing(routeKey(r)))));
+    const functionsByGroup = groups.map(([, group]) => new Set(group.map((r) => servingFunction(template, routeKey(r)))));
     for (const served of functionsByGroup) expect(served.size).toBe(1);
     expect(new Set(functionsByGroup.flatMap((served) => [...served])).size).toBe(groups.length);
-    expect(Object.keys(functions)).toHaveLength(groups.length + 1);
+    const steps = Object.values(service.workflows).flatMap((workflow) => Object.keys(workflow.steps));
+    expect(steps.length).toBeGreaterThan(0);
+    expect(Object.keys(functions)).toHaveLength(groups.length + 1 + 1 + steps.length + 1);
   });
 
   it('authorizes with simple responses on the Authorization header, cached for minutes', () => {
@@ -84,22 +89,36 @@ describe('ServiceStack', () => {
       const statements = policies
         .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
         .flatMap((p) => p.Properties.PolicyDocument.Statement);
-      const tableActions = statements.filter((s) => JSON.stringify(s.Resource).includes(tableId)).flatMap((s) => [s.Action].flat());
+      const tableActions = statements
+        .filter((s) => JSON.stringify(s.Resource).includes(tableId))
+        .flatMap((s) => [s.Action].flat());
       expect(tableActions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
       const writes = tableActions.filter((action) => /Put|Update|Delete|Write/.test(action));
       const isAuthorizer = authorizer.includes(id);
-      expect(writes).toEqual(isAuthorizer ? [] : expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
+      expect(writes).toEqual(
+        isAuthorizer ? [] : expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
+      );
     }
     for (const statement of policies.flatMap((p) => p.Properties.PolicyDocument.Statement)) {
       expect([statement.Action].flat().filter((action: string) => action.includes('*'))).toEqual([]);
-      expect([statement.Resource].flat()).not.toContain('*');
+      // What takes `*` is only the state machines' log delivery and tracing, whose actions take no resource.
+      if ([statement.Resource].flat().includes('*')) {
+        for (const action of [statement.Action].flat())
+          expect(action).toMatch(
+            /^(logs:(\w*LogDeliver\w*|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:\w+)$/,
+          );
+      }
     }
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 
   it('logs every function and the API access to log groups kept for a month', () => {
     // Assess
-    template.resourceCountIs('AWS::Logs::LogGroup', Object.keys(functions).length + 1);
+    // one per function, the API's access log and one per state machine
+    template.resourceCountIs(
+      'AWS::Logs::LogGroup',
+      Object.keys(functions).length + 1 + Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).length,
+    );
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const logGroups = Object.keys(template.findResources('AWS::Logs::LogGroup'));
     for (const fn of Object.values(functions)) expect(logGroups).toContain(fn.Properties.LoggingConfig.LogGroup.Ref);

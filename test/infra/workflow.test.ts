@@ -7,12 +7,13 @@ import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BillingFunction } from '../../lib/constructs/billing-function.js';
-import { Workflow } from '../../lib/constructs/workflow.js';
+import { Workflow, type WorkflowProps } from '../../lib/constructs/workflow.js';
 import { DataStack } from '../../lib/stacks/data-stack.js';
 import { newApp } from './tally-app.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/workflows', import.meta.url));
 const STEPS = ['Prepare', 'Charge', 'RecordFailure'];
+const SENDER = { from: 'billing@tally.example', identity: 'tally.example' };
 
 type Resource = { Properties: Record<string, any> };
 
@@ -27,7 +28,13 @@ describe('Workflow construct', () => {
     app = newApp();
     const data = new DataStack(app, 'Tally-Data');
     stack = new Stack(app, 'Workflow-Test');
-    const workflow = new Workflow(stack, 'Demo', { name: 'demo-billing', table: data.table, dir: FIXTURES });
+    const workflow = new Workflow(stack, 'Demo', {
+      name: 'demo-billing',
+      table: data.table,
+      dir: FIXTURES,
+      stepNeeds: { Charge: { sendsMail: true } },
+      mail: SENDER,
+    });
     const starter = new BillingFunction(stack, 'Starter', { entry: 'functions/api/meta.handler.ts' });
     workflow.grantStart(starter);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -65,6 +72,40 @@ describe('Workflow construct', () => {
       expect(fn.Properties.Environment.Variables.STEP_NAME).toBe(step);
       expect(fn.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
     }
+  });
+
+  it('gives a step what its needs name, and the others only the table', () => {
+    // Prepare: the SES statements of each step's role
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const functions = template.findResources('AWS::Lambda::Function');
+    const mailStatements = (id: string) =>
+      policies
+        .filter(
+          (p) =>
+            JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: functions[id]!.Properties.Role['Fn::GetAtt'][0] }]),
+        )
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+    // Assess
+    for (const [step, id] of Object.entries(ids.steps)) {
+      const mails = step === 'Charge';
+      expect(mailStatements(id), step).toEqual(
+        mails ? [expect.objectContaining({ Condition: { StringEquals: { 'ses:FromAddress': SENDER.from } } })] : [],
+      );
+      expect(functions[id]!.Properties.Environment.Variables.MAIL_FROM, step).toBe(mails ? SENDER.from : undefined);
+    }
+  });
+
+  it('refuses needs for a step its definition does not name, and a step that mails without a sender', () => {
+    // Prepare
+    const build = (props: Partial<WorkflowProps>) => () => {
+      const scope = new Stack(newApp(), 'Refused');
+      const table = new DataStack(scope.node.scope as App, 'Data').table;
+      new Workflow(scope, 'Demo', { name: 'demo-billing', table, dir: FIXTURES, ...props });
+    };
+    // Assess
+    expect(build({ stepNeeds: { Chrage: { sendsMail: true } }, mail: SENDER })).toThrow(/no step Chrage/);
+    expect(build({ stepNeeds: { Charge: { sendsMail: true } } })).toThrow(/Charge step .* sends mail/);
   });
 
   it('logs every event without the execution data, and traces with X-Ray', () => {
