@@ -10,7 +10,7 @@ import { requestFingerprint, runOnce, type StoredResponse } from '../services/id
 import { assertAcceptable, offeredTypes, representations } from './representations.js';
 import { parse as parseMediaType } from 'content-type';
 import { requestBody, routeKey, type Reply, type Route } from './route.js';
-import { routeTable } from './route-match.js';
+import { routeTable, type Routable } from './route-match.js';
 import { idempotencyKey, ifMatchVersion } from './schemas.js';
 
 export interface TenantContext {
@@ -174,7 +174,7 @@ const failed = (error: unknown, event: HttpEvent): StoredResponse => {
  * problems and makes POSTs idempotent. API Gateway and the local server call it alike. A request
  * of no route here (API Gateway's `$default` route) is answered from `known`: 404, or 405 with `Allow`.
  */
-export const httpHandler = (routes: Route[], known: Route[] = routes) => {
+export const httpHandler = (routes: Route[], known: Routable[] = routes) => {
   const byKey = new Map(routes.map((r) => [routeKey(r), { r, types: offeredTypes(r) }]));
   const table = routeTable(known);
 

@@ -1,15 +1,14 @@
 import { clock } from '../adapters/clock.js';
 import { decide, isExpired, type ApprovalOutcome, type ApprovalRequest } from '../domain/approval.js';
-import type { ChangeOrder } from '../domain/change-order.js';
 import { DomainError } from '../domain/errors.js';
-import { billingSummary, milestonePlanOf, projectValue, type Job } from '../domain/job.js';
+import { billingSummary, milestonePlanOf, type Job } from '../domain/job.js';
 import { positionOf } from '../domain/milestone.js';
-import { toAmountString } from '../domain/money.js';
 import { getApprovalRequest, putApprovalRequest } from '../store/approval.store.js';
 import { getCustomer } from '../store/customer.store.js';
 import { getJob } from '../store/job.store.js';
-import { getMilestone, getMilestones } from '../store/milestone.store.js';
+import { getMilestone } from '../store/milestone.store.js';
 import { getTenant } from '../store/tenant.store.js';
+import { changeLines } from './change-order-approval.service.js';
 import { decideChangeOrder, getChangeOrder } from './change-order.service.js';
 import {
   renderApprovalPage,
@@ -162,41 +161,6 @@ const show = async (tenantId: string, request: ApprovalRequest): Promise<Shown> 
 
 const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
-
-/** Each change as the client reads it, and the project value before and after. */
-const changeLines = async (tenantId: string, job: Job, co: ChangeOrder) => {
-  const named = co.changes.flatMap((c) => (c.op === 'add' ? [] : [c.milestoneId]));
-  const current = await getMilestones(tenantId, job.id, named);
-  const money = (value: string) => toAmountString(value, job.currency);
-  let after = projectValue(job);
-  const changes = co.changes.map((change) => {
-    if (change.op === 'add') {
-      after = after.plus(change.milestone.amount);
-      return {
-        op: change.op,
-        milestoneName: change.milestone.name,
-        before: null,
-        after: { name: change.milestone.name, amount: money(change.milestone.amount) },
-      };
-    }
-    const m = current.get(change.milestoneId);
-    const before = m ? { name: m.name, amount: m.amount } : null;
-    if (change.op === 'remove') {
-      if (m?.active) after = after.minus(m.amount);
-      return { op: change.op, milestoneName: m?.name ?? change.milestoneId, before, after: null };
-    }
-    const name = change.fields.name ?? m?.name ?? change.milestoneId;
-    const amount = change.fields.amount ?? m?.amount ?? '0';
-    if (m?.active) after = after.minus(m.amount).plus(amount);
-    return { op: change.op, milestoneName: m?.name ?? name, before, after: { name, amount: money(amount) } };
-  });
-  return {
-    changes,
-    currency: job.currency,
-    projectValueBefore: money(projectValue(job).toFixed()),
-    projectValueAfter: money(after.toFixed()),
-  };
-};
 
 /** Why a request takes no decision any more, as a page; undefined while it does. */
 const closed = (request: ApprovalRequest, shown: Shown, now: Date): PortalPage | undefined => {

@@ -1,14 +1,5 @@
 import { milestoneBillingSteps } from './milestone-billing.steps.js';
-
-/**
- * A Step Functions task: takes its state's input and returns its result. It must be idempotent on
- * its business key (design §4): Step Functions retries it, and the local runner runs again from
- * the start an execution that a crash cut off. A failure is a thrown error whose `name` is what the
- * ASL's Retry and Catch match (Lambda reports it as the error type, the local runner as the error).
- */
-export type StepHandler = (input: unknown) => Promise<unknown>;
-
-export type StepRegistry = Readonly<Record<string, StepHandler>>;
+import type { StepRegistry } from './step.js';
 
 /**
  * Every step of Tally's workflows, by name: a Task whose Resource is `${<Name>FunctionArn}` runs
@@ -17,3 +8,4 @@ export type StepRegistry = Readonly<Record<string, StepHandler>>;
 export const steps: StepRegistry = { ...milestoneBillingSteps };
 
 export { TransientStepError } from './errors.js';
+export type { StepHandler, StepRegistry } from './step.js';

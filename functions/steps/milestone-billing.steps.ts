@@ -8,7 +8,7 @@ import {
   sendMilestoneInvoice,
 } from '../services/milestone-invoice.service.js';
 import { failureOf, stepError } from './errors.js';
-import type { StepHandler } from './index.js';
+import type { StepHandler } from './step.js';
 
 // The steps of workflows/milestone-billing.asl.json: each reads the round from its input and
 // answers a small result (the ASL keeps the input and puts the result beside it).

@@ -45,7 +45,7 @@ const json = async (url: string, method: string, apiKey: string, body?: unknown)
 };
 
 // Each case: where the stack dies once the client has approved.
-const CRASHES = [
+const CRASHES: Record<string, string>[] = [
   { CRASH_BEFORE: 'ApplyMilestoneApproval' },
   { CRASH_AFTER: 'IssueMilestoneInvoice' },
   { CRASH_AFTER: 'SendMilestoneInvoice' },
@@ -79,7 +79,7 @@ describe('a crash after an approval', () => {
       const link = linkIn(await eventually(async () => (await mailsTo(email))[0], 'the approval mail'));
       // Act: approve; the stack dies in the workflow (which runs beside the answer: dying as the
       // execution begins, it may cut the answer off too); it starts again on the same data
-      const decision = await postDecision(link, { decision: 'approve' }).catch((error: unknown) => error);
+      const decision = await postDecision(link, { decision: 'approve' }).catch((error: unknown) => error as Error);
       if (!(decision instanceof Error)) expect(decision.status).toBe(200);
       const [, signal] = (await first.exited) as [number | null, string | null];
       expect(signal).toBe('SIGKILL');

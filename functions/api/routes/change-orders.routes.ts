@@ -1,24 +1,10 @@
 import { z } from 'zod';
 import { CHANGE_ORDER_STATUSES, MAX_CHANGES, type ChangeOrder } from '../../domain/change-order.js';
+import { sendChangeOrder } from '../../services/change-order-approval.service.js';
 import * as changeOrders from '../../services/change-order.service.js';
 import { created, route } from '../route.js';
-import { atLeastOneField, idParams, pageOf, pageQuery, percentString, positiveDecimalString, resourceId } from '../schemas.js';
-
-const text = (max: number) => z.string().trim().min(1).max(max);
-
-// A milestone's fields as POST and PATCH /v1/jobs/{id}/milestones take them (milestones.routes.ts keeps
-// its own unexported): a change order proposes exactly what a direct edit would make.
-const milestoneFields = {
-  name: text(200),
-  description: text(2000).nullish(),
-  amount: positiveDecimalString.meta({
-    description: `${positiveDecimalString.description}, net, in the currency's minor units (400 beyond). The job's active milestones with their tax stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
-  }),
-  taxRate: percentString.optional(),
-  completionCriteria: text(2000).nullish(),
-  requiresClientApproval: z.boolean(),
-  approverEmail: z.email().max(254).nullish().meta({ description: "Who approves instead of the job's customer" }),
-};
+import { atLeastOneField, idParams, pageOf, pageQuery, resourceId } from '../schemas.js';
+import { milestoneFields, text } from './milestones.routes.js';
 
 const changeRequest = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('add'), milestone: z.strictObject(milestoneFields) }),
@@ -48,6 +34,9 @@ const newChangeOrder = z
     ],
   });
 
+const sendRequest = z
+  .strictObject({ to: z.email().max(254).optional().meta({ description: "Whom to ask (default: the job's customer)" }) })
+  .optional();
 const approveRequest = z.strictObject({ note: text(2000).optional() }).optional();
 const rejectRequest = z.strictObject({ comment: text(2000).meta({ description: 'Why it is rejected' }) });
 
@@ -221,5 +210,25 @@ export const changeOrderRoutes = [
     responses: { 200: changeOrderResponse },
     handle: async ({ tenantId, params, body }) =>
       reply(await changeOrders.decideChangeOrder(tenantId, params.id, 'reject', changeOrders.staffEvidence(body.comment))),
+  }),
+  route<IdParams, object, z.infer<typeof sendRequest>>({
+    method: 'POST',
+    path: '/v1/change-orders/{id}/send',
+    operationId: 'sendChangeOrder',
+    summary: 'Emails the client a link to approve or reject the change order',
+    description: [
+      "The link opens the portal's page of the change order (every change, the project value before and after) and works for the",
+      "tenant's `approvalExpiryDays`. Sending again sends a new link, and the last one stops working. The change order must still",
+      'apply (as approving checks) and be undecided (409 `APPROVAL_DECIDED`); without an address it is 422 `NO_RECIPIENT`.',
+    ].join(' '),
+    params: idParams,
+    body: sendRequest,
+    errors: {
+      ...notFound,
+      409: ['APPROVAL_DECIDED', ...applyRefusals[409]],
+      422: [...applyRefusals[422], 'NO_RECIPIENT'],
+    },
+    responses: { 200: changeOrderResponse },
+    handle: async ({ tenantId, params, body }) => reply(await sendChangeOrder(tenantId, params.id, body?.to)),
   }),
 ];

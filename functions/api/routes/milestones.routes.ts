@@ -15,9 +15,10 @@ import {
   resourceId,
 } from '../schemas.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+export const text = (max: number) => z.string().trim().min(1).max(max);
 
-const milestoneFields = {
+/** A milestone's fields as POST and PATCH take them, and as a change order proposes them. */
+export const milestoneFields = {
   name: text(200),
   description: text(2000).nullish(),
   amount: positiveDecimalString.meta({
