@@ -226,6 +226,22 @@ describe('milestone billing with client approval', () => {
     expect(again.body.code).toBe('MILESTONE_BILLED');
   });
 
+  it("makes links that expire after the tenant's approvalExpiryDays (default 14, from 1 to 90)", async () => {
+    // Prepare
+    const p = await project();
+    const days = (m: { approval: { requestedAt: string; expiresAt: string } }) =>
+      (Date.parse(m.approval.expiresAt) - Date.parse(m.approval.requestedAt)) / 86_400_000;
+    // Act + Assess: the default, then a tenant's own
+    expect(days(await complete(p, p.ids[0]!))).toBe(14);
+    for (const bad of [0, 91, 1.5]) {
+      const refused = await p.api.request('PATCH', '/v1/settings', { approvalExpiryDays: bad });
+      expect(refused.status, String(bad)).toBe(400);
+      expect(refused.body.errors[0].field).toBe('approvalExpiryDays');
+    }
+    expect((await p.api.request('PATCH', '/v1/settings', { approvalExpiryDays: 3 })).status).toBe(200);
+    expect(days(await complete(p, p.ids[1]!))).toBe(3);
+  });
+
   it('refuses to complete a milestone whose approver has no address, changing nothing', async () => {
     const p = await project(null);
     const before = await items.read(p.api.tenantId);

@@ -65,6 +65,7 @@ describe('settings: ETag and If-Match', () => {
         accountingIntegration: true,
         defaultCurrency: 'USD',
         defaultDueDays: 14,
+        approvalExpiryDays: 14,
       },
     });
   });
