@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PORTAL_HEADERS, renderOutcomePage } from '../services/documents/portal-pages.js';
-import { openApproval, submitDecision, type PortalPage } from '../services/portal.service.js';
+import { openApproval, submitDecision, type DecisionForm, type PortalPage } from '../services/portal.service.js';
 import { logger } from '../shared/logger.js';
 import type { HttpEvent } from './http.js';
 
@@ -14,15 +14,14 @@ const page = ({ status, html }: PortalPage): APIGatewayProxyStructuredResultV2 =
 });
 
 /** The posted form's fields; a body that is not a form (or too large to be one) is an empty form, refused as such. */
-const formOf = (event: HttpEvent): { decision?: string; comment?: string } => {
+const formOf = (event: HttpEvent): DecisionForm => {
   const raw = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   const type = (event.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded' || raw.length > MAX_FORM_BYTES) return {};
   const fields = new URLSearchParams(raw.toString('utf8'));
-  return {
-    ...(fields.has('decision') ? { decision: fields.get('decision')! } : {}),
-    ...(fields.has('comment') ? { comment: fields.get('comment')! } : {}),
-  };
+  // A field given twice is not one answer: the decision is then missing, and asked for again.
+  const one = (name: string): string | undefined => (fields.getAll(name).length === 1 ? fields.get(name)! : undefined);
+  return { decision: one('decision'), comment: one('comment') };
 };
 
 /** The client portal (functions/api/portal/routes.ts): HTML pages whose only credential is the link's token. */
@@ -37,6 +36,6 @@ export const handler = async (event: HttpEvent): Promise<APIGatewayProxyStructur
   } catch (error) {
     // Logged without the token: it is a credential.
     logger.error('portal page failed', { error: error as Error, method: event.requestContext.http.method });
-    return page({ status: 500, html: renderOutcomePage({ kind: 'invalid' }) });
+    return page({ status: 500, html: renderOutcomePage({ kind: 'error' }) });
   }
 };

@@ -47,6 +47,12 @@ const STATUS_OF: Record<ApprovalOutcome, ApprovalStatus> = {
   reject: 'rejected',
 };
 
+/** The comment as kept: trimmed, and null when nothing in it can be read (spaces, control or invisible characters only). */
+export const readableComment = (comment: string | null | undefined): string | null => {
+  const trimmed = comment?.trim() ?? '';
+  return /[^\p{C}\p{Z}\s]/u.test(trimmed) ? trimmed : null;
+};
+
 export const isExpired = (request: ApprovalRequest, now: Date): boolean => now.toISOString() >= request.expiresAt;
 
 /**
@@ -75,7 +81,7 @@ export const decide = (
       [{ field: 'decision', code: 'invalid_decision', message: `must be one of ${OUTCOMES[request.subject.kind].join(', ')}` }],
     );
   }
-  const comment = evidence.comment?.trim() || null;
+  const comment = readableComment(evidence.comment);
   if (outcome !== 'approve' && !comment) {
     throw new DomainError('invalid', 'COMMENT_REQUIRED', 'Say what should change', [
       { field: 'comment', code: 'required', message: 'required: say what should change' },

@@ -79,7 +79,7 @@ export const MAX_CHANGES = 40;
 export interface AppliedChangeOrder {
   /** The same object as the job given when its price and order do not change (modified names only). */
   job: Job;
-  /** New milestones, pending and active, last in the job's order in the order of the changes. */
+  /** New milestones, pending, last in the job's order in the order of the changes. */
   added: Milestone[];
   modified: { milestone: Milestone; previous: Milestone }[];
   removed: Milestone[];

@@ -14,7 +14,7 @@ import {
   workLine,
   type LineDraft,
 } from './invoice-lines.js';
-import { suggestedPrice, totalOf, type Job } from './job.js';
+import { milestonePlanOf, suggestedPrice, totalOf, type Job } from './job.js';
 import {
   allocate,
   amount,
@@ -54,7 +54,7 @@ export interface MilestoneToBill {
   taxRate: string;
   /** The net of the job's milestones invoiced before this one: deposits are applied in proportion to it. */
   billedBefore: string;
-  /** Every other active milestone of the job is invoiced: this invoice applies every deposit still unapplied. */
+  /** Every other milestone of the job is invoiced: this invoice applies every deposit still unapplied. */
   last: boolean;
 }
 
@@ -78,9 +78,10 @@ export interface DraftInput {
   allowOverbilling?: boolean;
 }
 
-/** The one tax rate all charges share, else none: a deposit is billed at it by default. */
+/** The one tax rate all of what makes the price share (a milestone job's milestones, else the charges), else none: a deposit is billed at it by default. */
 const commonRate = (job: Job): string | undefined => {
-  const rates = new Set(job.charges.map((c) => amount(c.taxRate).toFixed()));
+  const priced = job.billingType === 'milestone' ? milestonePlanOf(job) : job.charges;
+  const rates = new Set(priced.map((c) => amount(c.taxRate).toFixed()));
   return rates.size === 1 ? [...rates][0] : undefined;
 };
 

@@ -27,8 +27,6 @@ export interface PlannedMilestone {
   /** Net, in the currency's minor units. */
   amount: string;
   taxRate: string;
-  /** Counts in the price: false for a milestone that a change order proposes and nobody approved yet. */
-  active: boolean;
 }
 
 /** Amounts by tax rate (`{"20": "150.00"}`): deposits and retainage are given back at the rate they were billed at. */
@@ -78,7 +76,7 @@ export interface JobFields {
 
 export interface BillingSummary {
   suggestedPrice: string;
-  /** The sum of the active milestones, whatever the billing type. */
+  /** The sum of the milestones, whatever the billing type. */
   projectValue: string;
   invoicedToDate: string;
   paidToDate: string;
@@ -163,11 +161,11 @@ export const assertDeletable = (job: Job): void => {
 
 export const milestonePlanOf = (job: Job): PlannedMilestone[] => job.milestonePlan ?? [];
 
-/** The sum of the job's active milestones (net, exact). */
-export const projectValue = (job: Job) => sumAmounts(milestonePlanOf(job).flatMap((m) => (m.active ? [m.amount] : [])));
+/** The sum of the job's milestones (net, exact); what a change order proposes counts once it is approved and applied. */
+export const projectValue = (job: Job) => sumAmounts(milestonePlanOf(job).map((m) => m.amount));
 
 /**
- * The price the invoices of a job aim at: for a milestone job the sum of its active milestones,
+ * The price the invoices of a job aim at: for a milestone job the sum of its milestones,
  * else the sum of its charges (net). Expenditures of time and material jobs join it as they land.
  */
 export const suggestedPrice = (job: Job) =>

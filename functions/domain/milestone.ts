@@ -34,7 +34,8 @@ export type MilestoneApproval = Pick<ApprovalRequest, 'recipient' | 'status' | '
 export interface MilestoneBilling {
   round: number;
   invoiceId: string;
-  state: 'running' | 'done' | 'failed';
+  /** `voided`: the round's invoice was voided, and the milestone is billable again, by a new round and invoice. */
+  state: 'running' | 'done' | 'failed' | 'voided';
   startedAt: string;
 }
 
@@ -59,8 +60,6 @@ export interface Milestone {
   /** Who approves instead of the job's customer. */
   approverEmail: string | null;
   status: MilestoneStatus;
-  /** Counts in the job's price and may be billed; a change order's proposal is inactive until approved. */
-  active: boolean;
   /** The invoice that bills it, once there is one. */
   invoiceId: string | null;
   completedAt: string | null;
@@ -123,15 +122,12 @@ const illegal = (m: Milestone, event: MilestoneEvent): DomainError =>
 
 /**
  * The status `event` leads the milestone to, or a 409 that says why it may not happen:
- * `MILESTONE_TRANSITION_NOT_ALLOWED` from a status the event does not leave, `MILESTONE_NOT_ACTIVE`
- * for a milestone nobody approved yet, `MILESTONE_NEEDS_APPROVAL` to invoice a completed milestone
- * that the client must approve first, `MILESTONE_NEEDS_NO_APPROVAL` to ask for an approval it does not need.
+ * `MILESTONE_TRANSITION_NOT_ALLOWED` from a status the event does not leave, `MILESTONE_NEEDS_APPROVAL`
+ * to invoice a completed milestone that the client must approve first, `MILESTONE_NEEDS_NO_APPROVAL` to ask for an approval it does not need.
  */
 export const nextStatus = (m: Milestone, event: MilestoneEvent): MilestoneStatus => {
   const to = TRANSITIONS[event][m.status];
   if (!to) throw illegal(m, event);
-  if (!m.active)
-    throw new DomainError('conflict', 'MILESTONE_NOT_ACTIVE', 'The milestone is not active: its change order is not approved');
   if (event === 'invoice' && m.status === 'completed' && m.requiresClientApproval) {
     throw new DomainError('conflict', 'MILESTONE_NEEDS_APPROVAL', 'The client must approve the milestone before it is invoiced');
   }
@@ -171,9 +167,12 @@ export const requestRevision = (m: Milestone, comment: string, now: Date): Miles
 export const invoiceMilestone = (m: Milestone, invoiceId: string, now: Date): Milestone =>
   moved(m, 'invoice', now, { invoiceId });
 
-/** Its invoice was voided: the milestone may be billed again, in a new round with a new invoice. */
+/** Its invoice was voided: the milestone may be billed (and changed) again, by a new round with a new invoice. */
 export const releaseInvoice = (m: Milestone, now: Date): Milestone =>
-  moved(m, 'void_invoice', now, { invoiceId: null, billing: null });
+  moved(m, 'void_invoice', now, { invoiceId: null, billing: m.billing && { ...m.billing, state: 'voided' } });
+
+/** A billing round started whose invoice still stands (a draft, or issued): the milestone is what it bills. */
+const isBeingBilled = (m: Milestone): boolean => m.billing !== null && m.billing.state !== 'voided';
 
 /** The request's state as the milestone shows it. */
 const approvalOf = (request: ApprovalRequest): MilestoneApproval => ({
@@ -215,8 +214,9 @@ export const startBilling = (m: Milestone, invoiceId: string, now: Date): Milest
   }
   return milestoneTouched(m, now, {
     billing: {
+      // Rounds count on after a void: each round's execution is named by its number.
       round: (m.billing?.round ?? 0) + 1,
-      invoiceId: m.billing?.invoiceId ?? invoiceId,
+      invoiceId: isBeingBilled(m) ? m.billing!.invoiceId : invoiceId,
       state: 'running',
       startedAt: now.toISOString(),
     },
@@ -252,7 +252,7 @@ export const markPaid = (m: Milestone, now: Date): Milestone => moved(m, 'pay', 
  * changes nor goes (409 `MILESTONE_INVOICED`).
  */
 export const assertUninvoiced = (m: Milestone): void => {
-  if (m.invoiceId !== null || m.billing !== null || m.status === 'invoiced' || m.status === 'paid') {
+  if (m.invoiceId !== null || isBeingBilled(m) || m.status === 'invoiced' || m.status === 'paid') {
     throw new DomainError(
       'conflict',
       'MILESTONE_INVOICED',
@@ -277,26 +277,26 @@ const checkAmount = (value: string, currency: string): string => {
 const PRICING_FIELDS = ['amount', 'taxRate'] as const;
 
 /**
- * The job's active milestones, each with its tax, taken as one invoice, stay within the amount bound
+ * The job's milestones, each with its tax, taken as one invoice, stay within the amount bound
  * (else 422 `AMOUNT_TOO_LARGE` naming `fields`), so that the price, and every invoice that bills them, can be paid.
  */
 const assertPlanPayable = (job: Job, fields: string[]): Job => {
-  const lines = milestonePlanOf(job).flatMap((m) => (m.active ? [{ net: m.amount, taxRate: m.taxRate }] : []));
+  const lines = milestonePlanOf(job).map((m) => ({ net: m.amount, taxRate: m.taxRate }));
   assertPayable(lines, job.currency, "The job's milestones with tax", fields);
   return job;
 };
 
-const termsOf = (m: Milestone): PlannedMilestone => ({ id: m.id, amount: m.amount, taxRate: m.taxRate, active: m.active });
+const termsOf = (m: Milestone): PlannedMilestone => ({ id: m.id, amount: m.amount, taxRate: m.taxRate });
 
 const samePlan = (a: PlannedMilestone, b: PlannedMilestone): boolean =>
-  a.id === b.id && a.amount === b.amount && amount(a.taxRate).eq(b.taxRate) && a.active === b.active;
+  a.id === b.id && a.amount === b.amount && amount(a.taxRate).eq(b.taxRate);
 
 export interface MilestoneOfJob {
   job: Job;
   milestone: Milestone;
 }
 
-/** A new active milestone, last in the job's order. */
+/** A new milestone, last in the job's order. */
 export const createMilestone = (job: Job, input: MilestoneFields, id: string, now: Date): MilestoneOfJob => {
   assertModifiable(job);
   if (milestonePlanOf(job).length >= MAX_MILESTONES) {
@@ -314,7 +314,6 @@ export const createMilestone = (job: Job, input: MilestoneFields, id: string, no
     requiresClientApproval: input.requiresClientApproval,
     approverEmail: input.approverEmail ?? null,
     status: 'pending',
-    active: true,
     invoiceId: null,
     completedAt: null,
     completionNote: null,
@@ -408,10 +407,10 @@ export const positionOf = (job: Job, milestoneId: string): number | undefined =>
 
 /**
  * What the milestone's invoice bills, given every milestone of the job as it is now: the net the
- * job's other active milestones were invoiced for before it, and whether it is the last one billed.
+ * job's other milestones were invoiced for before it, and whether it is the last one billed.
  */
 export const milestoneToBill = (m: Milestone, milestones: readonly Milestone[]): MilestoneToBill => {
-  const others = milestones.filter((o) => o.id !== m.id && o.active);
+  const others = milestones.filter((o) => o.id !== m.id);
   const billed = others.filter((o) => o.status === 'invoiced' || o.status === 'paid');
   return {
     id: m.id,

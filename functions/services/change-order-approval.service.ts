@@ -39,12 +39,12 @@ export const changeLines = async (
     const m = current.get(change.milestoneId);
     const before = m ? { name: m.name, amount: m.amount } : null;
     if (change.op === 'remove') {
-      if (m?.active) after = after.minus(m.amount);
+      if (m) after = after.minus(m.amount);
       return { op: change.op, milestoneName: m?.name ?? change.milestoneId, before, after: null };
     }
     const name = change.fields.name ?? m?.name ?? change.milestoneId;
     const amount = change.fields.amount ?? m?.amount ?? '0';
-    if (m?.active) after = after.minus(m.amount).plus(amount);
+    if (m) after = after.minus(m.amount).plus(amount);
     return { op: change.op, milestoneName: m?.name ?? name, before, after: { name, amount: money(amount) } };
   });
   return {

@@ -168,20 +168,22 @@ export const resendApproval = async (tenantId: string, jobId: string, id: string
  */
 export const decideMilestoneRequest = async (
   tenantId: string,
+  { jobId, milestoneId }: { jobId: string; milestoneId: string },
   requestId: string,
   outcome: ApprovalOutcome,
   evidence: DecisionEvidence,
-  expected?: { milestoneId: string },
 ): Promise<PositionedMilestone> => {
   const invoiceId = newId('inv');
   const decided = await retrying(async () => {
+    // The milestone before the request: a decision that lands between the reads then shows on the
+    // request (409 APPROVAL_DECIDED), and one after them fails the write, which reads again.
+    const { job, milestone } = await milestoneAndJob(tenantId, jobId, milestoneId);
     const request = await getApprovalRequest(tenantId, requestId);
-    if (request.subject.kind !== 'milestone' || (expected && request.subject.milestoneId !== expected.milestoneId)) {
+    if (request.subject.kind !== 'milestone' || request.subject.milestoneId !== milestoneId) {
       throw new DomainError('conflict', 'APPROVAL_DECIDED', "The approval request is not the milestone's open request");
     }
     const now = clock.now();
     const next = decide(request, outcome, evidence, now);
-    const { job, milestone } = await milestoneAndJob(tenantId, request.subject.jobId, request.subject.milestoneId);
     const applied = applyDecision(milestone, next, now);
     const billing = outcome === 'approve' ? startBilling(applied, invoiceId, now) : applied;
     return commit(
@@ -207,13 +209,13 @@ export const decideForClient = async (
   // From any other status the state machine says why not (a milestone that is pending cannot approve).
   if (milestone.status !== 'awaiting_approval' || !milestone.approval)
     nextStatus(milestone, outcome === 'approve' ? 'approve' : 'request_revision');
-  return decideMilestoneRequest(
-    tenantId,
-    milestone.approval!.requestId,
-    outcome,
-    { by: 'staff', at: clock.now().toISOString(), ip: null, userAgent: null, comment },
-    { milestoneId: id },
-  );
+  return decideMilestoneRequest(tenantId, { jobId, milestoneId: id }, milestone.approval!.requestId, outcome, {
+    by: 'staff',
+    at: clock.now().toISOString(),
+    ip: null,
+    userAgent: null,
+    comment,
+  });
 };
 
 /**

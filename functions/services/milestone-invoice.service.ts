@@ -1,5 +1,5 @@
 import { clock } from '../adapters/clock.js';
-import { DomainError } from '../domain/errors.js';
+import { concurrentWrite, DomainError } from '../domain/errors.js';
 import { isIssued, type Invoice } from '../domain/invoice.js';
 import { draftInvoice } from '../domain/invoice-policies.js';
 import type { Job } from '../domain/job.js';
@@ -84,7 +84,7 @@ const redraft = (round: BillingRound): Promise<void> =>
   });
 
 /** Other milestones invoiced while this one is drawn again, this often, leave the step to the workflow's retry. */
-const REDRAFTS = 5;
+const REDRAFTS = 10;
 
 const isStale = (error: unknown): boolean => error instanceof DomainError && error.code === 'INVOICE_STALE';
 
@@ -97,7 +97,9 @@ export const issueMilestoneInvoice = async (round: BillingRound): Promise<Invoic
     try {
       return await issueInvoice(round.tenantId, round.invoiceId);
     } catch (error) {
-      if (!isStale(error) || attempt >= REDRAFTS) throw error;
+      if (!isStale(error)) throw error;
+      // Still losing to other milestones' invoices: the workflow's retry tries again after a pause.
+      if (attempt >= REDRAFTS) throw concurrentWrite('job');
       await redraft(round);
     }
   }

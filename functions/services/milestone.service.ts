@@ -34,7 +34,6 @@ export interface MilestoneSummary {
   name: string;
   status: MilestoneStatus;
   amount: string;
-  active: boolean;
   invoiceId: string | null;
   position: number;
 }
@@ -77,12 +76,11 @@ const everyMilestone = (tenantId: string) => async (job: Job) =>
 export const withMilestones = async (tenantId: string, job: Job): Promise<{ job: Job; milestones: MilestoneSummary[] }> => {
   if (!milestonePlanOf(job).length) return { job, milestones: [] };
   const read = await readConsistently(tenantId, job, everyMilestone(tenantId), planIds);
-  const milestones = read.milestones.map(({ id, name, status, amount, active, invoiceId, position }) => ({
+  const milestones = read.milestones.map(({ id, name, status, amount, invoiceId, position }) => ({
     id,
     name,
     status,
     amount,
-    active,
     invoiceId,
     position,
   }));

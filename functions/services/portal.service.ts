@@ -1,5 +1,5 @@
 import { clock } from '../adapters/clock.js';
-import { decide, isExpired, type ApprovalOutcome, type ApprovalRequest } from '../domain/approval.js';
+import { decide, isExpired, readableComment, type ApprovalOutcome, type ApprovalRequest } from '../domain/approval.js';
 import { DomainError } from '../domain/errors.js';
 import { billingSummary, milestonePlanOf, type Job } from '../domain/job.js';
 import { positionOf } from '../domain/milestone.js';
@@ -169,6 +169,15 @@ const closed = (request: ApprovalRequest, shown: Shown, now: Date): PortalPage |
   return undefined;
 };
 
+/** The subject as it is now; undefined when it is gone (its job, milestone or change order deleted since the link was sent). */
+const shownIfThere = (tenantId: string, request: ApprovalRequest): Promise<Shown | undefined> =>
+  show(tenantId, request).catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+
+const gone = (request: ApprovalRequest): PortalPage => outcome('unavailable', 410, request);
+
 /**
  * The page a link opens: the question, or why it asks nothing any more. It decides nothing: mail
  * scanners open links too.
@@ -177,7 +186,8 @@ export const openApproval = async (token: string): Promise<PortalPage> => {
   const found = await resolve(token);
   if (!found) return invalid();
   const { tenantId, request } = found;
-  const shown = await show(tenantId, request);
+  const shown = await shownIfThere(tenantId, request);
+  if (!shown) return gone(request);
   return closed(request, shown, clock.now()) ?? { status: 200, html: shown.render() };
 };
 
@@ -202,12 +212,13 @@ export const submitDecision = async (token: string, form: DecisionForm, evidence
   const found = await resolve(token);
   if (!found) return invalid();
   const { tenantId, request } = found;
-  const shown = await show(tenantId, request);
+  const shown = await shownIfThere(tenantId, request);
+  if (!shown) return gone(request);
   const now = clock.now();
   const refused = closed(request, shown, now);
   if (refused) return refused;
   const choice = OUTCOMES[request.subject.kind].find((option) => option === form.decision);
-  const comment = form.comment?.trim() || null;
+  const comment = readableComment(form.comment);
   const formError = (error: PortalError): PortalPage => ({
     status: 400,
     html: shown.render({ error, ...optional('decision', form.decision), ...optional('comment', form.comment) }),
@@ -225,7 +236,7 @@ export const submitDecision = async (token: string, form: DecisionForm, evidence
   const at = { by: 'client' as const, at: now.toISOString(), ip: evidence.ip, userAgent: evidence.userAgent, comment };
   try {
     if (request.subject.kind === 'milestone') {
-      await decideMilestoneRequest(tenantId, request.id, choice, at);
+      await decideMilestoneRequest(tenantId, request.subject, request.id, choice, at);
     } else {
       // The request is checked and written with the change order: one conditional write decides both.
       const next = decide(request, choice, at, now);
@@ -237,11 +248,14 @@ export const submitDecision = async (token: string, form: DecisionForm, evidence
     if (error instanceof DomainError && error.code === 'APPROVAL_EXPIRED') {
       return outcome('expired', 410, request, shown.business, shown.subject);
     }
-    // Decided meanwhile, or no longer decidable (the milestone moved on): the link is used up.
-    if (error instanceof DomainError && (error.kind === 'conflict' || error.kind === 'precondition')) {
+    if (!(error instanceof DomainError)) throw error;
+    // Decided meanwhile (by staff, another tab), whichever read first saw it: the link is used up.
+    const latest = await getApprovalRequest(tenantId, request.id);
+    if (latest.status !== 'pending' || error.code === 'APPROVAL_DECIDED') {
       return outcome('used', 410, request, shown.business, shown.subject);
     }
-    throw error;
+    // The job moved on since the link was sent (a milestone invoiced, deleted, the job billed): nothing to decide here.
+    return outcome('unavailable', 409, request, shown.business, shown.subject);
   }
   return outcome(DECIDED_KIND[choice], 200, request, shown.business, shown.subject);
 };

@@ -33,7 +33,7 @@
  *
  * A milestone is an item of its own in its job's item collection, all of a job's read by one Query
  * (`MILESTONE#` prefix): its status, approvals and invoice change it alone, never the job. The job
- * keeps the milestones' order and the terms that make its price (amount, tax rate, active), and a
+ * keeps the milestones' order and the terms that make its price (amount, tax rate), and a
  * write that changes them writes the job and the milestone in one transaction (docs/architecture.md).
  *
  * A change order has a partition of its own, read by its id alone (`/v1/change-orders/{id}`), and is

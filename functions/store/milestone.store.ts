@@ -11,7 +11,7 @@ import { write, type WriteAction } from './write.js';
 /**
  * Milestones are items of their own in their job's item collection (keys.ts): a change of status,
  * approval or invoice writes the milestone alone, so that milestones never conflict with each other
- * nor with the job's charges. What makes the job's price (order, amount, tax rate, active) is also
+ * nor with the job's charges. What makes the job's price (order, amount, tax rate) is also
  * in the job (`milestonePlan`), and every write that changes it writes both in one transaction.
  */
 const milestoneItem = (tenantId: string, m: Milestone) => ({ ...keys.milestone(tenantId, m.jobId, m.id), ...m });

@@ -99,14 +99,13 @@ describe('change orders', () => {
     expect(after.body.milestones).toEqual([
       expect.objectContaining({ id: ids[0], name: 'M1', amount: '1000.00', position: 1 }),
       expect.objectContaining({ id: ids[1], name: 'M2 and insulation', amount: '3000.00', position: 2 }),
-      { id: added, name: 'Skylight', status: 'pending', amount: '1800.00', active: true, invoiceId: null, position: 3 },
+      { id: added, name: 'Skylight', status: 'pending', amount: '1800.00', invoiceId: null, position: 3 },
     ]);
     const skylight = await api.request('GET', `/v1/jobs/${jobId}/milestones/${added}`);
     expect(skylight.body).toMatchObject({
       taxRate: '19',
       requiresClientApproval: true,
       status: 'pending',
-      active: true,
       version: 1,
     });
     expect((await api.request('GET', `/v1/jobs/${jobId}/milestones/${ids[2]}`)).status).toBe(404);

@@ -226,6 +226,72 @@ describe('milestone billing with client approval', () => {
     expect(again.body.code).toBe('MILESTONE_BILLED');
   });
 
+  it('bills a milestone again, with a new invoice, once its invoice is voided; it may be changed in between', async () => {
+    // Prepare: billed once
+    const p = await project();
+    const permit = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones`, {
+      name: 'Permit',
+      amount: '300',
+      requiresClientApproval: false,
+    });
+    await complete(p, permit.body.id);
+    const first = await billed(p.api, p.jobId, permit.body.id);
+    // Act: the invoice is voided; the amount corrected; billed again
+    expect((await p.api.request('POST', `/v1/invoices/${first.invoiceId}/void`)).status).toBe(200);
+    const released = await p.api.request('GET', `/v1/jobs/${p.jobId}/milestones/${permit.body.id}`);
+    expect(released.body).toMatchObject({ status: 'completed', invoiceId: null, billing: { state: 'voided', round: 1 } });
+    const corrected = await p.api.request('PATCH', `/v1/jobs/${p.jobId}/milestones/${permit.body.id}`, { amount: '350' });
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(200);
+    const retried = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${permit.body.id}/retry-billing`);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    // Assess: a second round, a new invoice of the new amount
+    const second = await billed(p.api, p.jobId, permit.body.id);
+    expect(second).toMatchObject({ status: 'invoiced', billing: { state: 'done', round: 2 } });
+    expect(second.invoiceId).not.toBe(first.invoiceId);
+    const invoices = await jobInvoices(p);
+    expect(invoices.map((i: { status: string; totals: { net: string } }) => [i.status, i.totals.net]).sort()).toEqual([
+      ['invoiced', '350.00'],
+      ['voided', '300.00'],
+    ]);
+  });
+
+  it('bills many milestones approved at once, each once, and the deposits applied add up to the deposit', async () => {
+    // Prepare: eight milestones (100.00 to 800.00) and a 10% deposit, all awaiting approval
+    const api = await newTenant('Busy builder', 'EUR');
+    const customer = await api.request('POST', '/v1/customers', { name: 'Client', email: uniqueEmail('busy') });
+    const job = await api.request('POST', '/v1/jobs', { customerId: customer.body.id, name: 'Estate', billingType: 'milestone' });
+    const ids: string[] = [];
+    for (let i = 1; i <= 8; i++) {
+      const m = await api.request('POST', `/v1/jobs/${job.body.id}/milestones`, {
+        name: `Phase ${i}`,
+        amount: `${i}00.01`,
+        taxRate: '20',
+        requiresClientApproval: true,
+      });
+      ids.push(m.body.id);
+    }
+    const deposit = await api.request('POST', `/v1/jobs/${job.body.id}/invoices`, { policy: 'deposit', percent: '10' });
+    expect((await api.request('POST', `/v1/invoices/${deposit.body.id}/issue`)).status).toBe(200);
+    for (const id of ids) await api.request('POST', `/v1/jobs/${job.body.id}/milestones/${id}/complete`);
+    // Act
+    const approvals = await Promise.all(ids.map((id) => api.request('POST', `/v1/jobs/${job.body.id}/milestones/${id}/approve`)));
+    expect(approvals.map((a) => a.status)).toEqual(ids.map(() => 200));
+    // Assess
+    const done = await Promise.all(ids.map((id) => billed(api, job.body.id, id)));
+    expect(done.map((m) => [m.status, m.billing.state, m.billingError])).toEqual(ids.map(() => ['invoiced', 'done', null]));
+    const invoices = (await api.request('GET', `/v1/invoices?jobId=${job.body.id}&limit=50`)).body.items;
+    const milestoneInvoices = invoices.filter((i: { policy: string }) => i.policy === 'milestone');
+    expect(milestoneInvoices).toHaveLength(8);
+    expect(new Set(milestoneInvoices.map((i: { milestoneId: string }) => i.milestoneId)).size).toBe(8);
+    const applied = milestoneInvoices.flatMap((i: { lines: { kind: string; amount: string }[] }) =>
+      i.lines.filter((l) => l.kind === 'deposit_applied').map((l) => Math.round(Number(l.amount) * 100)),
+    );
+    const depositNet = Math.round(Number(deposit.body.totals.net) * 100);
+    expect(-applied.reduce((a: number, b: number) => a + b, 0)).toBe(depositNet);
+    const after = await api.request('GET', `/v1/jobs/${job.body.id}`);
+    expect(after.body.billing).toMatchObject({ remaining: '0.00', depositsHeld: '0.00' });
+  });
+
   it("makes links that expire after the tenant's approvalExpiryDays (default 14, from 1 to 90)", async () => {
     // Prepare
     const p = await project();
@@ -307,6 +373,40 @@ describe('portal links', () => {
     });
     expect(revised.status, JSON.stringify(revised.body)).toBe(200);
     expect(revised.body.status).toBe('revision_requested');
+  });
+
+  it('a link whose milestone or job is gone, or whose milestone moved on, gets a page and changes nothing', async () => {
+    // Prepare: a link whose milestone is deleted, and one whose job is
+    const { p, link } = await linkFor();
+    expect((await p.api.request('DELETE', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}`)).status).toBe(204);
+    // Act + Assess
+    for (const response of [await openPortal(link), await postDecision(link, { decision: 'approve' })]) {
+      expect(response.status).toBe(410);
+      expect(response.html).toMatch(/can no longer be decided/i);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    }
+    const other = await linkFor();
+    expect((await other.p.api.request('DELETE', `/v1/jobs/${other.p.jobId}`)).status).toBe(204);
+    expect((await openPortal(other.link)).status).toBe(410);
+    expect((await postDecision(other.link, { decision: 'approve' })).status).toBe(410);
+  });
+
+  it('refuses a form that answers twice, or a comment with nothing readable in it', async () => {
+    const fresh = await linkFor();
+    const stored = await items.read(fresh.p.api.tenantId);
+    const body = 'decision=approve&decision=request_revision';
+    const ambiguous = await fetch(fresh.link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    expect(ambiguous.status).toBe(400);
+    for (const comment of ['\u200b', '\u0000\u0000', ' \u00a0 ']) {
+      const blank = await postDecision(fresh.link, { decision: 'request_revision', comment });
+      expect(blank.status, JSON.stringify(comment)).toBe(400);
+      expect(blank.html).toContain('href="#comment"');
+    }
+    expect(await items.read(fresh.p.api.tenantId)).toEqual(stored);
   });
 
   it('a resent link replaces the first, which then decides nothing', async () => {

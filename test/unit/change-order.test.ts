@@ -206,7 +206,7 @@ describe('applyChangeOrder', () => {
     return { job, milestones, co: draft(job, milestones, input) };
   };
 
-  it('makes every change in one new job version: the price moves, added milestones are pending, active and last', () => {
+  it('makes every change in one new job version: the price moves, added milestones are pending and last', () => {
     // Prepare
     const { job, milestones, co } = scenario();
     // Act
@@ -215,16 +215,16 @@ describe('applyChangeOrder', () => {
     const [skylight, gutters] = [co.changes[0]!.milestoneId, co.changes[3]!.milestoneId];
     expect(applied.job.version).toBe(job.version + 1);
     expect(applied.job.updatedAt).toBe(later.toISOString());
-    expect(milestonePlanOf(applied.job).map((m) => [m.id, m.amount, m.active])).toEqual([
-      ['mil_2', '3000.00', true],
-      ['mil_3', '1000.00', true],
-      [skylight, '1800.00', true],
-      [gutters, '200.00', true],
+    expect(milestonePlanOf(applied.job).map((m) => [m.id, m.amount])).toEqual([
+      ['mil_2', '3000.00'],
+      ['mil_3', '1000.00'],
+      [skylight, '1800.00'],
+      [gutters, '200.00'],
     ]);
     expect(billingSummary(applied.job).projectValue).toBe('6000.00');
-    expect(applied.added.map((m) => [m.id, m.name, m.status, m.active, m.version, m.createdAt])).toEqual([
-      [skylight, 'Skylight', 'pending', true, 1, later.toISOString()],
-      [gutters, 'Gutters', 'pending', true, 1, later.toISOString()],
+    expect(applied.added.map((m) => [m.id, m.name, m.status, m.version, m.createdAt])).toEqual([
+      [skylight, 'Skylight', 'pending', 1, later.toISOString()],
+      [gutters, 'Gutters', 'pending', 1, later.toISOString()],
     ]);
     expect(applied.modified).toEqual([
       {

@@ -111,14 +111,6 @@ describe('the milestone state machine', () => {
     },
   );
 
-  it('refuses every move of a milestone that is not active (a change order nobody approved)', () => {
-    for (const event of EVENTS) {
-      const m = milestoneIn('pending', { active: false });
-      const code = event === 'complete' ? 'MILESTONE_NOT_ACTIVE' : 'MILESTONE_TRANSITION_NOT_ALLOWED';
-      expectDomainError(() => nextStatus(m, event), 'conflict', code);
-    }
-  });
-
   it('walks the approval path, recording what happened at each step, each a new version', () => {
     // Prepare
     const m = milestoneIn('pending', { requiresClientApproval: true });
@@ -179,7 +171,6 @@ describe('createMilestone', () => {
       requiresClientApproval: true,
       approverEmail: 'owner@example.test',
       status: 'pending',
-      active: true,
       invoiceId: null,
       completedAt: null,
       completionNote: null,
@@ -193,8 +184,8 @@ describe('createMilestone', () => {
       version: 1,
     });
     expect(next.milestonePlan).toEqual([
-      { id: 'mil_1', amount: '1000.00', taxRate: '0', active: true },
-      { id: 'mil_9', amount: '2500.50', taxRate: '19', active: true },
+      { id: 'mil_1', amount: '1000.00', taxRate: '0' },
+      { id: 'mil_9', amount: '2500.50', taxRate: '19' },
     ]);
     expect(next.version).toBe(job.version + 1);
     expect(positionOf(next, 'mil_9')).toBe(2);
@@ -215,7 +206,7 @@ describe('createMilestone', () => {
     expect(zero.errors).toMatchObject([{ field: 'amount', code: 'too_small' }]);
   });
 
-  it('keeps the active milestones with their tax within the amount bound (422 AMOUNT_TOO_LARGE naming the fields given)', () => {
+  it('keeps the milestones with their tax within the amount bound (422 AMOUNT_TOO_LARGE naming the fields given)', () => {
     const { job } = jobWith([{ amount: '900000000000000' }]);
     const error = expectDomainError(
       () => createMilestone(job, fields({ amount: '90000000000000', taxRate: '20' }), 'mil_2', T0),
@@ -249,7 +240,7 @@ describe('updateMilestone', () => {
     expect(renamed.job).toBe(job);
     expect(renamed.milestone).toMatchObject({ name: 'Roof', description: 'Rafters', version: 2, updatedAt: later.toISOString() });
     expect(repriced.job.version).toBe(job.version + 1);
-    expect(repriced.job.milestonePlan![0]).toEqual({ id: 'mil_1', amount: '1200.00', taxRate: '7', active: true });
+    expect(repriced.job.milestonePlan![0]).toEqual({ id: 'mil_1', amount: '1200.00', taxRate: '7' });
     expect(repriced.milestone).toMatchObject({ amount: '1200.00', taxRate: '7' });
     expect(suggestedPrice(repriced.job).toFixed(2)).toBe('2200.00');
   });
@@ -351,10 +342,10 @@ describe('reorderMilestones', () => {
 });
 
 describe('the price of a job with milestones', () => {
-  it('is the sum of the active milestones for a milestone job, whatever its charges', () => {
+  it('is the sum of the milestones for a milestone job, whatever its charges', () => {
     // Prepare
     const { job } = jobWith([{ amount: '1000' }, { amount: '250.25' }, { amount: '99.75' }]);
-    const withInactive: Job = {
+    const withCharges: Job = {
       ...job,
       charges: [
         {
@@ -368,10 +359,9 @@ describe('the price of a job with milestones', () => {
           billedToDate: '0',
         },
       ],
-      milestonePlan: [...job.milestonePlan!, { id: 'mil_co', amount: '5000.00', taxRate: '0', active: false }],
     };
     // Act
-    const summary = billingSummary({ ...withInactive, invoicedToDate: '1000' });
+    const summary = billingSummary({ ...withCharges, invoicedToDate: '1000' });
     // Assess
     expect(summary).toMatchObject({
       suggestedPrice: '1350.00',

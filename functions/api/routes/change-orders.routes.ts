@@ -183,7 +183,7 @@ export const changeOrderRoutes = [
     description: [
       'Staff decide for the client (the decision records `by: staff` and the `note`). A draft or sent change order is decided once',
       '(409 `APPROVAL_DECIDED`). Every change lands in one write with the decision, or none does: added milestones are pending',
-      "and active, last in the job's order, and the job's price (`billing.projectValue`) moves at once. It is checked again",
+      "last in the job's order, and the job's price (`billing.projectValue`) moves at once. It is checked again",
       'against the job as it is now: a milestone invoiced or deleted since, or a billed job, refuses it and nothing changes.',
     ].join(' '),
     params: idParams,

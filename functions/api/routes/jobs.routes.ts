@@ -72,7 +72,7 @@ const amountField = z.string();
 export const billingSchema = z
   .object({
     suggestedPrice: amountField,
-    projectValue: amountField.meta({ description: 'The sum of the active milestones' }),
+    projectValue: amountField.meta({ description: "The sum of the job's milestones" }),
     invoicedToDate: amountField,
     paidToDate: amountField,
     depositsHeld: amountField,
@@ -87,7 +87,6 @@ const milestoneLine = z
     name: z.string(),
     status: milestoneStatus,
     amount: z.string(),
-    active: z.boolean(),
     invoiceId: z.string().nullable(),
     position: z.number().int().min(1),
   })
@@ -178,7 +177,7 @@ export const jobRoutes = [
     operationId: 'getJob',
     summary: 'Gets a job with its charges and billing summary',
     description:
-      'The billing summary is in net amounts: suggested price, project value (the active milestones), invoiced and paid to date, deposits and retainage held, remaining. `milestones` is the balance tracker: each milestone in order with its status, amount and invoice.',
+      'The billing summary is in net amounts: suggested price, project value (the milestones), invoiced and paid to date, deposits and retainage held, remaining. `milestones` is the balance tracker: each milestone in order with its status, amount and invoice.',
     params: idParams,
     errors: { 404: ['JOB_NOT_FOUND'] },
     responses: { 200: jobResponse },

@@ -22,7 +22,7 @@ export const milestoneFields = {
   name: text(200),
   description: text(2000).nullish(),
   amount: positiveDecimalString.meta({
-    description: `${positiveDecimalString.description}, net, in the currency's minor units (400 beyond). The job's active milestones with their tax stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
+    description: `${positiveDecimalString.description}, net, in the currency's minor units (400 beyond). The job's milestones with their tax stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
   }),
   taxRate: percentString.optional(),
   completionCriteria: text(2000).nullish(),
@@ -91,7 +91,6 @@ export const milestoneSchema = z
     requiresClientApproval: z.boolean(),
     approverEmail: z.string().nullable(),
     status: milestoneStatus,
-    active: z.boolean().meta({ description: "Counts in the job's price (a change order's proposal does not until approved)" }),
     invoiceId: z.string().nullable(),
     completedAt: z.iso.datetime().nullable(),
     completionNote: z.string().nullable(),
@@ -104,7 +103,7 @@ export const milestoneSchema = z
       .object({
         round: z.number().int().min(1),
         invoiceId: z.string(),
-        state: z.enum(['running', 'done', 'failed']),
+        state: z.enum(['running', 'done', 'failed', 'voided']),
         startedAt: z.iso.datetime(),
       })
       .nullable()
@@ -136,7 +135,7 @@ export const milestoneRoutes = [
     operationId: 'createMilestone',
     summary: 'Adds a milestone to a job, last in its order',
     description:
-      "Any job may have milestones; a `milestone` job's suggested price is the sum of its active milestones. A new milestone is `pending` and active. A job holds at most 200 (422 `TOO_MANY_MILESTONES`); a billed job takes none (409 `JOB_BILLED`).",
+      "Any job may have milestones; a `milestone` job's suggested price is the sum of its milestones. A new milestone is `pending`. A job holds at most 200 (422 `TOO_MANY_MILESTONES`); a billed job takes none (409 `JOB_BILLED`).",
     params: idParams,
     body: newMilestone,
     errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_BILLED'], 422: ['TOO_MANY_MILESTONES', 'AMOUNT_TOO_LARGE', 'JOB_TOO_LARGE'] },
@@ -236,7 +235,7 @@ export const milestoneRoutes = [
     body: completion,
     errors: {
       404: milestoneNotFound,
-      409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'MILESTONE_NOT_ACTIVE', 'MILESTONE_BILLING_RUNNING'],
+      409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'MILESTONE_BILLING_RUNNING'],
       422: ['NO_RECIPIENT'],
     },
     responses: { 200: milestoneResponse },
@@ -254,7 +253,7 @@ export const milestoneRoutes = [
     body: approval,
     errors: {
       404: milestoneNotFound,
-      409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'MILESTONE_NOT_ACTIVE', 'APPROVAL_DECIDED'],
+      409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'APPROVAL_DECIDED'],
     },
     responses: { 200: milestoneResponse },
     handle: async ({ tenantId, params, body }) =>
@@ -269,7 +268,11 @@ export const milestoneRoutes = [
       "Decides the open approval request as a revision, recorded as staff's decision; the milestone is `revision_requested` and may be completed again. 409 `APPROVAL_DECIDED` when it was decided already.",
     params: milestoneParams,
     body: revision,
-    errors: { 404: milestoneNotFound, 409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'APPROVAL_DECIDED'] },
+    errors: {
+      400: ['COMMENT_REQUIRED'],
+      404: milestoneNotFound,
+      409: ['JOB_BILLED', 'MILESTONE_TRANSITION_NOT_ALLOWED', 'APPROVAL_DECIDED'],
+    },
     responses: { 200: milestoneResponse },
     handle: async ({ tenantId, params, body }) =>
       reply(await billing.decideForClient(tenantId, params.id, params.mid, 'request_revision', body.comment)),
@@ -292,7 +295,7 @@ export const milestoneRoutes = [
     operationId: 'retryMilestoneBilling',
     summary: 'Runs the billing of a milestone again after it failed',
     description:
-      'After `billingError` says why billing failed (a customer without an email, a job closed meanwhile) and the cause is fixed: a new run bills the same invoice, going on from what the failed run did; it never makes a second invoice. 409 `MILESTONE_BILLING_RUNNING` while a run is going, `MILESTONE_BILLED` once billed.',
+      'After `billingError` says why billing failed (a customer without an email, a job closed meanwhile) and the cause is fixed: a new run bills the same invoice, going on from what the failed run did; it never makes a second invoice. After a void of the invoice of the milestone, it bills a new one. 409 `MILESTONE_BILLING_RUNNING` while a run is going, `MILESTONE_BILLED` once billed.',
     params: milestoneParams,
     errors: {
       404: milestoneNotFound,

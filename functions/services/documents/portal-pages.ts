@@ -70,7 +70,8 @@ export interface ChangeOrderPageView {
 }
 
 /** What the portal says after a decision, or instead of a form: decided ('approved' | 'revision_requested' | 'rejected'), or a link that is used, expired or not valid. */
-export type OutcomeKind = 'approved' | 'revision_requested' | 'rejected' | 'used' | 'expired' | 'invalid';
+export type OutcomeKind =
+  'approved' | 'revision_requested' | 'rejected' | 'used' | 'expired' | 'invalid' | 'unavailable' | 'error';
 
 export interface OutcomeView {
   kind: OutcomeKind;
@@ -345,6 +346,13 @@ const outcomeWords = (view: OutcomeView): [heading: string, next: string] => {
       return ['This link has expired', `Ask ${sender} for a new one.`];
     case 'invalid':
       return ['This link is not valid', 'Check that you opened the whole link from the email.'];
+    case 'unavailable':
+      return [
+        `${subject.charAt(0).toUpperCase()}${subject.slice(1)} can no longer be decided here`,
+        `The job changed since the link was sent. Nothing was recorded; contact ${sender}.`,
+      ];
+    case 'error':
+      return ['Sorry, something went wrong', 'Nothing was recorded. Try again in a few minutes.'];
   }
 };
 
