@@ -422,6 +422,21 @@ export const milestoneToBill = (m: Milestone, milestones: readonly Milestone[]):
   };
 };
 
+/**
+ * A complete invoice closes the job's billing: every milestone of the job must be invoiced first
+ * (409 `MILESTONES_NOT_INVOICED`, naming them), or what they are worth would be left unbilled for good.
+ */
+export const assertMilestonesInvoiced = (milestones: readonly Milestone[]): void => {
+  const open = milestones.filter((m) => m.status !== 'invoiced' && m.status !== 'paid');
+  if (open.length) {
+    throw new DomainError(
+      'conflict',
+      'MILESTONES_NOT_INVOICED',
+      `A complete invoice comes after every milestone is invoiced; not yet: ${open.map((m) => m.name).join(', ')}`,
+    );
+  }
+};
+
 /** True when the milestone is as the job's plan has it: one transaction writes both, so a read that straddles it sees them differ. */
 export const matchesPlan = (job: Job, m: Milestone): boolean => {
   const entry = milestonePlanOf(job).find((e) => e.id === m.id);

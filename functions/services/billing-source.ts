@@ -1,6 +1,7 @@
-import type { Invoice } from '../domain/invoice.js';
-import { invoiceMilestone, markPaid, releaseInvoice, type Milestone } from '../domain/milestone.js';
-import { getMilestone, putMilestone } from '../store/milestone.store.js';
+import type { Invoice, InvoiceType } from '../domain/invoice.js';
+import { milestonePlanOf, type Job } from '../domain/job.js';
+import { assertMilestonesInvoiced, invoiceMilestone, markPaid, releaseInvoice, type Milestone } from '../domain/milestone.js';
+import { getMilestone, putMilestone, queryMilestones } from '../store/milestone.store.js';
 import type { WriteAction } from '../store/write.js';
 
 /** What happens to an invoice that its billing source follows. */
@@ -14,12 +15,26 @@ const MOVES: Record<SourceEvent, (m: Milestone, invoice: Invoice, now: Date) => 
 };
 
 /**
+ * A complete invoice of a job with milestones comes after all of them are invoiced. Checked at draft
+ * and at issue: the issue is conditioned on the job's version, which every new milestone moves.
+ */
+export const assertReadyToComplete = async (tenantId: string, job: Job, type: InvoiceType): Promise<void> => {
+  if (type !== 'complete' || !milestonePlanOf(job).length) return;
+  assertMilestonesInvoiced(await queryMilestones(tenantId, job.id));
+};
+
+/**
  * What the invoice's billing source moves beside it, as actions of the same transaction (design §2,
  * billing sources): issuing a milestone's invoice invoices the milestone, voiding it lets it be
  * billed again, paying it in full makes it paid. An invoice of charges moves only the job's ledger,
  * which its use case writes itself.
  */
-export const sourceActions = async (tenantId: string, invoice: Invoice, event: SourceEvent, now: Date): Promise<WriteAction[]> => {
+export const sourceActions = async (
+  tenantId: string,
+  invoice: Invoice,
+  event: SourceEvent,
+  now: Date,
+): Promise<WriteAction[]> => {
   if (!invoice.milestoneId) return [];
   const milestone = await getMilestone(tenantId, invoice.jobId, invoice.milestoneId);
   const next = MOVES[event](milestone, invoice, now);

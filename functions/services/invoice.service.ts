@@ -13,6 +13,7 @@ import {
   saveInvoice,
 } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
+import { assertReadyToComplete } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
@@ -33,6 +34,7 @@ export const createDraft = async (
     const job = await getJob(tenantId, jobId);
     const now = clock.now();
     const drafted = draftInvoice(job, { ...input, customerId: input.customerId ?? job.customerId }, newId('inv'), now, corrected);
+    await assertReadyToComplete(tenantId, job, drafted.invoice.type);
     await insertDraft(tenantId, drafted.invoice, job);
     return { invoice: drafted.invoice, billing: billingSummary(drafted.job) };
   });

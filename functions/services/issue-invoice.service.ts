@@ -11,7 +11,7 @@ import { counterScope, formatNumber } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
-import { sourceActions } from './billing-source.js';
+import { assertReadyToComplete, sourceActions } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
@@ -38,6 +38,7 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
       correctedInvoices(tenantId, invoice.lines),
       sourceActions(tenantId, invoice, 'issue', now),
     ]);
+    await assertReadyToComplete(tenantId, job, invoice.type);
     const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
     const numbered = issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now);
     // The invoices it corrects first, as at draft: one voided since is refused as such, whatever the ledger says.

@@ -292,6 +292,35 @@ describe('milestone billing with client approval', () => {
     expect(after.body.billing).toMatchObject({ remaining: '0.00', depositsHeld: '0.00' });
   });
 
+  it('takes the final invoice of a milestone job only once every milestone is invoiced', async () => {
+    // Prepare: two milestones, one billed, the job closed
+    const api = await newTenant('Closer', 'EUR');
+    const customer = await api.request('POST', '/v1/customers', { name: 'Client', email: uniqueEmail('closer') });
+    const job = await api.request('POST', '/v1/jobs', { customerId: customer.body.id, name: 'Shed', billingType: 'milestone' });
+    const ids: string[] = [];
+    for (const name of ['Base', 'Walls']) {
+      ids.push(
+        (await api.request('POST', `/v1/jobs/${job.body.id}/milestones`, { name, amount: '100', requiresClientApproval: false }))
+          .body.id,
+      );
+    }
+    await api.request('POST', `/v1/jobs/${job.body.id}/milestones/${ids[0]}/complete`);
+    await billed(api, job.body.id, ids[0]!);
+    expect((await api.request('POST', `/v1/jobs/${job.body.id}/close`)).status).toBe(200);
+    // Act + Assess: refused while Walls is not invoiced
+    const early = await api.request('POST', `/v1/jobs/${job.body.id}/invoices`, { policy: 'final' });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('MILESTONES_NOT_INVOICED');
+    expect(early.body.detail).toContain('Walls');
+    await api.request('POST', `/v1/jobs/${job.body.id}/milestones/${ids[1]}/complete`);
+    await billed(api, job.body.id, ids[1]!);
+    const final = await api.request('POST', `/v1/jobs/${job.body.id}/invoices`, { policy: 'final' });
+    expect(final.status, JSON.stringify(final.body)).toBe(201);
+    expect((await api.request('POST', `/v1/invoices/${final.body.id}/issue`)).status).toBe(200);
+    const closed = await api.request('GET', `/v1/jobs/${job.body.id}`);
+    expect(closed.body).toMatchObject({ status: 'billed', billing: { invoicedToDate: '200.00', remaining: '0.00' } });
+  });
+
   it("makes links that expire after the tenant's approvalExpiryDays (default 14, from 1 to 90)", async () => {
     // Prepare
     const p = await project();
