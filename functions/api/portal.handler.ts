@@ -32,7 +32,9 @@ export const handler = async (event: HttpEvent): Promise<APIGatewayProxyStructur
       const { sourceIp, userAgent } = event.requestContext.http;
       return page(await submitDecision(token, formOf(event), { ip: sourceIp || null, userAgent: userAgent || null }));
     }
-    return page(await openApproval(token));
+    const opened = page(await openApproval(token));
+    // HEAD: the GET's status and headers, without the page.
+    return event.requestContext.http.method === 'HEAD' ? { ...opened, body: '' } : opened;
   } catch (error) {
     // Logged without the token: it is a credential.
     logger.error('portal page failed', { error: error as Error, method: event.requestContext.http.method });

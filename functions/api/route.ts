@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** HEAD is served by the portal's pages only (link checkers send it); API routes answer it with 405. */
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** What a route handler gets: parsed and validated input, and the caller's tenant. */
 export interface Request<P, Q, B> {

@@ -127,6 +127,9 @@ describe('milestone billing with client approval', () => {
       [foundation, 'pending'],
       [framing, 'pending'],
     ]);
+    // A link checker's HEAD gets the page's status and headers only, and decides nothing
+    const head = await fetch(link, { method: 'HEAD' });
+    expect([head.status, head.headers.get('cache-control'), await head.text()]).toEqual([410, 'no-store', '']);
     // The link is used up: it shows so, and decides nothing more
     expect((await openPortal(link)).status).toBe(410);
     expect((await postDecision(link, { decision: 'approve' })).status).toBe(410);

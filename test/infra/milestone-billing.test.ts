@@ -141,7 +141,7 @@ describe('milestone billing and the client portal on AWS', () => {
     );
     // Assess
     expect(portal.size).toBeGreaterThan(0);
-    for (const key of portal) expect(key).toMatch(/^(GET|POST) \/portal\//);
+    for (const key of portal) expect(key).toMatch(/^(GET|HEAD|POST) \/portal\//);
     for (const { Properties: route } of routes) {
       const open = portal.has(route.RouteKey) || declaredPublic.has(route.RouteKey) || route.RouteKey === '$default';
       expect(route.AuthorizationType, route.RouteKey).toBe(open ? 'NONE' : 'CUSTOM');
