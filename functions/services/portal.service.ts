@@ -54,6 +54,7 @@ const outcome = (
     ...(business ? { business: { name: business } } : {}),
     ...(subject ? { subject } : {}),
     ...(request ? { subjectKind: request.subject.kind } : {}),
+    ...(kind === 'used' && request?.decision ? { decided: { outcome: request.decision.outcome, at: request.decision.at } } : {}),
   }),
 });
 

@@ -130,8 +130,10 @@ describe('milestone billing with client approval', () => {
     // A link checker's HEAD gets the page's status and headers only, and decides nothing
     const head = await fetch(link, { method: 'HEAD' });
     expect([head.status, head.headers.get('cache-control'), await head.text()]).toEqual([410, 'no-store', '']);
-    // The link is used up: it shows so, and decides nothing more
-    expect((await openPortal(link)).status).toBe(410);
+    // The link is used up: it shows so (and what was decided, for a client who reloads), and decides nothing more
+    const used = await openPortal(link);
+    expect(used.status).toBe(410);
+    expect(used.html).toContain('It was used to approve &quot;Roof&quot;');
     expect((await postDecision(link, { decision: 'approve' })).status).toBe(410);
 
     // Act: the foundation is sent back by the client, then done again and approved

@@ -80,6 +80,8 @@ export interface OutcomeView {
   subject?: string;
   /** What was decided on: a milestone's approval leads to an invoice, a change order's does not. Milestone unless given. */
   subjectKind?: 'milestone' | 'change_order';
+  /** For a used link: the decision made with it, so that a client who reloads the page after deciding reads what stands. */
+  decided?: { outcome: 'approve' | 'request_revision' | 'reject'; at: string };
 }
 
 /** Every value that reaches the page goes through here; markup is only ever written by this module. */
@@ -325,6 +327,12 @@ ${decisionForm({
   return layout({ title: titled(heading, view.error), business, body });
 };
 
+const DECIDED_WORDS: Record<NonNullable<OutcomeView['decided']>['outcome'], string> = {
+  approve: 'It was used to approve',
+  request_revision: 'It was used to ask for a revision of',
+  reject: 'It was used to reject',
+};
+
 /** The heading and the sentence after it, per outcome. */
 const outcomeWords = (view: OutcomeView): [heading: string, next: string] => {
   const sender = view.business?.name ?? 'the sender';
@@ -341,7 +349,12 @@ const outcomeWords = (view: OutcomeView): [heading: string, next: string] => {
     case 'rejected':
       return [`You rejected ${subject}`, `${sender} has your comment; nothing changes.`];
     case 'used':
-      return ['This link has already been used', `The decision made with it stands. To change it, contact ${sender}.`];
+      return [
+        'This link has already been used',
+        view.decided
+          ? `${DECIDED_WORDS[view.decided.outcome]} ${subject} on ${expiryWords(view.decided.at)}; that decision stands. To change it, contact ${sender}.`
+          : `The decision made with it stands. To change it, contact ${sender}.`,
+      ];
     case 'expired':
       return ['This link has expired', `Ask ${sender} for a new one.`];
     case 'invalid':
