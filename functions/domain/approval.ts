@@ -47,10 +47,14 @@ const STATUS_OF: Record<ApprovalOutcome, ApprovalStatus> = {
   reject: 'rejected',
 };
 
-/** The comment as kept: trimmed, and null when nothing in it can be read (spaces, control or invisible characters only). */
+// What shows as nothing: controls, format and unassigned characters, separators, combining marks
+// (alone they mark nothing), the blank braille pattern and the Hangul fillers (letters that draw nothing).
+const UNREADABLE = /[\p{C}\p{Z}\p{M}\s\u2800\u115F\u1160\u3164\uFFA0\uFFFD]/gu;
+
+/** The comment as kept: trimmed, and null when nothing in it can be read (spaces, invisible or replacement characters only). */
 export const readableComment = (comment: string | null | undefined): string | null => {
   const trimmed = comment?.trim() ?? '';
-  return /[^\p{C}\p{Z}\s]/u.test(trimmed) ? trimmed : null;
+  return trimmed.replace(UNREADABLE, '') ? trimmed : null;
 };
 
 export const isExpired = (request: ApprovalRequest, now: Date): boolean => now.toISOString() >= request.expiresAt;

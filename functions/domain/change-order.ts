@@ -1,4 +1,4 @@
-import type { DecisionEvidence } from './approval.js';
+import { readableComment, type DecisionEvidence } from './approval.js';
 import { DomainError, invalidField, unknownReference, type FieldError } from './errors.js';
 import { assertModifiable, type Job } from './job.js';
 import {
@@ -258,7 +258,7 @@ export const decideChangeOrder = (
   now: Date,
 ): ChangeOrder => {
   assertUndecided(co);
-  const comment = evidence.comment?.trim() || null;
+  const comment = readableComment(evidence.comment);
   if (outcome === 'reject' && !comment) {
     throw new DomainError('invalid', 'COMMENT_REQUIRED', 'Say why the change order is rejected', [
       { field: 'comment', code: 'required', message: 'required: say why the change order is rejected' },

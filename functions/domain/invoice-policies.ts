@@ -223,10 +223,19 @@ const retainageRelease = (job: Job, input: DraftInput): LineDraft[] => {
   }));
 };
 
-/** One work line for the milestone, then its share of the deposits and the retainage withheld on it. */
+/**
+ * On a milestone job, one work line for the milestone at its rate, then its share of the deposits
+ * and the retainage withheld on it. On a job priced by its charges, the milestone is a payment stage
+ * of that price: its amount is billed as progress, allocated to the charges (at their rates), so that
+ * the final invoice bills only what is left.
+ */
 const milestoneLines = (job: Job, input: DraftInput): LineDraft[] => {
   const m = input.milestone;
   if (!m) throw invalidField('milestone', 'required', 'a milestone invoice names the milestone it bills');
+  if (job.billingType !== 'milestone') {
+    const work = progressSummary(job, { ...input, amount: m.amount }).map((line) => ({ ...line, description: m.name }));
+    return withDeductions(job, work, false);
+  }
   const work: LineDraft[] = [{ kind: 'work', description: m.name, amount: amount(m.amount), taxRate: m.taxRate }];
   return [...work, ...deductions(job, work, m.last, amount(m.billedBefore))];
 };

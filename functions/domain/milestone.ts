@@ -276,6 +276,27 @@ const checkAmount = (value: string, currency: string): string => {
 /** The request fields that make a milestone's price. */
 const PRICING_FIELDS = ['amount', 'taxRate'] as const;
 
+// The client is asked to approve, or approved, the milestone at its amount and tax rate.
+const TERMS_APPROVED_IN: readonly MilestoneStatus[] = ['awaiting_approval', 'approved'];
+
+/**
+ * What the client is asked to approve, or approved, is what is billed: a milestone awaiting approval
+ * or approved keeps its amount and tax rate (409 `MILESTONE_TERMS_APPROVED` naming them; a revision
+ * asked for sends it back to work, where they may change, and it is approved anew).
+ */
+const assertTermsKept = (m: Milestone, next: Milestone): void => {
+  if (!m.requiresClientApproval || !TERMS_APPROVED_IN.includes(m.status)) return;
+  const changed = PRICING_FIELDS.filter((field) => !amount(next[field]).eq(m[field]));
+  if (changed.length) {
+    throw new DomainError(
+      'conflict',
+      'MILESTONE_TERMS_APPROVED',
+      `The client is asked to approve, or approved, the milestone at its ${changed.join(' and ')}: it cannot change while ${m.status}`,
+      changed.map((field) => ({ field, code: 'terms_approved', message: `cannot change while the milestone is ${m.status}` })),
+    );
+  }
+};
+
 /**
  * The job's milestones, each with its tax, taken as one invoice, stay within the amount bound
  * (else 422 `AMOUNT_TOO_LARGE` naming `fields`), so that the price, and every invoice that bills them, can be paid.
@@ -355,6 +376,7 @@ export const updateMilestone = (job: Job, m: Milestone, patch: MilestonePatch, n
     ...given,
     ...(given.amount === undefined ? {} : { amount: checkAmount(given.amount, job.currency) }),
   });
+  assertTermsKept(m, milestone);
   const plan = milestonePlanOf(job);
   const terms = termsOf(milestone);
   if (plan.every((entry) => entry.id !== m.id || samePlan(entry, terms))) return { job, milestone };

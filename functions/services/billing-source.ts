@@ -15,11 +15,12 @@ const MOVES: Record<SourceEvent, (m: Milestone, invoice: Invoice, now: Date) => 
 };
 
 /**
- * A complete invoice of a job with milestones comes after all of them are invoiced. Checked at draft
- * and at issue: the issue is conditioned on the job's version, which every new milestone moves.
+ * A complete invoice of a milestone job (priced by its milestones) comes after all of them are
+ * invoiced. Checked at draft and at issue: the issue is conditioned on the job's version, which every
+ * new milestone moves. A job priced by its charges bills what is left of them, milestones or not.
  */
 export const assertReadyToComplete = async (tenantId: string, job: Job, type: InvoiceType): Promise<void> => {
-  if (type !== 'complete' || !milestonePlanOf(job).length) return;
+  if (type !== 'complete' || job.billingType !== 'milestone' || !milestonePlanOf(job).length) return;
   assertMilestonesInvoiced(await queryMilestones(tenantId, job.id));
 };
 

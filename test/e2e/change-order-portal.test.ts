@@ -18,7 +18,9 @@ const proposal = async () => {
     ['Walls', '1000'],
     ['Roof', '2000'],
   ]) {
-    ids.push((await api.request('POST', `/v1/jobs/${job.body.id}/milestones`, { name, amount, requiresClientApproval: false })).body.id);
+    ids.push(
+      (await api.request('POST', `/v1/jobs/${job.body.id}/milestones`, { name, amount, requiresClientApproval: false })).body.id,
+    );
   }
   const co = await api.request('POST', `/v1/jobs/${job.body.id}/change-orders`, {
     description: 'Skylight and a better roof',
@@ -31,7 +33,8 @@ const proposal = async () => {
   return { api, email, jobId: job.body.id as string, ids, coId: co.body.id as string };
 };
 
-const projectValue = async (api: ApiClient, jobId: string) => (await api.request('GET', `/v1/jobs/${jobId}`)).body.billing.projectValue;
+const projectValue = async (api: ApiClient, jobId: string) =>
+  (await api.request('GET', `/v1/jobs/${jobId}`)).body.billing.projectValue;
 
 describe('change orders through the portal', () => {
   it('sends a link; the page shows each change and the value before and after; approving applies them all', async () => {
@@ -45,7 +48,8 @@ describe('change orders through the portal', () => {
     const link = linkIn(await approvalMail(email));
     const page = await openPortal(link);
     expect(page.status).toBe(200);
-    for (const shown of ['Skylight and a better roof', 'Skylight', 'Roof', '3,000.00', '4,000.00']) expect(page.html).toContain(shown);
+    for (const shown of ['Skylight and a better roof', 'Skylight', 'Roof', '3,000.00', '4,000.00'])
+      expect(page.html).toContain(shown);
     expect(await projectValue(api, jobId)).toBe('3000.00');
     // Act: the client approves
     const approved = await postDecision(link, { decision: 'approve' });
@@ -53,7 +57,10 @@ describe('change orders through the portal', () => {
     expect(approved.status).toBe(200);
     expect(await projectValue(api, jobId)).toBe('4000.00');
     const co = await api.request('GET', `/v1/change-orders/${coId}`);
-    expect(co.body).toMatchObject({ status: 'approved', decision: { outcome: 'approve', by: 'client', userAgent: 'PortalTest/1.0' } });
+    expect(co.body).toMatchObject({
+      status: 'approved',
+      decision: { outcome: 'approve', by: 'client', userAgent: 'PortalTest/1.0' },
+    });
     const milestones = (await api.request('GET', `/v1/jobs/${jobId}/milestones`)).body.items;
     expect(milestones.map((m: { name: string; amount: string }) => [m.name, m.amount])).toEqual([
       ['Walls', '1000.00'],
@@ -78,11 +85,27 @@ describe('change orders through the portal', () => {
     expect(rejected.status).toBe(200);
     expect(await projectValue(api, jobId)).toBe('3000.00');
     const co = await api.request('GET', `/v1/change-orders/${coId}`);
-    expect(co.body).toMatchObject({ status: 'rejected', decision: { outcome: 'reject', comment: 'Too expensive', by: 'client' } });
+    expect(co.body).toMatchObject({
+      status: 'rejected',
+      decision: { outcome: 'reject', comment: 'Too expensive', by: 'client' },
+    });
     const after = await items.read(api.tenantId);
     const changed = [...after.keys()].filter((key) => after.get(key) !== before.get(key));
     // The change order and its request, nothing of the job or its milestones
-    expect(changed.every((key) => /#CO#|#APPROVAL#/.test(key)), changed.join('\n')).toBe(true);
+    expect(
+      changed.every((key) => /#CO#|#APPROVAL#/.test(key)),
+      changed.join('\n'),
+    ).toBe(true);
+  });
+
+  it('a rejection through the API needs a readable reason too', async () => {
+    const { api, coId } = await proposal();
+    for (const comment of ['\u0000', '\u200b\u200b', '\u2800', '\u3164']) {
+      const refused = await api.request('POST', `/v1/change-orders/${coId}/reject`, { comment });
+      expect(refused.status, JSON.stringify(comment)).toBe(400);
+      expect(refused.body.errors[0].field).toBe('comment');
+    }
+    expect((await api.request('GET', `/v1/change-orders/${coId}`)).body.status).toBe('draft');
   });
 
   it('a second send replaces the first link; staff deciding first leaves the link used', async () => {

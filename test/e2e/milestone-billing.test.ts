@@ -342,6 +342,56 @@ describe('milestone billing with client approval', () => {
     expect(days(await complete(p, p.ids[1]!))).toBe(3);
   });
 
+  it('keeps the amount and tax rate the client is asked to approve, or approved; a revision frees them', async () => {
+    // Prepare
+    const p = await project();
+    const path = `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}`;
+    await complete(p, p.ids[0]!);
+    // Act + Assess: awaiting approval
+    for (const patch of [{ amount: '1500' }, { taxRate: '7' }]) {
+      const refused = await p.api.request('PATCH', path, patch);
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'MILESTONE_TERMS_APPROVED', errors: [{ field: Object.keys(patch)[0] }] });
+    }
+    expect((await p.api.request('PATCH', path, { name: 'Foundation and drains', amount: '1000.00' })).status).toBe(200);
+    // Sent back, it may change, and is approved anew at the new amount
+    await p.api.request('POST', `${path}/request-revision`, { comment: 'Add the drains' });
+    expect((await p.api.request('PATCH', path, { amount: '1500' })).status).toBe(200);
+    await complete(p, p.ids[0]!);
+    const approved = await p.api.request('POST', `${path}/approve`);
+    expect((await p.api.request('PATCH', path, { amount: '900' })).body.code).toBe('MILESTONE_INVOICED');
+    expect((await billed(p.api, p.jobId, p.ids[0]!)).invoiceId).toBe(approved.body.billing.invoiceId);
+    const [invoice] = await jobInvoices(p);
+    expect(invoice.totals.net).toBe('1500.00');
+  });
+
+  it('bills a milestone of a fixed-price job as a stage of its price: the final invoice bills only the rest', async () => {
+    const api = await newTenant('Fixed', 'EUR');
+    const customer = await api.request('POST', '/v1/customers', { name: 'Client', email: uniqueEmail('fixed') });
+    const job = await api.request('POST', '/v1/jobs', {
+      customerId: customer.body.id,
+      name: 'Kitchen',
+      billingType: 'fixed_price',
+    });
+    await api.request('POST', `/v1/jobs/${job.body.id}/charges`, {
+      description: 'Kitchen',
+      quantity: '1',
+      unitPrice: '1000',
+      taxRate: '20',
+    });
+    const stage = await api.request('POST', `/v1/jobs/${job.body.id}/milestones`, {
+      name: 'Stage 1',
+      amount: '300',
+      requiresClientApproval: false,
+    });
+    await api.request('POST', `/v1/jobs/${job.body.id}/milestones/${stage.body.id}/complete`);
+    await billed(api, job.body.id, stage.body.id);
+    expect((await api.request('POST', `/v1/jobs/${job.body.id}/close`)).status).toBe(200);
+    const final = await api.request('POST', `/v1/jobs/${job.body.id}/invoices`, { policy: 'final' });
+    expect(final.status, JSON.stringify(final.body)).toBe(201);
+    expect(final.body.totals.net).toBe('700.00');
+  });
+
   it('refuses to complete a milestone whose approver has no address, changing nothing', async () => {
     const p = await project(null);
     const before = await items.read(p.api.tenantId);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../functions/domain/job.js';
+import { closeJob, type Job } from '../../functions/domain/job.js';
 import { createMilestone } from '../../functions/domain/milestone.js';
 import type { MilestoneToBill } from '../../functions/domain/invoice-policies.js';
-import { T0, bill, draft, newJob, refused, rows } from '../support/invoice-domain.js';
+import { T0, allocations, bill, draft, jobWith, newJob, refused, rows } from '../support/invoice-domain.js';
 
 /** A milestone job priced 4000.00 by three milestones (1000, 2000, 1000), taxed at 20%. */
 const milestoneJob = (retainagePercent: string | null = null): Job =>
@@ -73,5 +73,24 @@ describe('milestone policy', () => {
 
   it('is refused without the milestone it bills (400 naming milestone)', () => {
     refused(() => draft(milestoneJob(), { policy: 'milestone' }), 'invalid', 'VALIDATION_FAILED', 'milestone');
+  });
+
+  it("on a job priced by its charges, bills the milestone as progress allocated to the charges, so the final bills only what is left", () => {
+    // Prepare: a fixed price of 1000.00 (600.00 at 20%, 400.00 at 10%) paid in stages
+    const job = jobWith([
+      { unitPrice: '600', taxRate: '20' },
+      { unitPrice: '400', taxRate: '10' },
+    ]);
+    // Act
+    const stage = bill(job, { policy: 'milestone', milestone: { ...phase('300.00', '0'), name: 'Stage 1' } });
+    const final = draft(closeJob(stage.job, T0), { policy: 'final' });
+    // Assess
+    expect(rows(stage.invoice)).toEqual([
+      ['work', '180.00', '20'],
+      ['work', '120.00', '10'],
+    ]);
+    expect(stage.invoice.lines.map((l) => l.description)).toEqual(['Stage 1', 'Stage 1']);
+    expect(allocations(stage.invoice)).toEqual([[['chg_1', '180.00']], [['chg_2', '120.00']]]);
+    expect(final.totals.net).toBe('700.00');
   });
 });

@@ -109,7 +109,7 @@ const reply = (co: ChangeOrder) => ({ status: 200, body: co });
 const notFound = { 404: ['CHANGE_ORDER_NOT_FOUND'] } as const;
 // What applying the changes can refuse, at creation (checked as if approved now) and at approval.
 const applyRefusals = {
-  409: ['JOB_BILLED', 'MILESTONE_INVOICED', 'MILESTONE_APPROVAL_FIXED'],
+  409: ['JOB_BILLED', 'MILESTONE_INVOICED', 'MILESTONE_APPROVAL_FIXED', 'MILESTONE_TERMS_APPROVED'],
   422: ['MILESTONE_NOT_FOUND', 'TOO_MANY_MILESTONES', 'AMOUNT_TOO_LARGE'],
 } as const;
 

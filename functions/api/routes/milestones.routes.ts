@@ -195,13 +195,13 @@ export const milestoneRoutes = [
     operationId: 'updateMilestone',
     summary: "Changes a milestone no invoice bills (If-Match: the milestone's ETag)",
     description:
-      'An invoiced milestone stays as billed (409 `MILESTONE_INVOICED`); whether the client approves is fixed from completion until a revision is asked for (409 `MILESTONE_APPROVAL_FIXED`).',
+      'An invoiced milestone stays as billed (409 `MILESTONE_INVOICED`); whether the client approves is fixed from completion until a revision is asked for (409 `MILESTONE_APPROVAL_FIXED`), and so are the amount and tax rate the client is asked to approve, or approved (409 `MILESTONE_TERMS_APPROVED`).',
     ifMatch: true,
     params: milestoneParams,
     body: milestonePatch,
     errors: {
       404: milestoneNotFound,
-      409: [...editRefusals[409], 'MILESTONE_APPROVAL_FIXED'],
+      409: [...editRefusals[409], 'MILESTONE_APPROVAL_FIXED', 'MILESTONE_TERMS_APPROVED'],
       422: ['AMOUNT_TOO_LARGE', 'JOB_TOO_LARGE'],
     },
     responses: { 200: milestoneResponse },
