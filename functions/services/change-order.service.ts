@@ -93,6 +93,20 @@ export const deleteChangeOrder = (tenantId: string, id: string): Promise<void> =
     await dropChangeOrder(tenantId, changeOrder);
   });
 
+/**
+ * Whether approving the change order now would apply it: the portal asks the client only then (a
+ * milestone it changes may have been invoiced or deleted since it was sent, or the job billed).
+ */
+export const stillApplies = async (tenantId: string, co: ChangeOrder, job: Job): Promise<boolean> => {
+  try {
+    applyChangeOrder(co, job, await milestonesNamed(tenantId, job, co.changes), clock.now());
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError && !error.retryable) return false;
+    throw error;
+  }
+};
+
 /** What staff record when they decide for the client: who they are is the API key's tenant. */
 export const staffEvidence = (comment: string | null): DecisionEvidence => ({
   by: 'staff',

@@ -9,7 +9,7 @@ import { getJob } from '../store/job.store.js';
 import { getMilestone } from '../store/milestone.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { changeLines } from './change-order-approval.service.js';
-import { decideChangeOrder, getChangeOrder } from './change-order.service.js';
+import { decideChangeOrder, getChangeOrder, stillApplies } from './change-order.service.js';
 import {
   renderApprovalPage,
   renderChangeOrderPage,
@@ -91,6 +91,8 @@ interface Shown {
   subject: string;
   /** The subject is decided already (by staff, say), whatever the request says. */
   decided: boolean;
+  /** Deciding it now would be refused: the job moved on since the link was sent. */
+  undecidable?: boolean;
   render: (form?: { error: PortalError; decision?: string; comment?: string }) => string;
 }
 
@@ -142,6 +144,7 @@ const show = async (tenantId: string, request: ApprovalRequest): Promise<Shown> 
     business: tenant.name,
     subject: co.description,
     decided: co.status === 'approved' || co.status === 'rejected' || co.approval?.requestId !== request.id,
+    undecidable: !(await stillApplies(tenantId, co, job)),
     render: (form) =>
       renderChangeOrderPage({
         business,
@@ -167,6 +170,7 @@ const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Re
 const closed = (request: ApprovalRequest, shown: Shown, now: Date): PortalPage | undefined => {
   if (request.status !== 'pending' || shown.decided) return outcome('used', 410, request, shown.business, shown.subject);
   if (isExpired(request, now)) return outcome('expired', 410, request, shown.business, shown.subject);
+  if (shown.undecidable) return outcome('unavailable', 409, request, shown.business, shown.subject);
   return undefined;
 };
 

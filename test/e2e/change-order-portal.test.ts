@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { TABLE_NAME } from '../../local/stack.js';
 import { newTenant, type ApiClient } from '../support/api.js';
-import { approvalMail, linkIn, openPortal, postDecision, uniqueEmail } from '../support/portal.js';
+import { approvalMail, billed, linkIn, openPortal, postDecision, uniqueEmail } from '../support/portal.js';
 import { tenantItemReader } from '../support/tenant-items.js';
 
 const items = tenantItemReader(inject('dynamoEndpoint'), TABLE_NAME);
@@ -96,6 +96,22 @@ describe('change orders through the portal', () => {
       changed.every((key) => /#CO#|#APPROVAL#/.test(key)),
       changed.join('\n'),
     ).toBe(true);
+  });
+
+  it('a link to a change order that no longer applies (its milestone invoiced since) asks nothing', async () => {
+    // Prepare: sent, then the milestone it modifies is billed
+    const { api, email, jobId, ids, coId } = await proposal();
+    await api.request('POST', `/v1/change-orders/${coId}/send`);
+    const link = linkIn(await approvalMail(email));
+    await api.request('POST', `/v1/jobs/${jobId}/milestones/${ids[1]}/complete`);
+    await billed(api, jobId, ids[1]!);
+    // Act + Assess: no form, nothing decided
+    const page = await openPortal(link);
+    expect(page.status).toBe(409);
+    expect(page.html).toMatch(/can no longer be decided/i);
+    expect(page.html).not.toContain('<form');
+    expect((await postDecision(link, { decision: 'approve' })).status).toBe(409);
+    expect((await api.request('GET', `/v1/change-orders/${coId}`)).body.status).toBe('sent');
   });
 
   it('a rejection through the API needs a readable reason too', async () => {
