@@ -55,6 +55,11 @@ const TAGS: Record<string, { name: string; description: string }> = {
     name: 'Milestones',
     description: "A job's phases, each billed when done (and approved): their amounts, order and status",
   },
+  expenditures: {
+    name: 'Expenditures',
+    description:
+      "Hours, material and purchases spent on a job: booked, they are its Work in Process and a time and material job's price",
+  },
   'change-orders': {
     name: 'Change orders',
     description: "Formal changes of a job's milestones (added, modified, removed), approved by the client before they bill",
@@ -90,6 +95,11 @@ const HEADERS: Record<HeaderName, oas31.HeaderObject> = {
   'Content-Disposition': {
     description: 'The file name of the document (`inline; filename="..."`)',
     schema: { type: 'string' },
+  },
+  Link: {
+    description:
+      'Where the next page is (RFC 8288, `rel="next"`), for a CSV page, which has no `nextCursor`; absent on the last page',
+    schema: { type: 'string', examples: ['</v1/reports/wip?limit=20&cursor=AbC>; rel="next"'] },
   },
   Vary: {
     description: '`Accept`: the answer depends on the representation asked for, so caches keep them apart',

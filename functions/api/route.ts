@@ -33,7 +33,7 @@ export interface ResponseSpec {
 }
 
 /** Response headers a route may set, each described once in the OpenAPI document. */
-export type ResponseHeader = 'ETag' | 'Content-Location' | 'Content-Disposition';
+export type ResponseHeader = 'ETag' | 'Content-Location' | 'Content-Disposition' | 'Link';
 
 /** Problem statuses a route's own rules answer with. */
 export type DomainStatus = 400 | 404 | 409 | 422;

@@ -1,4 +1,5 @@
 import { DomainError } from './errors.js';
+import { bookedSalesValue, expenditureTotalsOf, type ExpenditureTotals } from './expenditure-totals.js';
 import { amount, checkCurrency, roundMoney, sumAmounts, toAmountString, type Amount } from './money.js';
 
 export type BillingType = 'fixed_price' | 'time_and_material' | 'milestone';
@@ -60,6 +61,8 @@ export interface Job extends JobLedger {
   charges: Charge[];
   /** The milestones in order (stored before milestones existed: none). */
   milestonePlan?: PlannedMilestone[];
+  /** What its expenditures add up to (stored before expenditures existed: none). */
+  expenditures?: ExpenditureTotals;
   invoiceCount: number;
   createdAt: string;
   updatedAt: string;
@@ -155,8 +158,21 @@ export const reopenJob = (job: Job, now: Date): Job => {
   return touched(job, now, { status: 'open' });
 };
 
+/** How many expenditures the job has, booked or not. */
+export const expenditureCount = (job: Job): number => {
+  const { booked, unbooked } = expenditureTotalsOf(job);
+  return Object.values(booked).reduce(
+    (sum, byStatus) => sum + Object.values(byStatus).reduce((n, total) => n + total.count, 0),
+    unbooked.count,
+  );
+};
+
+/** Expenditures are the job's bookkeeping: a job keeps them, so it goes only once they are deleted. */
 export const assertDeletable = (job: Job): void => {
   if (job.invoiceCount > 0) throw new DomainError('conflict', 'JOB_HAS_INVOICES', 'A job with invoices cannot be deleted');
+  if (expenditureCount(job) > 0) {
+    throw new DomainError('conflict', 'JOB_HAS_EXPENDITURES', 'A job with expenditures cannot be deleted; delete them first');
+  }
 };
 
 export const milestonePlanOf = (job: Job): PlannedMilestone[] => job.milestonePlan ?? [];
@@ -165,11 +181,18 @@ export const milestonePlanOf = (job: Job): PlannedMilestone[] => job.milestonePl
 export const projectValue = (job: Job) => sumAmounts(milestonePlanOf(job).map((m) => m.amount));
 
 /**
- * The price the invoices of a job aim at: for a milestone job the sum of its milestones,
- * else the sum of its charges (net). Expenditures of time and material jobs join it as they land.
+ * The price the invoices of a job aim at (net): for a milestone job the sum of its milestones; for
+ * a time and material job its booked expenditures at sales value, whatever their billing status,
+ * plus its charges (none on most); else the sum of its charges.
  */
-export const suggestedPrice = (job: Job) =>
-  roundMoney(job.billingType === 'milestone' ? projectValue(job) : sumAmounts(job.charges.map((c) => c.amount)), job.currency);
+export const suggestedPrice = (job: Job) => {
+  const charges = sumAmounts(job.charges.map((c) => c.amount));
+  if (job.billingType === 'milestone') return roundMoney(projectValue(job), job.currency);
+  if (job.billingType === 'time_and_material') {
+    return roundMoney(charges.plus(bookedSalesValue(expenditureTotalsOf(job))), job.currency);
+  }
+  return roundMoney(charges, job.currency);
+};
 
 export const totalOf = (byRate: ByRate) => sumAmounts(Object.values(byRate));
 

@@ -13,6 +13,17 @@ export interface Settings {
   defaultDueDays: number;
   /** How many days an emailed approval link (a milestone's, a change order's) can be used for. */
   approvalExpiryDays: number;
+  /** Partial invoices of booked expenditures (time and material) may be made. */
+  partialInvoicing: boolean;
+  /**
+   * A partial invoice with no expenditure selected may be approved. Off by default: its amount would
+   * go to P/L while the job's expenditures stay in WIP.
+   */
+  allowZeroSelectionApproval: boolean;
+  /** The account Work in Process is kept on: settling expenditures credits it, at cost. */
+  wipAccount: string;
+  /** The account settled expenditures are expensed to (debited, at cost). */
+  costOfSalesAccount: string;
 }
 
 /** The longest an approval link may live: a link is a bearer secret in a mailbox. */
@@ -29,7 +40,14 @@ export const defaultSettings = (defaultCurrency: string): Settings => ({
   defaultCurrency,
   defaultDueDays: 30,
   approvalExpiryDays: 14,
+  partialInvoicing: true,
+  allowZeroSelectionApproval: false,
+  wipAccount: 'work_in_process',
+  costOfSalesAccount: 'cost_of_sales',
 });
+
+/** What an account code may look like: what ledgers take (letters, digits, `_ . : -`), 1 to 40 characters. */
+export const ACCOUNT_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$/;
 
 const TOKENS = /\{(YYYY|YY|SEQ(?::(\d{1,2}))?)\}/g;
 

@@ -8,6 +8,9 @@
  * | customer        | T#<tid>#CUS#<id>    | CUSTOMER  |                          |        | T#<tid>#CUSTOMERS       | <id>   |
  * | job (+ charges) | T#<tid>#JOB#<id>    | JOB       | T#<tid>#CUS#<cid>#JOBS   | <id>   | T#<tid>#JOBS            | <id>   |
  * | milestone       | T#<tid>#JOB#<jid>   | MILESTONE#<id> |                     |        |                         |        |
+ * | expenditure     | T#<tid>#JOB#<jid>   | EXPENDITURE#<id> | T#<tid>#JOB#<jid>#EXP#<listing> | <date>#<id> | T#<tid>#JOB#<jid>#EXPENDITURES | <date>#<id> |
+ * | expenditure batch (open) | T#<tid>#JOB#<jid> | EXPBATCH#<bid> |              |        |                         |        |
+ * | expenditure batch (done) | T#<tid>#JOB#<jid> | EXPBATCHDONE#<bid> |          |        |                         |        |
  * | change order    | T#<tid>#CO#<id>     | CHANGE_ORDER | T#<tid>#JOB#<jid>#CHANGEORDERS | <id> |                  |        |
  * | idempotency key | T#<tid>#IDEM#<key>  | IDEM      |                          |        |                         |        |
  * | invoice         | T#<tid>#INV#<id>    | INVOICE   | T#<tid>#JOB#<jid>#INVOICES | <date>#<id> | T#<tid>#INVOICES | <date>#<id> |
@@ -35,6 +38,18 @@
  * (`MILESTONE#` prefix): its status, approvals and invoice change it alone, never the job. The job
  * keeps the milestones' order and the terms that make its price (amount, tax rate), and a
  * write that changes them writes the job and the milestone in one transaction (docs/architecture.md).
+ *
+ * An expenditure is an item of its own in its job's item collection, like a milestone (a job may
+ * have tens of thousands). GSI1 lists a job's expenditures by `<listing>`, their state in billing
+ * (`unbooked`, else the billing status of a booked one: `unbilled`, `selected`, `settled`), GSI2 all of
+ * them; both by date, newest first, the kind a filter. A change of state moves the entry to its new
+ * GSI1 partition in the same write. The job keeps their totals (by kind and status), so its price and
+ * WIP are the job item alone; every write of expenditures writes the job's next version with them.
+ * A batch larger than one transaction writes its expenditures without index keys (invisible, counted
+ * nowhere) behind an open batch marker holding their ids; one transaction then counts them on the job
+ * and marks the batch committed; then they get their index keys, and the marker becomes a done record
+ * (kept with a TTL, so that a retry of the request finds what it made). A marker left open by a crash
+ * is finished (committed) or undone (not) by the next read of the job's expenditures.
  *
  * A change order has a partition of its own, read by its id alone (`/v1/change-orders/{id}`), and is
  * listed under its job in GSI1, newest first. Approving it writes it with the job and every milestone
@@ -64,6 +79,9 @@ const tenant = (tenantId: string): string => `T#${tenantId}`;
 /** What the sort keys of a job's milestones begin with. */
 export const MILESTONE_PREFIX = 'MILESTONE#';
 
+/** What the sort keys of a job's open expenditure batches begin with (the done ones begin otherwise). */
+export const EXPENDITURE_BATCH_PREFIX = 'EXPBATCH#';
+
 export const keys = {
   tenantPrefix: (tenantId: string): string => `${tenant(tenantId)}#`,
   tenant: (tenantId: string): Key => ({ PK: tenant(tenantId), SK: 'TENANT' }),
@@ -75,6 +93,22 @@ export const keys = {
   milestone: (tenantId: string, jobId: string, id: string): Key => ({
     PK: `${tenant(tenantId)}#JOB#${jobId}`,
     SK: `${MILESTONE_PREFIX}${id}`,
+  }),
+  expenditure: (tenantId: string, jobId: string, id: string): Key => ({
+    PK: `${tenant(tenantId)}#JOB#${jobId}`,
+    SK: `EXPENDITURE#${id}`,
+  }),
+  /** A job's expenditures in one state of billing (`unbooked`, `unbilled`, `selected`, `settled`). */
+  jobExpenditures: (tenantId: string, jobId: string, listing: string): string =>
+    `${tenant(tenantId)}#JOB#${jobId}#EXP#${listing}`,
+  allJobExpenditures: (tenantId: string, jobId: string): string => `${tenant(tenantId)}#JOB#${jobId}#EXPENDITURES`,
+  expenditureBatch: (tenantId: string, jobId: string, batchId: string): Key => ({
+    PK: `${tenant(tenantId)}#JOB#${jobId}`,
+    SK: `${EXPENDITURE_BATCH_PREFIX}${batchId}`,
+  }),
+  doneExpenditureBatch: (tenantId: string, jobId: string, batchId: string): Key => ({
+    PK: `${tenant(tenantId)}#JOB#${jobId}`,
+    SK: `EXPBATCHDONE#${batchId}`,
   }),
   changeOrder: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#CO#${id}`, SK: 'CHANGE_ORDER' }),
   jobChangeOrders: (tenantId: string, jobId: string): string => `${tenant(tenantId)}#JOB#${jobId}#CHANGEORDERS`,

@@ -3,6 +3,7 @@ import type { Route } from '../route.js';
 import { changeOrderRoutes } from './change-orders.routes.js';
 import { customerRoutes } from './customers.routes.js';
 import { eventRoutes } from './events.routes.js';
+import { expenditureRoutes } from './expenditures.routes.js';
 import { invoiceRoutes } from './invoices.routes.js';
 import { jobRoutes } from './jobs.routes.js';
 import { metaRoutes } from './meta.routes.js';
@@ -18,6 +19,7 @@ export const routeGroups = {
   customers: customerRoutes,
   jobs: jobRoutes,
   milestones: milestoneRoutes,
+  expenditures: expenditureRoutes,
   // Keyed as its handler file is named: functions/api/change-orders.handler.ts.
   'change-orders': changeOrderRoutes,
   invoices: invoiceRoutes,

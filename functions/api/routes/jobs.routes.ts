@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { MAX_CHARGES } from '../../domain/charge.js';
+import { expenditureSummary } from '../../domain/expenditure.js';
 import { billingSummary, type Job } from '../../domain/job.js';
 import { MAX_MILESTONES } from '../../domain/milestone.js';
+import { expenditureSummarySchema } from './expenditures.routes.js';
 import { milestoneStatus } from './milestones.routes.js';
 import * as jobs from '../../services/job.service.js';
 import type { ChargeOfJob } from '../../services/job.service.js';
@@ -102,6 +104,7 @@ const jobFields = z.object({
   status: jobStatus,
   charges: z.array(chargeSchema).max(MAX_CHARGES),
   billing: billingSchema,
+  expenditures: expenditureSummarySchema,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   version: z.number().int(),
@@ -120,7 +123,7 @@ export const jobSchema = jobFields
 const jobListItemSchema = jobFields.meta({ id: 'JobListItem' });
 
 /** The job as clients see it: its ledger folded into the billing summary (the schema drops the rest). */
-const listedJob = (job: Job) => ({ ...job, billing: billingSummary(job) });
+const listedJob = (job: Job) => ({ ...job, billing: billingSummary(job), expenditures: expenditureSummary(job) });
 
 export const jobView = (job: Job, milestones: MilestoneSummary[]) => ({ ...listedJob(job), milestones });
 
@@ -203,10 +206,11 @@ export const jobRoutes = [
     path: '/v1/jobs/{id}',
     operationId: 'deleteJob',
     summary: 'Deletes a job that has no invoices',
-    description: 'A job with any invoice, even a voided one, stays (409 `JOB_HAS_INVOICES`).',
+    description:
+      'A job with any invoice, even a voided one, stays (409 `JOB_HAS_INVOICES`); so does one with expenditures (409 `JOB_HAS_EXPENDITURES`: delete them first).',
     ifMatch: true,
     params: idParams,
-    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_HAS_INVOICES'] },
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_HAS_INVOICES', 'JOB_HAS_EXPENDITURES'] },
     responses: { 204: { description: 'Deleted' } },
     handle: async ({ tenantId, params, expectedVersion }) => {
       await jobs.deleteJob(tenantId, params.id, expectedVersion);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { daysBetween } from '../../domain/dates.js';
 import { MAX_EXPORT_INVOICES } from '../../services/export.service.js';
 import { oneOfFieldSets } from '../openapi.js';
-import { currencyCode, rangeInOrder } from '../schemas.js';
+import { currencyCode, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
+import { EXPENDITURE_KINDS } from '../../domain/expenditure-totals.js';
 import { isoDate } from './invoice.schemas.js';
 
 const MAX_RANGE_DAYS = 366;
@@ -102,3 +103,51 @@ export const exportSchema = z
     totals: z.array(z.object({ currency: currencyCode, debit: money, credit: money })),
   })
   .meta({ id: 'AccountingExport' });
+
+/** A report of one job (`jobId`), or of the tenant's jobs a page at a time. */
+export const jobReportQuery = pageQuery.extend({
+  jobId: resourceId
+    .optional()
+    .meta({ description: 'The job to report on; without it, every job of the tenant, a page of jobs at a time' }),
+});
+
+const page = { nextCursor: z.string().nullable().meta({ description: 'The next page of jobs; null on the last one' }) };
+
+export const UNBILLED_COLUMNS = ['jobId', 'jobName', 'currency', 'kind', 'count', 'cost', 'salesValue'] as const;
+
+export const unbilledReportSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        jobId: z.string(),
+        jobName: z.string(),
+        currency: currencyCode,
+        kind: z.enum(EXPENDITURE_KINDS),
+        count: z.number().int().min(1),
+        cost: money,
+        salesValue: money,
+      }),
+    ),
+    totals: z.array(z.object({ currency: currencyCode, count: z.number().int().min(0), cost: money, salesValue: money })),
+    ...page,
+  })
+  .meta({ id: 'UnbilledExpenditures' });
+
+export const WIP_COLUMNS = ['jobId', 'jobName', 'currency', 'bookedCost', 'settledCost', 'wipBalance'] as const;
+
+export const wipReportSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        jobId: z.string(),
+        jobName: z.string(),
+        currency: currencyCode,
+        bookedCost: money,
+        settledCost: money,
+        wipBalance: money,
+      }),
+    ),
+    totals: z.array(z.object({ currency: currencyCode, bookedCost: money, settledCost: money, wipBalance: money })),
+    ...page,
+  })
+  .meta({ id: 'WorkInProcess' });

@@ -1,11 +1,24 @@
 import type { z } from 'zod';
 import { createExport, exportInvoice, getExport, type ExportResult } from '../../services/export.service.js';
+import { unbilledExpenditures, workInProcess, type ReportQuery } from '../../services/expenditure-report.service.js';
 import { getJournal } from '../../services/journal.service.js';
 import type { AccountingExport } from '../../domain/journal-entries.js';
 import { acceptsCsv, csvReply, jsonOrCsv } from '../representations.js';
 import { route, type Reply, type ResponseSpec } from '../route.js';
 import { idParams } from '../schemas.js';
-import { dateRange, ENTRY_COLUMNS, exportRequest, exportSchema, JOURNAL_COLUMNS, journalSchema } from './report.schemas.js';
+import {
+  dateRange,
+  ENTRY_COLUMNS,
+  exportRequest,
+  exportSchema,
+  jobReportQuery,
+  JOURNAL_COLUMNS,
+  journalSchema,
+  UNBILLED_COLUMNS,
+  unbilledReportSchema,
+  WIP_COLUMNS,
+  wipReportSchema,
+} from './report.schemas.js';
 
 type IdParams = z.infer<typeof idParams>;
 type Headers = Record<string, string | undefined>;
@@ -31,7 +44,70 @@ const exportResponses: Record<200 | 201, ResponseSpec> = {
   201: { description: `The export, ${CSV_TOO}`, content: jsonOrCsv(exportSchema) },
 };
 
+type Row = object;
+type JobReport = { items: Row[]; totals: Row[]; nextCursor: string | null };
+
+/**
+ * A report of jobs (one, or a page of the tenant's), as JSON or CSV: the rows, then a `Total` row per
+ * currency; a CSV page that is not the last says where the next is (`Link`, rel="next").
+ */
+const jobReportRoute = (spec: {
+  path: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  schema: z.ZodType;
+  columns: readonly string[];
+  run: (tenantId: string, query: ReportQuery) => Promise<JobReport>;
+}) =>
+  route<object, z.infer<typeof jobReportQuery>>({
+    method: 'GET',
+    path: spec.path,
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    query: jobReportQuery,
+    errors: { 404: ['JOB_NOT_FOUND'] },
+    responses: {
+      200: {
+        description: `The report, ${CSV_TOO} (totals as the last rows)`,
+        content: jsonOrCsv(spec.schema),
+        headers: ['Link'],
+      },
+    },
+    handle: async ({ tenantId, query, headers }) => {
+      const report = await spec.run(tenantId, query);
+      if (!acceptsCsv(headers)) return { status: 200, body: report };
+      const text = (row: Row) => Object.fromEntries(Object.entries(row).map(([name, value]) => [name, String(value)]));
+      const rows = [...report.items, ...report.totals.map((t) => ({ jobId: 'Total', ...t }))].map(text);
+      const reply = csvReply(200, spec.columns, rows);
+      if (report.nextCursor === null) return reply;
+      const next = `${spec.path}?${new URLSearchParams({ limit: String(query.limit), cursor: report.nextCursor })}`;
+      return { ...reply, headers: { ...reply.headers, link: `<${next}>; rel="next"` } };
+    },
+  });
+
 export const reportRoutes = [
+  jobReportRoute({
+    path: '/v1/reports/unbilled-expenditures',
+    operationId: 'getUnbilledExpenditures',
+    summary: 'Booked expenditures not billed yet, per job and kind: count, cost and sales value, with totals',
+    description:
+      "Not billed: booked, and not settled by a partial invoice (those a draft's selection holds count, until it is approved). Kinds with none are left out. Without `jobId`, the tenant's jobs a page at a time (`limit` jobs; totals are the page's, per currency).",
+    schema: unbilledReportSchema,
+    columns: UNBILLED_COLUMNS,
+    run: unbilledExpenditures,
+  }),
+  jobReportRoute({
+    path: '/v1/reports/wip',
+    operationId: 'getWorkInProcess',
+    summary: 'Work in Process per job, at cost: booked, settled by partial invoices, and the balance',
+    description:
+      "`wipBalance` = `bookedCost` - `settledCost`. Without `jobId`, the tenant's jobs a page at a time (`limit` jobs), those with nothing booked left out; totals are the page's, per currency.",
+    schema: wipReportSchema,
+    columns: WIP_COLUMNS,
+    run: workInProcess,
+  }),
   route<object, z.infer<typeof dateRange>>({
     method: 'GET',
     path: '/v1/journal',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_APPROVAL_EXPIRY_DAYS, MAX_BACKDATING_DAYS } from '../../domain/settings.js';
+import { ACCOUNT_CODE_PATTERN, MAX_APPROVAL_EXPIRY_DAYS, MAX_BACKDATING_DAYS } from '../../domain/settings.js';
 import type { Tenant } from '../../domain/tenant.js';
 import { getSettings, updateSettings } from '../../services/settings.service.js';
 import { route } from '../route.js';
@@ -10,6 +10,10 @@ const numberFormat = z
   .min(1)
   .max(60)
   .meta({ description: 'Tokens: {YYYY}, {YY}, {SEQ} or {SEQ:n} (zero-padded to n digits)' });
+
+const accountCode = z
+  .string()
+  .regex(ACCOUNT_CODE_PATTERN, 'must be 1 to 40 letters, digits, _ . : or -, starting with a letter or digit');
 
 export const settingsSchema = z
   .object({
@@ -25,6 +29,15 @@ export const settingsSchema = z
       .min(1)
       .max(MAX_APPROVAL_EXPIRY_DAYS)
       .meta({ description: 'How many days an emailed approval link works (default 14)' }),
+    partialInvoicing: z.boolean().meta({ description: 'Partial invoices of booked expenditures may be made (default true)' }),
+    allowZeroSelectionApproval: z.boolean().meta({
+      description:
+        'A partial invoice that selects no expenditure may be approved (default false: its amount would go to P/L while the expenditures stay in WIP)',
+    }),
+    wipAccount: accountCode.meta({ description: 'The Work in Process account (default `work_in_process`)' }),
+    costOfSalesAccount: accountCode.meta({
+      description: 'The account settled expenditures are expensed to, at cost (default `cost_of_sales`)',
+    }),
   })
   .meta({ id: 'Settings' });
 
