@@ -44,7 +44,7 @@ const MILESTONES = [
   { name: 'Finishing', amount: '250.00', requiresClientApproval: false },
 ];
 
-/** A fresh tenant with one of everything a path can name: a customer, a job with charges, milestones and a change order, an issued invoice with a payment, a draft. */
+/** A fresh tenant with one of everything a path can name: a customer, a job with charges, milestones, expenditures and a change order, an issued invoice with a payment, a draft. */
 const seedTenant = async (): Promise<Seeded> => {
   const api = await newTenant('Fuzz', 'EUR');
   const ok = async (method: string, path: string, body?: unknown) => {
@@ -58,6 +58,18 @@ const seedTenant = async (): Promise<Seeded> => {
   for (const charge of CHARGES) await ok('POST', `/v1/jobs/${job.id}/charges`, charge);
   const milestones = [];
   for (const milestone of MILESTONES) milestones.push(await ok('POST', `/v1/jobs/${job.id}/milestones`, milestone));
+  const expenditures = [];
+  for (const booked of [true, false]) {
+    const expenditure = {
+      kind: 'hours',
+      date: '2026-03-02',
+      description: 'Fuzz work',
+      quantity: '2',
+      unitCost: '40',
+      unitPrice: '65',
+    };
+    expenditures.push(await ok('POST', `/v1/jobs/${job.id}/expenditures`, { ...expenditure, booked }));
+  }
   const changeOrder = await ok('POST', `/v1/jobs/${job.id}/change-orders`, {
     description: 'Fuzz scope change',
     changes: [{ op: 'modify', milestoneId: milestones[0].id, fields: { amount: '600.00' } }],
@@ -80,6 +92,7 @@ const seedTenant = async (): Promise<Seeded> => {
       jobs: [job.id],
       charges: charges.map((charge: { id: string }) => charge.id),
       milestones: milestones.map((milestone: { id: string }) => milestone.id),
+      expenditures: expenditures.map((expenditure: { id: string }) => expenditure.id),
       'change-orders': [changeOrder.id],
       invoices: [draft.id, issued.id],
       payments: payments.map((payment: { id: string }) => payment.id),
