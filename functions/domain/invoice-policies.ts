@@ -62,6 +62,8 @@ export interface DraftInput {
   policy: InvoicePolicy;
   /** milestone: what it bills. */
   milestone?: MilestoneToBill;
+  /** time_and_material: its lines, copied from its selection of expenditures and given free (partial-invoice.ts). */
+  partialLines?: LineDraft[];
   /** deposit, progress_summary (this period's work), retainage_release. */
   amount?: string;
   /** deposit (of the price), progress_summary (cumulative percent complete). */
@@ -79,7 +81,7 @@ export interface DraftInput {
 }
 
 /** The one tax rate all of what makes the price share (a milestone job's milestones, else the charges), else none: a deposit is billed at it by default. */
-const commonRate = (job: Job): string | undefined => {
+export const commonRate = (job: Job): string | undefined => {
   const priced = job.billingType === 'milestone' ? milestonePlanOf(job) : job.charges;
   const rates = new Set(priced.map((c) => amount(c.taxRate).toFixed()));
   return rates.size === 1 ? [...rates][0] : undefined;
@@ -251,6 +253,7 @@ const linesOf: Record<InvoicePolicy, (job: Job, input: DraftInput, corrected: In
   correction_grouped: (job, input, corrected) => grouped(correction(job, input, corrected)),
   retainage_release: retainageRelease,
   milestone: milestoneLines,
+  time_and_material: (_job, input) => input.partialLines ?? [],
 };
 
 const withDeductions = (job: Job, work: LineDraft[], final: boolean): LineDraft[] => [...work, ...deductions(job, work, final)];
@@ -258,8 +261,11 @@ const withDeductions = (job: Job, work: LineDraft[], final: boolean): LineDraft[
 /** The inputs that set a draft's amounts: a draft past the amount bound names those it was given. */
 const AMOUNT_INPUTS = ['amount', 'percent', 'taxRate', 'progress', 'lines'] as const;
 
-/** Deposits and corrections say their amounts; every other policy computes them from the job's ledger. */
-const FREE_OF_LEDGER: InvoicePolicy[] = ['deposit', 'correction', 'correction_grouped'];
+/** Deposits, corrections and time and material (from its expenditures) say their amounts; every other policy computes them from the job's ledger. */
+const FREE_OF_LEDGER: InvoicePolicy[] = ['deposit', 'correction', 'correction_grouped', 'time_and_material'];
+
+/** A time and material draft may have no lines yet: whether it bills something is checked when it is authorized. */
+const MAY_START_EMPTY: InvoicePolicy[] = ['time_and_material'];
 
 /**
  * A draft invoice of the job as the policy computes it. It is checked against the job (status,
@@ -281,7 +287,7 @@ export const draftInvoice = (
   const fields = AMOUNT_INPUTS.filter((field) => input[field] !== undefined);
   assertPayable(lineAmounts, job.currency, 'The invoice', fields);
   const complete = typeOfPolicy(input.policy) === 'complete';
-  if (!complete && lines.every((l) => amount(l.amount).isZero())) {
+  if (!complete && !MAY_START_EMPTY.includes(input.policy) && lines.every((l) => amount(l.amount).isZero())) {
     throw new DomainError('rule', 'NOTHING_TO_BILL', 'The invoice would have no amount: nothing is left to bill this way');
   }
   if (input.dueDays !== undefined && input.dueDays !== null && input.dueDays < 0)

@@ -1,5 +1,6 @@
 import { DomainError } from './errors.js';
 import type { JobStanding } from './job.js';
+import type { Reversal, Selection } from './partial-invoice.js';
 import { amount, roundMoney, sumAmounts, taxesByRate, toAmountString } from './money.js';
 
 export type InvoicePolicy =
@@ -12,7 +13,8 @@ export type InvoicePolicy =
   | 'correction'
   | 'correction_grouped'
   | 'retainage_release'
-  | 'milestone';
+  | 'milestone'
+  | 'time_and_material';
 export type InvoiceType = 'partial' | 'complete' | 'correction';
 export type InvoiceStatus = 'draft' | 'invoiced' | 'approved' | 'exported' | 'posted' | 'voided';
 export type Series = 'invoice' | 'credit_note';
@@ -104,6 +106,20 @@ export interface Invoice {
    * absent on drafts (and on invoices issued before it was kept).
    */
   jobStanding?: JobStanding;
+  /**
+   * A time and material partial invoice's selection of expenditures and its way to finalization
+   * (partial-invoice.ts); absent or null on every other invoice.
+   */
+  selection?: Selection | null;
+  /**
+   * The Work in Process it moves, at cost: what its selection settles (negated on the credit note
+   * that reverses it); absent or null when it moves none.
+   */
+  settledCost?: string | null;
+  /** On the credit note that reverses a time and material partial invoice: which, and how far its expenditures are given back. */
+  reversal?: Reversal | null;
+  /** The credit note that reversed it; absent or null while it is not reversed. */
+  reversedBy?: string | null;
   version: number;
 }
 

@@ -92,6 +92,7 @@ export const createExport = (tenantId: string, request: ExportRequest): Promise<
       id,
       invoices.map((i) => i.next),
       now,
+      settings,
     );
     await saveExport(tenantId, batch, invoices, 'invoiceIds' in request ? undefined : request);
     return { export: batch, created: true };

@@ -67,6 +67,7 @@ const POLICIES: Record<InvoicePolicy, string> = {
   correction_grouped: 'Correction, by group',
   retainage_release: 'Retainage release',
   milestone: 'Milestone billing',
+  time_and_material: 'Time and material',
 };
 
 const TYPES: Record<InvoiceType, string> = { partial: 'partial invoice', complete: 'complete invoice', correction: 'correction' };

@@ -1,0 +1,613 @@
+import { DomainError, invalidField, unknownReference } from './errors.js';
+import { selectExpenditure, type Expenditure } from './expenditure.js';
+import { EXPENDITURE_KINDS, type ExpenditureKind, type ExpenditureTotal } from './expenditure-totals.js';
+import { assertDraft, isIssued, touchedInvoice, withTotals, type Invoice } from './invoice.js';
+import { applyCredits } from './invoice-credits.js';
+import { toLine, type LineDraft } from './invoice-lines.js';
+import { commonRate, draftInvoice } from './invoice-policies.js';
+import { applyInvoice } from './job-ledger.js';
+import type { Job } from './job.js';
+import { amount, assertPayable, assertWithinBound, roundMoney, sumAmounts, toAmountString } from './money.js';
+
+/**
+ * A time and material partial invoice (seed 002, policy `time_and_material`): a draft selects booked
+ * expenditures of its job and has lines, copied from the selection or given free (they need not
+ * match it). Authorized (the staff's or client's go-ahead: never "approved", which is the accounting
+ * lifecycle's word), its finalization settles the selection (the expenditures leave Work in
+ * Process), copies the lines and issues it; a failure gives the selection back to the draft.
+ *
+ *   selecting -> open -> settling -> settled -> (issued by Finalize)
+ *                  ^         |          |
+ *                  +-- releasing <------+   (a failed finalization; the error stays on the draft)
+ *
+ * `selecting` and `releasing` are the status markers of work done in chunks (a selection of 1,000
+ * is more than one transaction): a retry resumes them.
+ */
+export const SELECTION_STATES = ['selecting', 'open', 'settling', 'settled', 'releasing'] as const;
+export type SelectionState = (typeof SELECTION_STATES)[number];
+
+/** How lines are made from the selection: one per expenditure, one per kind, one for all, or none. */
+export const COPY_MODES = ['itemized', 'grouped_by_kind', 'summary', 'none'] as const;
+export type CopyMode = (typeof COPY_MODES)[number];
+
+/** The most expenditures one partial invoice selects: its itemized lines stay far within what an invoice may weigh. */
+export const MAX_SELECTED_EXPENDITURES = 1000;
+/** The most free lines one partial invoice carries beside its copied ones. */
+export const MAX_FREE_LINES = 100;
+
+/** How many expenditures, at what cost and sales value, in all and per kind; exact sums of amounts already rounded. */
+export interface SelectionTotals extends ExpenditureTotal {
+  byKind: Record<ExpenditureKind, ExpenditureTotal>;
+}
+
+/** A line given with the draft, beside the copied ones: quantity default 1, tax rate default the draft's. */
+export interface FreeLine {
+  description: string;
+  quantity?: string;
+  unitPrice: string;
+  taxRate?: string;
+}
+
+/** Why the last finalization failed, kept on the draft until the next one is requested. */
+export interface SelectionError {
+  code: string;
+  message: string;
+  at: string;
+}
+
+export interface Selection {
+  state: SelectionState;
+  /** The selection as it is to be (while selecting, as its marks are being written). */
+  expenditureIds: string[];
+  /** While selecting: the expenditures still to mark as selected by this draft, then those to give back. */
+  pending: { select: string[]; release: string[] } | null;
+  totals: SelectionTotals;
+  copy: CopyMode;
+  /** The rate copied lines are taxed at. */
+  taxRate: string;
+  /** The invoice's first `copiedLines` lines are copied from the selection; the rest are free lines. */
+  copiedLines: number;
+  /** The go-ahead: how many finalizations were requested (each one workflow execution), the last when, and whether to send. */
+  finalization: { attempt: number; requestedAt: string | null; send: boolean };
+  error: SelectionError | null;
+}
+
+/** On the credit note reversing a partial invoice: which, and whether its expenditures are billable again. */
+export interface Reversal {
+  invoiceId: string;
+  state: 'restoring' | 'restored';
+}
+
+export interface PartialDraftInput {
+  expenditureIds: string[];
+  lines?: FreeLine[];
+  /** Default: itemized without free lines, none with them (the lines given are then the invoice's). */
+  copy?: CopyMode;
+  /** Default: the rate the job's charges all share, else 0 (as for a deposit). */
+  taxRate?: string;
+  customerId: string;
+  issueDate?: string | null;
+  dueDate?: string | null;
+  dueDays?: number | null;
+  notes?: string | null;
+  allowOverbilling?: boolean;
+}
+
+export interface PartialPatch {
+  expenditureIds?: string[];
+  lines?: FreeLine[];
+  copy?: CopyMode;
+  taxRate?: string;
+}
+
+const conflict = (code: string, message: string): DomainError => new DomainError('conflict', code, message);
+
+const totalOf = (expenditures: Expenditure[], currency: string): ExpenditureTotal => ({
+  count: expenditures.length,
+  cost: toAmountString(sumAmounts(expenditures.map((e) => e.cost)), currency),
+  salesValue: toAmountString(sumAmounts(expenditures.map((e) => e.salesValue)), currency),
+});
+
+/** What the selected expenditures add up to, in all and per kind. */
+export const selectionTotals = (expenditures: Expenditure[], currency: string): SelectionTotals => ({
+  ...totalOf(expenditures, currency),
+  byKind: Object.fromEntries(
+    EXPENDITURE_KINDS.map((kind) => [
+      kind,
+      totalOf(
+        expenditures.filter((e) => e.kind === kind),
+        currency,
+      ),
+    ]),
+  ) as Record<ExpenditureKind, ExpenditureTotal>,
+});
+
+const KIND_LABELS: Record<ExpenditureKind, string> = { hours: 'Hours', material: 'Material', purchase: 'Purchases' };
+
+const counted = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+// Read in any order (a batch read's), copied in one: by date, then id.
+const byDateThenId = (a: Expenditure, b: Expenditure): number => a.date.localeCompare(b.date) || (a.id < b.id ? -1 : 1);
+
+const sales = (expenditures: Expenditure[]) => sumAmounts(expenditures.map((e) => e.salesValue));
+
+/**
+ * The lines copied from the selection, each at `taxRate`: an itemized line bills its expenditure's
+ * quantity at its unit price for its sales value; a grouped or summary line bills quantity 1 at the
+ * sum of the sales values (hours summed in its text: hours at several rates have no exact unit
+ * price). Every amount is a sum of sales values already rounded, so nothing is allocated.
+ */
+export const copiedLines = (expenditures: Expenditure[], copy: CopyMode, taxRate: string): LineDraft[] => {
+  if (copy === 'none' || expenditures.length === 0) return [];
+  if (copy === 'summary') {
+    const description = `Time and material (${counted(expenditures.length, 'expenditure')})`;
+    return [{ kind: 'work', description, amount: sales(expenditures), taxRate }];
+  }
+  if (copy === 'grouped_by_kind') {
+    return EXPENDITURE_KINDS.flatMap((kind) => {
+      const ofKind = expenditures.filter((e) => e.kind === kind);
+      if (ofKind.length === 0) return [];
+      const extent =
+        kind === 'hours' ? `${sumAmounts(ofKind.map((e) => e.quantity)).toFixed()} h` : counted(ofKind.length, 'expenditure');
+      const group = KIND_LABELS[kind];
+      return [{ kind: 'work' as const, description: `${group} (${extent})`, amount: sales(ofKind), taxRate, group }];
+    });
+  }
+  return [...expenditures].sort(byDateThenId).map((e) => ({
+    kind: 'work' as const,
+    description: `${e.date} ${e.description}${e.resource ? ` (${e.resource})` : ''}`,
+    quantity: e.quantity,
+    unitPrice: e.unitPrice,
+    amount: amount(e.salesValue),
+    taxRate,
+    group: KIND_LABELS[e.kind],
+  }));
+};
+
+const freeLine = (line: FreeLine, i: number, taxRate: string, currency: string): LineDraft => {
+  const quantity = line.quantity ?? '1';
+  const lineAmount = roundMoney(
+    amount(quantity, `lines.${i}.quantity`).times(amount(line.unitPrice, `lines.${i}.unitPrice`)),
+    currency,
+  );
+  assertWithinBound([lineAmount], currency, `Line ${i + 1}`, [`lines.${i}.quantity`, `lines.${i}.unitPrice`]);
+  return {
+    kind: 'work',
+    description: line.description,
+    quantity,
+    unitPrice: line.unitPrice,
+    amount: lineAmount,
+    taxRate: line.taxRate ?? taxRate,
+  };
+};
+
+/** The free lines of a partial invoice as they were given. */
+const freeLinesOf = (invoice: Invoice, selection: Selection): FreeLine[] =>
+  invoice.lines
+    .slice(selection.copiedLines)
+    .map(({ description, quantity, unitPrice, taxRate }) => ({ description, quantity, unitPrice, taxRate }));
+
+/** Copied lines first, then the free ones; refused past the amount bound as any invoice is. */
+const linesFor = (
+  currency: string,
+  selected: Expenditure[],
+  copy: CopyMode,
+  taxRate: string,
+  free: FreeLine[],
+  fields: string[],
+): { drafts: LineDraft[]; copied: number } => {
+  if (free.length > MAX_FREE_LINES) {
+    throw invalidField('lines', 'too_many', `a partial invoice carries at most ${MAX_FREE_LINES} free lines`);
+  }
+  const copied = copiedLines(selected, copy, taxRate);
+  const drafts = [...copied, ...free.map((line, i) => freeLine(line, i, taxRate, currency))];
+  assertPayable(
+    drafts.map((d) => ({ net: d.amount, taxRate: d.taxRate })),
+    currency,
+    'The invoice',
+    fields,
+  );
+  return { drafts, copied: copied.length };
+};
+
+/**
+ * The expenditures of a selection in its order, each checked as selecting it would be: listed
+ * once, of the job, booked, and unbilled in no other selection (held by this draft already is
+ * fine). A refusal names the entry of `expenditureIds`.
+ */
+const checkSelection = (job: Job, ids: string[], found: Expenditure[], invoiceId: string, now: Date): Expenditure[] => {
+  if (ids.length > MAX_SELECTED_EXPENDITURES) {
+    const message = `A partial invoice selects at most ${MAX_SELECTED_EXPENDITURES} expenditures, not ${ids.length}`;
+    throw new DomainError('rule', 'SELECTION_TOO_LARGE', message, [{ field: 'expenditureIds', code: 'too_many', message }]);
+  }
+  const byId = new Map(found.map((e) => [e.id, e]));
+  const seen = new Set<string>();
+  return ids.map((id, i) => {
+    const field = `expenditureIds.${i}`;
+    if (seen.has(id)) throw invalidField(field, 'duplicate', 'each expenditure may be selected once');
+    seen.add(id);
+    const e = byId.get(id);
+    if (!e || e.jobId !== job.id) throw unknownReference('expenditure', field);
+    try {
+      selectExpenditure(e, invoiceId, now);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      throw new DomainError(error.kind, error.code, error.message, [
+        { field, code: error.code.toLowerCase(), message: error.message },
+      ]);
+    }
+    return e;
+  });
+};
+
+const amountFields = (given: { lines?: unknown }): string[] => ['expenditureIds', ...(given.lines ? ['lines'] : [])];
+
+/** What is to be written to go from one selection to another: additions first (they can be refused), then releases. */
+const pendingOf = (before: string[], after: string[]): Selection['pending'] => {
+  const was = new Set(before);
+  const is = new Set(after);
+  const select = after.filter((id) => !was.has(id));
+  const release = before.filter((id) => !is.has(id));
+  return select.length + release.length > 0 ? { select, release } : null;
+};
+
+/**
+ * A new partial invoice draft of the job selecting `input.expenditureIds` (`expenditures`: those
+ * read for them), checked as issuing it would be (policy, price, amounts), and the job as issuing it
+ * will leave it. It starts `selecting` (`open` when it selects none): the store marks the
+ * expenditures of `selection.pending.select` as selected by it (selectExpenditure), then moves it
+ * to open (`selectionWritten`).
+ */
+export const draftPartialInvoice = (
+  job: Job,
+  input: PartialDraftInput,
+  expenditures: Expenditure[],
+  id: string,
+  now: Date,
+): { invoice: Invoice; job: Job } => {
+  const selected = checkSelection(job, input.expenditureIds, expenditures, id, now);
+  const free = input.lines ?? [];
+  const copy = input.copy ?? (free.length > 0 ? 'none' : 'itemized');
+  const taxRate = amount(input.taxRate ?? commonRate(job) ?? '0', 'taxRate').toFixed();
+  const { drafts, copied } = linesFor(job.currency, selected, copy, taxRate, free, amountFields(input));
+  const { expenditureIds: _, lines: _lines, copy: _copy, taxRate: _rate, ...fields } = input;
+  const drafted = draftInvoice(job, { ...fields, policy: 'time_and_material', partialLines: drafts }, id, now);
+  const totals = selectionTotals(selected, job.currency);
+  const pending = pendingOf([], input.expenditureIds);
+  const selection: Selection = {
+    state: pending ? 'selecting' : 'open',
+    expenditureIds: input.expenditureIds,
+    pending,
+    totals,
+    copy,
+    taxRate,
+    copiedLines: copied,
+    finalization: { attempt: 0, requestedAt: null, send: false },
+    error: null,
+  };
+  return {
+    invoice: { ...drafted.invoice, selection, settledCost: totals.cost, reversal: null, reversedBy: null },
+    job: drafted.job,
+  };
+};
+
+/** The selection of a time and material partial invoice; any other invoice has none to work on (409). */
+export const selectionOf = (invoice: Invoice): Selection => {
+  if (invoice.policy !== 'time_and_material' || !invoice.selection) {
+    throw conflict('NOT_A_PARTIAL_INVOICE', `Invoice ${invoice.id} is not a time and material partial invoice`);
+  }
+  return invoice.selection;
+};
+
+/**
+ * Selection and lines change only while the draft is open: not while its selection is being
+ * written or given back, nor once its finalization is requested. The service applies this to every
+ * change of a partial invoice draft (its dates and notes too: finalizing issues what was authorized)
+ * and to deleting it.
+ */
+export const assertSelectionOpen = (invoice: Invoice): Selection => {
+  assertDraft(invoice);
+  const selection = selectionOf(invoice);
+  if (selection.state === 'settling' || selection.state === 'settled') {
+    throw conflict('FINALIZATION_IN_PROGRESS', `Invoice ${invoice.id} is being finalized; it can change if that fails`);
+  }
+  if (selection.state !== 'open') {
+    throw conflict('SELECTION_NOT_OPEN', `The selection of invoice ${invoice.id} is ${selection.state}; try again shortly`);
+  }
+  return selection;
+};
+
+/** The draft with its selection and lines rebuilt (next version), checked against the job as a new draft is. */
+const rebuilt = (
+  job: Job,
+  invoice: Invoice,
+  selection: Selection,
+  ids: string[],
+  selected: Expenditure[],
+  change: Pick<Selection, 'copy' | 'taxRate' | 'pending' | 'state'>,
+  free: FreeLine[],
+  fields: string[],
+  now: Date,
+): { invoice: Invoice; job: Job } => {
+  const { drafts, copied } = linesFor(job.currency, selected, change.copy, change.taxRate, free, fields);
+  const totals = selectionTotals(selected, job.currency);
+  const next = withTotals(
+    touchedInvoice(invoice, now, {
+      lines: drafts.map((d, i) => toLine(d, i, job.currency)),
+      selection: { ...selection, ...change, expenditureIds: ids, totals, copiedLines: copied },
+      settledCost: totals.cost,
+    }),
+  );
+  return { invoice: next, job: applyInvoice(job, next, 1, now) };
+};
+
+/**
+ * The draft with its selection, copy mode, tax rate or free lines changed (only while open).
+ * `expenditures` are those read for the selection it is to have. A changed selection makes it
+ * `selecting` again, with what the store must mark and give back in `selection.pending`.
+ */
+export const editPartialInvoice = (
+  job: Job,
+  invoice: Invoice,
+  patch: PartialPatch,
+  expenditures: Expenditure[],
+  now: Date,
+): { invoice: Invoice; job: Job } => {
+  const selection = assertSelectionOpen(invoice);
+  const ids = patch.expenditureIds ?? selection.expenditureIds;
+  const selected = checkSelection(job, ids, expenditures, invoice.id, now);
+  const pending = pendingOf(selection.expenditureIds, ids);
+  const change = {
+    copy: patch.copy ?? selection.copy,
+    taxRate: patch.taxRate === undefined ? selection.taxRate : amount(patch.taxRate, 'taxRate').toFixed(),
+    pending,
+    state: pending ? ('selecting' as const) : ('open' as const),
+  };
+  const free = patch.lines ?? freeLinesOf(invoice, selection);
+  return rebuilt(job, invoice, selection, ids, selected, change, free, amountFields(patch), now);
+};
+
+const expectState = (invoice: Invoice, from: SelectionState, code: string): Selection => {
+  assertDraft(invoice);
+  const selection = selectionOf(invoice);
+  if (selection.state !== from) {
+    throw conflict(code, `The selection of invoice ${invoice.id} is ${selection.state}, not ${from}`);
+  }
+  return selection;
+};
+
+const moved = (invoice: Invoice, selection: Selection, change: Partial<Selection>, now: Date): Invoice =>
+  touchedInvoice(invoice, now, { selection: { ...selection, ...change } });
+
+/** Every mark of the selection is written: the draft is open. Open already: the same object (a retried step writes nothing). */
+export const selectionWritten = (invoice: Invoice, now: Date): Invoice => {
+  if (invoice.selection?.state === 'open') return invoice;
+  return moved(invoice, expectState(invoice, 'selecting', 'SELECTION_NOT_SELECTING'), { state: 'open', pending: null }, now);
+};
+
+/**
+ * A change of selection that cannot be completed (an expenditure it adds was taken by another
+ * draft meanwhile): back to the selection before it, open, and what the store must give back (the
+ * additions it may have marked: releasing one it did not mark changes nothing). `expenditures` are
+ * those of the selection before. A new draft that is refused is deleted instead, once those are given back.
+ */
+export const revertSelection = (
+  job: Job,
+  invoice: Invoice,
+  expenditures: Expenditure[],
+  now: Date,
+): { invoice: Invoice; release: string[] } => {
+  const selection = expectState(invoice, 'selecting', 'SELECTION_NOT_SELECTING');
+  const { select, release } = selection.pending ?? { select: [], release: [] };
+  const added = new Set(select);
+  const ids = [...selection.expenditureIds.filter((id) => !added.has(id)), ...release];
+  const selected = checkSelection(job, ids, expenditures, invoice.id, now);
+  const change = { copy: selection.copy, taxRate: selection.taxRate, pending: null, state: 'open' as const };
+  const next = rebuilt(job, invoice, selection, ids, selected, change, freeLinesOf(invoice, selection), [], now).invoice;
+  return { invoice: next, release: select };
+};
+
+/** The settings authorizing depends on (tenant settings). */
+export interface AuthorizationSettings {
+  /** On: a selection of no expenditures may be authorized (its amount goes to P/L with nothing leaving WIP). */
+  allowZeroSelectionApproval: boolean;
+}
+
+/**
+ * The go-ahead (`POST /v1/partial-invoices/{id}/approve`): an open draft that bills something
+ * (net and gross above zero) and selects expenditures, or none where the tenant allows it, moves to
+ * `settling`; its finalization is requested as attempt N, which names the workflow execution
+ * (`finalizationKey`). The error of a failed attempt is cleared.
+ */
+export const authorizeSelection = (
+  invoice: Invoice,
+  settings: AuthorizationSettings,
+  options: { send?: boolean },
+  now: Date,
+): Invoice => {
+  const selection = assertSelectionOpen(invoice);
+  if (selection.expenditureIds.length === 0 && !settings.allowZeroSelectionApproval) {
+    const message = 'The selection is empty: select the expenditures this invoice settles';
+    throw new DomainError('rule', 'EMPTY_SELECTION', message, [{ field: 'expenditureIds', code: 'empty', message }]);
+  }
+  if (!amount(invoice.totals.net).gt(0) || !amount(invoice.totals.gross).gt(0)) {
+    const message = `The invoice bills ${invoice.totals.gross} ${invoice.currency}: give it lines, or copy them from its selection`;
+    throw new DomainError('rule', 'NOTHING_TO_BILL', message, [{ field: 'lines', code: 'nothing_to_bill', message }]);
+  }
+  return moved(
+    invoice,
+    selection,
+    {
+      state: 'settling',
+      finalization: { attempt: selection.finalization.attempt + 1, requestedAt: now.toISOString(), send: options.send ?? false },
+      error: null,
+    },
+    now,
+  );
+};
+
+/** The business key of a finalization: one workflow execution per requested attempt. */
+export const finalizationKey = (invoice: Invoice): string => `${invoice.id}-${selectionOf(invoice).finalization.attempt}`;
+
+/** Every expenditure of the selection is settled (settleExpenditure, in chunks): settled. Settled already: the same object. */
+export const selectionSettled = (invoice: Invoice, now: Date): Invoice => {
+  if (invoice.selection?.state === 'settled') return invoice;
+  return moved(invoice, expectState(invoice, 'settling', 'SELECTION_NOT_SETTLING'), { state: 'settled' }, now);
+};
+
+/**
+ * CopyLines: the copied lines made again from the settled expenditures (exactly the selection,
+ * each settled by this invoice, else 409 SELECTION_NOT_SETTLED), free lines kept. They come out as
+ * drafted, since a selected expenditure cannot change: the same object then, so that a retried step
+ * writes nothing.
+ */
+export const copySettledLines = (job: Job, invoice: Invoice, settled: Expenditure[], now: Date): Invoice => {
+  const selection = expectState(invoice, 'settled', 'SELECTION_NOT_SETTLED');
+  const byId = new Map(settled.map((e) => [e.id, e]));
+  const selected = selection.expenditureIds.map((id) => {
+    const e = byId.get(id);
+    if (!e || e.status !== 'settled' || e.settledBy !== invoice.id) {
+      throw conflict('SELECTION_NOT_SETTLED', `Expenditure ${id} is not settled by invoice ${invoice.id}`);
+    }
+    return e;
+  });
+  const change = { copy: selection.copy, taxRate: selection.taxRate, pending: null, state: 'settled' as const };
+  const free = freeLinesOf(invoice, selection);
+  const next = rebuilt(job, invoice, selection, selection.expenditureIds, selected, change, free, [], now).invoice;
+  const same = JSON.stringify(next.lines) === JSON.stringify(invoice.lines);
+  return same ? invoice : next;
+};
+
+/**
+ * The ordinary issue of a partial invoice draft is refused until its selection is settled
+ * (409 FINALIZATION_REQUIRED): it is finalized only through its authorization, whose Finalize step
+ * issues it. Other invoices, and the credit note of a reversal, are not concerned.
+ */
+export const assertIssuable = (invoice: Invoice): void => {
+  const state = invoice.policy === 'time_and_material' ? invoice.selection?.state : undefined;
+  if (state === undefined || state === 'settled') return;
+  const why =
+    state === 'settling'
+      ? 'its finalization is settling the selection and will issue it'
+      : 'authorize its selection with POST /v1/partial-invoices/{id}/approve: finalizing it issues it';
+  throw conflict('FINALIZATION_REQUIRED', `A time and material partial invoice is not issued directly: ${why}`);
+};
+
+/**
+ * The Catch of a finalization: the draft gives its selection back (`releasing`: the store moves each
+ * expenditure this invoice settled back into its selection, then calls `selectionReleased`), and
+ * keeps why it failed. An invoice that is issued has nothing to give back, and one releasing or
+ * released already stays as it is: the same object.
+ */
+export const finalizationFailed = (invoice: Invoice, error: { code: string; message: string }, now: Date): Invoice => {
+  const state = invoice.selection?.state;
+  if (invoice.status !== 'draft' || (state !== 'settling' && state !== 'settled')) return invoice;
+  const selection = selectionOf(invoice);
+  return moved(invoice, selection, { state: 'releasing', error: { ...error, at: now.toISOString() } }, now);
+};
+
+/** Every expenditure is back in the selection: the draft is open again, its error shown. Open already: the same object. */
+export const selectionReleased = (invoice: Invoice, now: Date): Invoice => {
+  if (invoice.selection?.state === 'open') return invoice;
+  return moved(invoice, expectState(invoice, 'releasing', 'SELECTION_NOT_RELEASING'), { state: 'open' }, now);
+};
+
+/**
+ * A partial invoice and the credit note reversing it are never voided (409 REVERSAL_REQUIRED):
+ * a void would leave the expenditures settled with nothing billed, or billable twice.
+ */
+export const assertMayVoid = (invoice: Invoice): void => {
+  if (invoice.policy !== 'time_and_material') return;
+  throw conflict(
+    'REVERSAL_REQUIRED',
+    invoice.reversal
+      ? 'The credit note of a reversal stands: its expenditures may be billed again already'
+      : 'A time and material partial invoice is reversed (POST /v1/invoices/{id}/reverse), not voided',
+  );
+};
+
+/** Only an issued partial invoice, not reversed yet, is reversed (409 INVOICE_REVERSED the second time). */
+export const assertReversible = (invoice: Invoice): void => {
+  if (invoice.policy !== 'time_and_material' || !invoice.selection || !isIssued(invoice)) {
+    throw conflict(
+      'INVOICE_NOT_REVERSIBLE',
+      `Only an issued time and material partial invoice is reversed; invoice ${invoice.id} is a ${invoice.status} ${invoice.policy} invoice`,
+    );
+  }
+  if (invoice.reversedBy) {
+    throw conflict('INVOICE_REVERSED', `Invoice ${invoice.number} is reversed already, by credit note ${invoice.reversedBy}`);
+  }
+};
+
+const negated = (value: string): string => (amount(value).isZero() ? value : amount(value).negated().toFixed());
+
+/**
+ * The credit note (draft) that eliminates a partial invoice: every line negated (its quantity
+ * turned, at the same unit price), correcting the invoice, so its tax per rate is exactly the
+ * invoice's negated and its gross negative (credit-note series at issue). It puts the invoice's
+ * settled cost back into WIP. Issued with `reversedInvoice` in one transaction; then the store
+ * makes the invoice's expenditures billable again (unsettleExpenditure, in chunks) and calls
+ * `reversalRestored`.
+ */
+export const reversalOf = (invoice: Invoice, id: string, now: Date): Invoice => {
+  assertReversible(invoice);
+  const { currency } = invoice;
+  const at = now.toISOString();
+  return withTotals({
+    id,
+    jobId: invoice.jobId,
+    customerId: invoice.customerId,
+    currency,
+    policy: 'time_and_material',
+    type: invoice.type,
+    milestoneId: null,
+    status: 'draft',
+    series: null,
+    number: null,
+    issueDate: null,
+    dueDate: null,
+    dueDays: null,
+    notes: `Reversal of invoice ${invoice.number}`,
+    allowOverbilling: false,
+    ledgerBasis: null,
+    lines: invoice.lines.map((line) => ({
+      ...line,
+      kind: 'correction',
+      quantity: negated(line.quantity),
+      amount: toAmountString(amount(line.amount).negated(), currency),
+      allocations: line.allocations.map((a) => ({ ...a, amount: toAmountString(amount(a.amount).negated(), currency) })),
+      correctsInvoiceId: invoice.id,
+    })),
+    payments: [],
+    creditedNet: toAmountString(0, currency),
+    correctedBy: 0,
+    createdAt: at,
+    updatedAt: at,
+    issuedAt: null,
+    version: 1,
+    selection: null,
+    settledCost: toAmountString(amount(invoice.settledCost ?? 0).negated(), currency),
+    reversal: { invoiceId: invoice.id, state: 'restoring' },
+    reversedBy: null,
+  });
+};
+
+/**
+ * The reversed invoice's next version, written in the credit note's issue transaction on condition
+ * of its version (so two reversals cannot both issue): credited in full by it, and `reversedBy` it.
+ */
+export const reversedInvoice = (invoice: Invoice, creditNote: Invoice, now: Date): Invoice => {
+  assertReversible(invoice);
+  if (creditNote.reversal?.invoiceId !== invoice.id) {
+    throw new Error(`Credit note ${creditNote.id} does not reverse invoice ${invoice.id}`);
+  }
+  const [credited] = applyCredits(creditNote, [invoice], 1, now);
+  return { ...(credited?.next ?? touchedInvoice(invoice, now, {})), reversedBy: creditNote.id };
+};
+
+/** Every expenditure of the reversed invoice is billable again. Restored already: the same object. */
+export const reversalRestored = (creditNote: Invoice, now: Date): Invoice => {
+  if (!creditNote.reversal) throw conflict('NOT_A_REVERSAL', `Invoice ${creditNote.id} reverses no invoice`);
+  if (creditNote.reversal.state === 'restored') return creditNote;
+  return touchedInvoice(creditNote, now, { reversal: { ...creditNote.reversal, state: 'restored' } });
+};
