@@ -175,7 +175,7 @@ export const listExpenditures = async (
  * The batch a request makes: with an Idempotency-Key, one derived from the key and the items, so
  * that a retry of a request cut off part-way finds the batch it began; without, a new one.
  */
-const batchIdOf = (items: ExpenditureFields[], idempotencyKey: string | undefined): string =>
+export const batchIdOf = (items: ExpenditureFields[], idempotencyKey: string | undefined): string =>
   idempotencyKey === undefined
     ? randomUUID().replaceAll('-', '')
     : createHash('sha256')
@@ -207,38 +207,50 @@ export const createExpenditureBatch = async (
   idempotencyKey?: string,
 ): Promise<Expenditure[]> => {
   const job = await getJob(tenantId, jobId);
-  const checked = items.map((input, i) => newExpenditure(job, input, 'exd_checked', clock.now(), `items.${i}.`));
-  applyExpenditureChanges(
-    job,
-    checked.map((next) => ({ previous: null, next })),
-    clock.now(),
-  );
   const batchId = batchIdOf(items, idempotencyKey);
   const done = await getDoneBatch(tenantId, jobId, batchId);
   if (done) return readBatch(tenantId, jobId, done.ids);
   let batch = await getOpenBatch(tenantId, jobId, batchId);
-  if (batch?.state === 'aborted') {
-    await abortBatch(tenantId, batch);
-    batch = undefined;
+  // A committed batch is counted on the job already: it is finished, whatever the job is now.
+  if (batch?.state !== 'committed') {
+    const ids = batch?.state === 'writing' ? batch.ids : items.map(() => newId('exd'));
+    const expenditures = await priced(job, items, ids).catch(async (error: unknown) => {
+      // Refused now, a batch this request began before is undone: nothing of it stays.
+      if (batch) await abortBatch(tenantId, batch);
+      throw error;
+    });
+    if (batch?.state === 'aborted') await abortBatch(tenantId, batch);
+    if (batch?.state !== 'writing') {
+      batch = { batchId, jobId, ids, state: 'writing', createdAt: clock.now().toISOString() };
+      await startBatch(tenantId, batch);
+    }
+    await writeAndCommit(tenantId, batch, expenditures);
   }
-  if (!batch) {
-    batch = { batchId, jobId, ids: items.map(() => newId('exd')), state: 'writing', createdAt: clock.now().toISOString() };
-    await startBatch(tenantId, batch);
-  }
-  if (batch.state === 'writing') await writeAndCommit(tenantId, batch, items);
-  await finishBatch(tenantId, { ...batch, state: 'committed' }, clock.now()).catch(async (error: unknown) => {
+  await finishBatch(tenantId, { ...batch!, state: 'committed' }, clock.now()).catch(async (error: unknown) => {
     // Finished by a read of the job's expenditures meanwhile: what it did stands.
     if (!(error instanceof DomainError && (await getDoneBatch(tenantId, jobId, batchId)))) throw error;
   });
-  return readBatch(tenantId, jobId, batch.ids);
+  return readBatch(tenantId, jobId, batch!.ids);
+};
+
+/**
+ * The batch's expenditures under `ids`, each checked (a refusal names `items.<i>.<field>`), and the
+ * job's totals with all of them within the amount bound: everything is checked before anything is written.
+ */
+const priced = async (job: Job, items: ExpenditureFields[], ids: string[]): Promise<Expenditure[]> => {
+  const now = clock.now();
+  const expenditures = items.map((input, i) => newExpenditure(job, input, ids[i]!, now, `items.${i}.`));
+  applyExpenditureChanges(
+    job,
+    expenditures.map((next) => ({ previous: null, next })),
+    now,
+  );
+  return expenditures;
 };
 
 /** Writes the batch's expenditures invisible and counts them on the job; undoes the batch if that fails. */
-const writeAndCommit = async (tenantId: string, batch: ExpenditureBatch, items: ExpenditureFields[]): Promise<void> => {
+const writeAndCommit = async (tenantId: string, batch: ExpenditureBatch, expenditures: Expenditure[]): Promise<void> => {
   try {
-    const now = clock.now();
-    const initial = await getJob(tenantId, batch.jobId);
-    const expenditures = items.map((input, i) => newExpenditure(initial, input, batch.ids[i]!, now, `items.${i}.`));
     await writePendingExpenditures(tenantId, batch.batchId, expenditures);
     await retrying(async () => {
       const previousJob = await getJob(tenantId, batch.jobId);

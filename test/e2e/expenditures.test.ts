@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { TABLE_NAME } from '../../local/stack.js';
-import { newTenant, type ApiClient } from '../support/api.js';
+import { newTenant, type ApiClient, type ApiResponse } from '../support/api.js';
 import { changesBetween, tenantItemReader } from '../support/tenant-items.js';
 
 const items = tenantItemReader(inject('dynamoEndpoint'), TABLE_NAME);
@@ -48,7 +48,7 @@ const listAll = async (api: ApiClient, path: string): Promise<{ id: string; [k: 
   const found = [];
   let cursor: string | null = null;
   do {
-    const page = await api.request(
+    const page: ApiResponse = await api.request(
       'GET',
       `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
