@@ -343,4 +343,36 @@ describe('expenditures', () => {
     const unknown = await api.request('GET', `${base}/exd_01J0000000000000000000000`);
     expect(unknown.body.code).toBe('EXPENDITURE_NOT_FOUND');
   });
+
+  it('settings: partial invoicing on, zero selections refused and WIP accounts by default; each may change', async () => {
+    // Prepare
+    const api = await newTenant();
+    // Act
+    const defaults = await api.request('GET', '/v1/settings');
+    const changed = await api.request('PATCH', '/v1/settings', {
+      partialInvoicing: false,
+      allowZeroSelectionApproval: true,
+      wipAccount: '1410',
+      costOfSalesAccount: '4000.10',
+    });
+    const badCode = await api.request('PATCH', '/v1/settings', { wipAccount: 'WIP account' });
+    const notBoolean = await api.request('PATCH', '/v1/settings', { partialInvoicing: 'yes' });
+    // Assess
+    expect(defaults.body).toMatchObject({
+      partialInvoicing: true,
+      allowZeroSelectionApproval: false,
+      wipAccount: 'work_in_process',
+      costOfSalesAccount: 'cost_of_sales',
+    });
+    expect(changed.body).toMatchObject({
+      partialInvoicing: false,
+      allowZeroSelectionApproval: true,
+      wipAccount: '1410',
+      costOfSalesAccount: '4000.10',
+    });
+    expect(badCode.status).toBe(400);
+    expect(badCode.body.errors[0].field).toBe('wipAccount');
+    expect(notBoolean.status).toBe(400);
+    expect((await api.request('GET', '/v1/settings')).body).toEqual(changed.body);
+  });
 });

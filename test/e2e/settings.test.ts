@@ -66,6 +66,10 @@ describe('settings: ETag and If-Match', () => {
         defaultCurrency: 'USD',
         defaultDueDays: 14,
         approvalExpiryDays: 14,
+        partialInvoicing: true,
+        allowZeroSelectionApproval: false,
+        wipAccount: 'work_in_process',
+        costOfSalesAccount: 'cost_of_sales',
       },
     });
   });
