@@ -150,6 +150,20 @@ describe('expenditures', () => {
     expect(deleteJob.body.code).toBe('JOB_HAS_EXPENDITURES');
   });
 
+  it('takes 12 expenditures sent at once: every one lands and counts once on the job', async () => {
+    // Prepare
+    const { api, jobId } = await tmJob();
+    const sent = Array.from({ length: 12 }, (_, i) => item(i));
+    // Act
+    const answers = await Promise.all(sent.map((body) => api.request('POST', `/v1/jobs/${jobId}/expenditures`, body)));
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual(sent.map(() => 201));
+    const job = (await api.request('GET', `/v1/jobs/${jobId}`)).body;
+    expect(job.expenditures.wip.bookedCost).toBe(sum(sent.map((e) => rounded(e.quantity, e.unitCost).toFixed(2))));
+    expect(KINDS.reduce((n, kind) => n + job.expenditures.booked[kind].unbilled.count, 0)).toBe(12);
+    expect(await listAll(api, `/v1/jobs/${jobId}/expenditures`)).toHaveLength(12);
+  });
+
   it('refuses bad input naming the field, and an amount past the bound, writing nothing', async () => {
     // Prepare
     const { api, jobId } = await tmJob();
