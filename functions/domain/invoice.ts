@@ -1,6 +1,6 @@
 import { DomainError } from './errors.js';
 import type { JobStanding } from './job.js';
-import type { Reversal, Selection } from './partial-invoice.js';
+import type { Reversal, Selection } from './selection.js';
 import { amount, roundMoney, sumAmounts, taxesByRate, toAmountString } from './money.js';
 
 export type InvoicePolicy =
