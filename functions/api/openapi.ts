@@ -68,6 +68,11 @@ const TAGS: Record<string, { name: string; description: string }> = {
     name: 'Invoices',
     description: 'Drafts as a policy computes them, issuing, voiding, payments, documents (HTML, PDF) and sending',
   },
+  'partial-invoices': {
+    name: 'Partial invoices',
+    description:
+      "Time and material partial invoices: a selection of a job's booked expenditures, each in one selection only, with lines copied from it or given free",
+  },
   settings: { name: 'Settings', description: "The tenant's billing settings: number formats, backdating, defaults" },
   events: { name: 'Events', description: 'Billing events of the last 30 days, to poll' },
   reports: { name: 'Accounting', description: 'The invoice journal and exports to accounting, as JSON or CSV' },

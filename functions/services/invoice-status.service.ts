@@ -7,6 +7,7 @@ import { recordPayment as withPayment, transition, type NewPayment } from '../do
 import { applyInvoice } from '../domain/job-ledger.js';
 import { paidNet } from '../domain/invoice.js';
 import { touched } from '../domain/job.js';
+import { assertMayVoid } from '../domain/partial-invoice.js';
 import { amount, toAmountString } from '../domain/money.js';
 import { getInvoice, saveInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
@@ -37,6 +38,7 @@ export const moveInvoice = (
 export const voidInvoice = (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> =>
   retrying(async () => {
     const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
+    assertMayVoid(invoice);
     const now = clock.now();
     const voided = transition(expectVersion(invoice, expectedVersion, 'invoice'), 'void', settings, now);
     const [job, corrected, source] = await Promise.all([

@@ -4,6 +4,7 @@ import type { Invoice } from '../domain/invoice.js';
 import { editDraft, type DraftPatch } from '../domain/invoice-lifecycle.js';
 import { draftInvoice, type DraftInput } from '../domain/invoice-policies.js';
 import { billingSummary, type BillingSummary } from '../domain/job.js';
+import { assertSelectionOpen } from '../domain/partial-invoice.js';
 import {
   deleteDraft as removeDraft,
   getInvoice,
@@ -16,6 +17,7 @@ import { getJob } from '../store/job.store.js';
 import { assertReadyToComplete } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
+import { deletePartialInvoice } from './partial-invoice.service.js';
 import { retrying } from './retry.js';
 
 export type NewDraft = Omit<DraftInput, 'customerId'> & { customerId?: string };
@@ -40,10 +42,14 @@ export const createDraft = async (
   });
 };
 
+const isPartial = (invoice: Invoice): boolean => invoice.policy === 'time_and_material';
+
 /** A lost race reads again: a draft issued meanwhile is then refused as no longer a draft. */
 export const updateDraft = (tenantId: string, id: string, patch: DraftPatch, expectedVersion?: number): Promise<Invoice> =>
   retrying(async () => {
     const invoice = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
+    // What a partial invoice's finalization issues is what was authorized: it changes only while open.
+    if (isPartial(invoice)) assertSelectionOpen(invoice);
     const next = editDraft(invoice, patch, clock.now());
     await saveInvoice(tenantId, {
       next,
@@ -53,13 +59,18 @@ export const updateDraft = (tenantId: string, id: string, patch: DraftPatch, exp
     return next;
   });
 
-/** Read again on every attempt: a draft issued meanwhile is then refused as no longer a draft. */
-export const deleteDraft = (tenantId: string, id: string, expectedVersion?: number): Promise<void> =>
-  retrying(async () => {
+/**
+ * Read again on every attempt: a draft issued meanwhile is then refused as no longer a draft. A
+ * partial invoice gives its selection of expenditures back first.
+ */
+export const deleteDraft = async (tenantId: string, id: string, expectedVersion?: number): Promise<void> => {
+  if (isPartial(await getInvoice(tenantId, id))) return deletePartialInvoice(tenantId, id, expectedVersion);
+  return retrying(async () => {
     const invoice = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
     if (invoice.status !== 'draft')
       throw new DomainError('conflict', 'INVOICE_NOT_DRAFT', 'Only a draft can be deleted; void an issued invoice');
     await removeDraft(tenantId, invoice, await getJob(tenantId, invoice.jobId));
   });
+};
 
 export { getInvoice, listInvoices, findInvoiceByNumber };

@@ -6,6 +6,7 @@ import { assertDraft, type Invoice } from '../domain/invoice.js';
 import { applyCredits } from '../domain/invoice-credits.js';
 import { issue, issueDateFor, seriesOf } from '../domain/invoice-lifecycle.js';
 import { jobStanding } from '../domain/job.js';
+import { assertIssuable } from '../domain/partial-invoice.js';
 import { applyInvoice } from '../domain/job-ledger.js';
 import { counterScope, formatNumber } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
@@ -28,6 +29,7 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
     const { settings } = tenant;
     expectVersion(invoice, expectedVersion, 'invoice');
     assertDraft(invoice);
+    assertIssuable(invoice);
     const now = clock.now();
     const series = seriesOf(invoice);
     const format = series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat;

@@ -53,7 +53,10 @@ const countInvoice = (tenantId: string, job: Job, invoice: Invoice, delta: 1 | -
   };
 };
 
-/** Invoices written before credits (or milestones) were kept have nothing credited against them (and bill no milestone). */
+/**
+ * Invoices written before credits (or milestones) were kept have nothing credited against them (and
+ * bill no milestone); those written before partial invoices select nothing and reverse nothing.
+ */
 type StoredInvoice = Omit<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId'> &
   Partial<Pick<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId'>>;
 
@@ -62,6 +65,21 @@ const fromStored = (invoice: StoredInvoice): Invoice => ({
   milestoneId: invoice.milestoneId ?? null,
   creditedNet: invoice.creditedNet ?? toAmountString(0, invoice.currency),
   correctedBy: invoice.correctedBy ?? 0,
+  selection: invoice.selection ?? null,
+  settledCost: invoice.settledCost ?? null,
+  reversal: invoice.reversal ?? null,
+  reversedBy: invoice.reversedBy ?? null,
+});
+
+/** A condition of a transaction: the invoice is still at the version read (else `moved()`). */
+export const invoiceAtVersion = (tenantId: string, invoice: Invoice, moved: () => DomainError): WriteAction => ({
+  ConditionCheck: {
+    TableName: tableName(),
+    Key: keys.invoice(tenantId, invoice.id),
+    ConditionExpression: 'version = :version',
+    ExpressionAttributeValues: { ':version': invoice.version },
+  },
+  onConditionFailed: moved,
 });
 
 export const getInvoice = async (tenantId: string, id: string): Promise<Invoice> =>

@@ -44,7 +44,7 @@ const MILESTONES = [
   { name: 'Finishing', amount: '250.00', requiresClientApproval: false },
 ];
 
-/** A fresh tenant with one of everything a path can name: a customer, a job with charges, milestones, expenditures and a change order, an issued invoice with a payment, a draft. */
+/** A fresh tenant with one of everything a path can name: a customer, a job with charges, milestones, expenditures and a change order, an issued invoice with a payment, a draft, a partial invoice draft. */
 const seedTenant = async (): Promise<Seeded> => {
   const api = await newTenant('Fuzz', 'EUR');
   const ok = async (method: string, path: string, body?: unknown) => {
@@ -82,6 +82,7 @@ const seedTenant = async (): Promise<Seeded> => {
     method: 'card',
   });
   const draft = await ok('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'progress_summary', percent: '10' });
+  const partial = await ok('POST', `/v1/jobs/${job.id}/partial-invoices`, { expenditureIds: [expenditures[0].id] });
   const { charges } = await ok('GET', `/v1/jobs/${job.id}`);
   const { payments } = await ok('GET', `/v1/invoices/${issued.id}`);
   return {
@@ -95,6 +96,7 @@ const seedTenant = async (): Promise<Seeded> => {
       expenditures: expenditures.map((expenditure: { id: string }) => expenditure.id),
       'change-orders': [changeOrder.id],
       invoices: [draft.id, issued.id],
+      'partial-invoices': [partial.id],
       payments: payments.map((payment: { id: string }) => payment.id),
     },
   };

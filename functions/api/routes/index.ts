@@ -8,6 +8,7 @@ import { invoiceRoutes } from './invoices.routes.js';
 import { jobRoutes } from './jobs.routes.js';
 import { metaRoutes } from './meta.routes.js';
 import { milestoneRoutes } from './milestones.routes.js';
+import { partialInvoiceRoutes } from './partial-invoices.routes.js';
 import { reportRoutes } from './reports.routes.js';
 import { settingsRoutes } from './settings.routes.js';
 
@@ -23,6 +24,7 @@ export const routeGroups = {
   // Keyed as its handler file is named: functions/api/change-orders.handler.ts.
   'change-orders': changeOrderRoutes,
   invoices: invoiceRoutes,
+  'partial-invoices': partialInvoiceRoutes,
   settings: settingsRoutes,
   events: eventRoutes,
   reports: reportRoutes,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InvoicePolicy } from '../../domain/invoice.js';
+import { COPY_MODES, SELECTION_STATES } from '../../domain/partial-invoice.js';
 import { exactlyOneOf, oneOfFieldSets } from '../openapi.js';
 import {
   atLeastOneField,
@@ -15,7 +16,7 @@ export const isoDate = z.iso.date();
 const id = z.string().min(1).max(64);
 
 /** Inputs every policy takes: whom to bill, when, and whether billing past the price is meant. */
-const common = {
+export const common = {
   customerId: id.optional(),
   issueDate: isoDate.optional(),
   dueDate: isoDate.optional(),
@@ -156,11 +157,41 @@ export const newPayment = z.strictObject({
 
 const money = z.string();
 
-// A milestone invoice is drafted by the milestone-billing workflow, never through POST.
-const POLICIES = [...newDraft.options.map((o) => o.shape.policy.value), 'milestone'] as InvoicePolicy[] as [
+// A milestone invoice is drafted by the milestone-billing workflow, a time and material one by
+// POST /v1/jobs/{id}/partial-invoices, never through POST /v1/jobs/{id}/invoices.
+const POLICIES = [...newDraft.options.map((o) => o.shape.policy.value), 'milestone', 'time_and_material'] as InvoicePolicy[] as [
   InvoicePolicy,
   ...InvoicePolicy[],
 ];
+
+const selectionTotal = z.object({ count: z.number().int().min(0), cost: money, salesValue: money });
+
+/** A time and material partial invoice's selection of expenditures (domain/partial-invoice.ts). */
+const selectionSchema = z
+  .object({
+    state: z.enum(SELECTION_STATES).meta({
+      description:
+        '`selecting` while its expenditures are being marked, `open` to change, `settling` and `settled` while it is finalized, `releasing` while a failed finalization gives the selection back',
+    }),
+    expenditureIds: z.array(z.string()),
+    pending: z
+      .object({ select: z.array(z.string()), release: z.array(z.string()) })
+      .nullable()
+      .meta({ description: 'While selecting: the expenditures still to mark, and to give back' }),
+    totals: selectionTotal
+      .extend({ byKind: z.object({ hours: selectionTotal, material: selectionTotal, purchase: selectionTotal }) })
+      .meta({ description: 'The selected expenditures: how many, at cost and at sales value, in all and per kind' }),
+    copy: z.enum(COPY_MODES),
+    taxRate: z.string(),
+    copiedLines: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'The first lines, copied from the selection; the rest are free lines' }),
+    finalization: z.object({ attempt: z.number().int(), requestedAt: z.iso.datetime().nullable(), send: z.boolean() }),
+    error: z.object({ code: z.string(), message: z.string(), at: z.iso.datetime() }).nullable(),
+  })
+  .meta({ id: 'Selection' });
 
 export const invoiceSchema = z
   .object({
@@ -215,6 +246,20 @@ export const invoiceSchema = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     issuedAt: z.iso.datetime().nullable(),
+    selection: selectionSchema
+      .nullable()
+      .default(null)
+      .meta({ description: 'A time and material partial invoice: its selection of expenditures, else null' }),
+    settledCost: money
+      .nullable()
+      .default(null)
+      .meta({ description: 'A time and material invoice: the Work in Process it moves at cost, else null' }),
+    reversal: z
+      .object({ invoiceId: z.string(), state: z.enum(['restoring', 'restored']) })
+      .nullable()
+      .default(null)
+      .meta({ description: 'A credit note reversing a partial invoice: which, and whether its expenditures are billable again' }),
+    reversedBy: z.string().nullable().default(null).meta({ description: 'The credit note that reversed it, else null' }),
     version: z.number().int(),
   })
   .meta({ id: 'Invoice' });

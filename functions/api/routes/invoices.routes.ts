@@ -73,6 +73,9 @@ const POLICY_RULES = [
 // What the store refuses before writing an item or transaction DynamoDB would refuse for its size.
 const ITEM_LIMITS = ['INVOICE_TOO_LARGE', 'JOB_TOO_LARGE'] as const;
 
+// A time and material partial draft changes and goes only while its selection is open (domain/partial-invoice.ts).
+const SELECTION_STATES_REFUSED = ['SELECTION_NOT_OPEN', 'FINALIZATION_IN_PROGRESS'] as const;
+
 const paymentParams = idParams.extend({ paymentId: resourceId });
 type PaymentParams = z.infer<typeof paymentParams>;
 
@@ -206,7 +209,11 @@ export const invoiceRoutes = [
     ifMatch: true,
     params: idParams,
     body: draftPatch,
-    errors: { 404: ['INVOICE_NOT_FOUND'], 409: ['INVOICE_NOT_DRAFT'], 422: ['CUSTOMER_NOT_FOUND', 'INVOICE_TOO_LARGE'] },
+    errors: {
+      404: ['INVOICE_NOT_FOUND'],
+      409: ['INVOICE_NOT_DRAFT', ...SELECTION_STATES_REFUSED],
+      422: ['CUSTOMER_NOT_FOUND', 'INVOICE_TOO_LARGE'],
+    },
     responses: { 200: invoiceResponse },
     handle: async ({ tenantId, params, body, expectedVersion }) =>
       reply(200, await updateDraft(tenantId, params.id, body, expectedVersion)),
@@ -219,7 +226,7 @@ export const invoiceRoutes = [
     description: 'An issued invoice is voided instead (409 `INVOICE_NOT_DRAFT`).',
     ifMatch: true,
     params: idParams,
-    errors: { 404: ['INVOICE_NOT_FOUND'], 409: ['INVOICE_NOT_DRAFT'] },
+    errors: { 404: ['INVOICE_NOT_FOUND'], 409: ['INVOICE_NOT_DRAFT', ...SELECTION_STATES_REFUSED, 'SELECTION_MOVED'] },
     responses: { 204: { description: 'Deleted' } },
     handle: async ({ tenantId, params, expectedVersion }) => {
       await deleteDraft(tenantId, params.id, expectedVersion);
@@ -230,7 +237,7 @@ export const invoiceRoutes = [
     description:
       "The next gap-free number of its series, its issue date (today, or the draft's within the backdating window and not before the series' last) and the job's ledger move in one transaction.",
     errors: {
-      409: ['INVOICE_NOT_DRAFT', ...POLICY_RULES, 'INVOICE_STALE', 'INVOICE_NUMBER_TAKEN'],
+      409: ['INVOICE_NOT_DRAFT', ...POLICY_RULES, 'INVOICE_STALE', 'INVOICE_NUMBER_TAKEN', 'FINALIZATION_REQUIRED'],
       422: [
         'ISSUE_DATE_IN_FUTURE',
         'BACKDATING_WINDOW_EXCEEDED',
@@ -248,6 +255,7 @@ export const invoiceRoutes = [
     errors: {
       409: [
         'INVOICE_NOT_VOIDABLE',
+        'REVERSAL_REQUIRED',
         'INVOICE_HAS_PAYMENTS',
         'INVOICE_HAS_CREDITS',
         'JOB_BILLED',

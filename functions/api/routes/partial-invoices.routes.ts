@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import type { Invoice } from '../../domain/invoice.js';
+import { COPY_MODES, MAX_FREE_LINES, MAX_SELECTED_EXPENDITURES } from '../../domain/partial-invoice.js';
+import { createPartialInvoice, updatePartialInvoice } from '../../services/partial-invoice.service.js';
+import { created, route } from '../route.js';
+import { atLeastOneField, decimalString, etag, idParams, percentString, positiveDecimalString, resourceId } from '../schemas.js';
+import { common, invoiceSchema } from './invoice.schemas.js';
+import { text } from './milestones.routes.js';
+
+type IdParams = z.infer<typeof idParams>;
+
+const freeLine = z.strictObject({
+  description: text(500),
+  quantity: positiveDecimalString.optional().meta({ description: 'Default 1' }),
+  unitPrice: decimalString,
+  taxRate: percentString.optional().meta({ description: "Default the draft's `taxRate`" }),
+});
+
+// Past the domain's limit, but bounded: a longer selection is refused as a rule (422 SELECTION_TOO_LARGE), naming its limit.
+const selectionFields = {
+  expenditureIds: z
+    .array(resourceId)
+    .max(MAX_SELECTED_EXPENDITURES * 2)
+    .meta({ description: `The booked, unbilled expenditures of the job it selects, at most ${MAX_SELECTED_EXPENDITURES}` }),
+  lines: z
+    .array(freeLine)
+    .max(MAX_FREE_LINES)
+    .meta({ description: 'Free lines beside the copied ones; they need not match the selection (a quoted price, say)' }),
+  copy: z.enum(COPY_MODES).meta({
+    description:
+      'How lines are copied from the selection: one per expenditure, one per kind, one for all, or none. Default `itemized` without free lines, `none` with them',
+  }),
+  taxRate: percentString.meta({ description: "The rate of copied lines; default the rate the job's charges share, else 0" }),
+};
+
+const newPartialInvoice = z
+  .strictObject({
+    ...selectionFields,
+    lines: selectionFields.lines.optional(),
+    copy: selectionFields.copy.optional(),
+    taxRate: selectionFields.taxRate.optional(),
+    ...common,
+  })
+  .meta({ examples: [{ expenditureIds: ['exd_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3'], copy: 'grouped_by_kind' }] });
+
+const partialPatch = z.strictObject(selectionFields).partial().refine(atLeastOneField, 'give at least one field');
+
+const draftResponse = {
+  description: 'The draft: its `selection` with its totals (count, cost, sales value) beside the totals of its lines',
+  schema: invoiceSchema,
+  headers: ['ETag'],
+} as const;
+
+// What selecting refuses (domain/expenditure.ts, domain/partial-invoice.ts), for a new draft and a change.
+const SELECTION_CONFLICTS = ['EXPENDITURE_NOT_BOOKED', 'EXPENDITURE_NOT_SELECTABLE', 'SELECTION_MOVED'] as const;
+const SELECTION_RULES = [
+  'PARTIAL_INVOICING_DISABLED',
+  'EXPENDITURE_NOT_FOUND',
+  'SELECTION_TOO_LARGE',
+  'AMOUNT_TOO_LARGE',
+  'INVOICE_TOO_LARGE',
+  'JOB_TOO_LARGE',
+] as const;
+
+const reply = (invoice: Invoice) => ({ status: 200, body: invoice, headers: etag(invoice) });
+
+export const partialInvoiceRoutes = [
+  route<IdParams, object, z.infer<typeof newPartialInvoice>>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/partial-invoices',
+    operationId: 'createPartialInvoice',
+    summary: "Drafts a time and material partial invoice of a selection of the job's booked expenditures",
+    description: [
+      'Only booked, unbilled expenditures of the job no other draft selects (409 naming `expenditureIds.<i>`); each expenditure',
+      `lands in one selection only, also when two drafts race for it (the loser selects nothing). Up to ${MAX_SELECTED_EXPENDITURES}`,
+      'expenditures, written in chunks; with an `Idempotency-Key`, a retry of a request cut off part-way completes the same draft.',
+      'It is issued only through its finalization: `POST /v1/invoices/{id}/issue` answers 409 `FINALIZATION_REQUIRED`.',
+      'With the setting `partialInvoicing` off, 422 `PARTIAL_INVOICING_DISABLED`.',
+    ].join(' '),
+    params: idParams,
+    body: newPartialInvoice,
+    errors: {
+      404: ['JOB_NOT_FOUND'],
+      409: ['JOB_BILLED', ...SELECTION_CONFLICTS],
+      422: ['CUSTOMER_NOT_FOUND', 'JOB_OVERBILLED', ...SELECTION_RULES],
+    },
+    responses: { 201: draftResponse },
+    handle: async ({ tenantId, params, body, headers }) => {
+      const invoice = await createPartialInvoice(tenantId, params.id, body, headers['idempotency-key']);
+      return created(`/v1/invoices/${invoice.id}`, invoice, etag(invoice));
+    },
+  }),
+  route<IdParams, object, z.infer<typeof partialPatch>>({
+    method: 'PATCH',
+    path: '/v1/partial-invoices/{id}',
+    operationId: 'updatePartialInvoice',
+    summary: 'Changes the selection, copy mode, tax rate or free lines of a partial invoice draft (If-Match)',
+    description:
+      'Only while the draft is open (409 `SELECTION_NOT_OPEN` while its selection is written, `FINALIZATION_IN_PROGRESS` once finalizing). Copied lines are made again from the selection; `lines` replaces the free lines. An expenditure added that another draft holds leaves the selection as it was (409 naming it).',
+    ifMatch: true,
+    params: idParams,
+    body: partialPatch,
+    errors: {
+      404: ['INVOICE_NOT_FOUND'],
+      409: [
+        'INVOICE_NOT_DRAFT',
+        'NOT_A_PARTIAL_INVOICE',
+        'SELECTION_NOT_OPEN',
+        'FINALIZATION_IN_PROGRESS',
+        ...SELECTION_CONFLICTS,
+      ],
+      422: SELECTION_RULES,
+    },
+    responses: { 200: draftResponse },
+    handle: async ({ tenantId, params, body, expectedVersion }) =>
+      reply(await updatePartialInvoice(tenantId, params.id, body, expectedVersion)),
+  }),
+];
