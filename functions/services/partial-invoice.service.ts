@@ -25,8 +25,8 @@ import { retrying } from './retry.js';
 
 export type NewPartialDraft = Omit<PartialDraftInput, 'customerId'> & { customerId?: string };
 
-/** The routes of partial invoices answer only where the tenant's settings allow them. */
-const assertPartialInvoicing = async (tenantId: string): Promise<void> => {
+/** The routes of partial invoices answer only where the tenant's settings allow them (422 PARTIAL_INVOICING_DISABLED). */
+export const assertPartialInvoicing = async (tenantId: string): Promise<void> => {
   const { settings } = await getTenant(tenantId);
   if (!settings.partialInvoicing) {
     throw new DomainError('rule', 'PARTIAL_INVOICING_DISABLED', 'Partial invoicing is off in the settings (partialInvoicing)');
