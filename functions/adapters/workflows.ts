@@ -6,7 +6,7 @@ import { config, workflowArn } from '../shared/config.js';
  * Every workflow of Tally: `workflows/<name>.asl.json`, a state machine of its own on AWS (the
  * Workflow construct) and run by the local runner off AWS. A workflow's name is added here with its file.
  */
-export const WORKFLOW_NAMES = ['milestone-billing'] as const satisfies readonly string[];
+export const WORKFLOW_NAMES = ['milestone-billing', 'partial-invoice'] as const satisfies readonly string[];
 
 export type WorkflowName = (typeof WORKFLOW_NAMES)[number];
 

@@ -5,11 +5,11 @@ import { draftInvoice } from '../domain/invoice-policies.js';
 import type { Job } from '../domain/job.js';
 import { endBilling, isCurrentRound, milestoneToBill, nextStatus, type Milestone } from '../domain/milestone.js';
 import { getInvoice, insertDraft, saveInvoice } from '../store/invoice.store.js';
-import { claimSend, getSend, recordSent, releaseSend, type InvoiceSend } from '../store/invoice-send.store.js';
+import type { InvoiceSend } from '../store/invoice-send.store.js';
 import { getJob } from '../store/job.store.js';
 import { getMilestone, putMilestone, queryMilestones } from '../store/milestone.store.js';
 import { write } from '../store/write.js';
-import { sendInvoice } from './invoice-document.service.js';
+import { sendInvoiceOnce } from './invoice-send.service.js';
 import { issueInvoice } from './issue-invoice.service.js';
 import type { BillingRound } from './milestone-billing.service.js';
 import { retrying } from './retry.js';
@@ -105,25 +105,9 @@ export const issueMilestoneInvoice = async (round: BillingRound): Promise<Invoic
   }
 };
 
-/**
- * Emails the round's invoice once: the send is claimed before the mail goes, so a retry or a rerun
- * finds it claimed and sends nothing. A mail refused gives the claim back (it may be sent again); a
- * process cut off between claim and mail leaves it claimed and unsent, which is told apart as `sending`.
- */
-export const sendMilestoneInvoice = async (round: BillingRound): Promise<InvoiceSend> => {
-  const { tenantId, invoiceId } = round;
-  const now = clock.now().toISOString();
-  if (!(await claimSend(tenantId, invoiceId, SEND_PURPOSE, now))) return (await getSend(tenantId, invoiceId, SEND_PURPOSE))!;
-  try {
-    const { messageId, to } = await sendInvoice(tenantId, invoiceId, {});
-    const sent = { to, messageId, sentAt: clock.now().toISOString() };
-    await recordSent(tenantId, invoiceId, SEND_PURPOSE, sent);
-    return { state: 'sent', claimedAt: now, ...sent };
-  } catch (error) {
-    await releaseSend(tenantId, invoiceId, SEND_PURPOSE);
-    throw error;
-  }
-};
+/** The round's invoice emailed once (services/invoice-send.service.ts). */
+export const sendMilestoneInvoice = (round: BillingRound): Promise<InvoiceSend> =>
+  sendInvoiceOnce(round.tenantId, round.invoiceId, SEND_PURPOSE);
 
 /** The round ends, done or failed with its error; a round that is not the milestone's any more changes nothing. */
 export const endRound = (round: BillingRound, outcome: Parameters<typeof endBilling>[2]): Promise<Milestone> =>

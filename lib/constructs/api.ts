@@ -62,6 +62,8 @@ const GROUP_NEEDS: Partial<Record<RouteGroup, GroupNeeds>> = {
   milestones: { sendsMail: true, portalUrl: true, starts: ['milestone-billing'] },
   // Proposing a change order emails the client its approval link.
   'change-orders': { sendsMail: true, portalUrl: true },
+  // The go-ahead of a partial invoice starts its finalization.
+  'partial-invoices': { starts: ['partial-invoice'] },
   // Its handler knows every route, for the OpenAPI document and for what no route matched (meta.handler.ts).
   meta: { answersUnmatched: true },
 };

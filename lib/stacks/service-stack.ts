@@ -16,6 +16,7 @@ export interface ServiceStackProps extends StackProps {
 const STEP_NEEDS: Partial<Record<WorkflowName, Record<string, FunctionNeeds>>> = {
   // Renders the invoice PDF (pdfkit beside the bundle, as for the invoices route group) and emails it.
   'milestone-billing': { SendMilestoneInvoice: { nodeModules: ['pdfkit'], sendsMail: true } },
+  'partial-invoice': { SendFinalized: { nodeModules: ['pdfkit'], sendsMail: true } },
 };
 
 /** The stateless stack: everything that can be destroyed and rebuilt without losing data. */

@@ -39,6 +39,9 @@ describe('invoice documents on AWS', () => {
       SendMilestoneInvoice: service.getLogicalId(
         service.workflows['milestone-billing'].steps.SendMilestoneInvoice!.fn.node.defaultChild as CfnFunction,
       ),
+      SendFinalized: service.getLogicalId(
+        service.workflows['partial-invoice'].steps.SendFinalized!.fn.node.defaultChild as CfnFunction,
+      ),
     };
   }, 120_000);
 

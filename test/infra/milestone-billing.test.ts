@@ -200,8 +200,8 @@ describe('milestone billing and the client portal on AWS', () => {
     const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
     expect(machines).toHaveLength(WORKFLOW_NAMES.length);
     const starts = grantsOf(functionStatements(template, sweep), 'states');
-    expect(starts.flatMap((s) => [s.Action].flat())).toEqual(machines.map(() => 'states:StartExecution'));
-    expect(starts.map((s) => s.Resource)).toEqual(expect.arrayContaining(machines.map((id) => ({ Ref: id }))));
+    expect(new Set(starts.flatMap((s) => [s.Action].flat()))).toEqual(new Set(['states:StartExecution']));
+    expect(starts.flatMap((s) => [s.Resource].flat())).toEqual(expect.arrayContaining(machines.map((id) => ({ Ref: id }))));
     expect(functions[sweep]!.Properties.Environment.Variables[BILLING_ARN_VARIABLE]).toEqual({ Ref: ids.machine });
     expect(JSON.stringify(functionStatements(template, sweep))).toContain(tableId);
   });

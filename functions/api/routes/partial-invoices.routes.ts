@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Invoice } from '../../domain/invoice.js';
 import { COPY_MODES, MAX_FREE_LINES, MAX_SELECTED_EXPENDITURES } from '../../domain/partial-invoice.js';
+import { approvePartialInvoice } from '../../services/partial-invoice-finalization.service.js';
 import { createPartialInvoice, updatePartialInvoice } from '../../services/partial-invoice.service.js';
 import { created, route } from '../route.js';
 import { atLeastOneField, decimalString, etag, idParams, percentString, positiveDecimalString, resourceId } from '../schemas.js';
@@ -42,6 +43,10 @@ const newPartialInvoice = z
     ...common,
   })
   .meta({ examples: [{ expenditureIds: ['exd_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3'], copy: 'grouped_by_kind' }] });
+
+const approval = z
+  .strictObject({ send: z.boolean().optional().meta({ description: 'Email the invoice once it is finalized (default false)' }) })
+  .optional();
 
 const partialPatch = z.strictObject(selectionFields).partial().refine(atLeastOneField, 'give at least one field');
 
@@ -114,5 +119,30 @@ export const partialInvoiceRoutes = [
     responses: { 200: draftResponse },
     handle: async ({ tenantId, params, body, expectedVersion }) =>
       reply(await updatePartialInvoice(tenantId, params.id, body, expectedVersion)),
+  }),
+  route<IdParams, object, z.infer<typeof approval>>({
+    method: 'POST',
+    path: '/v1/partial-invoices/{id}/approve',
+    operationId: 'approvePartialInvoice',
+    summary: 'Gives the go-ahead to finalize a partial invoice draft: settle its selection, copy its lines, issue it',
+    description: [
+      'Starts the partial-invoice workflow: it settles every selected expenditure (they leave Work in Process), copies the lines,',
+      'issues the invoice (number, journal with its WIP entries) and, with `send`, emails it. The draft then shows',
+      '`selection.state` `settling`, `settled`, and the invoice `invoiced` once done. A failure gives every expenditure back',
+      'to the selection: the draft is `open` again, with `selection.error` saying why, and may be approved again. This go-ahead',
+      "is not the accounting lifecycle's `approved` (POST /v1/invoices/{id}/approve): the draft stays a draft until finalized.",
+      'An empty selection is refused (422 `EMPTY_SELECTION`) unless the setting `allowZeroSelectionApproval` is on. If-Match: the invoice ETag.',
+    ].join(' '),
+    ifMatch: true,
+    params: idParams,
+    body: approval,
+    errors: {
+      404: ['INVOICE_NOT_FOUND'],
+      409: ['INVOICE_NOT_DRAFT', 'NOT_A_PARTIAL_INVOICE', 'SELECTION_NOT_OPEN', 'FINALIZATION_IN_PROGRESS'],
+      422: ['PARTIAL_INVOICING_DISABLED', 'EMPTY_SELECTION', 'NOTHING_TO_BILL'],
+    },
+    responses: { 200: draftResponse },
+    handle: async ({ tenantId, params, body, expectedVersion }) =>
+      reply(await approvePartialInvoice(tenantId, params.id, { send: body?.send ?? false }, expectedVersion)),
   }),
 ];

@@ -1,0 +1,89 @@
+import { Decimal } from 'decimal.js';
+import { describe, expect, it } from 'vitest';
+import { newTenant, type ApiClient } from '../support/api.js';
+import { eventually, mailsTo, uniqueEmail } from '../support/portal.js';
+
+const KINDS = ['hours', 'material', 'purchase'] as const;
+
+const item = (i: number) => ({
+  kind: KINDS[i % 3],
+  date: `2026-03-${String((i % 28) + 1).padStart(2, '0')}`,
+  description: `Work ${i}`,
+  quantity: `${(i % 7) + 1}.${String(i % 1000).padStart(3, '0')}5`,
+  unitCost: `${10 + (i % 13)}.3333`,
+  unitPrice: `${20 + (i % 11)}.125`,
+  booked: true,
+});
+
+const sum = (values: string[]) => values.reduce((total, v) => total.plus(v), new Decimal(0)).toFixed(2);
+
+/** The partial invoice once its finalization is over (issued, or given back to the draft). */
+const finalized = (api: ApiClient, id: string) =>
+  eventually(async () => {
+    const { body } = await api.request('GET', `/v1/invoices/${id}`);
+    return body.status !== 'draft' || body.selection.state === 'open' ? body : undefined;
+  }, `the finalization of ${id}`);
+
+describe('a partial invoice approved and finalized', () => {
+  it('settles 180 of 250 expenditures, issues the invoice with grouped lines and mails it; WIP falls by exactly their cost', async () => {
+    // Prepare: 250 booked expenditures of three kinds on a time and material job
+    const api = await newTenant('T&M', 'EUR');
+    const email = uniqueEmail('tm');
+    const customer = await api.request('POST', '/v1/customers', { name: 'Client', email });
+    const job = await api.request('POST', '/v1/jobs', {
+      customerId: customer.body.id,
+      name: 'Refit',
+      billingType: 'time_and_material',
+    });
+    const batch = await api.request('POST', `/v1/jobs/${job.body.id}/expenditures/batch`, {
+      items: Array.from({ length: 250 }, (_, i) => item(i)),
+    });
+    expect(batch.status, JSON.stringify(batch.body).slice(0, 300)).toBe(201);
+    const booked: { id: string; kind: string; cost: string; salesValue: string }[] = batch.body.items;
+    const selected = booked.slice(0, 180);
+    const draft = await api.request('POST', `/v1/jobs/${job.body.id}/partial-invoices`, {
+      expenditureIds: selected.map((e) => e.id),
+      copy: 'grouped_by_kind',
+    });
+    expect(draft.status, JSON.stringify(draft.body).slice(0, 300)).toBe(201);
+    const wipBefore = (await api.request('GET', `/v1/reports/wip?jobId=${job.body.id}`)).body;
+    // Act
+    const approved = await api.request('POST', `/v1/partial-invoices/${draft.body.id}/approve`, { send: true });
+    // Assess: a draft until finalized, then invoiced, one line per kind
+    expect(approved.status, JSON.stringify(approved.body).slice(0, 300)).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'draft', selection: { state: 'settling' } });
+    const invoice = await finalized(api, draft.body.id);
+    expect(invoice).toMatchObject({
+      status: 'invoiced',
+      number: expect.stringMatching(/^INV-/),
+      selection: { state: 'settled' },
+    });
+    expect(invoice.lines).toHaveLength(3);
+    expect(invoice.totals.net).toBe(sum(selected.map((e) => e.salesValue)));
+    const cost = sum(selected.map((e) => e.cost));
+    const wipAfter = (await api.request('GET', `/v1/reports/wip?jobId=${job.body.id}`)).body;
+    const balance = (report: { items: { wipBalance: string }[] }) => new Decimal(report.items[0]!.wipBalance);
+    expect(balance(wipBefore).minus(balance(wipAfter)).toFixed(2)).toBe(cost);
+    const unbilled = (await api.request('GET', `/v1/reports/unbilled-expenditures?jobId=${job.body.id}`)).body;
+    expect(unbilled.totals[0]).toMatchObject({ count: 70, cost: sum(booked.slice(180).map((e) => e.cost)) });
+    let settled = 0;
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page = await api.request('GET', `/v1/jobs/${job.body.id}/expenditures?status=settled&limit=100${query}`);
+      expect(page.status).toBe(200);
+      settled += page.body.items.length;
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(settled).toBe(180);
+    const mails = await eventually(async () => {
+      const found = (await mailsTo(email)).filter((m) => m.subject.includes(invoice.number));
+      return found.length ? found : undefined;
+    }, 'the invoice mail');
+    expect(mails).toHaveLength(1);
+    // The ordinary issue never finalizes a partial draft, and the approval is not the accounting one
+    const other = await api.request('POST', `/v1/jobs/${job.body.id}/partial-invoices`, { expenditureIds: [booked[200]!.id] });
+    const issue = await api.request('POST', `/v1/invoices/${other.body.id}/issue`);
+    expect([issue.status, issue.body.code]).toEqual([409, 'FINALIZATION_REQUIRED']);
+  });
+});
