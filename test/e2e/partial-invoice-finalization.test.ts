@@ -86,4 +86,51 @@ describe('a partial invoice approved and finalized', () => {
     const issue = await api.request('POST', `/v1/invoices/${other.body.id}/issue`);
     expect([issue.status, issue.body.code]).toEqual([409, 'FINALIZATION_REQUIRED']);
   });
+
+  it('exports the WIP entries beside receivable and revenue, on the tenant account codes, balanced (JSON and CSV)', async () => {
+    // Prepare: accounting integration on, the WIP accounts coded
+    const api = await newTenant('T&M export', 'EUR');
+    const settings = await api.request('PATCH', '/v1/settings', {
+      accountingIntegration: true,
+      wipAccount: '1450',
+      costOfSalesAccount: '5000',
+    });
+    expect(settings.status, JSON.stringify(settings.body)).toBe(200);
+    const customer = await api.request('POST', '/v1/customers', { name: 'Client' });
+    const job = await api.request('POST', '/v1/jobs', {
+      customerId: customer.body.id,
+      name: 'Refit',
+      billingType: 'time_and_material',
+    });
+    const batch = await api.request('POST', `/v1/jobs/${job.body.id}/expenditures/batch`, {
+      items: Array.from({ length: 12 }, (_, i) => item(i)),
+    });
+    const booked: { id: string; cost: string }[] = batch.body.items;
+    const draft = await api.request('POST', `/v1/jobs/${job.body.id}/partial-invoices`, {
+      expenditureIds: booked.map((e) => e.id),
+      copy: 'summary',
+    });
+    await api.request('POST', `/v1/partial-invoices/${draft.body.id}/approve`);
+    const invoice = await finalized(api, draft.body.id);
+    expect(invoice.status).toBe('invoiced');
+    expect((await api.request('POST', `/v1/invoices/${invoice.id}/approve`)).status).toBe(200);
+    // Act
+    const exported = await api.request('POST', `/v1/invoices/${invoice.id}/export`);
+    const csv = await api.request('GET', `/v1/exports/${exported.body.id}`, undefined, { accept: 'text/csv' });
+    // Assess
+    expect(exported.status, JSON.stringify(exported.body).slice(0, 400)).toBe(201);
+    const cost = sum(booked.map((e) => e.cost));
+    expect(exported.body.entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ account: 'cost_of_sales', accountCode: '5000', debit: cost, credit: '0.00' }),
+        expect.objectContaining({ account: 'work_in_process', accountCode: '1450', debit: '0.00', credit: cost }),
+        expect.objectContaining({ account: 'accounts_receivable', debit: invoice.totals.gross }),
+      ]),
+    );
+    const total = (side: 'debit' | 'credit') => sum(exported.body.entries.map((e: Record<string, string>) => e[side]));
+    expect(total('debit')).toBe(total('credit'));
+    expect(csv.status).toBe(200);
+    expect(csv.body.split('\r\n')[0]).toBe('date,invoiceNumber,currency,account,accountCode,debit,credit,description');
+    expect(csv.body).toContain(`,work_in_process,1450,0.00,${cost},`);
+  });
 });

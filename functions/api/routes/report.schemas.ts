@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Account } from '../../domain/journal-entries.js';
 import { daysBetween } from '../../domain/dates.js';
 import { MAX_EXPORT_INVOICES } from '../../services/export.service.js';
 import { oneOfFieldSets } from '../openapi.js';
@@ -57,7 +58,27 @@ export const JOURNAL_COLUMNS = [
   'gross',
 ] as const;
 
-export const ENTRY_COLUMNS = ['date', 'invoiceNumber', 'currency', 'account', 'debit', 'credit', 'description'] as const;
+export const ENTRY_COLUMNS = [
+  'date',
+  'invoiceNumber',
+  'currency',
+  'account',
+  'accountCode',
+  'debit',
+  'credit',
+  'description',
+] as const;
+
+/** Every account an entry posts to: the accounting export's chart (domain/journal-entries.ts). */
+const ACCOUNTS = [
+  'accounts_receivable',
+  'revenue',
+  'tax_payable',
+  'deposit_liability',
+  'retainage_receivable',
+  'work_in_process',
+  'cost_of_sales',
+] as const satisfies readonly Account[];
 
 const money = z.string();
 
@@ -94,7 +115,11 @@ export const exportSchema = z
         date: isoDate,
         invoiceNumber: z.string(),
         currency: currencyCode,
-        account: z.enum(['accounts_receivable', 'revenue', 'tax_payable', 'deposit_liability', 'retainage_receivable']),
+        account: z.enum(ACCOUNTS),
+        accountCode: z
+          .string()
+          .optional()
+          .meta({ description: "The tenant's code of the account (settings wipAccount, costOfSalesAccount), where it sets one" }),
         debit: money,
         credit: money,
         description: z.string(),
