@@ -107,3 +107,66 @@ describe('a crash after an approval', () => {
     90_000,
   );
 });
+
+describe('a crash while a selection of 1,000 is being settled', () => {
+  it('ends once after a restart: finalized with every expenditure settled', async () => {
+    // Prepare: a stack that dies once the first chunk of the selection is settled
+    const dataDir = mkdtempSync(join(tmpdir(), 'tally-crash-'));
+    dirs.push(dataDir);
+    const port = String(await freePort());
+    const first = await start(dataDir, port, { CRASH_AFTER: 'SettleChunk' });
+    const tenant = await fetch(`${first.url}/local/tenants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Crash test', defaultCurrency: 'EUR' }),
+    });
+    const { apiKey } = (await tenant.json()) as { apiKey: string };
+    const api = (method: string, path: string, body?: unknown) => json(`${first.url}${path}`, method, apiKey, body);
+    const customer = await api('POST', '/v1/customers', { name: 'Client' });
+    const job = await api('POST', '/v1/jobs', { customerId: customer.body.id, name: 'Refit', billingType: 'time_and_material' });
+    const ids: string[] = [];
+    for (let batch = 0; batch < 2; batch++) {
+      const items = Array.from({ length: 500 }, (_, i) => ({
+        kind: 'hours',
+        date: '2026-03-02',
+        description: `Hour ${batch * 500 + i}`,
+        quantity: '1.5',
+        unitCost: '40',
+        unitPrice: '75',
+        booked: true,
+      }));
+      const created = await api('POST', `/v1/jobs/${job.body.id}/expenditures/batch`, { items });
+      expect(created.status).toBe(201);
+      ids.push(...created.body.items.map((e: { id: string }) => e.id));
+    }
+    const draft = await api('POST', `/v1/jobs/${job.body.id}/partial-invoices`, { expenditureIds: ids, copy: 'summary' });
+    expect(draft.status, JSON.stringify(draft.body).slice(0, 300)).toBe(201);
+    // Act: the go-ahead; the stack dies mid-settlement; it starts again on the same data
+    await json(`${first.url}/v1/partial-invoices/${draft.body.id}/approve`, 'POST', apiKey).catch(
+      (error: unknown) => error as Error,
+    );
+    const [, signal] = (await first.exited) as [number | null, string | null];
+    expect(signal).toBe('SIGKILL');
+    const second = await start(dataDir, port, {});
+    try {
+      // Assess: finalized once, every expenditure settled by it, the job's WIP down by all of their cost
+      const invoice = await eventually(
+        async () => {
+          const { body } = await json(`${second.url}/v1/invoices/${draft.body.id}`, 'GET', apiKey);
+          return body.status === 'invoiced' || body.selection?.state === 'open' ? body : undefined;
+        },
+        'the finalization',
+        60_000,
+      );
+      expect(invoice).toMatchObject({ status: 'invoiced', selection: { state: 'settled' }, totals: { net: '112500.00' } });
+      const wip = (await json(`${second.url}/v1/reports/wip?jobId=${job.body.id}`, 'GET', apiKey)).body.items[0];
+      expect(wip).toMatchObject({ bookedCost: '60000.00', settledCost: '60000.00', wipBalance: '0.00' });
+      const unbilled = (await json(`${second.url}/v1/reports/unbilled-expenditures?jobId=${job.body.id}`, 'GET', apiKey)).body;
+      expect(unbilled.items).toEqual([]);
+    } finally {
+      const exited = second.exited;
+      process.kill(-second.child.pid!, 'SIGINT');
+      await exited;
+    }
+  }, 150_000);
+});
