@@ -19,7 +19,7 @@ import { retrying } from './retry.js';
 const SEND_PURPOSE = 'milestone-billing';
 
 /** Undefined when there is no invoice of that id (yet). */
-const findInvoice = (tenantId: string, id: string): Promise<Invoice | undefined> =>
+export const findInvoice = (tenantId: string, id: string): Promise<Invoice | undefined> =>
   getInvoice(tenantId, id).catch((error: unknown) => {
     if (error instanceof DomainError && error.kind === 'not_found') return undefined;
     throw error;

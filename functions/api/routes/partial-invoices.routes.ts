@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Invoice } from '../../domain/invoice.js';
 import { COPY_MODES, MAX_FREE_LINES, MAX_SELECTED_EXPENDITURES } from '../../domain/partial-invoice.js';
 import { approvePartialInvoice } from '../../services/partial-invoice-finalization.service.js';
+import { reversePartialInvoice } from '../../services/partial-invoice-reversal.service.js';
 import { createPartialInvoice, updatePartialInvoice } from '../../services/partial-invoice.service.js';
 import { created, route } from '../route.js';
 import { atLeastOneField, decimalString, etag, idParams, percentString, positiveDecimalString, resourceId } from '../schemas.js';
@@ -144,5 +145,32 @@ export const partialInvoiceRoutes = [
     responses: { 200: draftResponse },
     handle: async ({ tenantId, params, body, expectedVersion }) =>
       reply(await approvePartialInvoice(tenantId, params.id, { send: body?.send ?? false }, expectedVersion)),
+  }),
+  route<IdParams>({
+    method: 'POST',
+    path: '/v1/invoices/{id}/reverse',
+    operationId: 'reversePartialInvoice',
+    summary: 'Reverses (eliminates) a finalized partial invoice: a credit note for all of it, its expenditures billable again',
+    description: [
+      'Issues a credit note in the credit-note series negating every line of the invoice (`reversal.invoiceId` names it, the',
+      "invoice's `reversedBy` the credit note, both in one transaction), then makes every expenditure it settled unbilled again,",
+      'back in Work in Process, and answers 201 with the credit note (`reversal.state` `restored`) and its Location. Its journal',
+      "entries undo the invoice's, WIP entries included. A reversal cut off part-way (the credit note still `restoring`) is",
+      'completed by the next request, which answers 201 likewise; once complete, 409 `INVOICE_REVERSED`. Only an issued time',
+      'and material partial invoice is reversed (409 `INVOICE_NOT_REVERSIBLE`); it is never voided. Allowed whatever the setting',
+      '`partialInvoicing`: what was billed can always be undone.',
+    ].join(' '),
+    params: idParams,
+    errors: {
+      404: ['INVOICE_NOT_FOUND'],
+      409: ['INVOICE_NOT_REVERSIBLE', 'INVOICE_REVERSED', 'INVOICE_NUMBER_TAKEN'],
+    },
+    responses: {
+      201: { description: 'The credit note of the reversal, issued', schema: invoiceSchema, headers: ['ETag'] },
+    },
+    handle: async ({ tenantId, params }) => {
+      const creditNote = await reversePartialInvoice(tenantId, params.id);
+      return created(`/v1/invoices/${creditNote.id}`, creditNote, etag(creditNote));
+    },
   }),
 ];

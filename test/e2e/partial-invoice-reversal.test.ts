@@ -1,0 +1,126 @@
+import { Decimal } from 'decimal.js';
+import { describe, expect, it } from 'vitest';
+import { newTenant, type ApiClient } from '../support/api.js';
+import { eventually } from '../support/portal.js';
+
+const KINDS = ['hours', 'material', 'purchase'] as const;
+
+const item = (i: number) => ({
+  kind: KINDS[i % 3],
+  date: `2026-03-${String((i % 28) + 1).padStart(2, '0')}`,
+  description: `Work ${i}`,
+  quantity: `${(i % 5) + 1}.25`,
+  unitCost: `${10 + (i % 13)}.3333`,
+  unitPrice: `${20 + (i % 11)}.125`,
+  booked: true,
+});
+
+const sum = (values: string[]) => values.reduce((total, v) => total.plus(v), new Decimal(0)).toFixed(2);
+
+const invoiced = (api: ApiClient, id: string) =>
+  eventually(async () => {
+    const { body } = await api.request('GET', `/v1/invoices/${id}`);
+    return body.status === 'invoiced' ? body : undefined;
+  }, `the finalization of ${id}`);
+
+const wipOf = async (api: ApiClient, jobId: string) => (await api.request('GET', `/v1/reports/wip?jobId=${jobId}`)).body.items[0];
+
+describe('a finalized partial invoice reversed', () => {
+  it('issues a credit note negating all of it, makes every expenditure billable again, restores WIP, and exports balanced', async () => {
+    // Prepare: 30 booked expenditures, all finalized on one partial invoice, accounting integration on
+    const api = await newTenant('T&M reversal', 'EUR');
+    expect((await api.request('PATCH', '/v1/settings', { accountingIntegration: true })).status).toBe(200);
+    const customer = await api.request('POST', '/v1/customers', { name: 'Client' });
+    const job = await api.request('POST', '/v1/jobs', {
+      customerId: customer.body.id,
+      name: 'Refit',
+      billingType: 'time_and_material',
+    });
+    const jobId: string = job.body.id;
+    const batch = await api.request('POST', `/v1/jobs/${jobId}/expenditures/batch`, {
+      items: Array.from({ length: 30 }, (_, i) => item(i)),
+    });
+    expect(batch.status, JSON.stringify(batch.body).slice(0, 300)).toBe(201);
+    const booked: { id: string; cost: string }[] = batch.body.items;
+    const wipBooked = await wipOf(api, jobId);
+    const draft = await api.request('POST', `/v1/jobs/${jobId}/partial-invoices`, {
+      expenditureIds: booked.map((e) => e.id),
+      copy: 'grouped_by_kind',
+    });
+    expect(draft.status, JSON.stringify(draft.body).slice(0, 300)).toBe(201);
+    expect((await api.request('POST', `/v1/partial-invoices/${draft.body.id}/approve`)).status).toBe(200);
+    const invoice = await invoiced(api, draft.body.id);
+    const cost = sum(booked.map((e) => e.cost));
+    expect((await wipOf(api, jobId)).settledCost).toBe(cost);
+    // Act
+    const reversed = await api.request('POST', `/v1/invoices/${invoice.id}/reverse`);
+    // Assess: a credit note for all of it, the invoice reversed by it
+    expect(reversed.status, JSON.stringify(reversed.body).slice(0, 400)).toBe(201);
+    const creditNote = reversed.body;
+    expect(reversed.headers.get('location')).toBe(`/v1/invoices/${creditNote.id}`);
+    expect(creditNote).toMatchObject({
+      status: 'invoiced',
+      number: expect.stringMatching(/^CN-/),
+      reversal: { invoiceId: invoice.id, state: 'restored' },
+      settledCost: `-${cost}`,
+      totals: {
+        net: `-${invoice.totals.net}`,
+        tax: new Decimal(invoice.totals.tax).negated().toFixed(2),
+        gross: `-${invoice.totals.gross}`,
+      },
+    });
+    expect(creditNote.lines).toHaveLength(invoice.lines.length);
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body).toMatchObject({
+      reversedBy: creditNote.id,
+      creditedNet: invoice.totals.net,
+    });
+    // Every expenditure unbilled again, WIP as booked
+    const unbilled = await api.request('GET', `/v1/jobs/${jobId}/expenditures?status=unbilled&limit=100`);
+    expect(unbilled.body.items.map((e: { id: string }) => e.id).sort()).toEqual(booked.map((e) => e.id).sort());
+    expect(unbilled.body.nextCursor).toBeNull();
+    expect(await wipOf(api, jobId)).toMatchObject({ settledCost: '0.00', wipBalance: wipBooked.wipBalance });
+    // A second reversal is refused, and changes nothing
+    const again = await api.request('POST', `/v1/invoices/${invoice.id}/reverse`);
+    expect([again.status, again.body.code]).toEqual([409, 'INVOICE_REVERSED']);
+    const ofCreditNote = await api.request('POST', `/v1/invoices/${creditNote.id}/reverse`);
+    expect([ofCreditNote.status, ofCreditNote.body.code]).toEqual([409, 'INVOICE_NOT_REVERSIBLE']);
+    // Both exported: the credit note's entries undo the invoice's, WIP entries included
+    for (const id of [invoice.id, creditNote.id]) {
+      expect((await api.request('POST', `/v1/invoices/${id}/approve`)).status).toBe(200);
+    }
+    const exported = await api.request('POST', '/v1/exports', { invoiceIds: [invoice.id, creditNote.id] });
+    expect(exported.status, JSON.stringify(exported.body).slice(0, 400)).toBe(201);
+    const entries: { account: string; invoiceNumber: string; debit: string; credit: string }[] = exported.body.entries;
+    const net = (account: string) =>
+      sum(entries.filter((e) => e.account === account).map((e) => new Decimal(e.debit).minus(e.credit).toFixed(2)));
+    // Entries sort by date, then number: CN-... before INV-... of the same day
+    expect(entries.filter((e) => e.account === 'work_in_process')).toEqual([
+      expect.objectContaining({ invoiceNumber: creditNote.number, debit: cost, credit: '0.00' }),
+      expect.objectContaining({ invoiceNumber: invoice.number, debit: '0.00', credit: cost }),
+    ]);
+    for (const account of ['work_in_process', 'cost_of_sales', 'accounts_receivable', 'revenue', 'tax_payable']) {
+      expect(net(account), account).toBe('0.00');
+    }
+    expect(sum(entries.map((e) => e.debit))).toBe(sum(entries.map((e) => e.credit)));
+  });
+
+  it('refuses a draft partial invoice and an ordinary invoice (409 INVOICE_NOT_REVERSIBLE), changing nothing', async () => {
+    const api = await newTenant('T&M reversal refused', 'EUR');
+    const customer = await api.request('POST', '/v1/customers', { name: 'Client' });
+    const job = await api.request('POST', '/v1/jobs', {
+      customerId: customer.body.id,
+      name: 'Refit',
+      billingType: 'time_and_material',
+    });
+    const expenditure = await api.request('POST', `/v1/jobs/${job.body.id}/expenditures`, item(0));
+    const draft = await api.request('POST', `/v1/jobs/${job.body.id}/partial-invoices`, {
+      expenditureIds: [expenditure.body.id],
+    });
+    const refused = await api.request('POST', `/v1/invoices/${draft.body.id}/reverse`);
+    expect([refused.status, refused.body.code]).toEqual([409, 'INVOICE_NOT_REVERSIBLE']);
+    const after = await api.request('GET', `/v1/invoices/${draft.body.id}`);
+    expect(after.body).toMatchObject({ status: 'draft', version: draft.body.version, reversedBy: null });
+    const missing = await api.request('POST', '/v1/invoices/inv_missing/reverse');
+    expect([missing.status, missing.body.code]).toEqual([404, 'INVOICE_NOT_FOUND']);
+  });
+});
