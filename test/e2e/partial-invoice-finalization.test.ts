@@ -81,6 +81,15 @@ describe('a partial invoice approved and finalized', () => {
       return found.length ? found : undefined;
     }, 'the invoice mail');
     expect(mails).toHaveLength(1);
+    // Reversed: a credit note for all of it, every one of the 250 billable again, WIP as it was
+    const reversed = await api.request('POST', `/v1/invoices/${invoice.id}/reverse`);
+    expect(reversed.status, JSON.stringify(reversed.body).slice(0, 300)).toBe(201);
+    expect(reversed.body).toMatchObject({ series: 'credit_note', number: expect.stringMatching(/^CN-/) });
+    expect(reversed.body.totals.gross).toBe(new Decimal(invoice.totals.gross).negated().toFixed(2));
+    const again = (await api.request('GET', `/v1/reports/unbilled-expenditures?jobId=${job.body.id}`)).body;
+    expect(again.totals[0]).toMatchObject({ count: 250, cost: sum(booked.map((e) => e.cost)) });
+    const wipRestored = (await api.request('GET', `/v1/reports/wip?jobId=${job.body.id}`)).body;
+    expect(balance(wipRestored).toFixed(2)).toBe(balance(wipBefore).toFixed(2));
     // The ordinary issue never finalizes a partial draft, and the approval is not the accounting one
     const other = await api.request('POST', `/v1/jobs/${job.body.id}/partial-invoices`, { expenditureIds: [booked[200]!.id] });
     const issue = await api.request('POST', `/v1/invoices/${other.body.id}/issue`);
