@@ -19,6 +19,7 @@ const { startLocalStack } = await import('../local/stack.js');
 const { db, tableName, dbMetrics, resetDbMetrics, setCapacityMetering } = await import('../functions/store/client.js');
 const { keys } = await import('../functions/store/keys.js');
 const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
 
 const QUICK = process.env.BENCH_QUICK === '1';
 /** Operations per measured series. */
@@ -242,6 +243,77 @@ let itemSizes = { job: 0, invoice: 0 };
 }
 const capacityReported = capacity.some((s) => s.db.readUnits + s.db.writeUnits > 0);
 
+// 5: a partial invoice of 1,000 expenditures: booked in batches of 500, drafted, then approved and
+// finalized by the partial-invoice workflow (capacity metering on). The finalization is waited for
+// through a client of its own, so that its polling is not counted.
+interface PartialStage {
+  stage: string;
+  ms: number;
+  db: ReturnType<typeof perOp>;
+}
+const PARTIAL_EXPENDITURES = QUICK ? 200 : 1000;
+const partial: PartialStage[] = [];
+{
+  setCapacityMetering(true);
+  const api = await newTenant(stack.apiUrl, 'Partial invoice');
+  const customer = await api.call<{ id: string }>('POST', '/v1/customers', 201, { name: 'Bench customer' });
+  const job = await api.call<{ id: string }>('POST', '/v1/jobs', 201, {
+    customerId: customer.id,
+    name: 'Refit',
+    billingType: 'time_and_material',
+  });
+  const stage = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    resetDbMetrics();
+    const at = performance.now();
+    const result = await run();
+    partial.push({ stage: name, ms: performance.now() - at, db: perOp(dbMetrics(), PARTIAL_EXPENDITURES) });
+    log(`${name.padEnd(40)} ${ms(partial.at(-1)!.ms)} ms`);
+    return result;
+  };
+  const ids = await stage('book (batches of 500)', async () => {
+    const booked: string[] = [];
+    for (let at = 0; at < PARTIAL_EXPENDITURES; at += 500) {
+      const items = range(Math.min(500, PARTIAL_EXPENDITURES - at)).map((i) => ({
+        kind: ['hours', 'material', 'purchase'][i % 3],
+        date: today,
+        description: `Expenditure ${at + i}`,
+        quantity: '1.5',
+        unitCost: '40',
+        unitPrice: '75',
+        booked: true,
+      }));
+      const batch = await api.call<{ items: { id: string }[] }>('POST', `/v1/jobs/${job.id}/expenditures/batch`, 201, { items });
+      booked.push(...batch.items.map((e) => e.id));
+    }
+    return booked;
+  });
+  const draft = await stage('draft (select all, grouped by kind)', () =>
+    api.call<{ id: string }>('POST', `/v1/jobs/${job.id}/partial-invoices`, 201, {
+      expenditureIds: ids,
+      copy: 'grouped_by_kind',
+    }),
+  );
+  const watcher = new DynamoDBClient({
+    endpoint: stack.dynamoEndpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const key = keys.invoice(api.tenantId, draft.id);
+  await stage('approve -> finalized (settle, copy, issue)', async () => {
+    await api.call('POST', `/v1/partial-invoices/${draft.id}/approve`, 200);
+    for (;;) {
+      const { Item } = await watcher.send(
+        new GetItemCommand({ TableName: tableName(), Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }),
+      );
+      if (Item?.status?.S === 'invoiced') return;
+      if (Item?.selection?.M?.state?.S === 'open') throw new Error('the finalization failed: the selection was released');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+  watcher.destroy();
+  setCapacityMetering(false);
+}
+
 await stack.stop();
 const runtimeSeconds = (performance.now() - started) / 1000;
 
@@ -328,6 +400,26 @@ const flatness =
     ? `p50 at ${levels.at(-1)!.issued} issued / p50 at ${levels[0]!.issued} issued = ${(levels.at(-1)!.series.summary.p50 / levels[0]!.series.summary.p50).toFixed(2)}; job item ${levels[0]!.jobItemBytes} -> ${levels.at(-1)!.jobItemBytes} bytes.`
     : '';
 
+const partialTable = table(
+  [
+    'Stage',
+    'ms',
+    'ms per expenditure',
+    'DynamoDB requests per expenditure',
+    'write units per expenditure',
+    'read units per expenditure',
+  ],
+  partial.map((p) => [
+    p.stage,
+    ms(p.ms),
+    (p.ms / PARTIAL_EXPENDITURES).toFixed(2),
+    `${units(p.db.requests)} (${byCommand(p.db.byCommand)})`,
+    units(p.db.writeUnits),
+    units(p.db.readUnits),
+  ]),
+  [false, true, true, false, true, true],
+);
+
 const report = `${machine}
 
 ### 1. Latency over HTTP (${OPS} operations per series; invoices round-robin over ${JOBS} jobs of one tenant; the last row over ${CONCURRENCY.at(-1)} tenants of ${Math.ceil(JOBS / CONCURRENCY.at(-1)!)} jobs)
@@ -348,7 +440,11 @@ ${overheadTable}
 
 ${levelTable}
 
-${flatness}`;
+${flatness}
+
+### 5. A partial invoice of ${PARTIAL_EXPENDITURES} expenditures (one job; capacity metering on; the finalization is the partial-invoice workflow on the local runner)
+
+${partialTable}`;
 
 console.log(`\n${report}\n`);
 
