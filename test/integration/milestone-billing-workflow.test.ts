@@ -1,6 +1,6 @@
 // The milestone-billing ASL run by the local runner against the real step handlers, on DynamoDB
 // Local and the local SES: one test per path of the definition.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionName, provideWorkflows, type Workflows } from '../../functions/adapters/workflows.js';
 import { createCustomer } from '../../functions/services/customer.service.js';
 import { createJob } from '../../functions/services/job.service.js';
@@ -9,42 +9,13 @@ import { completeMilestone, retryBilling, roundOf } from '../../functions/servic
 import { createMilestone, getMilestone } from '../../functions/services/milestone.service.js';
 import { registerTenant } from '../../functions/services/tenant.service.js';
 import { sweepOwedStarts } from '../../functions/services/workflow-starts.js';
-import { steps, TransientStepError, type StepRegistry } from '../../functions/steps/index.js';
+import { TransientStepError } from '../../functions/steps/index.js';
 import { getExecution } from '../../functions/store/execution.store.js';
 import { owedStartsBefore } from '../../functions/store/workflow-start.store.js';
-import { localWorkflows, WORKFLOWS_DIR, type LocalWorkflows } from '../../local/workflows.js';
+import { failing, workflowRunner } from '../support/workflow-runner.js';
 import { mailsTo, uniqueEmail } from '../support/portal.js';
 
-/** The real steps, some of them failing first as told (by step: how many times, with which error). */
-const failing = (failures: Record<string, { times: number; error: () => Error }>) => {
-  const calls: string[] = [];
-  const registry: StepRegistry = Object.fromEntries(
-    Object.entries(steps).map(([name, step]) => [
-      name,
-      async (input: unknown) => {
-        calls.push(name);
-        const failure = failures[name];
-        if (failure && failure.times > 0) {
-          failure.times--;
-          throw failure.error();
-        }
-        return step(input);
-      },
-    ]),
-  );
-  return { registry, calls };
-};
-
-let runner: LocalWorkflows | undefined;
-const run = (registry: StepRegistry): LocalWorkflows => {
-  runner = localWorkflows({ dir: WORKFLOWS_DIR, steps: registry });
-  provideWorkflows(runner);
-  return runner;
-};
-afterEach(async () => {
-  await runner?.stop();
-  runner = undefined;
-});
+const run = workflowRunner();
 beforeAll(() => {
   process.env.PORTAL_URL = 'http://portal.test';
 });

@@ -1,8 +1,8 @@
 // The partial-invoice ASL run by the local runner against the real step handlers, on DynamoDB
 // Local: one test per path of the definition, and a failure injected after the selection is settled.
 import { Decimal } from 'decimal.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { executionName, provideWorkflows } from '../../functions/adapters/workflows.js';
+import { describe, expect, it } from 'vitest';
+import { executionName } from '../../functions/adapters/workflows.js';
 import { createCustomer } from '../../functions/services/customer.service.js';
 import { createExpenditureBatch, getExpenditure } from '../../functions/services/expenditure.service.js';
 import { getInvoice } from '../../functions/services/invoice.service.js';
@@ -10,44 +10,15 @@ import { createJob } from '../../functions/services/job.service.js';
 import { approvePartialInvoice } from '../../functions/services/partial-invoice-finalization.service.js';
 import { createPartialInvoice } from '../../functions/services/partial-invoice.service.js';
 import { registerTenant } from '../../functions/services/tenant.service.js';
-import { steps, TransientStepError, type StepRegistry } from '../../functions/steps/index.js';
+import { TransientStepError } from '../../functions/steps/index.js';
 import { getExecution } from '../../functions/store/execution.store.js';
 import { getJob } from '../../functions/store/job.store.js';
 import { workInProcess, expenditureTotalsOf } from '../../functions/domain/expenditure-totals.js';
-import { localWorkflows, WORKFLOWS_DIR, type LocalWorkflows } from '../../local/workflows.js';
+import { failing, workflowRunner } from '../support/workflow-runner.js';
 
 const KINDS = ['hours', 'material', 'purchase'] as const;
 
-/** The real steps, some failing first as told (by step: how many times, with which error). */
-const failing = (failures: Record<string, { times: number; error: () => Error }>) => {
-  const calls: string[] = [];
-  const registry: StepRegistry = Object.fromEntries(
-    Object.entries(steps).map(([name, step]) => [
-      name,
-      async (input: unknown) => {
-        calls.push(name);
-        const failure = failures[name];
-        if (failure && failure.times > 0) {
-          failure.times--;
-          throw failure.error();
-        }
-        return step(input);
-      },
-    ]),
-  );
-  return { registry, calls };
-};
-
-let runner: LocalWorkflows | undefined;
-const run = (registry: StepRegistry): LocalWorkflows => {
-  runner = localWorkflows({ dir: WORKFLOWS_DIR, steps: registry });
-  provideWorkflows(runner);
-  return runner;
-};
-afterEach(async () => {
-  await runner?.stop();
-  runner = undefined;
-});
+const run = workflowRunner();
 
 /** A time and material job with `count` booked expenditures of three kinds, and a draft selecting all of them. */
 const draftOf = async (count: number) => {
