@@ -64,9 +64,9 @@ export const toHttpEvent = (
 };
 
 /** The Lambda context the local runtime passes to a handler. */
-export const lambdaContext = (functionName: string, requestId: string): Context => {
+export const lambdaContext = (functionName: string, requestId: string, timeoutMs = FUNCTION_TIMEOUT_SECONDS * 1000): Context => {
   // As on AWS: the function's timeout, counted from the start of the request.
-  const deadline = Date.now() + FUNCTION_TIMEOUT_SECONDS * 1000;
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

@@ -44,7 +44,7 @@ const sendProblem = (response: ServerResponse, error: unknown, instance: string)
  * Serves the functions as API Gateway would: matches the route, runs the same Lambda authorizer,
  * hands the route's function a payload 2.0 event and writes back its result.
  */
-export const startApiServer = async (functions: LocalFunction[], port: number): Promise<Server> => {
+export const startApiServer = async (functions: LocalFunction[], port: number, timeoutMs?: number): Promise<Server> => {
   const owners = new Map(functions.flatMap((fn) => fn.routes.map((route) => [route, fn] as const)));
   const table = routeTable<ServedRoute>([...owners.keys()]);
 
@@ -70,7 +70,7 @@ export const startApiServer = async (functions: LocalFunction[], port: number): 
         event.requestContext.authorizer = { lambda: verdict.context as { tenantId: string } };
       }
       const fn = owners.get(found.route)!;
-      const result = await fn.handler(event, lambdaContext(fn.name, event.requestContext.requestId));
+      const result = await fn.handler(event, lambdaContext(fn.name, event.requestContext.requestId, timeoutMs));
       const payload = result.body ?? '';
       response
         .writeHead(result.statusCode ?? 200, result.headers as Record<string, string>)

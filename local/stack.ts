@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   sesUrl?: string;
   /** The step handlers the workflows run (default: Tally's, functions/steps/index.ts). */
   steps?: StepRegistry;
+  /** How long a function may run, in ms (default: Lambda's timeout, as deployed); tests shorten it. */
+  functionTimeoutMs?: number;
 }
 
 export interface LocalStack {
@@ -130,7 +132,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       })),
       { name: 'tally-portal', routes: portalRoutes, handler: portalHandler },
     ];
-    const api = await startApiServer(functions, options.port);
+    const api = await startApiServer(functions, options.port, options.functionTimeoutMs);
     servers.push(api);
     // Approval links point at this server, as on AWS at the API's URL.
     process.env.PORTAL_URL = `http://127.0.0.1:${portOf(api)}`;

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { clock } from '../adapters/clock.js';
 import { logger } from '../shared/logger.js';
 import type { FieldError } from '../domain/errors.js';
-import { HttpProblem, missingApiKey, problemResponse } from '../shared/problems.js';
+import { HttpProblem, missingApiKey, problemResponse, timedOut } from '../shared/problems.js';
 import { requestFingerprint, runOnce, type StoredResponse } from '../services/idempotency.service.js';
 import { assertAcceptable, offeredTypes, representations } from './representations.js';
 import { parse as parseMediaType } from 'content-type';
@@ -20,6 +20,8 @@ export interface TenantContext {
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<TenantContext>;
 
 const MAX_BODY_BYTES = 256 * 1024;
+/** How long before the function's timeout a request still running is answered 503 TIMED_OUT: time enough to send it. */
+const TIMEOUT_EARLY_MS = 250;
 /** No body of ours nests deeper; a deeper one is refused before anything walks it recursively. */
 const MAX_BODY_DEPTH = 32;
 
@@ -214,7 +216,16 @@ export const httpHandler = (routes: Route[], known: Routable[] = routes) => {
     return { ...response, isBase64Encoded: isBinary(response.headers) };
   };
 
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>()
+  // Just before Lambda would end the request with a bare 500, it is answered with a problem instead.
+  const outOfTime = (): APIGatewayProxyStructuredResultV2 => {
+    logger.error('request timed out');
+    return { ...problemResponse(timedOut()), isBase64Encoded: false };
+  };
+
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>({
+    timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
+    timeoutEarlyResponse: outOfTime,
+  })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(respond);
 };

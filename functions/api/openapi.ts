@@ -78,7 +78,7 @@ const TAGS: Record<string, { name: string; description: string }> = {
   reports: { name: 'Accounting', description: 'The invoice journal and exports to accounting, as JSON or CSV' },
 };
 
-type HeaderName = ResponseHeader | 'Location' | 'Vary' | 'Idempotent-Replayed' | 'WWW-Authenticate';
+type HeaderName = ResponseHeader | 'Location' | 'Vary' | 'Idempotent-Replayed' | 'WWW-Authenticate' | 'Retry-After';
 
 /** Every response header, described once; responses refer to them. */
 const HEADERS: Record<HeaderName, oas31.HeaderObject> = {
@@ -119,12 +119,17 @@ const HEADERS: Record<HeaderName, oas31.HeaderObject> = {
     description: 'The Bearer challenge (RFC 6750) of the local stack; API Gateway answers without it',
     schema: { type: 'string', examples: ['Bearer', 'Bearer error="invalid_token"'] },
   },
+  'Retry-After': {
+    description: 'Seconds to wait before sending the request again',
+    required: true,
+    schema: { type: 'string', pattern: '^\\d+$', examples: ['1'] },
+  },
 };
 
 const headers = (names: HeaderName[]): Pick<ZodOpenApiResponseObject, 'headers'> =>
   names.length ? { headers: Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }])) } : {};
 
-type ProblemStatus = 400 | 401 | 404 | 406 | 409 | 412 | 413 | 415 | 422 | 500;
+type ProblemStatus = 400 | 401 | 404 | 406 | 409 | 412 | 413 | 415 | 422 | 500 | 503;
 
 const PROBLEM_STATUSES: Record<ProblemStatus, string> = {
   400: 'The request is not valid; `errors` names each field',
@@ -137,6 +142,7 @@ const PROBLEM_STATUSES: Record<ProblemStatus, string> = {
   415: 'The body is not `application/json` in UTF-8',
   422: 'A business rule refuses the request; nothing changed',
   500: 'A failure of the service, with no detail',
+  503: 'The service was busy, or the request ran out of time: send it again after `Retry-After` (a POST with its `Idempotency-Key`)',
 };
 
 type Codes = Partial<Record<ProblemStatus, readonly string[]>>;
@@ -177,14 +183,18 @@ const problemCodes = (r: Route): Codes => {
     isPost && { 409: ['IDEMPOTENCY_REQUEST_IN_PROGRESS'], 422: ['IDEMPOTENCY_KEY_REUSED'] },
     r.ifMatch && { 412: ['PRECONDITION_FAILED'] },
     r.errors,
-    { 500: ['INTERNAL_ERROR'] },
+    { 500: ['INTERNAL_ERROR'], 503: ['SERVICE_UNAVAILABLE', 'TIMED_OUT'] },
   );
 };
 
 /** A problem of one status, its `code` one of those listed. */
 const problemResponse = (status: ProblemStatus, codes: readonly string[], extra: HeaderName[]): ZodOpenApiResponseObject => ({
   description: `${PROBLEM_STATUSES[status]}: ${codes.map((c) => `\`${c}\``).join(', ')}`,
-  ...headers([...(status === 401 ? (['WWW-Authenticate'] as const) : []), ...extra]),
+  ...headers([
+    ...(status === 401 ? (['WWW-Authenticate'] as const) : []),
+    ...(status === 503 ? (['Retry-After'] as const) : []),
+    ...extra,
+  ]),
   content: {
     [PROBLEM]: {
       schema: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError, type ErrorKind, type FieldError } from '../domain/errors.js';
+import { isTransient } from './transient.js';
 
 /** An HTTP-level failure that is not a domain rule: bad JSON, missing key, oversized body. */
 export class HttpProblem extends Error {
@@ -24,6 +25,24 @@ export const missingApiKey = (): HttpProblem => challenge('Send Authorization: B
 
 export const invalidApiKey = (): HttpProblem => challenge('The API key is not valid', 'Bearer error="invalid_token"');
 
+/** How long a client should wait before it sends again a request that met a busy or slow moment. */
+const RETRY_AFTER_SECONDS = '1';
+
+/**
+ * A request that ran out of the function's time. What it began is finished or undone by the same
+ * request sent again (with its Idempotency-Key, it gets the first answer once that is made).
+ */
+export const timedOut = (): HttpProblem =>
+  new HttpProblem(503, 'TIMED_OUT', 'The request ran out of time; send it again (with the same Idempotency-Key)', [], {
+    'retry-after': RETRY_AFTER_SECONDS,
+  });
+
+// DynamoDB throttled, or failed a call, past the SDK's own retries: nothing the client did wrong.
+const unavailable = (): HttpProblem =>
+  new HttpProblem(503, 'SERVICE_UNAVAILABLE', 'The service is busy; send the request again shortly', [], {
+    'retry-after': RETRY_AFTER_SECONDS,
+  });
+
 const statusByKind: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, precondition: 412, rule: 422 };
 
 const titles: Record<number, string> = {
@@ -40,6 +59,7 @@ const titles: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 export const problemSchema = z
@@ -56,8 +76,12 @@ export const problemSchema = z
 
 export type Problem = z.infer<typeof problemSchema>;
 
+/** The error as the API shows it: a transient AWS failure is a 503, not a 500. */
+const asShown = (error: unknown): unknown => (isTransient(error) ? unavailable() : error);
+
 /** RFC 9457 problem for any error; anything unknown is a 500 that reveals nothing. */
-export const toProblem = (error: unknown, instance?: string): Problem => {
+export const toProblem = (raw: unknown, instance?: string): Problem => {
+  const error = asShown(raw);
   const known =
     error instanceof DomainError
       ? { status: statusByKind[error.kind], code: error.code, detail: error.message, errors: error.errors }
@@ -80,8 +104,9 @@ export const problemResponse = (
   error: unknown,
   instance?: string,
 ): { statusCode: number; headers: Record<string, string>; body: string } => {
-  const problem = toProblem(error, instance);
-  const headers = error instanceof HttpProblem ? error.headers : {};
+  const shown = asShown(error);
+  const problem = toProblem(shown, instance);
+  const headers = shown instanceof HttpProblem ? shown.headers : {};
   return {
     statusCode: problem.status,
     headers: { ...headers, 'content-type': 'application/problem+json' },

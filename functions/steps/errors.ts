@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors.js';
+import { isTransient } from '../shared/transient.js';
 
 /** The error a step throws when trying again may succeed (a lost race, a throttled call): the ASL retries it by name. */
 export class TransientStepError extends Error {
@@ -9,12 +10,6 @@ export class TransientStepError extends Error {
     this.name = TransientStepError.errorName;
   }
 }
-
-/** What AWS SDK errors say when trying again may succeed (throttled, a 5xx, a lost transaction race). */
-const isRetryableSdkError = (error: Error & { $retryable?: unknown; $metadata?: { httpStatusCode?: number } }): boolean =>
-  error.$retryable !== undefined ||
-  (error.$metadata?.httpStatusCode ?? 0) >= 500 ||
-  /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TransactionConflict|TimeoutError/.test(error.name);
 
 /**
  * The error a step fails with, by what the workflow should do: `Tally.Transient` (a lost race, a
@@ -28,7 +23,7 @@ export const stepError = (error: unknown): unknown => {
     named.name = `Tally.${error.code}`;
     return named;
   }
-  if (error instanceof Error && isRetryableSdkError(error)) return new TransientStepError(error.message, { cause: error });
+  if (error instanceof Error && isTransient(error)) return new TransientStepError(error.message, { cause: error });
   return error;
 };
 

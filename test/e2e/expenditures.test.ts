@@ -230,6 +230,22 @@ describe('expenditures', () => {
     expect(counted).toBe(500);
   });
 
+  it('takes two batches of 500 sent at once to one job: both land, each expenditure counted once', async () => {
+    // Prepare
+    const { api, jobId } = await tmJob();
+    const path = `/v1/jobs/${jobId}/expenditures/batch`;
+    const batches = [0, 500].map((from) => Array.from({ length: 500 }, (_, i) => item(from + i)));
+    // Act
+    const answers = await Promise.all(batches.map((batch) => api.request('POST', path, { items: batch })));
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual([201, 201]);
+    const all = batches.flat();
+    const job = (await api.request('GET', `/v1/jobs/${jobId}`)).body;
+    expect(job.expenditures.wip.bookedCost).toBe(sum(all.map((e) => rounded(e.quantity, e.unitCost).toFixed(2))));
+    expect(job.billing.suggestedPrice).toBe(sum(all.map((e) => rounded(e.quantity, e.unitPrice).toFixed(2))));
+    expect(KINDS.reduce((n, kind) => n + job.expenditures.booked[kind].unbilled.count, 0)).toBe(1000);
+    expect(await listAll(api, `/v1/jobs/${jobId}/expenditures`)).toHaveLength(1000);
+  });
   it('pages a job of 2,000 expenditures by status and kind, each exactly once', async () => {
     // Prepare: 1,200 booked, 800 not
     const { api, jobId } = await tmJob();
