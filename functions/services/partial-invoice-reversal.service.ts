@@ -12,20 +12,31 @@ import { retrying } from './retry.js';
 /** The credit note reversing an invoice has an id of its own derived from it: a retry finds the one a cut-off run made. */
 export const reversalIdOf = (invoiceId: string): string => `${invoiceId}-rev`;
 
-/** The credit note drafted once (reversalOf), or the one drafted already; issued if it is not yet. */
+/**
+ * The credit note drafted once (reversalOf), or the one drafted already; issued if it is not yet.
+ * A reversal that loses the issue to another one at once takes the credit note that one issued:
+ * both are the same reversal (the same derived id), and it goes on to complete it.
+ */
 const issuedCreditNote = async (tenantId: string, original: Invoice): Promise<Invoice> => {
   const id = reversalIdOf(original.id);
   const draft = await retrying(async () => {
+    // The invoice is read before the credit note is looked for: unless it is found, the invoice read is not reversed yet.
+    const [invoice, job] = await Promise.all([getInvoice(tenantId, original.id), getJob(tenantId, original.jobId)]);
     const found = await findInvoice(tenantId, id);
     if (found) return found;
-    const [invoice, job] = await Promise.all([getInvoice(tenantId, original.id), getJob(tenantId, original.jobId)]);
     const creditNote = reversalOf(invoice, id, clock.now());
     // A draft made meanwhile by another reversal fails this write; read again, it is found.
     await insertDraft(tenantId, creditNote, job);
     return creditNote;
   });
+  if (isIssued(draft)) return draft;
   // Issued in the credit-note series with the original marked reversed, in one transaction (issue-invoice.service.ts).
-  return isIssued(draft) ? draft : issueInvoice(tenantId, id);
+  return issueInvoice(tenantId, id).catch(async (error: unknown) => {
+    // Lost to a reversal at once (its credit note no draft now, or the invoice reversed meanwhile).
+    const raced = await getInvoice(tenantId, id);
+    if (isIssued(raced)) return raced;
+    throw error;
+  });
 };
 
 /**
@@ -33,8 +44,9 @@ const issuedCreditNote = async (tenantId: string, original: Invoice): Promise<In
  * note for all of it, issued with the invoice marked `reversedBy` it; then every expenditure it
  * settled is billable again, in chunks of one transaction each with the job's totals (Work in
  * Process back by their cost); then the credit note's `reversal` is `restored`. Each step is done
- * once: a retry of a reversal cut off part-way (its credit note `restoring`) completes it; one that
- * is complete is refused (409 INVOICE_REVERSED), as is an invoice that is no issued partial invoice.
+ * once: a retry of a reversal cut off part-way (its credit note `restoring`), or one made at the
+ * same time as it, completes it and answers its credit note; one that finds it complete is refused
+ * (409 INVOICE_REVERSED), as is an invoice that is no issued partial invoice.
  */
 export const reversePartialInvoice = async (tenantId: string, invoiceId: string): Promise<Invoice> => {
   const original = await getInvoice(tenantId, invoiceId);

@@ -25,33 +25,39 @@ const invoiced = (api: ApiClient, id: string) =>
 
 const wipOf = async (api: ApiClient, jobId: string) => (await api.request('GET', `/v1/reports/wip?jobId=${jobId}`)).body.items[0];
 
+/** A time and material job whose `count` booked expenditures one partial invoice has settled and issued. */
+const finalizedInvoice = async (api: ApiClient, count: number) => {
+  const customer = await api.request('POST', '/v1/customers', { name: 'Client' });
+  const job = await api.request('POST', '/v1/jobs', {
+    customerId: customer.body.id,
+    name: 'Refit',
+    billingType: 'time_and_material',
+  });
+  const jobId: string = job.body.id;
+  const batch = await api.request('POST', `/v1/jobs/${jobId}/expenditures/batch`, {
+    items: Array.from({ length: count }, (_, i) => item(i)),
+  });
+  expect(batch.status, JSON.stringify(batch.body).slice(0, 300)).toBe(201);
+  const booked: { id: string; cost: string }[] = batch.body.items;
+  const wipBooked = await wipOf(api, jobId);
+  const draft = await api.request('POST', `/v1/jobs/${jobId}/partial-invoices`, {
+    expenditureIds: booked.map((e) => e.id),
+    copy: 'grouped_by_kind',
+  });
+  expect(draft.status, JSON.stringify(draft.body).slice(0, 300)).toBe(201);
+  expect((await api.request('POST', `/v1/partial-invoices/${draft.body.id}/approve`)).status).toBe(200);
+  const invoice = await invoiced(api, draft.body.id);
+  const cost = sum(booked.map((e) => e.cost));
+  expect((await wipOf(api, jobId)).settledCost).toBe(cost);
+  return { jobId, booked, wipBooked, invoice, cost };
+};
+
 describe('a finalized partial invoice reversed', () => {
   it('issues a credit note negating all of it, makes every expenditure billable again, restores WIP, and exports balanced', async () => {
     // Prepare: 30 booked expenditures, all finalized on one partial invoice, accounting integration on
     const api = await newTenant('T&M reversal', 'EUR');
     expect((await api.request('PATCH', '/v1/settings', { accountingIntegration: true })).status).toBe(200);
-    const customer = await api.request('POST', '/v1/customers', { name: 'Client' });
-    const job = await api.request('POST', '/v1/jobs', {
-      customerId: customer.body.id,
-      name: 'Refit',
-      billingType: 'time_and_material',
-    });
-    const jobId: string = job.body.id;
-    const batch = await api.request('POST', `/v1/jobs/${jobId}/expenditures/batch`, {
-      items: Array.from({ length: 30 }, (_, i) => item(i)),
-    });
-    expect(batch.status, JSON.stringify(batch.body).slice(0, 300)).toBe(201);
-    const booked: { id: string; cost: string }[] = batch.body.items;
-    const wipBooked = await wipOf(api, jobId);
-    const draft = await api.request('POST', `/v1/jobs/${jobId}/partial-invoices`, {
-      expenditureIds: booked.map((e) => e.id),
-      copy: 'grouped_by_kind',
-    });
-    expect(draft.status, JSON.stringify(draft.body).slice(0, 300)).toBe(201);
-    expect((await api.request('POST', `/v1/partial-invoices/${draft.body.id}/approve`)).status).toBe(200);
-    const invoice = await invoiced(api, draft.body.id);
-    const cost = sum(booked.map((e) => e.cost));
-    expect((await wipOf(api, jobId)).settledCost).toBe(cost);
+    const { jobId, booked, wipBooked, invoice, cost } = await finalizedInvoice(api, 30);
     // Act
     const reversed = await api.request('POST', `/v1/invoices/${invoice.id}/reverse`);
     // Assess: a credit note for all of it, the invoice reversed by it
@@ -102,6 +108,36 @@ describe('a finalized partial invoice reversed', () => {
       expect(net(account), account).toBe('0.00');
     }
     expect(sum(entries.map((e) => e.debit))).toBe(sum(entries.map((e) => e.credit)));
+  });
+
+  it('reversed by 8 requests at once: one credit note, no number skipped, each answer 201 with it or 409 INVOICE_REVERSED', async () => {
+    // Prepare: 100 booked expenditures (two chunks to restore) finalized on one partial invoice
+    const api = await newTenant('T&M reversal raced', 'EUR');
+    const { jobId, booked, wipBooked, invoice } = await finalizedInvoice(api, 100);
+    // Act
+    const answers = await Promise.all(Array.from({ length: 8 }, () => api.request('POST', `/v1/invoices/${invoice.id}/reverse`)));
+    // Assess: a request that raced the reversal completes it and answers its credit note; one that
+    // found it complete already is refused as a second reversal; nothing else
+    const after = (await api.request('GET', `/v1/invoices/${invoice.id}`)).body;
+    const allowed = [`201 ${after.reversedBy} restored`, '409 INVOICE_REVERSED'];
+    const outcomes = answers.map((a) =>
+      a.status === 201 ? `201 ${a.body.id} ${a.body.reversal?.state}` : `${a.status} ${a.body.code}`,
+    );
+    expect(
+      outcomes.filter((o) => !allowed.includes(o)),
+      outcomes.join(', '),
+    ).toEqual([]);
+    expect(outcomes).toContain(allowed[0]);
+    // One credit note, the first of its series, crediting the invoice once
+    expect(after.creditedNet).toBe(invoice.totals.net);
+    const invoices = (await api.request('GET', '/v1/invoices?limit=100')).body.items;
+    expect(invoices.map((i: { id: string }) => i.id).sort()).toEqual([invoice.id, after.reversedBy].sort());
+    const numbers = invoices.map((i: { number: string }) => i.number).filter((n: string) => n.startsWith('CN-'));
+    expect(numbers).toEqual([expect.stringMatching(/^CN-\d{4}-0*1$/)]);
+    // Every expenditure unbilled again, WIP restored once: as booked
+    const unbilled = await api.request('GET', `/v1/jobs/${jobId}/expenditures?status=unbilled&limit=100`);
+    expect(unbilled.body.items.map((e: { id: string }) => e.id).sort()).toEqual(booked.map((e) => e.id).sort());
+    expect(await wipOf(api, jobId)).toMatchObject({ settledCost: '0.00', wipBalance: wipBooked.wipBalance });
   });
 
   it('refuses a draft partial invoice and an ordinary invoice (409 INVOICE_NOT_REVERSIBLE), changing nothing', async () => {
