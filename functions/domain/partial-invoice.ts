@@ -479,7 +479,7 @@ export const assertReversible = (invoice: Invoice): void => {
   if (invoice.policy !== 'time_and_material' || !invoice.selection || !isIssued(invoice)) {
     throw conflict(
       'INVOICE_NOT_REVERSIBLE',
-      `Only an issued time and material partial invoice is reversed; invoice ${invoice.id} is a ${invoice.status} ${invoice.policy} invoice`,
+      `Only an issued time and material partial invoice is reversed; invoice ${invoice.id} is ${invoice.status} (policy ${invoice.policy})`,
     );
   }
   if (invoice.reversedBy) {
