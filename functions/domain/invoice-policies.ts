@@ -24,6 +24,7 @@ import {
   roundMoney,
   sumAmounts,
   toAmountString,
+  type Amount,
 } from './money.js';
 
 export interface ProgressInput {
@@ -87,6 +88,18 @@ export const commonRate = (job: Job): string | undefined => {
   return rates.size === 1 ? [...rates][0] : undefined;
 };
 
+/**
+ * How work of `total` billed against the price is shared among the job's charges (in their order):
+ * by what each has left to bill, or by their amounts once it is more than all of that (overbilling).
+ * A discount takes no share. Progress by amount, a milestone of a fixed-price job and a partial
+ * invoice's phase of one (partial-invoice.ts) are all split this way.
+ */
+export const chargeWeights = (job: Job, total: Amount): Amount[] => {
+  const weights = job.charges.map((c) => positive(remainingOf(c)));
+  const useAmounts = weights.every((w) => w.isZero()) || total.gt(sumAmounts(weights));
+  return useAmounts ? job.charges.map((c) => positive(amount(c.amount))) : weights;
+};
+
 const progressSummary = (job: Job, input: DraftInput): LineDraft[] => {
   const { currency } = job;
   const billedWork = sumAmounts(job.charges.map((c) => c.billedToDate));
@@ -101,9 +114,7 @@ const progressSummary = (job: Job, input: DraftInput): LineDraft[] => {
       input.percent !== undefined ? `Billed work is at ${input.percent}% already` : 'The amount must be more than zero',
     );
   }
-  const weights = job.charges.map((c) => positive(remainingOf(c)));
-  const useAmounts = weights.every((w) => w.isZero()) || total.gt(sumAmounts(weights));
-  const parts = allocate(total, useAmounts ? job.charges.map((c) => positive(amount(c.amount))) : weights, currency);
+  const parts = allocate(total, chargeWeights(job, total), currency);
   const byRate = new Map<string, Allocation[]>();
   job.charges.forEach((c, i) => {
     if (parts[i]!.isZero()) return;

@@ -1,14 +1,24 @@
 import { DomainError, invalidField, unknownReference } from './errors.js';
 import { selectExpenditure, type Expenditure } from './expenditure.js';
-import { EXPENDITURE_KINDS, type ExpenditureKind, type ExpenditureTotal } from './expenditure-totals.js';
+import { EXPENDITURE_KINDS, expenditureTotalsOf, type ExpenditureKind, type ExpenditureTotal } from './expenditure-totals.js';
 import { assertDraft, isIssued, touchedInvoice, withTotals, type Invoice } from './invoice.js';
 import { applyCredits } from './invoice-credits.js';
 import { toLine, type LineDraft } from './invoice-lines.js';
-import { commonRate, draftInvoice } from './invoice-policies.js';
+import { chargeWeights, commonRate, draftInvoice } from './invoice-policies.js';
 import { applyInvoice } from './job-ledger.js';
 import type { Job } from './job.js';
 import type { CopyMode, Selection, SelectionState, SelectionTotals } from './selection.js';
-import { amount, assertPayable, assertWithinBound, roundMoney, sumAmounts, toAmountString } from './money.js';
+import {
+  allocate,
+  amount,
+  assertPayable,
+  assertWithinBound,
+  Dec,
+  roundMoney,
+  sumAmounts,
+  toAmountString,
+  type Amount,
+} from './money.js';
 
 export { COPY_MODES, SELECTION_STATES } from './selection.js';
 export type { CopyMode, Reversal, Selection, SelectionError, SelectionState, SelectionTotals } from './selection.js';
@@ -200,6 +210,19 @@ const pendingOf = (before: string[], after: string[]): Selection['pending'] => {
 };
 
 /**
+ * A milestone job is priced by its milestones, which bill themselves: a partial invoice there would
+ * bill that price twice (422 JOB_BILLED_BY_MILESTONES). Its expenditures are its cost, never billed.
+ */
+const assertBilledByPartialInvoices = (job: Job): void => {
+  if (job.billingType !== 'milestone') return;
+  throw new DomainError(
+    'rule',
+    'JOB_BILLED_BY_MILESTONES',
+    `Job ${job.id} is billed by its milestones: a partial invoice of its expenditures would bill its price twice`,
+  );
+};
+
+/**
  * A new partial invoice draft of the job selecting `input.expenditureIds` (`expenditures`: those
  * read for them), checked as issuing it would be (policy, price, amounts), and the job as issuing it
  * will leave it. It starts `selecting` (`open` when it selects none): the store marks the
@@ -213,6 +236,7 @@ export const draftPartialInvoice = (
   id: string,
   now: Date,
 ): { invoice: Invoice; job: Job } => {
+  assertBilledByPartialInvoices(job);
   const selected = checkSelection(job, input.expenditureIds, expenditures, id, now);
   const free = input.lines ?? [];
   const copy = input.copy ?? (free.length > 0 ? 'none' : 'itemized');
@@ -424,6 +448,65 @@ export const copySettledLines = (job: Job, invoice: Invoice, settled: Expenditur
   const next = rebuilt(job, invoice, selection, selection.expenditureIds, selected, change, free, [], now).invoice;
   const same = JSON.stringify(next.lines) === JSON.stringify(invoice.lines);
   return same ? invoice : next;
+};
+
+/**
+ * On a job priced by its charges (fixed price), a partial invoice bills a phase of that price: the
+ * net of its work lines is allocated to the charges as a milestone's is (chargeWeights: by what each
+ * has left to bill), recorded as the lines' allocations, so that the final invoice bills only the
+ * rest and billing past a charge or the price is refused as for any invoice. Made at issue, against
+ * the job as it is then (a draft lives long). The lines, laid end to end, bill the charges' shares
+ * laid end to end: each line the charges its stretch covers, so that per charge the lines add up
+ * exactly to its share and a line touches few charges (an itemized invoice of 1,000 lines stays
+ * small). Any other invoice or job, lines allocated already, or one billing nothing (no work lines:
+ * the credit note of a reversal, which carries its invoice's allocations negated): the same object.
+ */
+export const allocatedToCharges = (job: Job, invoice: Invoice): Invoice => {
+  const { currency, charges } = job;
+  const total = sumAmounts(invoice.lines.filter((l) => l.kind === 'work').map((l) => l.amount));
+  const phased = invoice.policy === 'time_and_material' && job.billingType === 'fixed_price' && charges.length > 0;
+  if (!phased || invoice.lines.some((l) => l.allocations.length > 0) || !total.gt(0)) return invoice;
+  const shares = allocate(total, chargeWeights(job, total), currency);
+  const ends = shares.map((_, i) => sumAmounts(shares.slice(0, i + 1)));
+  // What of the stretch from 0 to `at` falls on charge i: the first takes what lies before 0, the last what lies past the total.
+  const covered = (at: Amount, i: number): Amount => {
+    const upTo = i === charges.length - 1 ? at : Dec.min(at, ends[i]!);
+    return i === 0 ? upTo : Dec.max(upTo, ends[i - 1]!).minus(ends[i - 1]!);
+  };
+  let at = amount(0);
+  const lines = invoice.lines.map((line) => {
+    if (line.kind !== 'work') return line;
+    const from = at;
+    at = at.plus(line.amount);
+    const allocations = charges.flatMap((c, i) => {
+      const part = covered(at, i).minus(covered(from, i));
+      return part.isZero() ? [] : [{ chargeId: c.id, amount: toAmountString(part, currency) }];
+    });
+    return { ...line, allocations };
+  });
+  return { ...invoice, lines };
+};
+
+/**
+ * A time and material job is priced by its booked expenditures: its complete invoice comes after
+ * partial invoices settled every one (409 EXPENDITURES_UNBILLED, saying how many are left), or what
+ * they are worth would stay in Work in Process with nothing left to bill them. Any other job, or
+ * invoice, is not concerned: there expenditures are cost, not price.
+ */
+export const assertExpendituresBilled = (job: Job): void => {
+  if (job.billingType !== 'time_and_material') return;
+  const { booked } = expenditureTotalsOf(job);
+  const unbilled = EXPENDITURE_KINDS.reduce((n, kind) => n + booked[kind].unbilled.count, 0);
+  const selected = EXPENDITURE_KINDS.reduce((n, kind) => n + booked[kind].selected.count, 0);
+  if (unbilled + selected === 0) return;
+  const where = [
+    ...(unbilled > 0 ? [`${unbilled} in no partial invoice`] : []),
+    ...(selected > 0 ? [`${selected} selected by a partial invoice draft`] : []),
+  ].join(', ');
+  throw conflict(
+    'EXPENDITURES_UNBILLED',
+    `The job has ${counted(unbilled + selected, 'booked expenditure')} not billed (${where}): bill them with a partial invoice (POST /v1/jobs/${job.id}/partial-invoices; a draft is finalized by its approval), or delete them (a selected one once its draft gives it back)`,
+  );
 };
 
 /**

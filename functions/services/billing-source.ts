@@ -1,6 +1,7 @@
 import type { Invoice, InvoiceType } from '../domain/invoice.js';
 import { milestonePlanOf, type Job } from '../domain/job.js';
 import { assertMilestonesInvoiced, invoiceMilestone, markPaid, releaseInvoice, type Milestone } from '../domain/milestone.js';
+import { assertExpendituresBilled } from '../domain/partial-invoice.js';
 import { getMilestone, putMilestone, queryMilestones } from '../store/milestone.store.js';
 import type { WriteAction } from '../store/write.js';
 
@@ -15,12 +16,16 @@ const MOVES: Record<SourceEvent, (m: Milestone, invoice: Invoice, now: Date) => 
 };
 
 /**
- * A complete invoice of a milestone job (priced by its milestones) comes after all of them are
- * invoiced. Checked at draft and at issue: the issue is conditioned on the job's version, which every
- * new milestone moves. A job priced by its charges bills what is left of them, milestones or not.
+ * A complete invoice of a job comes after what its price is made of is billed: a milestone job's
+ * milestones all invoiced, a time and material job's booked expenditures all settled by partial
+ * invoices. Checked at draft and at issue: the issue is conditioned on the job's version, which
+ * every new milestone and every expenditure booked, selected or settled moves. A job priced by its
+ * charges bills what is left of them, milestones and expenditures or not.
  */
 export const assertReadyToComplete = async (tenantId: string, job: Job, type: InvoiceType): Promise<void> => {
-  if (type !== 'complete' || job.billingType !== 'milestone' || !milestonePlanOf(job).length) return;
+  if (type !== 'complete') return;
+  assertExpendituresBilled(job);
+  if (job.billingType !== 'milestone' || !milestonePlanOf(job).length) return;
   assertMilestonesInvoiced(await queryMilestones(tenantId, job.id));
 };
 

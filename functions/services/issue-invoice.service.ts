@@ -6,7 +6,7 @@ import { assertDraft, type Invoice } from '../domain/invoice.js';
 import { applyCredits } from '../domain/invoice-credits.js';
 import { issue, issueDateFor, seriesOf } from '../domain/invoice-lifecycle.js';
 import { jobStanding } from '../domain/job.js';
-import { assertIssuable, reversedInvoice } from '../domain/partial-invoice.js';
+import { allocatedToCharges, assertIssuable, reversedInvoice } from '../domain/partial-invoice.js';
 import { applyInvoice } from '../domain/job-ledger.js';
 import { counterScope, formatNumber } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
@@ -42,7 +42,11 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
     ]);
     await assertReadyToComplete(tenantId, job, invoice.type);
     const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
-    const numbered = issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now);
+    // A partial invoice of a fixed-price job bills a phase of its price: allocated to the charges as the job is now.
+    const numbered = allocatedToCharges(
+      job,
+      issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now),
+    );
     // The invoices it corrects first, as at draft: one voided since is refused as such, whatever the ledger says.
     // The credit note of a reversal marks the invoice it reverses as reversed by it, on condition of its version.
     const credited = numbered.reversal

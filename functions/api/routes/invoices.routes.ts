@@ -62,13 +62,15 @@ const LEDGER_RULES = [
   'INVOICE_OVERCREDITED',
   'INVOICE_REBILLED_PAST_CREDITS',
 ] as const;
-// Which invoices a job takes in its status (domain/invoice-rules.ts).
+// Which invoices a job takes in its status (domain/invoice-rules.ts), and what its complete invoice
+// waits for (services/billing-source.ts).
 const POLICY_RULES = [
   'JOB_BILLED',
   'JOB_NOT_BILLED',
   'JOB_NOT_CLOSED',
   'COMPLETE_INVOICE_EXISTS',
   'MILESTONES_NOT_INVOICED',
+  'EXPENDITURES_UNBILLED',
 ] as const;
 // What the store refuses before writing an item or transaction DynamoDB would refuse for its size.
 const ITEM_LIMITS = ['INVOICE_TOO_LARGE', 'JOB_TOO_LARGE'] as const;
