@@ -537,6 +537,16 @@ export const finalizationFailed = (invoice: Invoice, error: { code: string; mess
   return moved(invoice, selection, { state: 'releasing', error: { ...error, at: now.toISOString() } }, now);
 };
 
+/**
+ * A finalized invoice whose mail failed: it stands, issued and settled; `selection.error` says it
+ * was not sent (POST /v1/invoices/{id}/send sends it). Recorded already: the same object.
+ */
+export const sendFailed = (invoice: Invoice, error: { code: string; message: string }, now: Date): Invoice => {
+  const selection = selectionOf(invoice);
+  if (!isIssued(invoice) || selection.error?.code === error.code) return invoice;
+  return moved(invoice, selection, { error: { ...error, at: now.toISOString() } }, now);
+};
+
 /** Every expenditure is back in the selection: the draft is open again, its error shown. Open already: the same object. */
 export const selectionReleased = (invoice: Invoice, now: Date): Invoice => {
   if (invoice.selection?.state === 'open') return invoice;

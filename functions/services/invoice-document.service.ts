@@ -52,6 +52,21 @@ export const renderInvoice = async (tenantId: string, invoiceId: string, format:
   render(await loadView(tenantId, invoiceId), format);
 
 /**
+ * Whom an invoice is mailed to: `to`, else the customer's email; with neither, 422 `NO_RECIPIENT`
+ * naming `field` (what the request can change to give one).
+ */
+export const invoiceRecipient = (to: string | undefined, customerEmail: string | null, field: string): string => {
+  const recipient = to ?? customerEmail;
+  if (!recipient) {
+    const message = 'The customer has no email address; say whom to send the invoice to, or give the customer one';
+    throw new DomainError('rule', 'NO_RECIPIENT', message, [
+      { field, code: 'required', message: 'the customer has no email address' },
+    ]);
+  }
+  return recipient;
+};
+
+/**
  * Emails an issued invoice with its PDF attached, to `to` or else the customer's email.
  * A draft or a voided invoice is refused (409 INVOICE_NOT_ISSUED); no recipient is 422 NO_RECIPIENT.
  */
@@ -65,12 +80,7 @@ export const sendInvoice = async (
   if (!isIssued(invoice)) {
     throw new DomainError('conflict', 'INVOICE_NOT_ISSUED', `Only an issued invoice can be sent; this one is ${invoice.status}`);
   }
-  const recipient = input.to ?? view.billTo.email;
-  if (!recipient) {
-    throw new DomainError('rule', 'NO_RECIPIENT', 'The customer has no email address; say whom to send the invoice to', [
-      { field: 'to', code: 'required', message: 'required: the customer has no email address' },
-    ]);
-  }
+  const recipient = invoiceRecipient(input.to, view.billTo.email, 'to');
   const pdf = await renderInvoicePdf(view);
   const { subject, text, html } = invoiceEmail(view, input.message);
   const to = [recipient];

@@ -3,6 +3,7 @@ import { DomainError, expectVersion } from '../domain/errors.js';
 import { selectExpenditure, settleExpenditure, unsettleExpenditure, type Expenditure } from '../domain/expenditure.js';
 import { isIssued, type Invoice } from '../domain/invoice.js';
 import {
+  allocatedToCharges,
   authorizeSelection,
   copySettledLines,
   finalizationKey,
@@ -10,7 +11,10 @@ import {
   selectionOf,
   selectionReleased,
   selectionSettled,
+  sendFailed,
 } from '../domain/partial-invoice.js';
+import { applyInvoice } from '../domain/job-ledger.js';
+import { getCustomer } from '../store/customer.store.js';
 import { getExpenditures } from '../store/expenditure.store.js';
 import { getInvoice, saveInvoice } from '../store/invoice.store.js';
 import type { InvoiceSend } from '../store/invoice-send.store.js';
@@ -18,6 +22,7 @@ import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { oweStart } from '../store/workflow-start.store.js';
 import { EXPENDITURES_PER_TRANSACTION, transitionExpenditures } from './expenditure.service.js';
+import { invoiceRecipient } from './invoice-document.service.js';
 import { sendInvoiceOnce } from './invoice-send.service.js';
 import { issueInvoice } from './issue-invoice.service.js';
 import { assertPartialInvoicing } from './partial-invoice.service.js';
@@ -102,6 +107,16 @@ export const sendFinalized = (input: Finalization): Promise<InvoiceSend> =>
   sendInvoiceOnce(input.tenantId, input.invoiceId, SEND_PURPOSE);
 
 /**
+ * A finalized invoice whose mail failed (after SendFinalized's retries): it stays issued and settled,
+ * and `selection.error` says that it was not sent.
+ */
+export const recordSendFailure = (input: Finalization, error: { code: string; message: string }): Promise<Invoice> =>
+  retrying(async () => {
+    const invoice = await current(input);
+    return saved(input.tenantId, invoice, sendFailed(invoice, error, clock.now()));
+  });
+
+/**
  * The compensation of a failed finalization: the draft keeps why (`selection.error`), every
  * expenditure it settled goes back into its selection, and the draft is open again, editable and
  * ready to be approved anew. An invoice issued has nothing to give back; a rerun finds it done.
@@ -123,6 +138,20 @@ export const releaseSelection = async (input: Finalization, error: { code: strin
 };
 
 /**
+ * What would make the finalization fail, refused before it starts: the job's ledger rules as the
+ * issue applies them (a billed job 409 `JOB_BILLED`, billing past the price 422 `JOB_OVERBILLED`),
+ * and with `send`, a customer without an email address (422 `NO_RECIPIENT`).
+ */
+const assertFinalizable = async (tenantId: string, invoice: Invoice, send: boolean, now: Date): Promise<void> => {
+  const [job, customer] = await Promise.all([
+    getJob(tenantId, invoice.jobId),
+    send ? getCustomer(tenantId, invoice.customerId) : null,
+  ]);
+  applyInvoice(job, allocatedToCharges(job, invoice), 1, now);
+  if (customer) invoiceRecipient(undefined, customer.email, 'send');
+};
+
+/**
  * The go-ahead for a partial invoice draft (`POST /v1/partial-invoices/{id}/approve`): its selection
  * is authorized (an empty one only where the tenant allows it; never "approved", the accounting
  * lifecycle's word) and its finalization owed and started in the same write, under the name of the
@@ -139,6 +168,7 @@ export const approvePartialInvoice = async (
     const [previous, { settings }] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
     const now = clock.now();
     const next = authorizeSelection(expectVersion(previous, expectedVersion, 'invoice'), settings, options, now);
+    await assertFinalizable(tenantId, previous, options.send ?? false, now);
     const input: Finalization = {
       tenantId,
       invoiceId: id,

@@ -137,9 +137,9 @@ const completeSelection = async (
   return invoice;
 };
 
-/** Undoes a new draft whose selection cannot be completed: what it marked is given back, and it is deleted. */
-const dropDraft = async (tenantId: string, invoice: Invoice): Promise<void> => {
-  await release(tenantId, invoice, selectionOf(invoice).pending?.select ?? []);
+/** Gives back the draft's expenditures of `ids` and deletes it, on condition that it is still the version read. */
+const dropDraft = async (tenantId: string, invoice: Invoice, ids: string[]): Promise<void> => {
+  await release(tenantId, invoice, ids);
   await retrying(async () => {
     const current = await getInvoice(tenantId, invoice.id);
     if (current.version !== invoice.version) throw selectionMoved();
@@ -206,7 +206,10 @@ export const createPartialInvoice = async (
       await insertDraft(tenantId, invoice, job);
       return invoice;
     }));
-  return completeSelection(tenantId, draft, (current) => dropDraft(tenantId, current));
+  // Undone: what it marked is given back, and it is deleted.
+  return completeSelection(tenantId, draft, (current) =>
+    dropDraft(tenantId, current, selectionOf(current).pending?.select ?? []),
+  );
 };
 
 /** The draft with the change made and its selection completed (reverted, with the refusal, if it cannot be). */
@@ -243,9 +246,16 @@ export const updatePartialInvoice = async (
 
 /**
  * Deletes a partial invoice draft (DELETE /v1/invoices/{id}): its selection is given back first (as
- * a change to none, so that a crash part-way is resumed as any change is), then the draft goes.
+ * a change to none, so that a crash part-way is resumed as any change is), then the draft goes. A
+ * draft whose job was billed since cannot change or be finalized; deleting it gives its
+ * expenditures back (unbilled, in WIP) and the draft goes.
  */
 export const deletePartialInvoice = async (tenantId: string, id: string, expectedVersion?: number): Promise<void> => {
+  const stored = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
+  if ((await getJob(tenantId, stored.jobId)).status === 'billed') {
+    const invoice = await resumeAbandoned(tenantId, stored);
+    return dropDraft(tenantId, invoice, assertSelectionOpen(invoice).expenditureIds);
+  }
   const emptied = await changeSelection(tenantId, id, { expenditureIds: [] }, expectedVersion);
   await retrying(async () => {
     const invoice = await getInvoice(tenantId, emptied.id);

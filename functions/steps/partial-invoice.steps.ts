@@ -4,6 +4,7 @@ import {
   finalize,
   markSettled,
   planSettlement,
+  recordSendFailure,
   releaseSelection,
   sendFinalized,
   settleChunk,
@@ -53,6 +54,9 @@ export const partialInvoiceSteps: Record<string, StepHandler> = {
     const sent = await sendFinalized(input);
     return { state: sent.state, to: sent.to ?? null, messageId: sent.messageId ?? null };
   }),
+  RecordSendFailure: step(failed, async ({ error, ...input }: z.infer<typeof failed>) =>
+    summary(await recordSendFailure(input as Finalization, failureOf(error))),
+  ),
   ReleaseSelection: step(failed, async ({ error, ...input }: z.infer<typeof failed>) =>
     summary(await releaseSelection(input as Finalization, failureOf(error))),
   ),

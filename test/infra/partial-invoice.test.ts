@@ -8,7 +8,16 @@ import { tallyApp } from './tally-app.js';
 import { functionStatements, grantsOf, type Resource, roleStatements, servingFunction } from './template-queries.js';
 
 const DEFINITION = new URL('../../workflows/partial-invoice.asl.json', import.meta.url);
-const STEPS = ['PlanSettlement', 'SettleChunk', 'MarkSettled', 'CopyLines', 'Finalize', 'SendFinalized', 'ReleaseSelection'];
+const STEPS = [
+  'PlanSettlement',
+  'SettleChunk',
+  'MarkSettled',
+  'CopyLines',
+  'Finalize',
+  'SendFinalized',
+  'RecordSendFailure',
+  'ReleaseSelection',
+];
 
 describe('the partial-invoice workflow on AWS', () => {
   let template: Template;

@@ -20,10 +20,10 @@ const KINDS = ['hours', 'material', 'purchase'] as const;
 
 const run = workflowRunner();
 
-/** A time and material job with `count` booked expenditures of three kinds, and a draft selecting all of them. */
-const draftOf = async (count: number) => {
+/** A time and material job (its customer's `email` if given) with `count` booked expenditures of three kinds, and a draft selecting all of them. */
+const draftOf = async (count: number, email?: string) => {
   const { tenant } = await registerTenant({ name: 'Finalization tests', defaultCurrency: 'EUR' });
-  const customer = await createCustomer(tenant.id, { name: 'Client' });
+  const customer = await createCustomer(tenant.id, { name: 'Client', ...(email ? { email } : {}) });
   const job = await createJob(tenant.id, { customerId: customer.id, name: 'Refit', billingType: 'time_and_material' });
   const booked = await createExpenditureBatch(
     tenant.id,
@@ -130,6 +130,28 @@ describe('workflows/partial-invoice.asl.json', () => {
     const invoice = await getInvoice(tenantId, draft.id);
     expect(invoice).toMatchObject({ status: 'invoiced', selection: { state: 'settled', finalization: { attempt: 2 } } });
     expect(new Decimal((await wipOf(tenantId, jobId)).settledCost).toFixed(2)).toBe(cost);
+  });
+
+  it('SendFinalized failing leaves the invoice finalized and settled, the failure on it; nothing is given back', async () => {
+    // Prepare: the mail is refused for good
+    const { registry, calls } = failing({
+      SendFinalized: { times: 1, error: () => Object.assign(new Error('the address bounced'), { name: 'Tally.MAIL_REJECTED' }) },
+    });
+    const workflows = run(registry);
+    const { tenantId, jobId, booked, draft, cost } = await draftOf(10, 'client@example.test');
+    // Act
+    await approvePartialInvoice(tenantId, draft.id, { send: true });
+    await workflows.idle();
+    // Assess
+    expect(calls.slice(-3)).toEqual(['Finalize', 'SendFinalized', 'RecordSendFailure']);
+    expect(calls).not.toContain('ReleaseSelection');
+    expect(await getInvoice(tenantId, draft.id)).toMatchObject({
+      status: 'invoiced',
+      selection: { state: 'settled', error: { code: 'MAIL_REJECTED', message: 'the address bounced' } },
+    });
+    expect((await getExpenditure(tenantId, jobId, booked[9]!.id)).status).toBe('settled');
+    expect(new Decimal((await wipOf(tenantId, jobId)).settledCost).toFixed(2)).toBe(cost);
+    expect((await getExecution('partial-invoice', executionName(`partial-${draft.id}-1`)))?.status).toBe('failed');
   });
 
   it('refuses a second go-ahead while the first is finalizing', async () => {
