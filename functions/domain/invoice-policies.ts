@@ -92,12 +92,21 @@ export const commonRate = (job: Job): string | undefined => {
  * How work of `total` billed against the price is shared among the job's charges (in their order):
  * by what each has left to bill, or by their amounts once it is more than all of that (overbilling).
  * A discount takes no share. Progress by amount, a milestone of a fixed-price job and a partial
- * invoice's phase of one (partial-invoice.ts) are all split this way.
+ * invoice's phase of one (partial-invoice.ts) are all split this way; a job with no charge of any
+ * amount takes none of them (422 NOTHING_TO_BILL).
  */
 export const chargeWeights = (job: Job, total: Amount): Amount[] => {
   const weights = job.charges.map((c) => positive(remainingOf(c)));
   const useAmounts = weights.every((w) => w.isZero()) || total.gt(sumAmounts(weights));
-  return useAmounts ? job.charges.map((c) => positive(amount(c.amount))) : weights;
+  const chosen = useAmounts ? job.charges.map((c) => positive(amount(c.amount))) : weights;
+  if (chosen.every((w) => w.isZero())) {
+    throw new DomainError(
+      'rule',
+      'NOTHING_TO_BILL',
+      'The job has no charge with an amount to bill this against; add its charges first',
+    );
+  }
+  return chosen;
 };
 
 const progressSummary = (job: Job, input: DraftInput): LineDraft[] => {

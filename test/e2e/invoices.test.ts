@@ -28,7 +28,10 @@ describe('invoice drafts', () => {
     for (const [body, field] of cases) {
       const response = await api.request('POST', `/v1/jobs/${job.id}/invoices`, body);
       expect(response.status, JSON.stringify(body)).toBe(400);
-      expect(response.body.errors.map((e: { field: string }) => e.field), JSON.stringify(body)).toContain(field);
+      expect(
+        response.body.errors.map((e: { field: string }) => e.field),
+        JSON.stringify(body),
+      ).toContain(field);
     }
     expect((await api.request('GET', `/v1/invoices?jobId=${job.id}`)).body.items).toEqual([]);
     expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.version).toBe(job.version);
@@ -53,7 +56,10 @@ describe('invoice drafts', () => {
   it('edits and deletes drafts only; a job with an invoice cannot be deleted', async () => {
     const { api, job } = await jobWithCharges(kitchen);
     const invoice = await draft(api, job.id, { policy: 'deposit', amount: '100', taxRate: '20' });
-    const edited = await api.request('PATCH', `/v1/invoices/${invoice.id}`, { notes: 'Thanks', lines: [{ id: 'L1', description: 'Advance' }] });
+    const edited = await api.request('PATCH', `/v1/invoices/${invoice.id}`, {
+      notes: 'Thanks',
+      lines: [{ id: 'L1', description: 'Advance' }],
+    });
     expect(edited.body).toMatchObject({ notes: 'Thanks', lines: [{ description: 'Advance', amount: '100.00' }], version: 2 });
     expect((await api.request('DELETE', `/v1/jobs/${job.id}`)).body.code).toBe('JOB_HAS_INVOICES');
 
@@ -71,7 +77,10 @@ describe('invoice drafts', () => {
   it('never bills the same progress twice: a draft that another issue outran is stale', async () => {
     const { api, job } = await jobWithCharges(kitchen);
     const first = await draft(api, job.id, { policy: 'progress_summary', percent: '30' });
-    const second = await draft(api, job.id, { policy: 'progress_itemized', progress: [{ chargeId: job.charges[0].id, percentComplete: '30' }] });
+    const second = await draft(api, job.id, {
+      policy: 'progress_itemized',
+      progress: [{ chargeId: job.charges[0].id, percentComplete: '30' }],
+    });
     await issue(api, first.id);
     const stale = await api.request('POST', `/v1/invoices/${second.id}/issue`);
     expect([stale.status, stale.body.code]).toEqual([409, 'INVOICE_STALE']);
@@ -90,6 +99,16 @@ describe('invoice drafts', () => {
     const allowed = await draft(api, job.id, { policy: 'progress_summary', amount: '1500.01', allowOverbilling: true });
     expect(allowed.jobBilling.remaining).toBe('-0.01');
   });
+
+  it('refuses progress by amount on a job with no charge to bill it against: 422 NOTHING_TO_BILL, nothing written', async () => {
+    // Prepare
+    const { api, job } = await jobWithCharges([]);
+    // Act
+    const refused = await api.request('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'progress_summary', amount: '100.00' });
+    // Assess
+    expect([refused.status, refused.body.code]).toEqual([422, 'NOTHING_TO_BILL']);
+    expect((await api.request('GET', `/v1/invoices?jobId=${job.id}`)).body.items).toEqual([]);
+  });
 });
 
 describe('job status and invoice types', () => {
@@ -97,7 +116,10 @@ describe('job status and invoice types', () => {
     const { api, job } = await jobWithCharges(kitchen);
     const early = await api.request('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'final' });
     expect([early.status, early.body.code]).toEqual([409, 'JOB_NOT_CLOSED']);
-    const correction = await api.request('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'correction', lines: [{ description: 'x', amount: '-1' }] });
+    const correction = await api.request('POST', `/v1/jobs/${job.id}/invoices`, {
+      policy: 'correction',
+      lines: [{ description: 'x', amount: '-1' }],
+    });
     expect([correction.status, correction.body.code]).toEqual([409, 'JOB_NOT_BILLED']);
 
     await issue(api, (await draft(api, job.id, { policy: 'progress_summary', percent: '50' })).id);
@@ -151,7 +173,10 @@ describe('retainage and other customers', () => {
     expect([tooMuch.status, tooMuch.body.code]).toEqual([422, 'RETAINAGE_EXCEEDED']);
     const release = await issue(api, (await draft(api, job.id, { policy: 'retainage_release' })).id);
     expect(release).toMatchObject({ lines: [{ kind: 'retainage_release', amount: '100.00' }], totals: { net: '100.00' } });
-    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({ invoicedToDate: '1000.00', retainageHeld: '0.00' });
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({
+      invoicedToDate: '1000.00',
+      retainageHeld: '0.00',
+    });
   });
 
   it("bills another of the tenant's customers, and refuses one of nowhere", async () => {
@@ -159,8 +184,14 @@ describe('retainage and other customers', () => {
     const payer = (await api.request('POST', '/v1/customers', { name: 'Insurer' })).body;
     const invoice = await draft(api, job.id, { policy: 'deposit', amount: '100', customerId: payer.id });
     expect(invoice.customerId).toBe(payer.id);
-    expect((await api.request('GET', `/v1/invoices?customerId=${payer.id}`)).body.items.map((i: { id: string }) => i.id)).toEqual([invoice.id]);
-    const nowhere = await api.request('POST', `/v1/jobs/${job.id}/invoices`, { policy: 'deposit', amount: '100', customerId: 'cus_nowhere' });
+    expect((await api.request('GET', `/v1/invoices?customerId=${payer.id}`)).body.items.map((i: { id: string }) => i.id)).toEqual(
+      [invoice.id],
+    );
+    const nowhere = await api.request('POST', `/v1/jobs/${job.id}/invoices`, {
+      policy: 'deposit',
+      amount: '100',
+      customerId: 'cus_nowhere',
+    });
     expect([nowhere.status, nowhere.body.code, nowhere.body.errors[0].field]).toEqual([422, 'CUSTOMER_NOT_FOUND', 'customerId']);
   });
 });
@@ -172,7 +203,10 @@ describe('issuing, voiding and posting', () => {
     const voided = await api.request('POST', `/v1/invoices/${first.id}/void`);
     const year = first.issueDate.slice(0, 4);
     expect(voided.body).toMatchObject({ status: 'voided', number: `INV-${year}-00001` });
-    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({ invoicedToDate: '0.00', remaining: '1500.00' });
+    expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({
+      invoicedToDate: '0.00',
+      remaining: '1500.00',
+    });
     const second = await issue(api, (await draft(api, job.id, { policy: 'progress_summary', amount: '300' })).id);
     expect(second.number).toBe(`INV-${year}-00002`);
     expect((await api.request('POST', `/v1/invoices/${first.id}/void`)).body.code).toBe('INVOICE_NOT_VOIDABLE');
@@ -183,7 +217,10 @@ describe('issuing, voiding and posting', () => {
     const posted = await api.request('POST', `/v1/invoices/${second.id}/post`);
     expect(posted.body.status).toBe('posted');
     expect((await api.request('POST', `/v1/invoices/${second.id}/void`)).body.code).toBe('INVOICE_NOT_VOIDABLE');
-    expect((await api.request('POST', `/v1/invoices/${second.id}/payments`, { amount: '1', date: daysAgo(0), method: 'card' })).body.invoice.amountPaid).toBe('2.00');
+    expect(
+      (await api.request('POST', `/v1/invoices/${second.id}/payments`, { amount: '1', date: daysAgo(0), method: 'card' })).body
+        .invoice.amountPaid,
+    ).toBe('2.00');
   });
 
   it('goes invoiced -> approved -> (exported) with the accounting integration on, and posts what it approved once it is off', async () => {
@@ -204,8 +241,14 @@ describe('issuing, voiding and posting', () => {
     // One counter whatever the year: early in January the dates below fall in two years
     await api.request('PATCH', '/v1/settings', { invoiceNumberFormat: 'INV-{SEQ:5}' });
     const tooOld = await draft(api, job.id, { policy: 'deposit', amount: '10', issueDate: daysAgo(31) });
-    expect((await api.request('POST', `/v1/invoices/${tooOld.id}/issue`)).body).toMatchObject({ code: 'BACKDATING_WINDOW_EXCEEDED', errors: [{ field: 'issueDate' }] });
-    const backdated = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '10', issueDate: daysAgo(10), dueDays: 14 })).id);
+    expect((await api.request('POST', `/v1/invoices/${tooOld.id}/issue`)).body).toMatchObject({
+      code: 'BACKDATING_WINDOW_EXCEEDED',
+      errors: [{ field: 'issueDate' }],
+    });
+    const backdated = await issue(
+      api,
+      (await draft(api, job.id, { policy: 'deposit', amount: '10', issueDate: daysAgo(10), dueDays: 14 })).id,
+    );
     expect(backdated).toMatchObject({ issueDate: daysAgo(10), dueDate: addDays(backdated.issueDate, 14) });
     const beforeLast = await draft(api, job.id, { policy: 'deposit', amount: '10', issueDate: daysAgo(20) });
     expect((await api.request('POST', `/v1/invoices/${beforeLast.id}/issue`)).body.code).toBe('ISSUE_DATE_BEFORE_LAST');
@@ -220,10 +263,18 @@ describe('issuing, voiding and posting', () => {
     const { api, job } = await jobWithCharges(kitchen);
     const bad = await api.request('PATCH', '/v1/settings', { invoiceNumberFormat: 'INV-{YYYY}' });
     expect([bad.status, bad.body.errors?.[0]?.field]).toEqual([400, 'invoiceNumberFormat']);
-    expect((await api.request('GET', '/v1/settings')).body).toMatchObject({ invoiceNumberFormat: 'INV-{YYYY}-{SEQ:5}', backdatingDays: 30, defaultDueDays: 30 });
+    expect((await api.request('GET', '/v1/settings')).body).toMatchObject({
+      invoiceNumberFormat: 'INV-{YYYY}-{SEQ:5}',
+      backdatingDays: 30,
+      defaultDueDays: 30,
+    });
     await api.request('PATCH', '/v1/settings', { invoiceNumberFormat: 'A{YY}/{SEQ:3}', defaultDueDays: 10 });
     const alike = await api.request('PATCH', '/v1/settings', { creditNoteNumberFormat: 'A{YY}/{SEQ:4}' });
-    expect([alike.status, alike.body.code, alike.body.errors?.[0]?.field]).toEqual([422, 'NUMBER_FORMATS_OVERLAP', 'creditNoteNumberFormat']);
+    expect([alike.status, alike.body.code, alike.body.errors?.[0]?.field]).toEqual([
+      422,
+      'NUMBER_FORMATS_OVERLAP',
+      'creditNoteNumberFormat',
+    ]);
     const invoice = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '10' })).id);
     expect(invoice).toMatchObject({ number: `A${invoice.issueDate.slice(2, 4)}/001`, dueDate: addDays(invoice.issueDate, 10) });
   });
@@ -240,8 +291,14 @@ describe('issuing, voiding and posting', () => {
     const first = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, payment, { 'idempotency-key': 'pay-1' });
     const retried = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, payment, { 'idempotency-key': 'pay-1' });
     expect(retried.body).toEqual(first.body);
-    expect(retried.body).toMatchObject({ amount: '40.00', invoiceId: invoice.id, invoice: { amountPaid: '40.00', balanceDue: '80.00' } });
-    expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body.payments).toMatchObject([{ id: first.body.id, amount: '40.00' }]);
+    expect(retried.body).toMatchObject({
+      amount: '40.00',
+      invoiceId: invoice.id,
+      invoice: { amountPaid: '40.00', balanceDue: '80.00' },
+    });
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body.payments).toMatchObject([
+      { id: first.body.id, amount: '40.00' },
+    ]);
     expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing.paidToDate).toBe('33.33');
   });
 });
@@ -251,9 +308,13 @@ describe('finding invoices', () => {
     const { api, job, customer } = await jobWithCharges(kitchen);
     const other = await jobWithCharges(kitchen, {}, api);
     const old = await issue(api, (await draft(api, job.id, { policy: 'deposit', amount: '10', issueDate: daysAgo(9) })).id);
-    const recent = await issue(api, (await draft(api, other.job.id, { policy: 'deposit', amount: '20', issueDate: daysAgo(2) })).id);
+    const recent = await issue(
+      api,
+      (await draft(api, other.job.id, { policy: 'deposit', amount: '20', issueDate: daysAgo(2) })).id,
+    );
     const pending = await draft(api, job.id, { policy: 'progress_summary', amount: '5' });
-    const ids = async (query: string) => (await api.request('GET', `/v1/invoices?${query}`)).body.items.map((i: { id: string }) => i.id);
+    const ids = async (query: string) =>
+      (await api.request('GET', `/v1/invoices?${query}`)).body.items.map((i: { id: string }) => i.id);
     expect(await ids('')).toEqual([pending.id, recent.id, old.id]);
     expect(await ids(`jobId=${job.id}`)).toEqual([pending.id, old.id]);
     expect(await ids(`customerId=${customer.id}`)).toEqual([pending.id, old.id]);
@@ -273,7 +334,9 @@ describe('concurrent issues', () => {
     // Prepare: 50 drafts over 5 jobs of one tenant
     const api = await newTenant('Busy', 'EUR');
     const jobs = await Promise.all(Array.from({ length: 5 }, () => jobWithCharges(kitchen, {}, api)));
-    const drafts = await Promise.all(jobs.flatMap(({ job }) => Array.from({ length: 10 }, () => draft(api, job.id, { policy: 'deposit', amount: '10.00' }))));
+    const drafts = await Promise.all(
+      jobs.flatMap(({ job }) => Array.from({ length: 10 }, () => draft(api, job.id, { policy: 'deposit', amount: '10.00' }))),
+    );
     const issue = (id: string) => api.request('POST', `/v1/invoices/${id}/issue`);
     // Act
     const first = await Promise.all(drafts.map((d) => issue(d.id)));
@@ -282,13 +345,17 @@ describe('concurrent issues', () => {
     for (const d of busy) again.push(await issue(d.id));
     // Assess
     expect(first.filter((r) => r.status === 200).length).toBeGreaterThan(0);
-    for (const refused of first.filter((r) => r.status !== 200)) expect([refused.status, refused.body.code]).toEqual([409, 'VERSION_CONFLICT']);
+    for (const refused of first.filter((r) => r.status !== 200))
+      expect([refused.status, refused.body.code]).toEqual([409, 'VERSION_CONFLICT']);
     expect(again.map((r) => r.status)).toEqual(Array(busy.length).fill(200));
     const issued = [...first.filter((r) => r.status === 200), ...again];
     const numbers = issued.map((r) => Number(r.body.number.split('-')[2])).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     for (const { job } of jobs) {
-      expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({ invoicedToDate: '100.00', depositsHeld: '100.00' });
+      expect((await api.request('GET', `/v1/jobs/${job.id}`)).body.billing).toMatchObject({
+        invoicedToDate: '100.00',
+        depositsHeld: '100.00',
+      });
     }
   }, 60_000);
 });
