@@ -2,7 +2,11 @@
  * Every target a schedule may fire: a use case of `functions/scheduled/targets.ts`, run by the one
  * scheduled-target function on AWS and by the local scheduler off AWS. A target is added here with its use case.
  */
-export const SCHEDULE_TARGET_NAMES = ['approval-reminder'] as const satisfies readonly string[];
+export const SCHEDULE_TARGET_NAMES = [
+  'approval-reminder',
+  'approval-expiry',
+  'approval-deemed-acceptance',
+] as const satisfies readonly string[];
 
 export type ScheduleTargetName = (typeof SCHEDULE_TARGET_NAMES)[number];
 
