@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { config, workflowArn } from '../shared/config.js';
+import { nameRule } from './resource-names.js';
 
 /**
  * Every workflow of Tally: `workflows/<name>.asl.json`, a state machine of its own on AWS (the
@@ -21,10 +21,9 @@ export interface Workflows<Name extends string = WorkflowName> {
 }
 
 /** Step Functions' limits on an execution: its name, and its input (256 KiB of UTF-8 JSON). */
-const MAX_NAME_LENGTH = 80;
 const MAX_INPUT_BYTES = 256 * 1024;
-const NAME_CHARACTERS = /^[A-Za-z0-9_-]+$/;
-const HASH_LENGTH = 16;
+// Decision: fewer characters than Step Functions takes, so that a name is also safe in log queries, ARNs and URLs.
+const EXECUTION_NAMES = nameRule('an execution name', 80, 'A-Za-z0-9_-');
 
 /**
  * The execution name of a business key (`milestone:<tenant>:<milestone>:<approval>`), the same for
@@ -32,20 +31,14 @@ const HASH_LENGTH = 16;
  * `_`) is its own name; any other keeps a readable prefix (other characters as `_`) and ends with
  * a hash of the whole key, so two keys never share a name however they are cut or rewritten.
  */
-export const executionName = (businessKey: string): string => {
-  if (!businessKey) throw new Error('an execution name needs a business key');
-  if (businessKey.length <= MAX_NAME_LENGTH && NAME_CHARACTERS.test(businessKey)) return businessKey;
-  const hash = createHash('sha256').update(businessKey).digest('hex').slice(0, HASH_LENGTH);
-  const readable = businessKey.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, MAX_NAME_LENGTH - HASH_LENGTH - 1);
-  return `${readable}-${hash}`;
-};
+export const executionName = (businessKey: string): string => EXECUTION_NAMES.fromKey(businessKey);
 
 /**
  * What Step Functions would refuse in a StartExecution, refused before it is sent, by every
  * implementation alike: the local runner takes no name or input that AWS would not.
  */
 export const assertStartable = (name: string, input: object): string => {
-  if (name.length > MAX_NAME_LENGTH || !NAME_CHARACTERS.test(name)) {
+  if (!EXECUTION_NAMES.isValid(name)) {
     throw new Error(`not a valid execution name (use executionName()): ${JSON.stringify(name)}`);
   }
   const json = JSON.stringify(input);
