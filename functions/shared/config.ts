@@ -24,6 +24,7 @@ export interface MailConfig {
 let loaded: Config | undefined;
 let loadedMail: MailConfig | undefined;
 let loadedCursorSecret: string | undefined;
+let loadedSchedule: ScheduleConfig | undefined;
 const loadedWorkflowArns = new Map<string, string>();
 
 const required = (name: string): string => {
@@ -89,3 +90,29 @@ export const stepName = (): string => required('STEP_NAME');
  * local server's locally (known once it listens). Read with each approval link, by the functions that email one.
  */
 export const portalUrl = (): string => required('PORTAL_URL').replace(/\/+$/, '');
+
+/** What a function that puts or removes schedules is told (the Schedules construct's `grantSchedule`), by variable. */
+export const SCHEDULE_VARIABLES = {
+  group: 'SCHEDULE_GROUP',
+  targetArn: 'SCHEDULE_TARGET_ARN',
+  roleArn: 'SCHEDULE_ROLE_ARN',
+  deadLetterArn: 'SCHEDULE_DLQ_ARN',
+} as const;
+
+/** Where EventBridge Scheduler keeps Tally's schedules and what each one invokes. */
+export type ScheduleConfig = Record<keyof typeof SCHEDULE_VARIABLES, string>;
+
+/**
+ * The schedule group, the scheduled-target function, the role Scheduler invokes it as and the
+ * dead-letter queue, read on the first schedule put or removed: only the functions that schedule
+ * are given them, the others must not fail for it.
+ */
+export const scheduleConfig = (): ScheduleConfig => {
+  loadedSchedule ??= {
+    group: required(SCHEDULE_VARIABLES.group),
+    targetArn: required(SCHEDULE_VARIABLES.targetArn),
+    roleArn: required(SCHEDULE_VARIABLES.roleArn),
+    deadLetterArn: required(SCHEDULE_VARIABLES.deadLetterArn),
+  };
+  return loadedSchedule;
+};
