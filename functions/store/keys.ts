@@ -22,6 +22,9 @@
  * | invoice sent by a workflow | T#<tid>#INV#<id> | SENT#<purpose> |          |        |                         |        |
  * | approval request | T#<tid>#APPROVAL#<id> | APPROVAL |                      |        |                         |        |
  * | owed workflow start | T#<tid>#WFSTART#<workflow>#<name> | WFSTART | WFSTART#OWED | <owedAt>#<tid>#<name> |            |        |
+ * | local schedule  | SCHEDULE#<name>     | SCHEDULE  | SCHEDULE#NEXT (while one is left) | <nextFireAt>#<name> |        |        |
+ * | dead-lettered fire | SCHEDULEDLQ#<name>#<scheduledTime> | SCHEDULEDLQ | SCHEDULEDLQ | <deadLetteredAt>#<name> |      |        |
+ * | local test clock | LOCALCLOCK         | LOCALCLOCK |                         |        |                         |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
  * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
@@ -65,8 +68,15 @@
  * the decision that owes it and deleted once the start is made; GSI1 lists every tenant's owed starts
  * in one partition, oldest first, for the sweep that makes the starts a crash left owed.
  *
- * Every key starts with the tenant, but the API key and workflow execution items (above): a
- * bearer key is resolved before the tenant is known, and only its SHA-256 hash is stored. Each
+ * The local scheduler (local/scheduler.ts) keeps its schedules as EventBridge Scheduler keeps its
+ * own on AWS: by name, unique among all schedules (the tenant is in the name and the input), so
+ * their keys have no tenant. GSI1 lists the schedules that have a fire left, by the time of their
+ * next one (sparse: a schedule with none left is deleted), which is what the scheduler polls; a
+ * fire that failed every attempt is kept as a dead-lettered fire, listed in GSI1 too. The local
+ * test clock's offset from real time is one item, so that a restart keeps test time.
+ *
+ * Every key starts with the tenant, but the API key, workflow execution and local scheduler items
+ * (above): a bearer key is resolved before the tenant is known, and only its SHA-256 hash is stored. Each
  * aggregate has a partition of its own (no hot tenant partition). GSI1 lists an aggregate under
  * its owner (a customer's jobs), GSI2 under the tenant (all jobs); both sort by ULID, so by
  * creation time. A job holds its charges (in its item, or its parts): one version, and issuing an
@@ -139,6 +149,14 @@ export const keys = {
   owedStarts: (): string => 'WFSTART#OWED',
   workflowExecution: (workflow: string, name: string): Key => ({ PK: `WFEXEC#${workflow}#${name}`, SK: 'WFEXEC' }),
   runningExecutions: (workflow: string): string => `WFEXEC#${workflow}#RUNNING`,
+  schedule: (name: string): Key => ({ PK: `SCHEDULE#${name}`, SK: 'SCHEDULE' }),
+  pendingSchedules: (): string => 'SCHEDULE#NEXT',
+  deadLetteredFire: (name: string, scheduledTime: string): Key => ({
+    PK: `SCHEDULEDLQ#${name}#${scheduledTime}`,
+    SK: 'SCHEDULEDLQ',
+  }),
+  deadLetteredFires: (): string => 'SCHEDULEDLQ',
+  testClock: (): Key => ({ PK: 'LOCALCLOCK', SK: 'LOCALCLOCK' }),
 };
 
 /** What an item is, by its sort key (`JOB`, `INVOICE`, ...): a part item is of its aggregate. */
