@@ -1,6 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
-import { nameRule } from '../functions/adapters/resource-names.js';
-import type { Scheduler, ScheduleSpec } from '../functions/adapters/scheduler.js';
+import { DateTime } from 'luxon';
+import { assertSchedulable, type Scheduler, type ScheduleSpec } from '../functions/adapters/scheduler.js';
 import type { ScheduledEvent, TargetRegistry } from '../functions/scheduled/targets.js';
 import { logger } from '../functions/shared/logger.js';
 import {
@@ -75,27 +74,6 @@ export const nextOccurrence = ({ timing, timeZone = 'UTC' }: Pick<ScheduleSpec, 
   while (after !== undefined && occurrence(k) <= after) k++;
   const next = occurrence(k);
   return end === null || next <= end.toISOString() ? next : undefined;
-};
-
-const SCHEDULE_NAMES = nameRule('a schedule name', 64, '0-9A-Za-z._-');
-const MAX_INPUT_BYTES = 256 * 1024;
-
-const isTime = (date: Date): boolean => date instanceof Date && !Number.isNaN(date.getTime());
-
-/** What EventBridge Scheduler would refuse, refused before anything is written (a service's mistake, not a client's). */
-const refusals = (spec: ScheduleSpec, targets: TargetRegistry): string[] => {
-  const { timing } = spec;
-  const every = 'every' in timing ? timing.every : undefined;
-  return [
-    !SCHEDULE_NAMES.isValid(spec.name) && 'its name is not 1 to 64 letters, digits, ".", "-" or "_"',
-    !Object.hasOwn(targets, spec.target) && `no target is named ${spec.target}`,
-    Buffer.byteLength(JSON.stringify(spec.input) ?? '') > MAX_INPUT_BYTES && 'its input is over 256 KiB',
-    spec.timeZone !== undefined && !IANAZone.isValidZone(spec.timeZone) && `${spec.timeZone} is not an IANA time zone`,
-    'at' in timing && !isTime(timing.at) && 'at is not a time',
-    every && !(Number.isInteger(every.days) && every.days >= 1) && 'every is not a whole number of days',
-    every && !isTime(every.start) && 'its start is not a time',
-    every?.end && !(isTime(every.end) && every.end >= every.start) && 'its end is not a time after its start',
-  ].filter((refusal): refusal is string => typeof refusal === 'string');
 };
 
 /** The later of two ISO times (of one format), either absent. */
@@ -210,8 +188,8 @@ export const localScheduler = (options: LocalSchedulerOptions): LocalScheduler =
 
   return {
     async put(spec) {
-      const refused = refusals(spec, targets);
-      if (refused.length) throw new Error(`schedule ${spec.name} refused: ${refused.join('; ')}`);
+      // What EventBridge Scheduler would refuse, refused as the AWS adapter refuses it.
+      assertSchedulable(spec);
       // As on AWS, a day-based schedule starts at its first occurrence from now on (a past `at` fires
       // at once); and what it fired already it never fires again, whatever the new timing.
       const before = 'every' in spec.timing ? new Date(clock.now().getTime() - 1).toISOString() : undefined;
