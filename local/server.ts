@@ -17,6 +17,8 @@ export interface LocalFunction {
   name: string;
   routes: ServedRoute[];
   handler: LambdaHandler;
+  /** Its own timeout, in ms, in place of the server's. */
+  timeoutMs?: number;
 }
 
 /** API Gateway's own payload limit; the handlers enforce the API's smaller one. */
@@ -70,7 +72,7 @@ export const startApiServer = async (functions: LocalFunction[], port: number, t
         event.requestContext.authorizer = { lambda: verdict.context as { tenantId: string } };
       }
       const fn = owners.get(found.route)!;
-      const result = await fn.handler(event, lambdaContext(fn.name, event.requestContext.requestId, timeoutMs));
+      const result = await fn.handler(event, lambdaContext(fn.name, event.requestContext.requestId, fn.timeoutMs ?? timeoutMs));
       const payload = result.body ?? '';
       response
         .writeHead(result.statusCode ?? 200, result.headers as Record<string, string>)
