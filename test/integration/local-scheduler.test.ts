@@ -45,6 +45,8 @@ interface Behaviour {
   failures?: number;
   /** Puts this schedule when it fires. */
   then?: ScheduleSpec;
+  /** Removes the schedule of this name when it fires. */
+  remove?: string;
   /** Holds the fire until the test lets it go. */
   hold?: boolean;
 }
@@ -83,7 +85,7 @@ const recordingTargets = (getScheduler: () => LocalScheduler, clock: MovableCloc
   let holding: () => void = () => undefined;
   const reachedHold = new Promise<void>((resolve) => (holding = resolve));
   const target = async (input: Record<string, unknown>, scheduledTime: Date) => {
-    const { key, failures = 0, then, hold } = input as unknown as Behaviour;
+    const { key, failures = 0, then, remove, hold } = input as unknown as Behaviour;
     const attempt = `${key}@${scheduledTime.toISOString()}`;
     attempts.set(attempt, (attempts.get(attempt) ?? 0) + 1);
     if (failures === -1 || attempts.get(attempt)! <= failures) throw new Error(`target of ${key} failed`);
@@ -93,6 +95,7 @@ const recordingTargets = (getScheduler: () => LocalScheduler, clock: MovableCloc
     }
     fires.push({ key, scheduledTime: scheduledTime.toISOString(), now: clock.now().toISOString() });
     if (then) await getScheduler().put(revived(then));
+    if (remove) await getScheduler().remove(remove);
   };
   const targets = Object.fromEntries(SCHEDULE_TARGET_NAMES.map((name) => [name, target])) as TargetRegistry;
   return {
@@ -276,6 +279,18 @@ describe('the local scheduler', () => {
     await scheduler.advance(() => at(60));
     // Assess
     expect(firesOf(name).map((fire) => fire.scheduledTime)).toEqual([iso(1), iso(11)]);
+    expect(await getSchedule(name)).toBeUndefined();
+  });
+
+  it('leaves removed a schedule removed while it fires: its fire does not bring it back', async () => {
+    // Prepare: a tab every 10 days whose first fire removes it (a profile cancelled meanwhile)
+    const { scheduler, firesOf } = newScheduler();
+    const name = `tab-${unique()}`;
+    await scheduler.put(spec(name, { every: { days: 10, start: at(1), end: null } }, { key: name, remove: name }));
+    // Act
+    await scheduler.advance(() => at(40));
+    // Assess
+    expect(firesOf(name).map((fire) => fire.scheduledTime)).toEqual([iso(1)]);
     expect(await getSchedule(name)).toBeUndefined();
   });
 
