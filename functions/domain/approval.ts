@@ -10,11 +10,15 @@ export type ApprovalSubject =
 /** What a decision says: a milestone is approved or sent back; a change order is approved or rejected. */
 export type ApprovalOutcome = 'approve' | 'request_revision' | 'reject';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'revision_requested' | 'rejected' | 'superseded';
+export const APPROVAL_STATUSES = ['pending', 'approved', 'revision_requested', 'rejected', 'superseded', 'expired'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** Who decides: the client through the portal, staff for the client, or nobody by the deemed time (counted as approval). */
+export const DECIDERS = ['client', 'staff', 'deemed'] as const;
 
 /** Who decided, when, from where, and what they said: kept with the decision as its evidence. */
 export interface DecisionEvidence {
-  by: 'client' | 'staff';
+  by: (typeof DECIDERS)[number];
   at: string;
   /** The client's address and browser (portal); null for staff, who are known by their API key's tenant. */
   ip: string | null;
@@ -32,6 +36,11 @@ export interface ApprovalRequest {
   status: ApprovalStatus;
   createdAt: string;
   expiresAt: string;
+  /** When it is reminded, and when it counts as approved, if still undecided (the tenant's settings when it was made). */
+  remindAt?: string | null;
+  deemedAcceptedAt?: string | null;
+  /** The reminder: the SHA-256 of its link's own secret (either link decides), and when it was mailed (null: being mailed). */
+  reminder?: { secretHash: string; sentAt: string | null } | null;
   decision: (DecisionEvidence & { outcome: ApprovalOutcome }) | null;
   version: number;
 }
@@ -58,6 +67,36 @@ export const readableComment = (comment: string | null | undefined): string | nu
 };
 
 export const isExpired = (request: ApprovalRequest, now: Date): boolean => now.toISOString() >= request.expiresAt;
+
+/** Still waiting for a decision its link can make. */
+const isOpen = (request: ApprovalRequest, now: Date): boolean => request.status === 'pending' && !isExpired(request, now);
+
+/**
+ * The reminder's link made (its secret's hash kept), once, while the request is open; the same
+ * object when it is not, or was mailed already. A reminder begun and not mailed gets a new link.
+ */
+export const remind = (request: ApprovalRequest, secretHash: string, now: Date): ApprovalRequest => {
+  if (!isOpen(request, now) || request.reminder?.sentAt) return request;
+  return { ...request, reminder: { secretHash, sentAt: null }, version: request.version + 1 };
+};
+
+export const reminderSent = (request: ApprovalRequest, now: Date): ApprovalRequest =>
+  request.reminder && !request.reminder.sentAt
+    ? { ...request, reminder: { ...request.reminder, sentAt: now.toISOString() }, version: request.version + 1 }
+    : request;
+
+/**
+ * Past its expiry and undecided: expired (its links say so). One that is deemed accepted by then
+ * (deemedAcceptedAt, at most its expiry) never expires. Any other: the same object.
+ */
+export const expire = (request: ApprovalRequest, at: Date): ApprovalRequest =>
+  request.status === 'pending' && !request.deemedAcceptedAt && isExpired(request, at)
+    ? { ...request, status: 'expired', version: request.version + 1 }
+    : request;
+
+/** Whether the request counts as approved at `at` (a scheduled time): undecided, and its deemed time has come. */
+export const isDeemedAccepted = (request: ApprovalRequest, at: Date): boolean =>
+  request.status === 'pending' && !!request.deemedAcceptedAt && at.toISOString() >= request.deemedAcceptedAt;
 
 /**
  * The request decided: once (409 `APPROVAL_DECIDED`), by the client before the link expires (409

@@ -184,6 +184,10 @@ const approvalOf = (request: ApprovalRequest): MilestoneApproval => ({
   decision: request.decision,
 });
 
+/** The milestone showing its request as it is now (expired, say); a request not its own: the same object. */
+export const showApproval = (m: Milestone, request: ApprovalRequest, now: Date): Milestone =>
+  m.approval?.requestId === request.id ? milestoneTouched(m, now, { approval: approvalOf(request) }) : m;
+
 /** The client is asked to approve the completed work by `request` (its link emailed). */
 export const askApproval = (m: Milestone, request: ApprovalRequest, now: Date): Milestone =>
   moved(m, 'request_approval', now, { approval: approvalOf(request) });

@@ -1,4 +1,4 @@
-import { DomainError } from './errors.js';
+import { DomainError, invalidField } from './errors.js';
 
 /** A tenant's billing settings; every field has a default, so a new tenant can bill at once. */
 export interface Settings {
@@ -13,6 +13,10 @@ export interface Settings {
   defaultDueDays: number;
   /** How many days an emailed approval link (a milestone's, a change order's) can be used for. */
   approvalExpiryDays: number;
+  /** After how many days a request still undecided is reminded, once, by email (null: never). */
+  approvalReminderDays: number | null;
+  /** After how many days a request still undecided counts as approved, recorded as deemed (null: never). */
+  deemedAcceptanceDays: number | null;
   /** Partial invoices of booked expenditures (time and material) may be made. */
   partialInvoicing: boolean;
   /**
@@ -40,11 +44,28 @@ export const defaultSettings = (defaultCurrency: string): Settings => ({
   defaultCurrency,
   defaultDueDays: 30,
   approvalExpiryDays: 14,
+  approvalReminderDays: null,
+  deemedAcceptanceDays: null,
   partialInvoicing: true,
   allowZeroSelectionApproval: false,
   wipAccount: 'work_in_process',
   costOfSalesAccount: 'cost_of_sales',
 });
+
+/**
+ * The approval timers in their order: a reminder comes before the link expires and before the
+ * request is deemed accepted, and acceptance is deemed while the link still works.
+ */
+export const checkApprovalTimers = (settings: Settings): void => {
+  const { approvalExpiryDays: expiry, approvalReminderDays: reminder, deemedAcceptanceDays: deemed } = settings;
+  if (reminder !== null && reminder >= (deemed ?? expiry)) {
+    const limit = deemed === null ? 'approvalExpiryDays' : 'deemedAcceptanceDays';
+    throw invalidField('approvalReminderDays', 'out_of_range', `must be less than ${limit} (${deemed ?? expiry})`);
+  }
+  if (deemed !== null && deemed > expiry) {
+    throw invalidField('deemedAcceptanceDays', 'out_of_range', `must be at most approvalExpiryDays (${expiry})`);
+  }
+};
 
 /** What an account code may look like: what ledgers take (letters, digits, `_ . : -`), 1 to 40 characters. */
 export const ACCOUNT_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$/;

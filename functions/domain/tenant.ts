@@ -7,7 +7,7 @@ import {
   type Numbering,
   type RetiredFormats,
 } from './number-formats.js';
-import { checkNumberFormat, defaultSettings, MAX_BACKDATING_DAYS, type Settings } from './settings.js';
+import { checkApprovalTimers, checkNumberFormat, defaultSettings, MAX_BACKDATING_DAYS, type Settings } from './settings.js';
 
 export interface Tenant {
   id: string;
@@ -55,6 +55,7 @@ export const changesNumbering = (tenant: Tenant, patch: Partial<Settings>): bool
 export const updateSettings = (tenant: Tenant, patch: Partial<Settings>, now: Date, numbering?: Numbering): Tenant => {
   const settings = patched(tenant.settings, patch);
   checkCurrency(settings.defaultCurrency, 'defaultCurrency');
+  checkApprovalTimers(settings);
   if (settings.backdatingDays < 0 || settings.backdatingDays > MAX_BACKDATING_DAYS) {
     throw invalidField('backdatingDays', 'out_of_range', `must be 0 to ${MAX_BACKDATING_DAYS}`);
   }

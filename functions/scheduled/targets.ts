@@ -1,4 +1,5 @@
 import type { ScheduleTargetName } from '../adapters/scheduler.js';
+import { deemApproval, expireApproval, remindApproval } from '../services/approval-timers.js';
 
 /** What a schedule delivers to its target: on AWS the Scheduler target's Input, `scheduledTime` filled in by Scheduler. */
 export interface ScheduledEvent {
@@ -12,3 +13,10 @@ export interface ScheduledEvent {
 export type ScheduleTarget = (input: Record<string, unknown>, scheduledTime: Date) => Promise<unknown>;
 
 export type TargetRegistry = Record<ScheduleTargetName, ScheduleTarget>;
+
+/** Every target's use case, by name: what the scheduled-target function and the local scheduler run. */
+export const scheduleTargets: TargetRegistry = {
+  'approval-reminder': remindApproval,
+  'approval-expiry': expireApproval,
+  'approval-deemed-acceptance': deemApproval,
+};

@@ -1,4 +1,5 @@
 import { mailer } from '../adapters/mailer.js';
+import { scheduler, type ScheduleSpec, type ScheduleTargetName } from '../adapters/scheduler.js';
 import type { ApprovalRequest, ApprovalSubject } from '../domain/approval.js';
 import { DomainError } from '../domain/errors.js';
 import type { Settings } from '../domain/settings.js';
@@ -13,7 +14,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const recipientOf = (approverEmail: string | null, customerEmail: string | null): string => {
   const recipient = approverEmail ?? customerEmail;
   if (!recipient) {
-    throw new DomainError('rule', 'NO_RECIPIENT', "The customer has no email address: give the milestone an approverEmail", [
+    throw new DomainError('rule', 'NO_RECIPIENT', 'The customer has no email address: give the milestone an approverEmail', [
       { field: 'approverEmail', code: 'required', message: 'required: the customer has no email address' },
     ]);
   }
@@ -26,10 +27,12 @@ export const newApprovalRequest = (
   id: string,
   subject: ApprovalSubject,
   recipient: string,
-  settings: Pick<Settings, 'approvalExpiryDays'>,
+  settings: Pick<Settings, 'approvalExpiryDays' | 'approvalReminderDays' | 'deemedAcceptanceDays'>,
   now: Date,
 ): { request: ApprovalRequest; token: string } => {
   const { token, secretHash } = newLink(tenantId, id);
+  const after = (days: number | null | undefined): string | null =>
+    days ? new Date(now.getTime() + days * DAY_MS).toISOString() : null;
   const request: ApprovalRequest = {
     id,
     subject,
@@ -37,11 +40,38 @@ export const newApprovalRequest = (
     secretHash,
     status: 'pending',
     createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + settings.approvalExpiryDays * DAY_MS).toISOString(),
+    expiresAt: after(settings.approvalExpiryDays)!,
+    remindAt: after(settings.approvalReminderDays),
+    deemedAcceptedAt: after(settings.deemedAcceptanceDays),
+    reminder: null,
     decision: null,
     version: 1,
   };
   return { request, token };
+};
+
+/** The request's timers: its reminder, its expiry (unless acceptance is deemed first) and its deemed acceptance, as set. */
+const TIMERS: { target: ScheduleTargetName; suffix: string; at: (r: ApprovalRequest) => string | null | undefined }[] = [
+  { target: 'approval-reminder', suffix: 'remind', at: (r) => r.remindAt },
+  { target: 'approval-expiry', suffix: 'expire', at: (r) => (r.deemedAcceptedAt ? null : r.expiresAt) },
+  { target: 'approval-deemed-acceptance', suffix: 'deem', at: (r) => r.deemedAcceptedAt },
+];
+
+/** One-time schedules, named by the request (its id is unique), each given the tenant and the request. */
+export const approvalSchedules = (tenantId: string, request: ApprovalRequest): ScheduleSpec[] =>
+  TIMERS.flatMap(({ target, suffix, at }) => {
+    const time = at(request);
+    return time
+      ? [{ name: `${request.id}-${suffix}`, target, input: { tenantId, requestId: request.id }, timing: { at: new Date(time) } }]
+      : [];
+  });
+
+/**
+ * Schedules the request's timers, before the request is written: a timer whose request never was
+ * written (a lost race, a crash) finds none and does nothing, while one written is never without its timers.
+ */
+export const scheduleApprovalTimers = async (tenantId: string, request: ApprovalRequest): Promise<void> => {
+  for (const spec of approvalSchedules(tenantId, request)) await scheduler().put(spec);
 };
 
 /**

@@ -8,7 +8,7 @@ import { getCustomer } from '../store/customer.store.js';
 import { getJob } from '../store/job.store.js';
 import { getMilestones } from '../store/milestone.store.js';
 import { getTenant } from '../store/tenant.store.js';
-import { emailApprovalLink, newApprovalRequest, recipientOf } from './approval-requests.js';
+import { emailApprovalLink, newApprovalRequest, recipientOf, scheduleApprovalTimers } from './approval-requests.js';
 import { getChangeOrder, markSent } from './change-order.service.js';
 import { newId } from './ids.js';
 
@@ -73,6 +73,7 @@ export const sendChangeOrder = async (tenantId: string, id: string, to?: string)
     tenant.settings,
     clock.now(),
   );
+  await scheduleApprovalTimers(tenantId, request);
   const previous = co.approval ? await getApprovalRequest(tenantId, co.approval.requestId) : undefined;
   const sent = await markSent(tenantId, id, { requestId, recipient: request.recipient, expiresAt: request.expiresAt }, [
     putApprovalRequest(tenantId, request, null),

@@ -17,7 +17,7 @@ import { saveMilestone } from '../store/milestone.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { oweStart, type OwedStart } from '../store/workflow-start.store.js';
 import type { WriteAction } from '../store/write.js';
-import { emailApprovalLink, newApprovalRequest, recipientOf } from './approval-requests.js';
+import { emailApprovalLink, newApprovalRequest, recipientOf, scheduleApprovalTimers } from './approval-requests.js';
 import { newId } from './ids.js';
 import { milestoneAndJob, type PositionedMilestone } from './milestone.service.js';
 import { retrying } from './retry.js';
@@ -95,7 +95,7 @@ const follow = async (tenantId: string, { job, milestone, start, link }: Decided
 /** The approval request the milestone asks for now, with a link to email to its approver or the job's customer. */
 const askFor = async (tenantId: string, job: Job, m: Milestone, requestId: string, now: Date) => {
   const [tenant, customer] = await Promise.all([getTenant(tenantId), getCustomer(tenantId, job.customerId)]);
-  return newApprovalRequest(
+  const link = newApprovalRequest(
     tenantId,
     requestId,
     { kind: 'milestone', jobId: job.id, milestoneId: m.id },
@@ -103,6 +103,8 @@ const askFor = async (tenantId: string, job: Job, m: Milestone, requestId: strin
     tenant.settings,
     now,
   );
+  await scheduleApprovalTimers(tenantId, link.request);
+  return link;
 };
 
 /**

@@ -1,15 +1,16 @@
 import { clock } from '../adapters/clock.js';
-import { decide, isExpired, readableComment, type ApprovalOutcome, type ApprovalRequest } from '../domain/approval.js';
+import { isExpired, readableComment, type ApprovalOutcome, type ApprovalRequest } from '../domain/approval.js';
 import { DomainError } from '../domain/errors.js';
 import { billingSummary, milestonePlanOf, type Job } from '../domain/job.js';
 import { positionOf } from '../domain/milestone.js';
-import { getApprovalRequest, putApprovalRequest } from '../store/approval.store.js';
+import { getApprovalRequest } from '../store/approval.store.js';
 import { getCustomer } from '../store/customer.store.js';
 import { getJob } from '../store/job.store.js';
 import { getMilestone } from '../store/milestone.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { changeLines } from './change-order-approval.service.js';
-import { decideChangeOrder, getChangeOrder, stillApplies } from './change-order.service.js';
+import { decideRequest } from './approval-decisions.js';
+import { getChangeOrder, stillApplies } from './change-order.service.js';
 import {
   renderApprovalPage,
   renderChangeOrderPage,
@@ -17,7 +18,6 @@ import {
   type OutcomeKind,
   type PortalError,
 } from './documents/portal-pages.js';
-import { decideMilestoneRequest } from './milestone-billing.service.js';
 import { readToken, secretMatches } from './portal-links.js';
 
 /** What the portal answers: a status and a whole HTML page. */
@@ -71,7 +71,9 @@ const resolve = async (token: string): Promise<{ tenantId: string; request: Appr
     if (isNotFound(error)) return undefined;
     throw error;
   });
-  if (!request || !secretMatches(parts.secret, request.secretHash)) return undefined;
+  // The first link, or the reminder's: either decides the one request.
+  const hashes = [request?.secretHash, request?.reminder?.secretHash].filter((h): h is string => !!h);
+  if (!request || !hashes.some((hash) => secretMatches(parts.secret, hash))) return undefined;
   return { tenantId: parts.tenantId, request };
 };
 
@@ -240,15 +242,7 @@ export const submitDecision = async (token: string, form: DecisionForm, evidence
   }
   const at = { by: 'client' as const, at: now.toISOString(), ip: evidence.ip, userAgent: evidence.userAgent, comment };
   try {
-    if (request.subject.kind === 'milestone') {
-      await decideMilestoneRequest(tenantId, request.subject, request.id, choice, at);
-    } else {
-      // The request is checked and written with the change order: one conditional write decides both.
-      const next = decide(request, choice, at, now);
-      await decideChangeOrder(tenantId, request.subject.changeOrderId, choice as 'approve' | 'reject', at, [
-        putApprovalRequest(tenantId, next, request),
-      ]);
-    }
+    await decideRequest(tenantId, request, choice, at);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'APPROVAL_EXPIRED') {
       return outcome('expired', 410, request, shown.business, shown.subject);

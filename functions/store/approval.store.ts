@@ -1,7 +1,7 @@
 import type { ApprovalRequest } from '../domain/approval.js';
 import { getItem, putVersioned } from './aggregate.js';
 import { keys } from './keys.js';
-import type { WriteAction } from './write.js';
+import { write, type WriteAction } from './write.js';
 
 export const getApprovalRequest = (tenantId: string, id: string): Promise<ApprovalRequest> =>
   getItem<ApprovalRequest>(keys.approvalRequest(tenantId, id), 'approval_request');
@@ -12,3 +12,11 @@ export const getApprovalRequest = (tenantId: string, id: string): Promise<Approv
  */
 export const putApprovalRequest = (tenantId: string, request: ApprovalRequest, previous: ApprovalRequest | null): WriteAction =>
   putVersioned('approval_request', { ...keys.approvalRequest(tenantId, request.id), ...request }, previous?.version ?? null);
+
+/** Writes the request's next version, on condition of the one read, with `extra` in the same transaction. */
+export const saveApprovalRequest = (
+  tenantId: string,
+  request: ApprovalRequest,
+  previous: ApprovalRequest,
+  extra: WriteAction[] = [],
+): Promise<void> => write(putApprovalRequest(tenantId, request, previous), ...extra);

@@ -66,6 +66,8 @@ describe('settings: ETag and If-Match', () => {
         defaultCurrency: 'USD',
         defaultDueDays: 14,
         approvalExpiryDays: 14,
+        approvalReminderDays: null,
+        deemedAcceptanceDays: null,
         partialInvoicing: true,
         allowZeroSelectionApproval: false,
         wipAccount: 'work_in_process',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DECIDERS } from '../../domain/approval.js';
 import { CHANGE_ORDER_STATUSES, MAX_CHANGES, type ChangeOrder } from '../../domain/change-order.js';
 import { sendChangeOrder } from '../../services/change-order-approval.service.js';
 import * as changeOrders from '../../services/change-order.service.js';
@@ -88,7 +89,7 @@ export const changeOrderSchema = z
     decision: z
       .object({
         outcome: z.enum(['approve', 'reject']),
-        by: z.enum(['client', 'staff']),
+        by: z.enum(DECIDERS),
         at: z.iso.datetime(),
         ip: nullableText,
         userAgent: nullableText,

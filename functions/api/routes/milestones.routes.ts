@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APPROVAL_STATUSES, DECIDERS } from '../../domain/approval.js';
 import { MAX_MILESTONES, MILESTONE_STATUSES } from '../../domain/milestone.js';
 import * as billing from '../../services/milestone-billing.service.js';
 import * as milestones from '../../services/milestone.service.js';
@@ -59,7 +60,7 @@ export const milestoneStatus = z.enum(MILESTONE_STATUSES);
 export const decisionSchema = z
   .object({
     outcome: z.enum(['approve', 'request_revision', 'reject']),
-    by: z.enum(['client', 'staff']),
+    by: z.enum(DECIDERS),
     at: z.iso.datetime(),
     ip: z.string().nullable().meta({ description: "The client's IP address (portal); null for staff" }),
     userAgent: z.string().nullable(),
@@ -71,7 +72,7 @@ const approvalSchema = z
   .object({
     requestId: z.string(),
     recipient: z.string(),
-    status: z.enum(['pending', 'approved', 'revision_requested', 'rejected', 'superseded']),
+    status: z.enum(APPROVAL_STATUSES),
     requestedAt: z.iso.datetime(),
     expiresAt: z.iso.datetime(),
     decision: decisionSchema.nullable(),

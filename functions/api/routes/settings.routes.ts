@@ -29,6 +29,14 @@ export const settingsSchema = z
       .min(1)
       .max(MAX_APPROVAL_EXPIRY_DAYS)
       .meta({ description: 'How many days an emailed approval link works (default 14)' }),
+    approvalReminderDays: z.number().int().min(1).max(MAX_APPROVAL_EXPIRY_DAYS).nullable().meta({
+      description:
+        'After how many days a request still undecided is reminded, once, by email with a link of its own; less than `deemedAcceptanceDays`, else than `approvalExpiryDays` (default null: no reminder)',
+    }),
+    deemedAcceptanceDays: z.number().int().min(1).max(MAX_APPROVAL_EXPIRY_DAYS).nullable().meta({
+      description:
+        'After how many days a request still undecided counts as approved, recorded as `deemed`, and billing starts; at most `approvalExpiryDays` (default null: never)',
+    }),
     partialInvoicing: z.boolean().meta({ description: 'Partial invoices of booked expenditures may be made (default true)' }),
     allowZeroSelectionApproval: z.boolean().meta({
       description:

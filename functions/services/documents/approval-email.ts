@@ -13,6 +13,8 @@ export interface ApprovalEmailView {
   /** ISO time. */
   expiresAt: string;
   note?: string | null;
+  /** A reminder of a request still undecided: said so in the subject and the first lines. */
+  reminder?: boolean;
 }
 
 export interface ApprovalEmail {
@@ -29,6 +31,7 @@ export const approvalEmail = (view: ApprovalEmailView): ApprovalEmail => {
   const milestone = s.kind === 'milestone';
   const before = [
     `Hello ${view.customer.name},`,
+    ...(view.reminder ? [`A reminder: ${business.name} is still waiting for your decision.`] : []),
     milestone
       ? `${business.name} has completed "${s.name}" on the job "${job.name}" and asks you to approve it before it is invoiced.`
       : `${business.name} proposes a change to the job "${job.name}": "${s.name}". Nothing changes until you approve it.`,
@@ -42,9 +45,9 @@ export const approvalEmail = (view: ApprovalEmailView): ApprovalEmail => {
     : 'Review it, then approve or reject it, here:';
   const after = `The link works once and expires on ${expiryWords(view.expiresAt)}.`;
   return {
-    subject: milestone
-      ? `${business.name}: please approve "${s.name}"`
-      : `${business.name}: please approve the change "${s.name}"`,
+    subject: `${view.reminder ? 'Reminder: ' : ''}${
+      milestone ? `${business.name}: please approve "${s.name}"` : `${business.name}: please approve the change "${s.name}"`
+    }`,
     text: `${[...before, `${ask}\n${view.link}`, after].join('\n\n')}\n`,
     html: [
       ...before.map(paragraph),

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { clock } from '../adapters/clock.js';
+import { mailer } from '../adapters/mailer.js';
+import { expire, isDeemedAccepted, remind, reminderSent, type ApprovalRequest } from '../domain/approval.js';
+import { DomainError } from '../domain/errors.js';
+import { showApproval } from '../domain/milestone.js';
+import { mailConfig } from '../shared/config.js';
+import { getApprovalRequest, saveApprovalRequest } from '../store/approval.store.js';
+import { getCustomer } from '../store/customer.store.js';
+import { getJob } from '../store/job.store.js';
+import { getMilestone, putMilestone } from '../store/milestone.store.js';
+import { getTenant } from '../store/tenant.store.js';
+import { decideRequest } from './approval-decisions.js';
+import { changeLines } from './change-order-approval.service.js';
+import { getChangeOrder } from './change-order.service.js';
+import { approvalEmail, type ApprovalEmailView } from './documents/approval-email.js';
+import { approvalLink, newLink } from './portal-links.js';
+
+// The targets of an approval request's schedules (approvalSchedules in approval-requests.ts). Each is
+// safe to run twice for one scheduled time, and does nothing for a request decided, superseded or gone.
+
+const timerInput = z.object({ tenantId: z.string().min(1), requestId: z.string().min(1) });
+
+const isNotFound = (error: unknown): boolean => error instanceof DomainError && error.kind === 'not_found';
+
+/** The request the timer is for; undefined when it was never written (its request lost a race) or is gone. */
+const requestOf = async (input: Record<string, unknown>): Promise<{ tenantId: string; request?: ApprovalRequest }> => {
+  const { tenantId, requestId } = timerInput.parse(input);
+  const request = await getApprovalRequest(tenantId, requestId).catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+  return { tenantId, request };
+};
+
+/** What the approval mail shows of the request's subject, as it is now. */
+const emailView = async (tenantId: string, request: ApprovalRequest): Promise<Omit<ApprovalEmailView, 'link' | 'expiresAt'>> => {
+  const job = await getJob(tenantId, request.subject.jobId);
+  const [tenant, customer] = await Promise.all([getTenant(tenantId), getCustomer(tenantId, job.customerId)]);
+  const common = { business: { name: tenant.name }, job: { name: job.name }, customer: { name: customer.name } };
+  if (request.subject.kind === 'milestone') {
+    const m = await getMilestone(tenantId, job.id, request.subject.milestoneId);
+    return {
+      ...common,
+      subject: { kind: 'milestone', name: m.name, amount: m.amount, currency: job.currency },
+      note: m.completionNote,
+    };
+  }
+  const co = await getChangeOrder(tenantId, request.subject.changeOrderId);
+  const { projectValueAfter } = await changeLines(tenantId, job, co);
+  return {
+    ...common,
+    subject: { kind: 'change_order', name: co.description, amount: projectValueAfter, currency: job.currency },
+  };
+};
+
+/**
+ * Reminds an undecided request once, by email with a link of its own (the first one still works;
+ * either decides the request). The link is recorded first, then mailed, then marked sent: a mail
+ * that fails fails the fire, which Scheduler retries with a new link; one sent is never sent again.
+ */
+export const remindApproval = async (input: Record<string, unknown>): Promise<void> => {
+  const { tenantId, request } = await requestOf(input);
+  if (!request) return;
+  const { token, secretHash } = newLink(tenantId, request.id);
+  const reminding = remind(request, secretHash, clock.now());
+  if (reminding === request) return;
+  await saveApprovalRequest(tenantId, reminding, request);
+  const { subject, text, html } = approvalEmail({
+    ...(await emailView(tenantId, reminding)),
+    link: approvalLink(token),
+    expiresAt: reminding.expiresAt,
+    reminder: true,
+  });
+  await mailer().send({ from: mailConfig().mailFrom, to: [reminding.recipient], subject, text, html, attachments: [] });
+  await saveApprovalRequest(tenantId, reminderSent(reminding, clock.now()), reminding);
+};
+
+/** An undecided request past its expiry is expired: its links say so, and a milestone shows it. */
+export const expireApproval = async (input: Record<string, unknown>, scheduledTime: Date): Promise<void> => {
+  const { tenantId, request } = await requestOf(input);
+  if (!request) return;
+  const expired = expire(request, scheduledTime);
+  if (expired === request) return;
+  const { subject } = request;
+  const milestone = subject.kind === 'milestone' ? await getMilestone(tenantId, subject.jobId, subject.milestoneId) : undefined;
+  const shown = milestone && showApproval(milestone, expired, clock.now());
+  await saveApprovalRequest(
+    tenantId,
+    expired,
+    request,
+    shown && shown !== milestone ? [putMilestone(tenantId, shown, milestone)] : [],
+  );
+};
+
+/**
+ * An undecided request counts as approved once the tenant's `deemedAcceptanceDays` have passed:
+ * decided as the client's approval would be (billing starts), recorded as deemed at that time. A
+ * decision made meanwhile stands.
+ */
+export const deemApproval = async (input: Record<string, unknown>, scheduledTime: Date): Promise<void> => {
+  const { tenantId, request } = await requestOf(input);
+  if (!request || !isDeemedAccepted(request, scheduledTime)) return;
+  const evidence = { by: 'deemed' as const, at: request.deemedAcceptedAt!, ip: null, userAgent: null, comment: null };
+  await decideRequest(tenantId, request, 'approve', evidence).catch((error: unknown) => {
+    if (!(error instanceof DomainError && error.code === 'APPROVAL_DECIDED')) throw error;
+  });
+};

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { StoredMail } from '../support/mail-store.js';
+import { eventually, linkIn, openPortal, postDecision, uniqueEmail } from '../support/portal.js';
+
+// The test clock moves the time of a whole stack: this file runs its own.
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
+}, 60_000);
+afterAll(() => stack.stop());
+
+const request = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+};
+
+const advance = async (duration: string) => {
+  const moved = await request('POST', '/local/clock', { advance: duration });
+  expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+};
+
+const mailsTo = async (to: string): Promise<StoredMail[]> => {
+  const { emails } = (await (await fetch(stack.mailUrl)).json()) as { emails: StoredMail[] };
+  return emails.filter((mail) => mail.destination.to.includes(to));
+};
+
+/** A milestone job whose one milestone needs the client's approval, completed: its approval mail is out. */
+const awaitingApproval = async (settings: Record<string, number | null>) => {
+  expect((await request('PATCH', '/v1/settings', settings)).status).toBe(200);
+  const email = uniqueEmail('timers');
+  const customer = await request('POST', '/v1/customers', { name: 'Client', email });
+  const job = await request('POST', '/v1/jobs', { customerId: customer.body.id, name: 'House', billingType: 'milestone' });
+  const milestone = await request('POST', `/v1/jobs/${job.body.id}/milestones`, {
+    name: 'Roof',
+    amount: '1000',
+    taxRate: '20',
+    requiresClientApproval: true,
+  });
+  const done = await request('POST', `/v1/jobs/${job.body.id}/milestones/${milestone.body.id}/complete`);
+  expect(done.status, JSON.stringify(done.body)).toBe(200);
+  const path = `/v1/jobs/${job.body.id}/milestones/${milestone.body.id}`;
+  return { email, path, first: await eventually(async () => (await mailsTo(email))[0], 'the approval mail') };
+};
+
+describe('approval timers on the test clock', () => {
+  it('reminds once with a link of its own, then expires the request: its links answer 410', async () => {
+    // Prepare
+    const { email, path, first } = await awaitingApproval({
+      approvalExpiryDays: 14,
+      approvalReminderDays: 7,
+      deemedAcceptanceDays: null,
+    });
+    // Act: past the reminder, twice
+    await advance('P7DT1H');
+    await advance('P1D');
+    // Assess
+    const mails = await mailsTo(email);
+    expect(mails.map((m) => m.subject)).toEqual([first.subject, `Reminder: ${first.subject}`]);
+    const reminderLink = linkIn(mails[1]!);
+    expect(reminderLink).not.toBe(linkIn(first));
+    expect((await openPortal(reminderLink)).status).toBe(200);
+    expect((await openPortal(linkIn(first))).status).toBe(200);
+    // Act: past the expiry
+    await advance('P7D');
+    // Assess
+    expect((await request('GET', path)).body).toMatchObject({ status: 'awaiting_approval', approval: { status: 'expired' } });
+    expect((await openPortal(reminderLink)).status).toBe(410);
+    expect((await openPortal(linkIn(first))).status).toBe(410);
+    expect(await mailsTo(email)).toHaveLength(2);
+  });
+
+  it("a reminder's link decides the one request: the first link is then used", async () => {
+    // Prepare
+    const { email, path, first } = await awaitingApproval({
+      approvalExpiryDays: 14,
+      approvalReminderDays: 3,
+      deemedAcceptanceDays: null,
+    });
+    await advance('P3DT1H');
+    const reminder = await eventually(async () => (await mailsTo(email))[1], 'the reminder');
+    // Act
+    const approved = await postDecision(linkIn(reminder), { decision: 'approve', comment: '' });
+    // Assess
+    expect(approved.status).toBe(200);
+    expect((await openPortal(linkIn(first))).status).toBe(410);
+    const milestone = (await request('GET', path)).body;
+    expect(milestone.approval).toMatchObject({ status: 'approved', decision: { by: 'client', outcome: 'approve' } });
+  });
+
+  it('counts an undecided request as approved after deemedAcceptanceDays, recorded as deemed, and bills the milestone', async () => {
+    // Prepare
+    const { path } = await awaitingApproval({ approvalExpiryDays: 14, approvalReminderDays: null, deemedAcceptanceDays: 5 });
+    // Act
+    await advance('P5DT1H');
+    // Assess: the advance waits for the billing it started
+    const milestone = (await request('GET', path)).body;
+    expect(milestone).toMatchObject({
+      status: 'invoiced',
+      approval: { status: 'approved', decision: { by: 'deemed', outcome: 'approve', ip: null } },
+      billing: { state: 'done' },
+    });
+    expect(milestone.approval.decision.at).toBe(
+      new Date(Date.parse(milestone.approval.requestedAt) + 5 * 86_400_000).toISOString(),
+    );
+  });
+
+  it('refuses timers out of order, naming the setting', async () => {
+    const late = await request('PATCH', '/v1/settings', { approvalExpiryDays: 10, approvalReminderDays: 10 });
+    const deemedPastExpiry = await request('PATCH', '/v1/settings', {
+      approvalExpiryDays: 10,
+      approvalReminderDays: null,
+      deemedAcceptanceDays: 11,
+    });
+    expect([late.status, late.body.errors[0].field]).toEqual([400, 'approvalReminderDays']);
+    expect([deemedPastExpiry.status, deemedPastExpiry.body.errors[0].field]).toEqual([400, 'deemedAcceptanceDays']);
+  });
+});
