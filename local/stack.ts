@@ -13,7 +13,7 @@ import { generateApiKey, registerTenant, tenantIdForAuthorization } from '../fun
 import { steps, type StepRegistry } from '../functions/steps/index.js';
 import { handler as portalHandler } from '../functions/api/portal.handler.js';
 import { portalRoutes } from '../functions/api/portal/routes.js';
-import type { TargetRegistry } from '../functions/scheduled/targets.js';
+import { scheduleTargets, type TargetRegistry } from '../functions/scheduled/targets.js';
 import { sweepOwedStarts } from '../functions/services/workflow-starts.js';
 import { logger } from '../functions/shared/logger.js';
 import { ensureTable, startDynamo } from './dynamodb.js';
@@ -57,8 +57,6 @@ export const TABLE_NAME = 'tally';
 const SWEEP_INTERVAL_MS = 10_000;
 /** A move of the test clock runs every fire on its way: it has Lambda's longest timeout, not the API's. */
 const CLOCK_MOVE_TIMEOUT_MS = 15 * 60_000;
-// TEMPORARY: the lead's functions/scheduled/targets.ts exports `scheduleTargets` soon; until then, no target.
-const scheduleTargets = {} as TargetRegistry;
 export const LOCAL_MAIL_FROM = 'billing@tally.local';
 
 // A CommonJS package whose default export ESM loaders (Node, Vite) wrap differently: require is the same everywhere.
