@@ -19,6 +19,7 @@ import { portalRoutes } from '../../functions/api/portal/routes.js';
 import { routeKey, type Route } from '../../functions/api/route.js';
 import { routeGroups, type RouteGroup } from '../../functions/api/routes/index.js';
 import { BillingFunction, type FunctionNeeds, type MailSender } from './billing-function.js';
+import type { Schedules } from './schedules.js';
 import type { Workflow } from './workflow.js';
 
 export interface ApiProps {
@@ -27,6 +28,8 @@ export interface ApiProps {
   mail: MailSender;
   /** Every workflow, for the functions that start one (`starts`). */
   workflows: Readonly<Record<WorkflowName, Workflow>>;
+  /** The schedules, for the functions that put or remove one (`schedules`). */
+  schedules: Schedules;
 }
 
 // One JSON line per request; the tenant comes from the authorizer's context.
@@ -50,6 +53,8 @@ interface GroupNeeds extends FunctionNeeds {
   starts?: readonly WorkflowName[];
   /** Puts portal links in what it sends: told the portal's public base URL (`PORTAL_URL`, no trailing slash). */
   portalUrl?: boolean;
+  /** Puts or removes schedules (`grantSchedule`: in the schedule group, as its role; `SCHEDULE_*`). */
+  schedules?: boolean;
   /** Serves API Gateway's `$default` route: its handler answers what no route matched (404, or 405 with `Allow`). */
   answersUnmatched?: boolean;
 }
@@ -58,10 +63,11 @@ const GROUP_NEEDS: Partial<Record<RouteGroup, GroupNeeds>> = {
   // Renders invoice PDFs (pdfkit loads its standard font metrics from its own files at run time,
   // so it is installed beside the bundle, not bundled) and emails them.
   invoices: { nodeModules: ['pdfkit'], sendsMail: true },
-  // Completing a milestone emails the client an approval link; a decision or a retry starts its billing.
-  milestones: { sendsMail: true, portalUrl: true, starts: ['milestone-billing'] },
-  // Proposing a change order emails the client its approval link.
-  'change-orders': { sendsMail: true, portalUrl: true },
+  // Completing a milestone emails the client an approval link, whose request schedules its reminder
+  // and expiry; a decision or a retry starts its billing.
+  milestones: { sendsMail: true, portalUrl: true, starts: ['milestone-billing'], schedules: true },
+  // Proposing a change order emails the client its approval link, and schedules the request's reminder and expiry.
+  'change-orders': { sendsMail: true, portalUrl: true, schedules: true },
   // The go-ahead of a partial invoice starts its finalization.
   'partial-invoices': { starts: ['partial-invoice'] },
   // Its handler knows every route, for the OpenAPI document and for what no route matched (meta.handler.ts).
@@ -79,8 +85,10 @@ const PORTAL_NEEDS: GroupNeeds = { starts: ['milestone-billing'] };
  */
 export class Api extends Construct {
   readonly url: string;
+  /** The portal's public base URL: the API's own endpoint (the `$default` stage serves at its root). */
+  private readonly endpoint: string;
 
-  constructor(scope: Construct, id: string, { table, mail, workflows }: ApiProps) {
+  constructor(scope: Construct, id: string, { table, mail, workflows, schedules }: ApiProps) {
     super(scope, id);
 
     const authorizerFunction = new BillingFunction(this, 'Authorizer', { entry: 'functions/api/authorizer.handler.ts' });
@@ -104,6 +112,7 @@ export class Api extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
     });
     this.url = stage.url;
+    this.endpoint = httpApi.apiEndpoint;
 
     // Seals list cursors (docs/api.md, Lists); CloudFormation resolves it into the functions' environment.
     const cursorKey = new Secret(this, 'CursorKey', {
@@ -125,9 +134,9 @@ export class Api extends Construct {
       });
       fn.bindTable(table);
       if (needs.sendsMail) fn.bindMail(mail);
-      // The API's own endpoint: the `$default` stage serves at its root, so the portal is `<endpoint>/portal/...`.
-      if (needs.portalUrl) fn.fn.addEnvironment('PORTAL_URL', httpApi.apiEndpoint);
+      if (needs.portalUrl) this.bindPortalUrl(fn);
       for (const workflow of needs.starts ?? []) workflows[workflow].grantStart(fn);
+      if (needs.schedules) schedules.grantSchedule(fn);
       return { fn, integration: new HttpLambdaIntegration(`${name}-integration`, fn.fn) };
     };
     /** API Gateway routes to the integration; a public one without the authorizer, acknowledged with why. */
@@ -181,5 +190,10 @@ export class Api extends Construct {
       (route) =>
         `${routeKey(route)} (${route.summary}) is a client portal page, public by design: its path carries a single-use, expiring token (32 random bytes, stored only as its SHA-256 hash) without which it shows and changes nothing.`,
     );
+  }
+
+  /** Tells a function that puts portal links in what it sends where the portal is (`PORTAL_URL`: `<endpoint>/portal/...`). */
+  bindPortalUrl(fn: BillingFunction): void {
+    fn.fn.addEnvironment('PORTAL_URL', this.endpoint);
   }
 }

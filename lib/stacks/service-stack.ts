@@ -5,6 +5,7 @@ import { WORKFLOW_NAMES, type WorkflowName } from '../../functions/adapters/work
 import { Api } from '../constructs/api.js';
 import { type FunctionNeeds, mailSender } from '../constructs/billing-function.js';
 import { RecurringFunction } from '../constructs/recurring-function.js';
+import { Schedules } from '../constructs/schedules.js';
 import { Workflow } from '../constructs/workflow.js';
 
 export interface ServiceStackProps extends StackProps {
@@ -23,6 +24,8 @@ const STEP_NEEDS: Partial<Record<WorkflowName, Record<string, FunctionNeeds>>> =
 export class ServiceStack extends Stack {
   /** A state machine per workflow (`workflows/<name>.asl.json`); `grantStart` it to the functions that start it. */
   readonly workflows: Readonly<Record<WorkflowName, Workflow>>;
+  /** The schedule group, its target function, role and dead-letter queue; `grantSchedule` it to the functions that schedule. */
+  readonly schedules: Schedules;
 
   constructor(scope: Construct, id: string, { table, ...props }: ServiceStackProps) {
     super(scope, id, props);
@@ -34,7 +37,12 @@ export class ServiceStack extends Stack {
         new Workflow(this, `Workflow-${name}`, { name, table, mail, stepNeeds: STEP_NEEDS[name] }),
       ]),
     ) as Record<WorkflowName, Workflow>;
-    const api = new Api(this, 'Api', { table, mail, workflows: this.workflows });
+    // What the targets of schedules (functions/scheduled/targets.ts) need beyond the table: an approval
+    // reminder emails a new portal link; a deemed acceptance starts the milestone's billing.
+    this.schedules = new Schedules(this, 'Schedules', { table, mail, targetNeeds: { sendsMail: true } });
+    const api = new Api(this, 'Api', { table, mail, workflows: this.workflows, schedules: this.schedules });
+    api.bindPortalUrl(this.schedules.target);
+    this.workflows['milestone-billing'].grantStart(this.schedules.target);
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the Tally HTTP API' });
 
     // A decision records that a workflow start is owed in the same write; this starts any still owed (design §4).

@@ -21,7 +21,7 @@ describe('invoice documents on AWS', () => {
   let outdir: string;
   let functions: Record<string, Resource>;
   let invoicesFunction: string;
-  /** Every function that emails: invoices, approval links (milestones, change orders), the milestone-billing workflow's invoice. */
+  /** Every function that emails: invoices, approval links (milestones, change orders, the schedules' reminders), the workflows' invoices. */
   let senders: Record<string, string>;
 
   beforeAll(() => {
@@ -42,6 +42,7 @@ describe('invoice documents on AWS', () => {
       SendFinalized: service.getLogicalId(
         service.workflows['partial-invoice'].steps.SendFinalized!.fn.node.defaultChild as CfnFunction,
       ),
+      'scheduled-target': service.getLogicalId(service.schedules.target.fn.node.defaultChild as CfnFunction),
     };
   }, 120_000);
 

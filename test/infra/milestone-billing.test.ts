@@ -26,7 +26,16 @@ describe('milestone billing and the client portal on AWS', () => {
   let functions: Record<string, Resource>;
   let machine: Resource;
   let tableId: string;
-  let ids: { machine: string; steps: Record<string, string>; milestones: string; portal: string; httpApi: string };
+  let ids: {
+    machine: string;
+    steps: Record<string, string>;
+    milestones: string;
+    portal: string;
+    httpApi: string;
+    /** The schedules' target function and dead-letter queue (test/infra/schedules.test.ts). */
+    scheduledTarget: string;
+    schedulesQueue: string;
+  };
 
   beforeAll(() => {
     // Prepare
@@ -44,6 +53,8 @@ describe('milestone billing and the client portal on AWS', () => {
       milestones: servingFunction(template, routeKey(routeGroups.milestones[0]!)),
       portal: servingFunction(template, routeKey(portalRoutes[0]!)),
       httpApi: Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!,
+      scheduledTarget: logicalId(service.schedules.target.fn),
+      schedulesQueue: logicalId(service.schedules.deadLetterQueue),
     };
     machine = template.findResources('AWS::StepFunctions::StateMachine')[ids.machine] as Resource;
   }, 120_000);
@@ -121,7 +132,12 @@ describe('milestone billing and the client portal on AWS', () => {
 
   it('tells the functions that email approval links where the portal is, and no other; the change-orders one starts nothing', () => {
     // Prepare
-    const emailsLinks = [ids.milestones, servingFunction(template, routeKey(routeGroups['change-orders'][0]!))];
+    // and the schedules' target, whose approval reminders carry a new link
+    const emailsLinks = [
+      ids.milestones,
+      servingFunction(template, routeKey(routeGroups['change-orders'][0]!)),
+      ids.scheduledTarget,
+    ];
     // Assess
     for (const [id, fn] of Object.entries(functions)) {
       const portalUrl = fn.Properties.Environment.Variables.PORTAL_URL;
@@ -177,7 +193,7 @@ describe('milestone billing and the client portal on AWS', () => {
     expect(otherRules).toEqual([]);
     const [target] = rule![1].Properties.Targets;
     const sweep = target.Arn['Fn::GetAtt'][0] as string;
-    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) => id !== ids.schedulesQueue);
     // Assess
     expect(rule![1].Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
     expect(target).toMatchObject({
@@ -208,7 +224,7 @@ describe('milestone billing and the client portal on AWS', () => {
 
   it('alarms on a failed billing execution, a sweep not delivered and a sweep that keeps failing', () => {
     // Prepare
-    const queue = Object.keys(template.findResources('AWS::SQS::Queue'))[0];
+    const queue = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id !== ids.schedulesQueue);
     const sweep = (Object.values(template.findResources('AWS::Events::Rule'))[0] as Resource).Properties.Targets[0].Arn[
       'Fn::GetAtt'
     ][0];

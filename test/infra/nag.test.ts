@@ -24,10 +24,14 @@ const acknowledgments = (app: App): { rule: string; reason: string }[] =>
 
 describe('cdk-nag AwsSolutions checks', () => {
   let app: App;
+  /** The scheduling functions' grant on the schedules of the group, whose names are known only at run time. */
+  let schedulesOfGroup: string;
 
   beforeAll(() => {
     // Prepare: the app as bin/tally.ts builds it, checks included.
-    ({ app } = tallyApp());
+    const stacks = tallyApp();
+    app = stacks.app;
+    schedulesOfGroup = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${stacks.service.schedules.group.scheduleGroupName}/*]`;
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }, 120_000);
 
@@ -42,7 +46,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(findings).toEqual([]);
   }, 120_000);
 
-  it('acknowledges only the runtime pin, the public routes and portal pages, the unrotated cursor key, the wildcard of workflow logging and the dead-letter queue, each with a reason', () => {
+  it('acknowledges only the runtime pin, the public routes and portal pages, the unrotated cursor key, the wildcard of workflow logging, the schedules of the group and the dead-letter queues, each with a reason', () => {
     // Act
     const acknowledged = acknowledgments(app);
     // Assess
@@ -53,6 +57,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         'AwsSolutions-SMG4',
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-SQS3',
+        schedulesOfGroup,
       ]),
     );
     const publicRoutes = [...allRoutes().filter((r) => r.public), ...portalRoutes]

@@ -45,14 +45,14 @@ describe('ServiceStack', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', allRoutes().length + portalRoutes.length + 1);
   });
 
-  it('serves each route group with one function of its own; beside them the authorizer, the portal, the steps and the sweep', () => {
+  it('serves each route group with one function of its own; beside them the authorizer, the portal, the steps, the sweep and the scheduled target', () => {
     // Assess
     const functionsByGroup = groups.map(([, group]) => new Set(group.map((r) => servingFunction(template, routeKey(r)))));
     for (const served of functionsByGroup) expect(served.size).toBe(1);
     expect(new Set(functionsByGroup.flatMap((served) => [...served])).size).toBe(groups.length);
     const steps = Object.values(service.workflows).flatMap((workflow) => Object.keys(workflow.steps));
     expect(steps.length).toBeGreaterThan(0);
-    expect(Object.keys(functions)).toHaveLength(groups.length + 1 + 1 + steps.length + 1);
+    expect(Object.keys(functions)).toHaveLength(groups.length + 1 + 1 + steps.length + 1 + 1);
   });
 
   it('authorizes with simple responses on the Authorization header, cached for minutes', () => {
