@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { assertSchedulable, type Scheduler, type ScheduleSpec } from '../functions/adapters/scheduler.js';
-import type { ScheduledEvent, TargetRegistry } from '../functions/scheduled/targets.js';
+import type { ScheduledEvent } from '../functions/adapters/scheduler.js';
+import type { TargetRegistry } from '../functions/scheduled/targets.js';
 import { logger } from '../functions/shared/logger.js';
 import {
   deleteSchedule,

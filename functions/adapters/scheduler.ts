@@ -78,16 +78,16 @@ export interface Cadence {
   timeZone: string;
 }
 
-/**
- * What a schedule's target is given on AWS (the Scheduler target's Input): the ScheduledEvent of
- * functions/scheduled/targets.ts (not imported: it imports this module), and a day-based schedule's cadence.
- */
-interface TargetInput {
+/** What a schedule delivers to its target (functions/scheduled/targets.ts), on AWS and locally alike. */
+export interface ScheduledEvent {
   target: ScheduleTargetName;
   input: Record<string, unknown>;
+  /** The time the fire was scheduled for (ISO 8601), not when it arrived: targets are idempotent on it. */
   scheduledTime: string;
-  cadence?: Cadence;
 }
+
+/** What a schedule's target is given on AWS (the Scheduler target's Input): the event, and a day-based schedule's cadence. */
+type TargetInput = ScheduledEvent & { cadence?: Cadence };
 
 /** Scheduler's placeholder for the time a fire was scheduled for, filled in on each fire. */
 const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';

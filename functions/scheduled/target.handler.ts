@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { SCHEDULE_TARGET_NAMES, scheduledFor } from '../adapters/scheduler.js';
+import { SCHEDULE_TARGET_NAMES, scheduledFor, type ScheduledEvent } from '../adapters/scheduler.js';
 import { logger } from '../shared/logger.js';
-import { scheduleTargets, type ScheduledEvent, type TargetRegistry } from './targets.js';
+import { scheduleTargets, type TargetRegistry } from './targets.js';
 
 /** The Input every schedule's target gets (eventBridgeScheduler): a ScheduledEvent, with a day-based schedule's cadence. */
 const scheduledInput = z.object({

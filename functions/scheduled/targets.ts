@@ -1,14 +1,6 @@
 import type { ScheduleTargetName } from '../adapters/scheduler.js';
 import { deemApproval, expireApproval, remindApproval } from '../services/approval-timers.js';
 
-/** What a schedule delivers to its target: on AWS the Scheduler target's Input, `scheduledTime` filled in by Scheduler. */
-export interface ScheduledEvent {
-  target: ScheduleTargetName;
-  input: Record<string, unknown>;
-  /** The time the fire was scheduled for (ISO 8601), not when it arrived: targets are idempotent on it. */
-  scheduledTime: string;
-}
-
 /** A use case a schedule fires, given its input and the time it was scheduled for. */
 export type ScheduleTarget = (input: Record<string, unknown>, scheduledTime: Date) => Promise<unknown>;
 
