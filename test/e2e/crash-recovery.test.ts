@@ -1,44 +1,18 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/stack.js';
 import { eventually, linkIn, mailsTo, postDecision, uniqueEmail } from '../support/portal.js';
+import { startStackProcess } from '../support/stack-process.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** The stack of test/fixtures/crashing-stack.ts in a process group of its own, mailing to this run's SES. */
-const start = async (dataDir: string, port: string, crash: Record<string, string>) => {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/crashing-stack.ts'], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: port,
-      SES_URL: new URL(inject('mailUrl')).origin,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      ...crash,
-    },
-    detached: true,
-  });
-  let out = '';
-  const exited = once(child, 'exit');
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready ')) resolve();
-    });
-    child.once('exit', (code, signal) => reject(new Error(`the stack exited (${code ?? signal}) before it was ready: ${out}`)));
-  });
-  return { child, exited, url: `http://127.0.0.1:${port}` };
-};
-
-const json = async (url: string, method: string, apiKey: string, body?: unknown) => {
+const json = async (url: string, method: string, apiKey: string, body?: unknown, headers: Record<string, string> = {}) => {
   const response = await fetch(url, {
     method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: response.status, body: (await response.json()) as any };
@@ -59,7 +33,7 @@ describe('a crash after an approval', () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'tally-crash-'));
       dirs.push(dataDir);
       const port = String(await freePort());
-      const first = await start(dataDir, port, crash);
+      const first = await startStackProcess(dataDir, port, crash);
       const tenant = await fetch(`${first.url}/local/tenants`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -83,7 +57,7 @@ describe('a crash after an approval', () => {
       if (!(decision instanceof Error)) expect(decision.status).toBe(200);
       const [, signal] = (await first.exited) as [number | null, string | null];
       expect(signal).toBe('SIGKILL');
-      const second = await start(dataDir, port, {});
+      const second = await startStackProcess(dataDir, port, {});
       try {
         // Assess: the execution cut off ran again to its end, once
         const path = `/v1/jobs/${job.body.id}/milestones/${milestone.body.id}`;
@@ -99,9 +73,7 @@ describe('a crash after an approval', () => {
         expect(invoiceMails).toHaveLength(1);
         expect(invoiceMails[0]!.subject).toContain(invoices[0].number);
       } finally {
-        const exited = second.exited;
-        process.kill(-second.child.pid!, 'SIGINT');
-        await exited;
+        await second.interrupt();
       }
     },
     90_000,
@@ -114,7 +86,7 @@ describe('a crash while a selection of 1,000 is being settled', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tally-crash-'));
     dirs.push(dataDir);
     const port = String(await freePort());
-    const first = await start(dataDir, port, { CRASH_AFTER: 'SettleChunk' });
+    const first = await startStackProcess(dataDir, port, { CRASH_AFTER: 'SettleChunk' });
     const tenant = await fetch(`${first.url}/local/tenants`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -135,8 +107,19 @@ describe('a crash while a selection of 1,000 is being settled', () => {
         unitPrice: '75',
         booked: true,
       }));
-      const created = await api('POST', `/v1/jobs/${job.body.id}/expenditures/batch`, { items });
-      expect(created.status).toBe(201);
+      // As a client sends it: with a key, again after a 503 (a busy machine can run a batch out of time).
+      const send = () =>
+        json(
+          `${first.url}/v1/jobs/${job.body.id}/expenditures/batch`,
+          'POST',
+          apiKey,
+          { items },
+          { 'idempotency-key': `b-${batch}` },
+        );
+      const created = await eventually(async () => {
+        const answer = await send();
+        return answer.status === 201 ? answer : undefined;
+      }, `batch ${batch}`);
       ids.push(...created.body.items.map((e: { id: string }) => e.id));
     }
     const draft = await api('POST', `/v1/jobs/${job.body.id}/partial-invoices`, { expenditureIds: ids, copy: 'summary' });
@@ -147,7 +130,7 @@ describe('a crash while a selection of 1,000 is being settled', () => {
     );
     const [, signal] = (await first.exited) as [number | null, string | null];
     expect(signal).toBe('SIGKILL');
-    const second = await start(dataDir, port, {});
+    const second = await startStackProcess(dataDir, port, {});
     try {
       // Assess: finalized once, every expenditure settled by it, the job's WIP down by all of their cost
       const invoice = await eventually(
@@ -164,9 +147,7 @@ describe('a crash while a selection of 1,000 is being settled', () => {
       const unbilled = (await json(`${second.url}/v1/reports/unbilled-expenditures?jobId=${job.body.id}`, 'GET', apiKey)).body;
       expect(unbilled.items).toEqual([]);
     } finally {
-      const exited = second.exited;
-      process.kill(-second.child.pid!, 'SIGINT');
-      await exited;
+      await second.interrupt();
     }
   }, 150_000);
 });
