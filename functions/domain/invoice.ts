@@ -126,6 +126,24 @@ export interface Invoice {
 export const typeOfPolicy = (policy: InvoicePolicy): InvoiceType =>
   policy.startsWith('final') ? 'complete' : policy.startsWith('correction') ? 'correction' : 'partial';
 
+/** Net, tax per rate (EN 16931) and gross of lines, as an invoice of them totals them. */
+export const lineTotals = (
+  lines: Pick<InvoiceLine, 'amount' | 'taxRate'>[],
+  currency: string,
+): { totals: Totals; taxes: TaxLine[] } => {
+  const money = (value: Parameters<typeof toAmountString>[0]): string => toAmountString(value, currency);
+  const net = sumAmounts(lines.map((l) => l.amount));
+  const taxes = taxesByRate(
+    lines.map((l) => ({ net: l.amount, taxRate: l.taxRate })),
+    currency,
+  );
+  const tax = sumAmounts(taxes.map((t) => t.amount));
+  return {
+    totals: { net: money(net), tax: money(tax), gross: money(net.plus(tax)) },
+    taxes: taxes.map((t) => ({ rate: t.rate, base: money(t.base), amount: money(t.amount) })),
+  };
+};
+
 /** The invoice's totals, tax per rate (EN 16931) and payment position, derived from its lines and payments. */
 export const withTotals = (
   invoice: Omit<
@@ -135,20 +153,16 @@ export const withTotals = (
 ): Invoice => {
   const { currency } = invoice;
   const money = (value: Parameters<typeof toAmountString>[0]): string => toAmountString(value, currency);
-  const net = sumAmounts(invoice.lines.map((l) => l.amount));
-  const taxes = taxesByRate(
-    invoice.lines.map((l) => ({ net: l.amount, taxRate: l.taxRate })),
-    currency,
-  );
-  const tax = sumAmounts(taxes.map((t) => t.amount));
-  const gross = net.plus(tax);
+  const { totals, taxes } = lineTotals(invoice.lines, currency);
+  // Lines are whole minor units and each rate's tax is rounded: the rounded gross is exact.
+  const gross = amount(totals.gross);
   const sumOf = (kind: LineKind) => sumAmounts(invoice.lines.filter((l) => l.kind === kind).map((l) => l.amount)).negated();
   const paid = sumAmounts(invoice.payments.map((p) => p.amount));
   const balance = gross.minus(paid);
   return {
     ...invoice,
-    totals: { net: money(net), tax: money(tax), gross: money(gross) },
-    taxes: taxes.map((t) => ({ rate: t.rate, base: money(t.base), amount: money(t.amount) })),
+    totals,
+    taxes,
     depositApplied: money(sumOf('deposit_applied')),
     retainageWithheld: money(sumOf('retainage_withheld')),
     amountPaid: money(paid),
