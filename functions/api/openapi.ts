@@ -73,6 +73,11 @@ const TAGS: Record<string, { name: string; description: string }> = {
     description:
       "Time and material partial invoices: a selection of a job's booked expenditures, each in one selection only, with lines copied from it or given free",
   },
+  profiles: {
+    name: 'Accumulating profiles',
+    description:
+      'Running tabs of a customer: items, discounts and taxes, invoiced every N days, with a preview of the next invoice',
+  },
   settings: { name: 'Settings', description: "The tenant's billing settings: number formats, backdating, defaults" },
   events: { name: 'Events', description: 'Billing events of the last 30 days, to poll' },
   reports: { name: 'Accounting', description: 'The invoice journal and exports to accounting, as JSON or CSV' },

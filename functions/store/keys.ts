@@ -25,6 +25,8 @@
  * | local schedule  | SCHEDULE#<name>     | SCHEDULE  | SCHEDULE#NEXT (while one is left) | <nextFireAt>#<name> |        |        |
  * | dead-lettered fire | SCHEDULEDLQ#<name>#<scheduledTime> | SCHEDULEDLQ | SCHEDULEDLQ | <deadLetteredAt>#<name> |      |        |
  * | local test clock | LOCALCLOCK         | LOCALCLOCK |                         |        |                         |        |
+ * | profile (+ discounts, taxes) | T#<tid>#PRF#<id> | PROFILE | T#<tid>#CUS#<cid>#PROFILES | <id> | T#<tid>#PROFILES | <id> |
+ * | tab item        | T#<tid>#PRF#<pid>   | TABITEM#<id> | T#<tid>#PRF#<pid>#ITEMS | <id> |                       |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
  * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
@@ -74,6 +76,11 @@
  * next one (sparse: a schedule with none left is deleted), which is what the scheduler polls; a
  * fire that failed every attempt is kept as a dead-lettered fire, listed in GSI1 too. The local
  * test clock's offset from real time is one item, so that a restart keeps test time.
+ *
+ * An accumulating profile keeps its discounts and taxes (a few, bounded) in its item, and the totals of
+ * its tab (item count and nets by tax rate), so that its preview is the profile item alone. A tab item
+ * is an item of its own in the profile's collection (a tab holds up to 5,000): GSI1 lists a tab's
+ * items, newest first; every write of one writes the profile's next version with it, in one transaction.
  *
  * Every key starts with the tenant, but the API key, workflow execution and local scheduler items
  * (above): a bearer key is resolved before the tenant is known, and only its SHA-256 hash is stored. Each
@@ -157,6 +164,14 @@ export const keys = {
   }),
   deadLetteredFires: (): string => 'SCHEDULEDLQ',
   testClock: (): Key => ({ PK: 'LOCALCLOCK', SK: 'LOCALCLOCK' }),
+  profile: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#PRF#${id}`, SK: 'PROFILE' }),
+  profiles: (tenantId: string): string => `${tenant(tenantId)}#PROFILES`,
+  customerProfiles: (tenantId: string, customerId: string): string => `${tenant(tenantId)}#CUS#${customerId}#PROFILES`,
+  tabItem: (tenantId: string, profileId: string, id: string): Key => ({
+    PK: `${tenant(tenantId)}#PRF#${profileId}`,
+    SK: `TABITEM#${id}`,
+  }),
+  tabItems: (tenantId: string, profileId: string): string => `${tenant(tenantId)}#PRF#${profileId}#ITEMS`,
 };
 
 /** What an item is, by its sort key (`JOB`, `INVOICE`, ...): a part item is of its aggregate. */

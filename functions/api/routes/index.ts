@@ -9,6 +9,7 @@ import { jobRoutes } from './jobs.routes.js';
 import { metaRoutes } from './meta.routes.js';
 import { milestoneRoutes } from './milestones.routes.js';
 import { partialInvoiceRoutes } from './partial-invoices.routes.js';
+import { profileRoutes } from './profiles.routes.js';
 import { reportRoutes } from './reports.routes.js';
 import { settingsRoutes } from './settings.routes.js';
 
@@ -25,6 +26,7 @@ export const routeGroups = {
   'change-orders': changeOrderRoutes,
   invoices: invoiceRoutes,
   'partial-invoices': partialInvoiceRoutes,
+  profiles: profileRoutes,
   settings: settingsRoutes,
   events: eventRoutes,
   reports: reportRoutes,

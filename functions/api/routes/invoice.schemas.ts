@@ -25,7 +25,7 @@ export const common = {
   allowOverbilling: z.boolean().optional(),
 };
 
-const exactlyOne =
+export const exactlyOne =
   (...fields: string[]) =>
   (value: Record<string, unknown>, context: z.core.$RefinementCtx) => {
     if (fields.filter((f) => value[f] !== undefined).length !== 1) {
