@@ -290,8 +290,8 @@ export const assertSelectionOpen = (invoice: Invoice): Selection => {
 };
 
 /** The draft with its selection and lines rebuilt (next version), checked against the job as a new draft is. */
+/** The draft's lines and selection made again from `selected` (its copied lines, then its free lines), totals with them. */
 const rebuilt = (
-  job: Job,
   invoice: Invoice,
   selection: Selection,
   ids: string[],
@@ -300,17 +300,17 @@ const rebuilt = (
   free: FreeLine[],
   fields: string[],
   now: Date,
-): { invoice: Invoice; job: Job } => {
-  const { drafts, copied } = linesFor(job.currency, selected, change.copy, change.taxRate, free, fields);
-  const totals = selectionTotals(selected, job.currency);
-  const next = withTotals(
+): Invoice => {
+  const { currency } = invoice;
+  const { drafts, copied } = linesFor(currency, selected, change.copy, change.taxRate, free, fields);
+  const totals = selectionTotals(selected, currency);
+  return withTotals(
     touchedInvoice(invoice, now, {
-      lines: drafts.map((d, i) => toLine(d, i, job.currency)),
+      lines: drafts.map((d, i) => toLine(d, i, currency)),
       selection: { ...selection, ...change, expenditureIds: ids, totals, copiedLines: copied },
       settledCost: totals.cost,
     }),
   );
-  return { invoice: next, job: applyInvoice(job, next, 1, now) };
 };
 
 /**
@@ -336,7 +336,8 @@ export const editPartialInvoice = (
     state: pending ? ('selecting' as const) : ('open' as const),
   };
   const free = patch.lines ?? freeLinesOf(invoice, selection);
-  return rebuilt(job, invoice, selection, ids, selected, change, free, amountFields(patch), now);
+  const next = rebuilt(invoice, selection, ids, selected, change, free, amountFields(patch), now);
+  return { invoice: next, job: applyInvoice(job, next, 1, now) };
 };
 
 const expectState = (invoice: Invoice, from: SelectionState, code: string): Selection => {
@@ -351,10 +352,39 @@ const expectState = (invoice: Invoice, from: SelectionState, code: string): Sele
 const moved = (invoice: Invoice, selection: Selection, change: Partial<Selection>, now: Date): Invoice =>
   touchedInvoice(invoice, now, { selection: { ...selection, ...change } });
 
-/** Every mark of the selection is written: the draft is open. Open already: the same object (a retried step writes nothing). */
-export const selectionWritten = (invoice: Invoice, now: Date): Invoice => {
+/**
+ * Every mark of the selection is written: the draft is open, its lines and totals made again from
+ * `held`, the expenditures as marked (one changed after the draft read it and before it was marked
+ * is billed as it is now, and shown so). Open already: the same object (a retried step writes nothing).
+ */
+export const selectionWritten = (invoice: Invoice, held: Expenditure[], now: Date): Invoice => {
   if (invoice.selection?.state === 'open') return invoice;
-  return moved(invoice, expectState(invoice, 'selecting', 'SELECTION_NOT_SELECTING'), { state: 'open', pending: null }, now);
+  const selection = expectState(invoice, 'selecting', 'SELECTION_NOT_SELECTING');
+  const byId = new Map(held.map((e) => [e.id, e]));
+  const selected = selection.expenditureIds.map((id) => {
+    const e = byId.get(id);
+    if (!e || e.selection !== invoice.id)
+      throw conflict('SELECTION_MOVED', `Expenditure ${id} is not marked for invoice ${invoice.id}`);
+    return e;
+  });
+  const change = { copy: selection.copy, taxRate: selection.taxRate, pending: null, state: 'open' as const };
+  return rebuilt(invoice, selection, selection.expenditureIds, selected, change, freeLinesOf(invoice, selection), [], now);
+};
+
+/**
+ * The draft giving its whole selection back, to be deleted: a change to none that checks nothing of
+ * the job's ledger (deleting a draft bills nothing, so nothing the job became since refuses it).
+ */
+export const selectionEmptied = (invoice: Invoice, now: Date): Invoice => {
+  const selection = assertSelectionOpen(invoice);
+  const pending = pendingOf(selection.expenditureIds, []);
+  const change = {
+    copy: selection.copy,
+    taxRate: selection.taxRate,
+    pending,
+    state: pending ? ('selecting' as const) : ('open' as const),
+  };
+  return rebuilt(invoice, selection, [], [], change, freeLinesOf(invoice, selection), [], now);
 };
 
 /**
@@ -375,7 +405,7 @@ export const revertSelection = (
   const ids = [...selection.expenditureIds.filter((id) => !added.has(id)), ...release];
   const selected = checkSelection(job, ids, expenditures, invoice.id, now);
   const change = { copy: selection.copy, taxRate: selection.taxRate, pending: null, state: 'open' as const };
-  const next = rebuilt(job, invoice, selection, ids, selected, change, freeLinesOf(invoice, selection), [], now).invoice;
+  const next = rebuilt(invoice, selection, ids, selected, change, freeLinesOf(invoice, selection), [], now);
   return { invoice: next, release: select };
 };
 
@@ -445,7 +475,7 @@ export const copySettledLines = (job: Job, invoice: Invoice, settled: Expenditur
   });
   const change = { copy: selection.copy, taxRate: selection.taxRate, pending: null, state: 'settled' as const };
   const free = freeLinesOf(invoice, selection);
-  const next = rebuilt(job, invoice, selection, selection.expenditureIds, selected, change, free, [], now).invoice;
+  const next = rebuilt(invoice, selection, selection.expenditureIds, selected, change, free, [], now);
   const same = JSON.stringify(next.lines) === JSON.stringify(invoice.lines);
   return same ? invoice : next;
 };

@@ -8,6 +8,7 @@ import {
   draftPartialInvoice,
   editPartialInvoice,
   revertSelection,
+  selectionEmptied,
   selectionOf,
   selectionWritten,
   type PartialDraftInput,
@@ -104,7 +105,8 @@ const writeMarks = async (tenantId: string, invoice: Invoice): Promise<Invoice> 
     naming(expenditureIds, (e, now) => selectExpenditure(e, invoice.id, now)),
   );
   await release(tenantId, invoice, pending?.release ?? []);
-  const open = selectionWritten(invoice, clock.now());
+  const held = await readExpenditures(tenantId, invoice.jobId, expenditureIds);
+  const open = selectionWritten(invoice, held, clock.now());
   await saveInvoice(tenantId, { next: open, previous: invoice });
   return open;
 };
@@ -199,8 +201,9 @@ export const createPartialInvoice = async (
   const draft =
     begun ??
     (await retrying(async () => {
-      const job = await getJob(tenantId, jobId);
+      // The expenditures before the job: a change of one since moves the job, whose version the write is conditioned on.
       const expenditures = await readExpenditures(tenantId, jobId, input.expenditureIds);
+      const job = await getJob(tenantId, jobId);
       const customerId = input.customerId ?? job.customerId;
       const { invoice } = draftPartialInvoice(job, { ...input, customerId }, expenditures, id, clock.now());
       await insertDraft(tenantId, invoice, job);
@@ -212,17 +215,20 @@ export const createPartialInvoice = async (
   );
 };
 
-/** The draft with the change made and its selection completed (reverted, with the refusal, if it cannot be). */
-const changeSelection = async (tenantId: string, id: string, patch: PartialPatch, expectedVersion?: number): Promise<Invoice> => {
+/** The draft with the change `edit` makes of it and its selection completed (reverted, with the refusal, if it cannot be). */
+const changeSelection = async (
+  tenantId: string,
+  id: string,
+  edit: (invoice: Invoice) => Promise<Invoice>,
+  expectedVersion?: number,
+): Promise<Invoice> => {
   const stored = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
   // If-Match names the version read; completing what a crash left of it is no change the client missed.
   const resumed = await resumeAbandoned(tenantId, stored);
   const expected = expectedVersion === undefined ? undefined : resumed.version;
   const selecting = await retrying(async () => {
     const invoice = expectVersion(await getInvoice(tenantId, id), expected, 'invoice');
-    const ids = patch.expenditureIds ?? selectionOf(invoice).expenditureIds;
-    const job = await getJob(tenantId, invoice.jobId);
-    const { invoice: next } = editPartialInvoice(job, invoice, patch, await readExpenditures(tenantId, job.id, ids), clock.now());
+    const next = await edit(invoice);
     await saveInvoice(tenantId, { next, previous: invoice });
     return next;
   });
@@ -241,22 +247,23 @@ export const updatePartialInvoice = async (
   expectedVersion?: number,
 ): Promise<Invoice> => {
   await assertPartialInvoicing(tenantId);
-  return changeSelection(tenantId, id, patch, expectedVersion);
+  const edit = async (invoice: Invoice): Promise<Invoice> => {
+    const ids = patch.expenditureIds ?? selectionOf(invoice).expenditureIds;
+    const expenditures = await readExpenditures(tenantId, invoice.jobId, ids);
+    const job = await getJob(tenantId, invoice.jobId);
+    return editPartialInvoice(job, invoice, patch, expenditures, clock.now()).invoice;
+  };
+  return changeSelection(tenantId, id, edit, expectedVersion);
 };
 
 /**
  * Deletes a partial invoice draft (DELETE /v1/invoices/{id}): its selection is given back first (as
- * a change to none, so that a crash part-way is resumed as any change is), then the draft goes. A
- * draft whose job was billed since cannot change or be finalized; deleting it gives its
- * expenditures back (unbilled, in WIP) and the draft goes.
+ * a change to none, so that a crash part-way is resumed as any change is), then the draft goes. It
+ * bills nothing, so nothing of the job refuses it: not a job billed since, nor one whose price fell
+ * below the draft's lines.
  */
 export const deletePartialInvoice = async (tenantId: string, id: string, expectedVersion?: number): Promise<void> => {
-  const stored = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
-  if ((await getJob(tenantId, stored.jobId)).status === 'billed') {
-    const invoice = await resumeAbandoned(tenantId, stored);
-    return dropDraft(tenantId, invoice, assertSelectionOpen(invoice).expenditureIds);
-  }
-  const emptied = await changeSelection(tenantId, id, { expenditureIds: [] }, expectedVersion);
+  const emptied = await changeSelection(tenantId, id, async (invoice) => selectionEmptied(invoice, clock.now()), expectedVersion);
   await retrying(async () => {
     const invoice = await getInvoice(tenantId, emptied.id);
     assertSelectionOpen(invoice);

@@ -180,6 +180,45 @@ describe('partial invoices', () => {
     expectStatus(await api.request('GET', `/v1/invoices/${draft.body.id}`), 404);
   });
 
+  it('shows what it holds when expenditures change while it selects them: totals and lines of the expenditures as marked', async () => {
+    // Prepare
+    const { api, jobId, booked } = await jobWith(30);
+    // Act: the draft, and changes of its expenditures sent while it marks them
+    const [draft, ...changes] = await Promise.all([
+      api.request('POST', `/v1/jobs/${jobId}/partial-invoices`, { expenditureIds: booked.map((e) => e.id), copy: 'itemized' }),
+      ...booked.map((e, i) =>
+        new Promise((resolve) => setTimeout(resolve, i * 5)).then(() =>
+          api.request('PATCH', `/v1/jobs/${jobId}/expenditures/${e.id}`, { quantity: '9' }),
+        ),
+      ),
+    ]);
+    // Assess: each change landed before its mark, or was refused; the draft shows the expenditures as they are
+    expectStatus(draft!, 201);
+    for (const change of changes) expect([200, 409]).toContain(change.status);
+    const held: Booked[] = await Promise.all(
+      booked.map(async (e) => (await api.request('GET', `/v1/jobs/${jobId}/expenditures/${e.id}`)).body),
+    );
+    const shown = (await api.request('GET', `/v1/invoices/${draft!.body.id}`)).body;
+    expect(shown.selection.totals).toMatchObject(totalsOf(held));
+    expect(shown.totals.net).toBe(totalsOf(held).salesValue);
+  });
+
+  it('deletes a draft whatever the job became: its lines past the price since its expenditures were deleted', async () => {
+    // Prepare: a draft of a quoted line, then the job's expenditures deleted (its price falls to 0)
+    const { api, jobId, booked } = await jobWith(2);
+    const draft = await api.request('POST', `/v1/jobs/${jobId}/partial-invoices`, {
+      expenditureIds: [],
+      lines: [{ description: 'Quote', unitPrice: '10' }],
+    });
+    expectStatus(draft, 201);
+    for (const e of booked) expectStatus(await api.request('DELETE', `/v1/jobs/${jobId}/expenditures/${e.id}`), 204);
+    // Act
+    const deleted = await api.request('DELETE', `/v1/invoices/${draft.body.id}`);
+    // Assess
+    expectStatus(deleted, 204);
+    expectStatus(await api.request('GET', `/v1/invoices/${draft.body.id}`), 404);
+  });
+
   it('refuses the ordinary issue of a partial draft, and answers 422 with partial invoicing off', async () => {
     // Prepare
     const { api, jobId, booked } = await jobWith(3);

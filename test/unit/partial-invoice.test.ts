@@ -85,9 +85,17 @@ const draftOf = (job: Job, expenditures: Expenditure[], input: Partial<PartialDr
   return invoice;
 };
 
+/** The draft's selection written as the store does: each expenditure marked selected by it. */
+const written = (invoice: Invoice, expenditures: Expenditure[]) =>
+  selectionWritten(
+    invoice,
+    expenditures.map((e) => selectExpenditure(e, invoice.id, T0)),
+    T0,
+  );
+
 /** Drafted, its selection written and authorized, settled, and issued as the Finalize step does. */
 const finalized = (job: Job, expenditures: Expenditure[], input: Partial<PartialDraftInput> = {}, id = 'inv_1') => {
-  const open = selectionWritten(draftOf(job, expenditures, input, id), T0);
+  const open = written(draftOf(job, expenditures, input, id), expenditures);
   const settled = selectionSettled(authorizeSelection(open, ZERO_OFF, {}, T0), T0);
   assertIssuable(settled);
   const invoice = issue(settled, `INV-${id}`, TODAY, SETTINGS, T0);
@@ -304,10 +312,10 @@ describe('selecting', () => {
       finalization: { attempt: 0, requestedAt: null },
       error: null,
     });
-    const open = selectionWritten(invoice, T0);
+    const open = written(invoice, expenditures);
     expect(open.selection).toMatchObject({ state: 'open', pending: null });
     expect(open.version).toBe(invoice.version + 1);
-    expect(selectionWritten(open, T0)).toBe(open);
+    expect(written(open, expenditures)).toBe(open);
     expect(draftOf(job, [], { lines: [{ description: 'Fee', unitPrice: '1' }] }).selection?.state).toBe('open');
   });
 
@@ -316,7 +324,7 @@ describe('selecting', () => {
     const [a, b, c, d] = expenditures as [Expenditure, Expenditure, Expenditure, Expenditure];
     const selecting = draftOf(job, [a, b], { copy: 'grouped_by_kind', lines: [{ description: 'Travel', unitPrice: '25' }] });
     refused(() => editPartialInvoice(job, selecting, { copy: 'summary' }, [a, b], T0), 'conflict', 'SELECTION_NOT_OPEN');
-    const open = selectionWritten(selecting, T0);
+    const open = written(selecting, [a, b]);
     const edited = editPartialInvoice(job, open, { expenditureIds: [b.id, c.id, d.id] }, [b, c, d], T0).invoice;
     expect(edited.selection).toMatchObject({
       state: 'selecting',
@@ -344,7 +352,7 @@ describe('selecting', () => {
   it('reverts a selection change that cannot be completed: the selection before, and the additions to give back', () => {
     const { job, expenditures } = bookedJob(mixed);
     const [a, b, c] = expenditures as [Expenditure, Expenditure, Expenditure];
-    const open = selectionWritten(draftOf(job, [a, b], { copy: 'summary' }), T0);
+    const open = written(draftOf(job, [a, b], { copy: 'summary' }), [a, b]);
     const changing = editPartialInvoice(job, open, { expenditureIds: [b.id, c.id] }, [b, c], T0).invoice;
     const { invoice, release } = revertSelection(job, changing, [a, b], T0);
     expect(release).toEqual([c.id]);
@@ -366,16 +374,16 @@ describe('authorizing and finalizing', () => {
 
   it('refuses a draft that bills nothing (422 NOTHING_TO_BILL), and one not open', () => {
     const { job, expenditures } = bookedJob(mixed);
-    const nothing = selectionWritten(draftOf(job, expenditures, { copy: 'none' }), T0);
+    const nothing = written(draftOf(job, expenditures, { copy: 'none' }), expenditures);
     refused(() => authorizeSelection(nothing, ZERO_OFF, {}, T0), 'rule', 'NOTHING_TO_BILL', 'lines');
     refused(() => authorizeSelection(draftOf(job, expenditures), ZERO_OFF, {}, T0), 'conflict', 'SELECTION_NOT_OPEN');
-    const settling = authorizeSelection(selectionWritten(draftOf(job, expenditures), T0), ZERO_OFF, {}, T0);
+    const settling = authorizeSelection(written(draftOf(job, expenditures), expenditures), ZERO_OFF, {}, T0);
     refused(() => authorizeSelection(settling, ZERO_OFF, {}, T0), 'conflict', 'FINALIZATION_IN_PROGRESS');
   });
 
   it('requests finalization attempt 1, named by its key, and never calls that state approved', () => {
     const { job, expenditures } = bookedJob(mixed);
-    const open = selectionWritten(draftOf(job, expenditures), T0);
+    const open = written(draftOf(job, expenditures), expenditures);
     const settling = authorizeSelection(open, ZERO_OFF, { send: true }, T0);
     expect(settling.status).toBe('draft');
     expect(settling.selection).toMatchObject({
@@ -388,7 +396,7 @@ describe('authorizing and finalizing', () => {
 
   it('is issued only once its selection is settled (409 FINALIZATION_REQUIRED before)', () => {
     const { job, expenditures } = bookedJob(mixed);
-    const open = selectionWritten(draftOf(job, expenditures), T0);
+    const open = written(draftOf(job, expenditures), expenditures);
     refused(() => assertIssuable(open), 'conflict', 'FINALIZATION_REQUIRED');
     const settling = authorizeSelection(open, ZERO_OFF, {}, T0);
     refused(() => assertIssuable(settling), 'conflict', 'FINALIZATION_REQUIRED');
@@ -402,7 +410,7 @@ describe('authorizing and finalizing', () => {
 
   it('a failed finalization gives the selection back and shows why; authorizing again is attempt 2', () => {
     const { job, expenditures } = bookedJob(mixed);
-    const settled = selectionSettled(authorizeSelection(selectionWritten(draftOf(job, expenditures), T0), ZERO_OFF, {}, T0), T0);
+    const settled = selectionSettled(authorizeSelection(written(draftOf(job, expenditures), expenditures), ZERO_OFF, {}, T0), T0);
     const later = new Date(T0.getTime() + 60_000);
     const releasing = finalizationFailed(
       settled,
@@ -427,7 +435,7 @@ describe('authorizing and finalizing', () => {
   it('CopyLines makes the same lines from the settled expenditures (a retry writes nothing), and refuses one not settled', () => {
     const { job, expenditures } = bookedJob(mixed);
     const settled = selectionSettled(
-      authorizeSelection(selectionWritten(draftOf(job, expenditures, { copy: 'grouped_by_kind' }), T0), ZERO_OFF, {}, T0),
+      authorizeSelection(written(draftOf(job, expenditures, { copy: 'grouped_by_kind' }), expenditures), ZERO_OFF, {}, T0),
       T0,
     );
     const settledExpenditures = expenditures.map((e) => settleExpenditure(selectExpenditure(e, 'inv_1', T0), 'inv_1', T0));
