@@ -137,6 +137,14 @@ export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string,
   if (!isIssued(invoice)) {
     throw new DomainError('conflict', 'INVOICE_NOT_PAYABLE', `An invoice that is ${invoice.status} takes no payments`);
   }
+  // Reversed, the invoice is credited in full by its credit note: nothing is due on it any more.
+  if (invoice.reversedBy) {
+    throw new DomainError(
+      'conflict',
+      'INVOICE_REVERSED',
+      `Invoice ${invoice.id} is reversed by credit note ${invoice.reversedBy}: nothing is due on it`,
+    );
+  }
   const paid = amount(payment.amount);
   if (!paid.gt(0)) throw invalidField('amount', 'too_small', 'must be more than zero');
   if (paid.decimalPlaces() > minorUnits(invoice.currency)) {

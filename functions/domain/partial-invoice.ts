@@ -229,6 +229,18 @@ const assertBilledByPartialInvoices = (job: Job): void => {
  * expenditures of `selection.pending.select` as selected by it (selectExpenditure), then moves it
  * to open (`selectionWritten`).
  */
+/**
+ * The rate a draft's lines are taxed at unless it says: the one its job's charges share, else 0 (a
+ * time and material job has no charges). A phase of a fixed-price job whose charges are taxed at
+ * several rates must say which (422 TAX_RATE_REQUIRED): 0 would bill taxable work untaxed.
+ */
+const defaultRate = (job: Job): string => {
+  const common = commonRate(job);
+  if (common !== undefined || job.billingType !== 'fixed_price' || job.charges.length === 0) return common ?? '0';
+  const message = "The job's charges are taxed at different rates: give the rate this phase is billed at";
+  throw new DomainError('rule', 'TAX_RATE_REQUIRED', message, [{ field: 'taxRate', code: 'required', message }]);
+};
+
 export const draftPartialInvoice = (
   job: Job,
   input: PartialDraftInput,
@@ -240,7 +252,7 @@ export const draftPartialInvoice = (
   const selected = checkSelection(job, input.expenditureIds, expenditures, id, now);
   const free = input.lines ?? [];
   const copy = input.copy ?? (free.length > 0 ? 'none' : 'itemized');
-  const taxRate = amount(input.taxRate ?? commonRate(job) ?? '0', 'taxRate').toFixed();
+  const taxRate = amount(input.taxRate ?? defaultRate(job), 'taxRate').toFixed();
   const { drafts, copied } = linesFor(job.currency, selected, copy, taxRate, free, amountFields(input));
   const { expenditureIds: _, lines: _lines, copy: _copy, taxRate: _rate, ...fields } = input;
   const drafted = draftInvoice(job, { ...fields, policy: 'time_and_material', partialLines: drafts }, id, now);

@@ -56,6 +56,14 @@ export const updateSettings = (tenant: Tenant, patch: Partial<Settings>, now: Da
   const settings = patched(tenant.settings, patch);
   checkCurrency(settings.defaultCurrency, 'defaultCurrency');
   checkApprovalTimers(settings);
+  if (settings.wipAccount === settings.costOfSalesAccount) {
+    // Each WIP entry would debit and credit one account: WIP would never move in the ledger.
+    throw invalidField(
+      patch.costOfSalesAccount !== undefined ? 'costOfSalesAccount' : 'wipAccount',
+      'same_account',
+      'wipAccount and costOfSalesAccount must be different accounts',
+    );
+  }
   if (settings.backdatingDays < 0 || settings.backdatingDays > MAX_BACKDATING_DAYS) {
     throw invalidField('backdatingDays', 'out_of_range', `must be 0 to ${MAX_BACKDATING_DAYS}`);
   }

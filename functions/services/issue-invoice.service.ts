@@ -8,7 +8,7 @@ import { issue, issueDateFor, seriesOf } from '../domain/invoice-lifecycle.js';
 import { jobStanding } from '../domain/job.js';
 import { allocatedToCharges, assertIssuable, reversedInvoice } from '../domain/partial-invoice.js';
 import { applyInvoice } from '../domain/job-ledger.js';
-import { counterScope, formatNumber } from '../domain/settings.js';
+import { counterScope, formatNumber, type Settings } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
@@ -16,6 +16,19 @@ import { assertReadyToComplete, sourceActions } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
+
+/**
+ * The series an issue of the invoice draws its number from, that series' counter and the date the
+ * issue would give it now (the backdating rules refuse one before the series' last issue, or in the future).
+ */
+export const numberingOf = async (tenantId: string, invoice: Invoice, settings: Settings, now: Date) => {
+  const series = seriesOf(invoice);
+  const format = series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat;
+  const scope = counterScope(format, invoice.issueDate ?? isoDate(now));
+  const counter = await getCounter(tenantId, series, scope);
+  const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
+  return { series, format, scope, counter, issueDate };
+};
 
 /**
  * Issues a draft: the next gap-free number of its series, its date (backdating rules), the job's
@@ -31,17 +44,13 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
     assertDraft(invoice);
     assertIssuable(invoice);
     const now = clock.now();
-    const series = seriesOf(invoice);
-    const format = series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat;
-    const scope = counterScope(format, invoice.issueDate ?? isoDate(now));
-    const [job, counter, corrected, source] = await Promise.all([
+    const [job, { series, format, scope, counter, issueDate }, corrected, source] = await Promise.all([
       getJob(tenantId, invoice.jobId),
-      getCounter(tenantId, series, scope),
+      numberingOf(tenantId, invoice, settings, now),
       correctedInvoices(tenantId, invoice.lines),
       sourceActions(tenantId, invoice, 'issue', now),
     ]);
     await assertReadyToComplete(tenantId, job, invoice.type);
-    const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
     // A partial invoice of a fixed-price job bills a phase of its price: allocated to the charges as the job is now.
     const numbered = allocatedToCharges(
       job,

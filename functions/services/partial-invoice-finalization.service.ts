@@ -14,6 +14,7 @@ import {
   sendFailed,
 } from '../domain/partial-invoice.js';
 import { applyInvoice } from '../domain/job-ledger.js';
+import type { Settings } from '../domain/settings.js';
 import { getCustomer } from '../store/customer.store.js';
 import { getExpenditures } from '../store/expenditure.store.js';
 import { getInvoice, saveInvoice } from '../store/invoice.store.js';
@@ -24,7 +25,7 @@ import { oweStart } from '../store/workflow-start.store.js';
 import { EXPENDITURES_PER_TRANSACTION, transitionExpenditures } from './expenditure.service.js';
 import { invoiceRecipient } from './invoice-document.service.js';
 import { sendInvoiceOnce } from './invoice-send.service.js';
-import { issueInvoice } from './issue-invoice.service.js';
+import { issueInvoice, numberingOf } from './issue-invoice.service.js';
 import { assertPartialInvoicing } from './partial-invoice.service.js';
 import { retrying } from './retry.js';
 import { owedStart, startOwed } from './workflow-starts.js';
@@ -140,12 +141,20 @@ export const releaseSelection = async (input: Finalization, error: { code: strin
 /**
  * What would make the finalization fail, refused before it starts: the job's ledger rules as the
  * issue applies them (a billed job 409 `JOB_BILLED`, billing past the price 422 `JOB_OVERBILLED`),
- * and with `send`, a customer without an email address (422 `NO_RECIPIENT`).
+ * its issue date (before the series' last issue, or in the future: 422), and with `send`, a
+ * customer without an email address (422 `NO_RECIPIENT`).
  */
-const assertFinalizable = async (tenantId: string, invoice: Invoice, send: boolean, now: Date): Promise<void> => {
+const assertFinalizable = async (
+  tenantId: string,
+  invoice: Invoice,
+  settings: Settings,
+  send: boolean,
+  now: Date,
+): Promise<void> => {
   const [job, customer] = await Promise.all([
     getJob(tenantId, invoice.jobId),
     send ? getCustomer(tenantId, invoice.customerId) : null,
+    numberingOf(tenantId, invoice, settings, now),
   ]);
   applyInvoice(job, allocatedToCharges(job, invoice), 1, now);
   if (customer) invoiceRecipient(undefined, customer.email, 'send');
@@ -168,7 +177,7 @@ export const approvePartialInvoice = async (
     const [previous, { settings }] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
     const now = clock.now();
     const next = authorizeSelection(expectVersion(previous, expectedVersion, 'invoice'), settings, options, now);
-    await assertFinalizable(tenantId, previous, options.send ?? false, now);
+    await assertFinalizable(tenantId, previous, settings, options.send ?? false, now);
     const input: Finalization = {
       tenantId,
       invoiceId: id,

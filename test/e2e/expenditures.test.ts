@@ -387,6 +387,7 @@ describe('expenditures', () => {
     });
     const badCode = await api.request('PATCH', '/v1/settings', { wipAccount: 'WIP account' });
     const notBoolean = await api.request('PATCH', '/v1/settings', { partialInvoicing: 'yes' });
+    const sameAccount = await api.request('PATCH', '/v1/settings', { costOfSalesAccount: '1410' });
     // Assess
     expect(defaults.body).toMatchObject({
       partialInvoicing: true,
@@ -403,6 +404,7 @@ describe('expenditures', () => {
     expect(badCode.status).toBe(400);
     expect(badCode.body.errors[0].field).toBe('wipAccount');
     expect(notBoolean.status).toBe(400);
+    expect([sameAccount.status, sameAccount.body.errors[0].field]).toEqual([400, 'costOfSalesAccount']);
     expect((await api.request('GET', '/v1/settings')).body).toEqual(changed.body);
   });
 });

@@ -125,6 +125,7 @@ describe('a partial invoice on a fixed-price job bills a phase of its price', ()
     const { api, job } = await jobWithCharges(CHARGES);
     const booked = await book(api, job.id, ['150.00', '200.00']);
     const phase = await partialDraft(api, job.id, {
+      taxRate: '20',
       expenditureIds: booked.map((e) => e.id),
       copy: 'itemized',
       lines: [{ description: 'Site setup', unitPrice: '50.00' }],
@@ -155,11 +156,23 @@ describe('a partial invoice on a fixed-price job bills a phase of its price', ()
     expect(billed).toMatchObject({ status: 'billed', billing: { invoicedToDate: '1000.00', remaining: '0.00' } });
   });
 
+  it('is refused 422 TAX_RATE_REQUIRED without a tax rate when the charges are taxed at several: 0 would bill them untaxed', async () => {
+    // Prepare: charges at 20% and at 0%
+    const { api, job } = await jobWithCharges(CHARGES);
+    const booked = await book(api, job.id, ['100.00']);
+    // Act
+    const refused = await api.request('POST', `/v1/jobs/${job.id}/partial-invoices`, { expenditureIds: [booked[0]!.id] });
+    // Assess
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'TAX_RATE_REQUIRED', errors: [{ field: 'taxRate' }] });
+    expect((await api.request('GET', `/v1/invoices?jobId=${job.id}`)).body.items).toEqual([]);
+  });
+
   it('is given back by its reversal: the charges billable again, the final invoice then bills all of the price', async () => {
     // Prepare: a phase of 500 finalized
     const { api, job } = await jobWithCharges(CHARGES);
     const booked = await book(api, job.id, ['500.00']);
-    const phase = await partialDraft(api, job.id, { expenditureIds: [booked[0]!.id] });
+    const phase = await partialDraft(api, job.id, { expenditureIds: [booked[0]!.id], taxRate: '20' });
     const invoice = await finalize(api, phase.id);
     expect(billedToDate(await getJob(api, job.id))).toEqual(['300.00', '150.00', '50.00']);
     // Act
@@ -188,10 +201,13 @@ describe('a partial invoice on a fixed-price job bills a phase of its price', ()
     // Prepare: two phases drafted side by side, 700 and 400 of 1,000 (each fits alone)
     const { api, job } = await jobWithCharges(CHARGES);
     const booked = await book(api, job.id, ['700.00', '400.00', '1200.00']);
-    const big = await api.request('POST', `/v1/jobs/${job.id}/partial-invoices`, { expenditureIds: [booked[2]!.id] });
+    const big = await api.request('POST', `/v1/jobs/${job.id}/partial-invoices`, {
+      expenditureIds: [booked[2]!.id],
+      taxRate: '20',
+    });
     expect([big.status, big.body.code]).toEqual([422, 'JOB_OVERBILLED']);
-    const first = await partialDraft(api, job.id, { expenditureIds: [booked[0]!.id] });
-    const second = await partialDraft(api, job.id, { expenditureIds: [booked[1]!.id] });
+    const first = await partialDraft(api, job.id, { expenditureIds: [booked[0]!.id], taxRate: '20' });
+    const second = await partialDraft(api, job.id, { expenditureIds: [booked[1]!.id], taxRate: '20' });
     await finalize(api, first.id);
     // Act
     const approved = await api.request('POST', `/v1/partial-invoices/${second.id}/approve`);

@@ -85,6 +85,13 @@ describe('a finalized partial invoice reversed', () => {
     expect(unbilled.body.items.map((e: { id: string }) => e.id).sort()).toEqual(booked.map((e) => e.id).sort());
     expect(unbilled.body.nextCursor).toBeNull();
     expect(await wipOf(api, jobId)).toMatchObject({ settledCost: '0.00', wipBalance: wipBooked.wipBalance });
+    // Nothing is due on it: a payment is refused
+    const paid = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, {
+      amount: '1.00',
+      date: invoice.issueDate,
+      method: 'card',
+    });
+    expect([paid.status, paid.body.code]).toEqual([409, 'INVOICE_REVERSED']);
     // A second reversal is refused, and changes nothing
     const again = await api.request('POST', `/v1/invoices/${invoice.id}/reverse`);
     expect([again.status, again.body.code]).toEqual([409, 'INVOICE_REVERSED']);

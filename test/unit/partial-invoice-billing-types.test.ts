@@ -44,7 +44,7 @@ const withExpenditures = (job: Job, items: Partial<ExpenditureFields>[]): { job:
 
 /** A partial invoice draft of free lines (no selection) on the job. */
 const partialDraft = (job: Job, lines: FreeLine[], fields: { allowOverbilling?: boolean } = {}, id = 'inv_p'): Invoice =>
-  draftPartialInvoice(job, { customerId: 'cus_1', expenditureIds: [], lines, ...fields }, [], id, T0).invoice;
+  draftPartialInvoice(job, { customerId: 'cus_1', expenditureIds: [], lines, taxRate: '20', ...fields }, [], id, T0).invoice;
 
 /** Issued as the issue service does it: numbered, allocated to the charges as the job is, applied to the job. */
 const issuePartial = (job: Job, draft: Invoice): { invoice: Invoice; job: Job } => {
@@ -156,7 +156,7 @@ describe('a partial invoice on a fixed-price job bills a phase of its price (all
     ]);
     const draft = draftPartialInvoice(
       job,
-      { customerId: 'cus_1', expenditureIds: expenditures.map((e) => e.id) },
+      { customerId: 'cus_1', expenditureIds: expenditures.map((e) => e.id), taxRate: '20' },
       expenditures,
       'inv_p',
       T0,

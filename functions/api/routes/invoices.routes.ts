@@ -302,7 +302,7 @@ export const invoiceRoutes = [
     body: newPayment,
     errors: {
       404: ['INVOICE_NOT_FOUND'],
-      409: ['INVOICE_NOT_PAYABLE'],
+      409: ['INVOICE_NOT_PAYABLE', 'INVOICE_REVERSED'],
       422: ['PAYMENT_BEFORE_ISSUE_DATE', 'PAYMENT_DATE_IN_FUTURE', 'OVERPAYMENT', 'INVOICE_TOO_LARGE'],
     },
     responses: { 201: paymentResponse },

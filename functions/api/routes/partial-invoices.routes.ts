@@ -88,7 +88,7 @@ export const partialInvoiceRoutes = [
     errors: {
       404: ['JOB_NOT_FOUND'],
       409: ['JOB_BILLED', ...SELECTION_CONFLICTS],
-      422: ['CUSTOMER_NOT_FOUND', 'JOB_OVERBILLED', 'JOB_BILLED_BY_MILESTONES', ...SELECTION_RULES],
+      422: ['CUSTOMER_NOT_FOUND', 'JOB_OVERBILLED', 'JOB_BILLED_BY_MILESTONES', 'TAX_RATE_REQUIRED', ...SELECTION_RULES],
     },
     responses: { 201: draftResponse },
     handle: async ({ tenantId, params, body, headers }) => {
@@ -134,7 +134,8 @@ export const partialInvoiceRoutes = [
       "is not the accounting lifecycle's `approved` (POST /v1/invoices/{id}/approve): the draft stays a draft until finalized.",
       'An empty selection is refused (422 `EMPTY_SELECTION`) unless the setting `allowZeroSelectionApproval` is on. What would',
       'fail the issue is refused here, before anything starts: a billed job (409 `JOB_BILLED`: delete the draft to give its',
-      'expenditures back), billing past the price (422 `JOB_OVERBILLED`), and with `send` a customer without an email address',
+      'expenditures back), billing past the price (422 `JOB_OVERBILLED`), an issue date the backdating rules refuse (422),',
+      'and with `send` a customer without an email address',
       '(422 `NO_RECIPIENT`). A mail that fails later leaves the invoice finalized, with `selection.error` saying it was not sent.',
       'If-Match: the invoice ETag.',
     ].join(' '),
@@ -150,6 +151,9 @@ export const partialInvoiceRoutes = [
         'NOTHING_TO_BILL',
         'JOB_OVERBILLED',
         'CHARGE_OVERBILLED',
+        'ISSUE_DATE_IN_FUTURE',
+        'ISSUE_DATE_BEFORE_LAST',
+        'BACKDATING_WINDOW_EXCEEDED',
         'NO_RECIPIENT',
       ],
     },
