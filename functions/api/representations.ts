@@ -49,8 +49,15 @@ export const acceptsCsv = (headers: Headers): boolean => preferredType(headers, 
 /**
  * A CSV reply (RFC 4180): a header row, then one row per record, CRLF line ends. csv-stringify
  * quotes what holds the delimiter, a quote or the record delimiter; `quoted_match` adds fields with
- * a bare CR or LF, which RFC 4180 also wants quoted.
+ * a bare CR or LF, which RFC 4180 also wants quoted. Text that a spreadsheet would run is made text.
  */
+/** A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or CR first), unless it is a number such as `-12.50`. */
+const FORMULA = /^[=+\-@\t\r]/;
+const NUMBER = /^[+-]?\d+(\.\d+)?$/;
+
+// OWASP's CSV injection guard: such a cell is written after a `'`, which makes it text.
+const formulaSafe = (value: string): string => (FORMULA.test(value) && !NUMBER.test(value) ? `'${value}` : value);
+
 export const csvReply = <C extends string>(
   status: number,
   columns: readonly C[],
@@ -58,5 +65,11 @@ export const csvReply = <C extends string>(
 ): Reply => ({
   status,
   headers: { 'content-type': 'text/csv; charset=utf-8' },
-  body: stringify(records, { header: true, columns: [...columns], record_delimiter: 'windows', quoted_match: /[\r\n]/ }),
+  body: stringify(records, {
+    header: true,
+    columns: [...columns],
+    record_delimiter: 'windows',
+    quoted_match: /[\r\n]/,
+    cast: { string: formulaSafe },
+  }),
 });
