@@ -22,6 +22,12 @@ export interface ExpenditureTotal {
 export interface ExpenditureTotals {
   booked: Record<ExpenditureKind, Record<BillingStatus, ExpenditureTotal>>;
   unbooked: ExpenditureTotal;
+  /**
+   * The cost issued partial invoices took out of WIP, less what their reversals gave back: moved by
+   * the issue, as the journal's WIP entries are, not by the settling of each chunk before it. A job
+   * stored before it was kept has no finalization under way: its settled cost.
+   */
+  cleared?: string;
 }
 
 /** What one expenditure adds to its job's totals: where it counts, and its amounts. */
@@ -44,6 +50,7 @@ const byStatus = (): Record<BillingStatus, ExpenditureTotal> => ({
 export const noExpenditures = (): ExpenditureTotals => ({
   booked: { hours: byStatus(), material: byStatus(), purchase: byStatus() },
   unbooked: noTotal(),
+  cleared: '0',
 });
 
 /** A job stored before expenditures existed has none. */
@@ -94,18 +101,28 @@ const sumOver = (totals: ExpenditureTotals, field: 'cost' | 'salesValue', status
 /** Booked expenditures at sales value, whatever their billing status: what a time and material job's price is made of. */
 export const bookedSalesValue = (totals: ExpenditureTotals): Amount => sumOver(totals, 'salesValue', BILLING_STATUSES);
 
-/** Work in Process at cost: what was booked, what partial invoices settled (took out of WIP), and what is left. */
+/** Work in Process at cost: what was booked, what issued partial invoices settled (took out of WIP), and what is left. */
 export interface WorkInProcess {
   bookedCost: Amount;
   settledCost: Amount;
   wipBalance: Amount;
 }
 
+/** The cost taken out of WIP by issued partial invoices (ExpenditureTotals.cleared). */
+export const clearedCost = (totals: ExpenditureTotals): Amount =>
+  totals.cleared === undefined ? sumOver(totals, 'cost', ['settled']) : amount(totals.cleared);
+
 export const workInProcess = (totals: ExpenditureTotals): WorkInProcess => {
   const bookedCost = sumOver(totals, 'cost', BILLING_STATUSES);
-  const settledCost = sumOver(totals, 'cost', ['settled']);
+  const settledCost = clearedCost(totals);
   return { bookedCost, settledCost, wipBalance: bookedCost.minus(settledCost) };
 };
+
+/** The totals once an issue (`sign` 1) or its undoing (-1) took `cost` out of WIP (a credit note's is negative). */
+export const clearWip = (totals: ExpenditureTotals, cost: string, sign: 1 | -1): ExpenditureTotals => ({
+  ...totals,
+  cleared: clearedCost(totals).plus(amount(cost).times(sign)).toFixed(),
+});
 
 /** Every amount the totals hold, for the one amount bound. */
 export const amountsOf = (totals: ExpenditureTotals): Amount[] => [

@@ -4,6 +4,7 @@ import { assertPolicyAllowed } from './invoice-rules.js';
 import { leftToBill } from './invoice-lines.js';
 import { type ByRate, type Job, remainingToBill, totalOf, touched } from './job.js';
 import { amount, assertWithinBound, toAmountString, type Amount } from './money.js';
+import { clearWip, expenditureTotalsOf } from './expenditure-totals.js';
 
 const stale = (why: string): DomainError =>
   new DomainError('conflict', 'INVOICE_STALE', `${why}; delete the draft and create it again`);
@@ -74,6 +75,8 @@ export const applyInvoice = (job: Job, invoice: Invoice, sign: 1 | -1, now: Date
     ledgerVersion: (job.ledgerVersion ?? 0) + 1,
     correctionsIssued: (job.correctionsIssued ?? 0) + (invoice.type === 'correction' ? sign : 0),
     ...(complete ? { status: sign === 1 ? 'billed' : 'closed', completeInvoiceId: sign === 1 ? invoice.id : null } : {}),
+    // A partial invoice takes its settled cost out of WIP as it is issued (its reversal's credit note, a negative one, gives it back).
+    ...(invoice.settledCost ? { expenditures: clearWip(expenditureTotalsOf(job), invoice.settledCost, sign) } : {}),
   });
   // A void can bill more too: voiding a credit note gives back what it credited.
   if (!(invoice.allowOverbilling && sign === 1)) assertWithinPrice(job, next, before);

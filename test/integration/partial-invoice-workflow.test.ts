@@ -84,6 +84,28 @@ describe('workflows/partial-invoice.asl.json', () => {
     expect((await getExecution('partial-invoice', executionName(`partial-${draft.id}-1`)))?.status).toBe('succeeded');
   });
 
+  it('keeps WIP as booked while the selection is settled: the issue takes the settled cost out, as the journal does', async () => {
+    // Prepare: Finalize is watched, WIP read as it starts
+    const { tenantId, jobId, draft, cost } = await draftOf(120);
+    const before = await wipOf(tenantId, jobId);
+    const { registry } = failing({});
+    let atFinalize: Awaited<ReturnType<typeof wipOf>> | undefined;
+    const workflows = run({
+      ...registry,
+      Finalize: async (input) => {
+        atFinalize = await wipOf(tenantId, jobId);
+        return registry.Finalize!(input);
+      },
+    });
+    // Act
+    await approvePartialInvoice(tenantId, draft.id, {});
+    await workflows.idle();
+    // Assess
+    expect(atFinalize).toEqual(before);
+    const after = await wipOf(tenantId, jobId);
+    expect(new Decimal(before.wipBalance).minus(after.wipBalance).toFixed(2)).toBe(cost);
+  });
+
   it('retries a transient failure of a chunk, then finalizes once', async () => {
     const { registry, calls } = failing({ SettleChunk: { times: 2, error: () => new TransientStepError('throttled') } });
     const workflows = run(registry);

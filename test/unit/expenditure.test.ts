@@ -1,3 +1,4 @@
+import { clearWip, expenditureTotalsOf } from '../../functions/domain/expenditure-totals.js';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
@@ -193,10 +194,12 @@ describe('billing transitions', () => {
     expect(selectExpenditure(selected, 'inv_a', T1)).toBe(selected);
     expect(settleExpenditure(settled, 'inv_a', T1)).toBe(settled);
     expect(unsettleExpenditure(unsettled, 'inv_a', T1)).toBe(unsettled);
-    // WIP: the settled cost leaves it, a reversal gives it back
+    // WIP: settling leaves it where it was; the invoice's issue takes the settled cost out, a reversal gives it back
     const made = created(tmJob(), [fields()]).job;
     const afterSettle = applyExpenditureChanges(made, [{ previous: booked, next: settled }], T1);
-    expect(expenditureSummary(afterSettle).wip).toEqual({ bookedCost: '317.50', settledCost: '317.50', wipBalance: '0.00' });
+    expect(expenditureSummary(afterSettle).wip).toEqual({ bookedCost: '317.50', settledCost: '0.00', wipBalance: '317.50' });
+    const issued = { ...afterSettle, expenditures: clearWip(expenditureTotalsOf(afterSettle), '317.50', 1) };
+    expect(expenditureSummary(issued).wip).toEqual({ bookedCost: '317.50', settledCost: '317.50', wipBalance: '0.00' });
     expect(expenditureSummary(afterSettle).booked.hours.settled.count).toBe(1);
     expect(billingSummary(afterSettle).suggestedPrice).toBe('450.00');
     const reversed = applyExpenditureChanges(afterSettle, [{ previous: settled, next: unsettled }], T1);
