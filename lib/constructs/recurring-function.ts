@@ -1,5 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { deadLetterAlarm } from './dead-letter-alarm.js';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -63,17 +64,12 @@ export class RecurringFunction extends Construct {
     });
 
     this.alarms = [
-      new Alarm(this, 'Undelivered', {
-        alarmDescription: `A run was not delivered (see its dead-letter queue): ${description}`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-          statistic: 'Maximum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      deadLetterAlarm(
+        this,
+        'Undelivered',
+        this.deadLetterQueue,
+        `A run was not delivered (see its dead-letter queue): ${description}`,
+      ),
       new Alarm(this, 'Failing', {
         alarmDescription: `The last ${FAILED_RUNS_TO_ALARM} runs failed (see the function's log): ${description}`,
         metric: this.function.fn.metricErrors({ period: every, statistic: 'Sum' }),

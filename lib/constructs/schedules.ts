@@ -1,5 +1,6 @@
 import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { deadLetterAlarm } from './dead-letter-alarm.js';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -85,18 +86,12 @@ export class Schedules extends Construct {
     this.role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.target.fn.functionArn] }));
     this.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetter', {
-      alarmDescription:
-        "A schedule's fire was not done (see the dead-letter queue, and the scheduled-target function's log): a billing cycle, late fee or reminder is missing.",
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      'DeadLetter',
+      this.deadLetterQueue,
+      "A schedule's fire was not done (see the dead-letter queue, and the scheduled-target function's log): a billing cycle, late fee or reminder is missing.",
+    );
   }
 
   /**
