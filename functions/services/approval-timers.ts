@@ -5,6 +5,7 @@ import { expire, isDeemedAccepted, remind, reminderSent, type ApprovalRequest } 
 import { DomainError } from '../domain/errors.js';
 import { showApproval } from '../domain/milestone.js';
 import { mailConfig } from '../shared/config.js';
+import { logger } from '../shared/logger.js';
 import { getApprovalRequest, saveApprovalRequest } from '../store/approval.store.js';
 import { getCustomer } from '../store/customer.store.js';
 import { getJob } from '../store/job.store.js';
@@ -96,13 +97,18 @@ export const expireApproval = async (input: Record<string, unknown>, scheduledTi
 /**
  * An undecided request counts as approved once the tenant's `deemedAcceptanceDays` have passed:
  * decided as the client's approval would be (billing starts), recorded as deemed at that time. A
- * decision made meanwhile stands.
+ * decision made meanwhile stands. One the job's rules refuse (its milestone invoiced or gone, the job
+ * billed) would be refused on every retry: it is logged and left undecided, to expire, as a client's
+ * approval would be refused; only what may pass on a retry (a lost race, a throttled call) fails the fire.
  */
 export const deemApproval = async (input: Record<string, unknown>, scheduledTime: Date): Promise<void> => {
   const { tenantId, request } = await requestOf(input);
   if (!request || !isDeemedAccepted(request, scheduledTime)) return;
   const evidence = { by: 'deemed' as const, at: request.deemedAcceptedAt!, ip: null, userAgent: null, comment: null };
   await decideRequest(tenantId, request, 'approve', evidence).catch((error: unknown) => {
-    if (!(error instanceof DomainError && error.code === 'APPROVAL_DECIDED')) throw error;
+    if (!(error instanceof DomainError) || error.retryable) throw error;
+    if (error.code !== 'APPROVAL_DECIDED') {
+      logger.warn('deemed acceptance refused', { tenantId, requestId: request.id, code: error.code, reason: error.message });
+    }
   });
 };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLetteredFires } from '../../functions/store/schedule.store.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import type { StoredMail } from '../support/mail-store.js';
 import { eventually, linkIn, openPortal, postDecision, uniqueEmail } from '../support/portal.js';
@@ -108,6 +109,23 @@ describe('approval timers on the test clock', () => {
     expect(milestone.approval.decision.at).toBe(
       new Date(Date.parse(milestone.approval.requestedAt) + 5 * 86_400_000).toISOString(),
     );
+  });
+
+  it('leaves a change order undecided when its deemed acceptance is refused (its milestone invoiced): not retried to the dead letters', async () => {
+    // Prepare: the milestone awaits approval; a change order renaming it is sent right after
+    const { path } = await awaitingApproval({ approvalExpiryDays: 10, approvalReminderDays: null, deemedAcceptanceDays: 4 });
+    const [, , , jobId, , milestoneId] = path.split('/');
+    const co = await request('POST', `/v1/jobs/${jobId}/change-orders`, {
+      description: 'Rename the roof',
+      changes: [{ op: 'modify', milestoneId, fields: { name: 'Roof and gutters' } }],
+    });
+    expect((await request('POST', `/v1/change-orders/${co.body.id}/send`, { to: uniqueEmail('co') })).status).toBe(200);
+    // Act: both deemed accepted; the milestone's comes first and invoices it
+    await advance('P4DT1H');
+    // Assess
+    expect((await request('GET', path)).body.status).toBe('invoiced');
+    expect((await request('GET', `/v1/change-orders/${co.body.id}`)).body).toMatchObject({ status: 'sent', decision: null });
+    expect(await deadLetteredFires()).toEqual([]);
   });
 
   it('refuses timers out of order, naming the setting', async () => {
