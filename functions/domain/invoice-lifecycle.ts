@@ -11,7 +11,7 @@ import {
   type Payment,
   type Series,
 } from './invoice.js';
-import { amount, minorUnits, toAmountString } from './money.js';
+import { amount, assertMinorUnits, toAmountString } from './money.js';
 import type { Settings } from './settings.js';
 
 /** Invoices whose gross is negative are credit notes, numbered in their own series. */
@@ -145,11 +145,8 @@ export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string,
       `Invoice ${invoice.id} is reversed by credit note ${invoice.reversedBy}: nothing is due on it`,
     );
   }
-  const paid = amount(payment.amount);
+  const paid = assertMinorUnits(payment.amount, invoice.currency, 'amount');
   if (!paid.gt(0)) throw invalidField('amount', 'too_small', 'must be more than zero');
-  if (paid.decimalPlaces() > minorUnits(invoice.currency)) {
-    throw invalidField('amount', 'too_precise', `has more decimals than ${invoice.currency} has`);
-  }
   if (invoice.issueDate && payment.date < invoice.issueDate) {
     refuseDate(
       'date',

@@ -2,7 +2,7 @@ import type { ApprovalRequest } from './approval.js';
 import { DomainError, invalidField } from './errors.js';
 import { assertModifiable, milestonePlanOf, touched, type Job, type PlannedMilestone } from './job.js';
 import type { MilestoneToBill } from './invoice-policies.js';
-import { amount, assertPayable, minorUnits, sumAmounts, toAmountString } from './money.js';
+import { amount, assertPayable, assertMinorUnits, sumAmounts, toAmountString } from './money.js';
 
 /**
  * A phase of a job, billed when it is done: `pending -> completed -> awaiting_approval -> approved |
@@ -270,10 +270,8 @@ export const assertUninvoiced = (m: Milestone): void => {
 const APPROVAL_FIXED_IN: readonly MilestoneStatus[] = ['completed', 'awaiting_approval', 'approved'];
 
 const checkAmount = (value: string, currency: string): string => {
-  const parsed = amount(value);
+  const parsed = assertMinorUnits(value, currency, 'amount');
   if (!parsed.gt(0)) throw invalidField('amount', 'too_small', 'must be more than zero');
-  if (parsed.decimalPlaces() > minorUnits(currency))
-    throw invalidField('amount', 'too_precise', `has more decimals than ${currency} has`);
   return toAmountString(parsed, currency);
 };
 

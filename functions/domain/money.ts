@@ -188,3 +188,11 @@ export function assertPayable(
   const amounts = [...lines.map((l) => amount(l.net)), ...taxes.flatMap((t) => [t.base, t.amount]), net, tax, net.plus(tax)];
   assertWithinBound(amounts, currency, what, fields);
 }
+
+/** An amount a client gives in `currency`: refused (400 naming `field`) with more decimals than the currency has, not rounded away. */
+export const assertMinorUnits = (value: AmountInput, currency: string, field: string): Amount => {
+  const parsed = amount(value, field);
+  if (parsed.decimalPlaces() > minorUnits(currency))
+    throw invalidField(field, 'too_precise', `has more decimals than ${currency} has`);
+  return parsed;
+};

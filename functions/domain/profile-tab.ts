@@ -1,7 +1,18 @@
 import { DomainError, notFound } from './errors.js';
 import { lineTotals, type InvoiceLine, type TaxLine, type Totals } from './invoice.js';
 import { toLine, type LineDraft } from './invoice-lines.js';
-import { allocate, amount, assertPayable, Dec, percentOf, roundMoney, sumAmounts, toAmountString, type Amount } from './money.js';
+import {
+  allocate,
+  amount,
+  assertMinorUnits,
+  assertPayable,
+  Dec,
+  percentOf,
+  roundMoney,
+  sumAmounts,
+  toAmountString,
+  type Amount,
+} from './money.js';
 import {
   assertOpen,
   PROFILE_LIMITS,
@@ -243,6 +254,7 @@ const asDiscount = (id: string, fields: DiscountFields): TabDiscount => ({
 
 export const addDiscount = (profile: Profile, fields: DiscountFields, id: string, now: Date): Profile => {
   assertOpen(profile);
+  if (fields.amount !== undefined) assertMinorUnits(fields.amount, profile.currency, 'amount');
   if (profile.discounts.length >= PROFILE_LIMITS.discounts) {
     throw new DomainError('rule', 'TOO_MANY_DISCOUNTS', `A profile holds at most ${PROFILE_LIMITS.discounts} discounts`);
   }
@@ -257,6 +269,7 @@ export const updateDiscount = (
   now: Date,
 ): Profile => {
   assertOpen(profile);
+  if (patch.amount !== undefined) assertMinorUnits(patch.amount, profile.currency, 'amount');
   const current = findDiscount(profile, id);
   const next: TabDiscount = {
     ...current,

@@ -1,6 +1,6 @@
 import { addDays } from './dates.js';
 import { DomainError, invalidField } from './errors.js';
-import { checkCurrency } from './money.js';
+import { assertMinorUnits, checkCurrency } from './money.js';
 import { sharedNumber } from './number-formats.js';
 import { checkNumberFormat } from './settings.js';
 
@@ -128,6 +128,7 @@ export const touchedProfile = (profile: Profile, now: Date, change: Partial<Prof
 
 /** A late fee is added after the due date: without a due window there is none to pass. */
 const checkSettings = (profile: Profile, today: string): Profile => {
+  if (profile.lateFee?.amount) assertMinorUnits(profile.lateFee.amount, profile.currency, 'lateFee.amount');
   if (profile.lateFee && profile.dueDays === null) {
     throw invalidField('lateFee', 'needs_due_days', 'a late fee needs dueDays: it is added once the due date has passed');
   }
@@ -226,13 +227,16 @@ type Transition = 'activate' | 'pause' | 'cancel';
 const TRANSITIONS: Record<Transition, { from: ProfileStatus[]; to: ProfileStatus; code: string }> = {
   activate: { from: ['draft'], to: 'active', code: 'PROFILE_NOT_DRAFT' },
   pause: { from: ['active'], to: 'draft', code: 'PROFILE_NOT_ACTIVE' },
+  // A cancelled or completed profile refuses every action as it refuses every change (assertOpen).
   cancel: { from: ['draft', 'active'], to: 'cancelled', code: 'PROFILE_CLOSED' },
 };
 
 const transition = (profile: Profile, action: Transition, now: Date, today: string): Profile => {
   const { from, to, code } = TRANSITIONS[action];
+  assertOpen(profile);
   if (!from.includes(profile.status)) {
-    throw new DomainError('conflict', code, `Only a ${from.join(' or ')} profile can ${action}; this one is ${profile.status}`);
+    const states = from.map((state) => `${/^[aeiou]/.test(state) ? 'an' : 'a'} ${state}`).join(' or ');
+    throw new DomainError('conflict', code, `Only ${states} profile can ${action}; this one is ${profile.status}`);
   }
   return checkSettings(touchedProfile(profile, now, { status: to }), today);
 };
