@@ -228,7 +228,7 @@ describe('accumulating profile: settings and state machine', () => {
     profile = cycleDone(cycleDone(profile, T0), T0);
     expect([profile.status, profile.cyclesDone, nextRunAt(profile), cyclesLeft(profile)]).toEqual(['completed', 3, null, 0]);
     expectDomainError(() => cycleDone(profile, T0), 'conflict', 'PROFILE_NOT_ACTIVE');
-    expectDomainError(() => pauseProfile(profile, T0, TODAY), 'conflict', 'PROFILE_NOT_ACTIVE');
+    expectDomainError(() => pauseProfile(profile, T0, TODAY), 'conflict', 'PROFILE_CLOSED');
     expectDomainError(() => cancelProfile(profile, T0, TODAY), 'conflict', 'PROFILE_CLOSED');
     const forever = cycleDone(createProfile(fields({ status: 'active' }), 'prf_2', T0, TODAY), T0);
     expect([forever.status, cyclesLeft(forever)]).toEqual(['active', null]);
