@@ -7,7 +7,7 @@ import { recordPayment as withPayment, transition, type NewPayment } from '../do
 import { applyInvoice } from '../domain/job-ledger.js';
 import { paidNet } from '../domain/invoice.js';
 import { touched } from '../domain/job.js';
-import { assertMayVoid } from '../domain/partial-invoice.js';
+import { assertMayVoid } from '../domain/partial-invoice-reversal.js';
 import { amount, toAmountString } from '../domain/money.js';
 import { getInvoice, saveInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
@@ -87,14 +87,7 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
     ]);
     const paidToDate = amount(job.paidToDate).plus(paidNet(paid)).minus(paidNet(invoice));
     const nextJob = touched(job, now, { paidToDate: toAmountString(paidToDate, job.currency) });
-    await saveInvoice(
-      tenantId,
-      { next: paid, previous: invoice },
-      { next: nextJob, previous: job },
-      events,
-      [],
-      source,
-    );
+    await saveInvoice(tenantId, { next: paid, previous: invoice }, { next: nextJob, previous: job }, events, [], source);
     return { payment: recorded, invoice: paid };
   });
 

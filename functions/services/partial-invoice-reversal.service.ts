@@ -1,7 +1,8 @@
 import { clock } from '../adapters/clock.js';
 import { unsettleExpenditure } from '../domain/expenditure.js';
 import { isIssued, type Invoice } from '../domain/invoice.js';
-import { assertReversible, reversalOf, reversalRestored, selectionOf } from '../domain/partial-invoice.js';
+import { selectionOf } from '../domain/partial-invoice.js';
+import { assertReversible, reversalOf, reversalRestored } from '../domain/partial-invoice-reversal.js';
 import { getInvoice, insertDraft, saveInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { transitionExpenditures } from './expenditure.service.js';

@@ -18,9 +18,9 @@ import {
   allocatedToCharges,
   assertExpendituresBilled,
   draftPartialInvoice,
-  reversalOf,
   type FreeLine,
 } from '../../functions/domain/partial-invoice.js';
+import { reversalOf } from '../../functions/domain/partial-invoice-reversal.js';
 import { bill, billed, cents, jobWith, newJob, refused, SETTINGS, T0, TODAY } from '../support/invoice-domain.js';
 
 const spend = (fields: Partial<ExpenditureFields> = {}): ExpenditureFields => ({

@@ -16,8 +16,6 @@ import type { Numbered } from '../../functions/domain/journal.js';
 import { amount, sumAmounts, toAmountString } from '../../functions/domain/money.js';
 import {
   assertIssuable,
-  assertMayVoid,
-  assertReversible,
   authorizeSelection,
   copySettledLines,
   draftPartialInvoice,
@@ -26,15 +24,19 @@ import {
   finalizationKey,
   MAX_SELECTED_EXPENDITURES,
   revertSelection,
-  reversalOf,
-  reversalRestored,
-  reversedInvoice,
   selectionReleased,
   selectionSettled,
   selectionTotals,
   selectionWritten,
   type PartialDraftInput,
 } from '../../functions/domain/partial-invoice.js';
+import {
+  assertMayVoid,
+  assertReversible,
+  reversalOf,
+  reversalRestored,
+  reversedInvoice,
+} from '../../functions/domain/partial-invoice-reversal.js';
 import { itemSize, MAX_ITEM_BYTES } from '../../functions/store/item-size.js';
 import { layout, MAX_AGGREGATE_BYTES } from '../../functions/store/parts.js';
 import { newJob, refused, SETTINGS, T0, TODAY } from '../support/invoice-domain.js';
