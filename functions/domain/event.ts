@@ -10,7 +10,9 @@ export interface BillingEvent {
   id: string;
   type: EventType;
   invoiceId: string;
-  jobId: string;
+  /** The invoice's billing source: a job or an accumulating profile (the other is null). */
+  jobId: string | null;
+  profileId: string | null;
   customerId: string;
   number: string | null;
   currency: string;
@@ -30,6 +32,7 @@ export const invoiceEvent = (
   type,
   invoiceId: invoice.id,
   jobId: invoice.jobId,
+  profileId: invoice.profileId,
   customerId: invoice.customerId,
   number: invoice.number,
   currency: invoice.currency,

@@ -20,7 +20,13 @@ export const correctedIds = (lines: CorrectingLine[]): string[] => {
 };
 
 /** A line may correct only an issued invoice of the same job (a void one only when a void gives its credit back). */
-export const correctedInvoice = (jobId: string, corrected: Invoice[], id: string, line: number, mustBeIssued = true): Invoice => {
+export const correctedInvoice = (
+  jobId: string | null,
+  corrected: Invoice[],
+  id: string,
+  line: number,
+  mustBeIssued = true,
+): Invoice => {
   const invoice = corrected.find((c) => c.id === id);
   if (!invoice || invoice.jobId !== jobId || (mustBeIssued && !isIssued(invoice))) {
     throw unknownReference('invoice', `lines.${line}.correctsInvoiceId`);

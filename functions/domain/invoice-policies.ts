@@ -1,5 +1,13 @@
 import { DomainError, invalidField, unknownReference } from './errors.js';
-import { assertDueAfterIssue, typeOfPolicy, withTotals, type Allocation, type Invoice, type InvoicePolicy } from './invoice.js';
+import {
+  assertDueAfterIssue,
+  typeOfPolicy,
+  withTotals,
+  type Allocation,
+  type Invoice,
+  type InvoicePolicy,
+  type JobPolicy,
+} from './invoice.js';
 import { applyCredits, correctedIds, correctedInvoice } from './invoice-credits.js';
 import { assertPolicyAllowed } from './invoice-rules.js';
 import { applyInvoice } from './job-ledger.js';
@@ -60,7 +68,7 @@ export interface MilestoneToBill {
 }
 
 export interface DraftInput {
-  policy: InvoicePolicy;
+  policy: JobPolicy;
   /** milestone: what it bills. */
   milestone?: MilestoneToBill;
   /** time_and_material: its lines, copied from its selection of expenditures and given free (partial-invoice.ts). */
@@ -262,7 +270,7 @@ const milestoneLines = (job: Job, input: DraftInput): LineDraft[] => {
   return [...work, ...deductions(job, work, m.last, amount(m.billedBefore))];
 };
 
-const linesOf: Record<InvoicePolicy, (job: Job, input: DraftInput, corrected: Invoice[]) => LineDraft[]> = {
+const linesOf: Record<JobPolicy, (job: Job, input: DraftInput, corrected: Invoice[]) => LineDraft[]> = {
   deposit,
   progress_summary: (job, input) => withDeductions(job, progressSummary(job, input), false),
   progress_itemized: (job, input) => withDeductions(job, progressItemized(job, input), false),
@@ -315,6 +323,7 @@ export const draftInvoice = (
   const invoice = withTotals({
     id,
     jobId: job.id,
+    profileId: null,
     customerId: input.customerId,
     currency: job.currency,
     policy: input.policy,

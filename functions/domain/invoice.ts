@@ -14,14 +14,21 @@ export type InvoicePolicy =
   | 'correction_grouped'
   | 'retainage_release'
   | 'milestone'
-  | 'time_and_material';
+  | 'time_and_material'
+  | 'accumulating';
+/** The policies that draw an invoice from a job; an accumulating profile's invoices are drawn from its tab. */
+export type JobPolicy = Exclude<InvoicePolicy, 'accumulating'>;
 export type InvoiceType = 'partial' | 'complete' | 'correction';
 export type InvoiceStatus = 'draft' | 'invoiced' | 'approved' | 'exported' | 'posted' | 'voided';
 export type Series = 'invoice' | 'credit_note';
 export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid';
 
-/** What a line is for: work billed against charges, deposits, retainage, or a correction. */
-export type LineKind = 'work' | 'deposit' | 'deposit_applied' | 'retainage_withheld' | 'retainage_release' | 'correction';
+/**
+ * What a line is for: work billed against charges, deposits, retainage, a correction, a discount of
+ * a tab, or a late fee added after the due date.
+ */
+export type LineKind =
+  'work' | 'deposit' | 'deposit_applied' | 'retainage_withheld' | 'retainage_release' | 'correction' | 'discount' | 'late_fee';
 
 export interface Allocation {
   chargeId: string;
@@ -67,7 +74,9 @@ export interface TaxLine {
 
 export interface Invoice {
   id: string;
-  jobId: string;
+  /** Its billing source (design §2): a job, or an accumulating profile (exactly one is set). */
+  jobId: string | null;
+  profileId: string | null;
   customerId: string;
   currency: string;
   policy: InvoicePolicy;
@@ -122,6 +131,18 @@ export interface Invoice {
   reversedBy?: string | null;
   version: number;
 }
+
+/** The job an invoice bills: what only a job's invoice does is refused on an invoice of a profile. */
+export const jobOf = (invoice: Invoice): string => {
+  if (invoice.jobId === null) {
+    throw new DomainError(
+      'conflict',
+      'INVOICE_NOT_OF_JOB',
+      `Invoice ${invoice.id} bills the accumulating profile ${invoice.profileId}, not a job`,
+    );
+  }
+  return invoice.jobId;
+};
 
 export const typeOfPolicy = (policy: InvoicePolicy): InvoiceType =>
   policy.startsWith('final') ? 'complete' : policy.startsWith('correction') ? 'correction' : 'partial';

@@ -44,7 +44,7 @@ export interface AccountingExport {
  * are all turned, posts the mirror image.
  */
 const LINE_POSTINGS: { kinds: LineKind[]; account: Account; description: string }[] = [
-  { kinds: ['work', 'correction'], account: 'revenue', description: 'Work and corrections' },
+  { kinds: ['work', 'correction', 'discount'], account: 'revenue', description: 'Work and corrections' },
   { kinds: ['deposit'], account: 'deposit_liability', description: 'Deposit billed' },
   { kinds: ['deposit_applied'], account: 'deposit_liability', description: 'Deposit applied' },
   { kinds: ['retainage_withheld'], account: 'retainage_receivable', description: 'Retainage withheld' },

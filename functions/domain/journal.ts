@@ -7,7 +7,9 @@ export interface JournalRow {
   series: Series;
   issueDate: string;
   customerId: string;
-  jobId: string;
+  /** Its billing source: a job or an accumulating profile (the other is null). */
+  jobId: string | null;
+  profileId: string | null;
   invoiceId: string;
   currency: string;
   status: InvoiceStatus;
@@ -59,6 +61,7 @@ export const journalOf = (invoices: Invoice[], from: string, to: string): Journa
       issueDate: i.issueDate,
       customerId: i.customerId,
       jobId: i.jobId,
+      profileId: i.profileId,
       invoiceId: i.id,
       currency: i.currency,
       status: i.status,

@@ -52,6 +52,7 @@ export const reversalOf = (invoice: Invoice, id: string, now: Date): Invoice => 
   return withTotals({
     id,
     jobId: invoice.jobId,
+    profileId: null,
     customerId: invoice.customerId,
     currency,
     policy: 'time_and_material',

@@ -2,6 +2,7 @@ import type { Invoice, InvoiceType } from '../domain/invoice.js';
 import { milestonePlanOf, type Job } from '../domain/job.js';
 import { assertMilestonesInvoiced, invoiceMilestone, markPaid, releaseInvoice, type Milestone } from '../domain/milestone.js';
 import { assertExpendituresBilled } from '../domain/partial-invoice.js';
+import { getJob } from '../store/job.store.js';
 import { getMilestone, putMilestone, queryMilestones } from '../store/milestone.store.js';
 import type { WriteAction } from '../store/write.js';
 
@@ -14,6 +15,10 @@ const MOVES: Record<SourceEvent, (m: Milestone, invoice: Invoice, now: Date) => 
   void: (m, invoice, now) => (m.invoiceId === invoice.id ? releaseInvoice(m, now) : m),
   pay: (m, invoice, now) => (m.invoiceId === invoice.id && m.status === 'invoiced' ? markPaid(m, now) : m),
 };
+
+/** The job whose ledger the invoice moves; null for an invoice of an accumulating profile, which has no ledger. */
+export const ledgerJob = (tenantId: string, invoice: Invoice): Promise<Job | null> =>
+  invoice.jobId === null ? Promise.resolve(null) : getJob(tenantId, invoice.jobId);
 
 /**
  * A complete invoice of a job comes after what its price is made of is billed: a milestone job's
@@ -41,7 +46,7 @@ export const sourceActions = async (
   event: SourceEvent,
   now: Date,
 ): Promise<WriteAction[]> => {
-  if (!invoice.milestoneId) return [];
+  if (!invoice.milestoneId || !invoice.jobId) return [];
   const milestone = await getMilestone(tenantId, invoice.jobId, invoice.milestoneId);
   const next = MOVES[event](milestone, invoice, now);
   return next === milestone ? [] : [putMilestone(tenantId, next, milestone)];

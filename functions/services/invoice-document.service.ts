@@ -5,6 +5,7 @@ import { mailConfig } from '../shared/config.js';
 import { getCustomer } from '../store/customer.store.js';
 import { getInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
+import { getProfile } from '../store/profile.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { invoiceEmail } from './documents/invoice-email.js';
 import { renderInvoiceHtml } from './documents/invoice-html.js';
@@ -27,15 +28,16 @@ export interface SendInput {
   message?: string;
 }
 
-/** The invoice with what its document shows: the tenant, the customer it bills and its job. */
+/** The invoice with what its document shows: the tenant, the customer it bills and its job or profile. */
 const loadView = async (tenantId: string, invoiceId: string): Promise<InvoiceView> => {
   const invoice = await getInvoice(tenantId, invoiceId);
-  const [tenant, customer, job] = await Promise.all([
+  const [tenant, customer, job, profile] = await Promise.all([
     getTenant(tenantId),
     getCustomer(tenantId, invoice.customerId),
-    getJob(tenantId, invoice.jobId),
+    invoice.jobId === null ? undefined : getJob(tenantId, invoice.jobId),
+    invoice.profileId === null ? undefined : getProfile(tenantId, invoice.profileId),
   ]);
-  return invoiceView({ tenant, customer, invoice, job });
+  return invoiceView({ tenant, customer, invoice, job, profile });
 };
 
 const render = async (view: InvoiceView, format: DocumentFormat): Promise<InvoiceDocument> =>

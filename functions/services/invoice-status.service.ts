@@ -10,9 +10,8 @@ import { touched } from '../domain/job.js';
 import { assertMayVoid } from '../domain/partial-invoice-reversal.js';
 import { amount, toAmountString } from '../domain/money.js';
 import { getInvoice, saveInvoice } from '../store/invoice.store.js';
-import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
-import { sourceActions } from './billing-source.js';
+import { ledgerJob, sourceActions } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
@@ -32,7 +31,7 @@ export const moveInvoice = (
   });
 
 /**
- * Voids an invoice that is not exported: it keeps its number, the job's ledger forgets it, and a
+ * Voids an invoice that is not exported: it keeps its number, its job's ledger forgets it, and a
  * correction gives back what it credited against the invoices it names.
  */
 export const voidInvoice = (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> =>
@@ -42,14 +41,14 @@ export const voidInvoice = (tenantId: string, id: string, expectedVersion?: numb
     const now = clock.now();
     const voided = transition(expectVersion(invoice, expectedVersion, 'invoice'), 'void', settings, now);
     const [job, corrected, source] = await Promise.all([
-      getJob(tenantId, invoice.jobId),
+      ledgerJob(tenantId, invoice),
       correctedInvoices(tenantId, invoice.lines),
       sourceActions(tenantId, invoice, 'void', now),
     ]);
     await saveInvoice(
       tenantId,
       { next: voided, previous: invoice },
-      { next: applyInvoice(job, invoice, -1, now), previous: job },
+      job ? { next: applyInvoice(job, invoice, -1, now), previous: job } : undefined,
       [invoiceEvent('invoice.voided', voided, newId('evt'), now)],
       applyCredits(invoice, corrected, -1, now),
       source,
@@ -82,12 +81,13 @@ export const recordPayment = (tenantId: string, id: string, payment: NewPayment)
     const paidInFull = paid.paymentStatus === 'paid' && invoice.paymentStatus !== 'paid';
     if (paid.paymentStatus === 'paid') events.push(invoiceEvent('invoice.paid', paid, newId('evt'), now));
     const [job, source] = await Promise.all([
-      getJob(tenantId, invoice.jobId),
+      ledgerJob(tenantId, invoice),
       paidInFull ? sourceActions(tenantId, paid, 'pay', now) : [],
     ]);
-    const paidToDate = amount(job.paidToDate).plus(paidNet(paid)).minus(paidNet(invoice));
-    const nextJob = touched(job, now, { paidToDate: toAmountString(paidToDate, job.currency) });
-    await saveInvoice(tenantId, { next: paid, previous: invoice }, { next: nextJob, previous: job }, events, [], source);
+    const paidToDate = job && amount(job.paidToDate).plus(paidNet(paid)).minus(paidNet(invoice));
+    const nextJob = job &&
+      paidToDate && { next: touched(job, now, { paidToDate: toAmountString(paidToDate, job.currency) }), previous: job };
+    await saveInvoice(tenantId, { next: paid, previous: invoice }, nextJob ?? undefined, events, [], source);
     return { payment: recorded, invoice: paid };
   });
 

@@ -69,7 +69,7 @@ export const deleteDraft = async (tenantId: string, id: string, expectedVersion?
     const invoice = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
     if (invoice.status !== 'draft')
       throw new DomainError('conflict', 'INVOICE_NOT_DRAFT', 'Only a draft can be deleted; void an issued invoice');
-    await removeDraft(tenantId, invoice, await getJob(tenantId, invoice.jobId));
+    await removeDraft(tenantId, invoice, invoice.jobId ? await getJob(tenantId, invoice.jobId) : null);
   });
 };
 

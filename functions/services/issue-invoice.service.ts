@@ -11,29 +11,33 @@ import { reversedInvoice } from '../domain/partial-invoice-reversal.js';
 import { applyInvoice } from '../domain/job-ledger.js';
 import { counterScope, formatNumber, type Settings } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
-import { getJob } from '../store/job.store.js';
+import { getProfile } from '../store/profile.store.js';
 import { getTenant } from '../store/tenant.store.js';
-import { assertReadyToComplete, sourceActions } from './billing-source.js';
+import { assertReadyToComplete, ledgerJob, sourceActions } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
 
 /**
  * The series an issue of the invoice draws its number from, that series' counter and the date the
- * issue would give it now (the backdating rules refuse one before the series' last issue, or in the future).
+ * issue would give it now (the backdating rules refuse one before the series' last issue, or in the
+ * future). An invoice of a profile with a number format of its own counts in that format's counter.
  */
 export const numberingOf = async (tenantId: string, invoice: Invoice, settings: Settings, now: Date) => {
   const series = seriesOf(invoice);
-  const format = series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat;
-  const scope = counterScope(format, invoice.issueDate ?? isoDate(now));
+  const own =
+    series === 'invoice' && invoice.profileId ? (await getProfile(tenantId, invoice.profileId)).invoiceNumberFormat : null;
+  const format = own ?? (series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat);
+  const tenantScope = counterScope(format, invoice.issueDate ?? isoDate(now));
+  const scope = own === null ? tenantScope : `${own}#${tenantScope}`;
   const counter = await getCounter(tenantId, series, scope);
   const issueDate = issueDateFor(invoice, { settings, lastIssueDate: counter?.lastIssueDate ?? null, now });
   return { series, format, scope, counter, issueDate };
 };
 
 /**
- * Issues a draft: the next gap-free number of its series, its date (backdating rules), the job's
- * ledger, what a correction credits against the invoices it names, and what its billing source
+ * Issues a draft: the next gap-free number of its series, its date (backdating rules), its job's
+ * ledger (an invoice of a profile has none), what a correction credits against the invoices it names, and what its billing source
  * moves (a milestone invoiced), all in one transaction; a lost race for the counter, the job, a
  * corrected invoice, the milestone or the settings is run again.
  */
@@ -46,27 +50,25 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
     assertIssuable(invoice);
     const now = clock.now();
     const [job, { series, format, scope, counter, issueDate }, corrected, source] = await Promise.all([
-      getJob(tenantId, invoice.jobId),
+      ledgerJob(tenantId, invoice),
       numberingOf(tenantId, invoice, settings, now),
       correctedInvoices(tenantId, invoice.lines),
       sourceActions(tenantId, invoice, 'issue', now),
     ]);
-    await assertReadyToComplete(tenantId, job, invoice.type);
+    if (job) await assertReadyToComplete(tenantId, job, invoice.type);
+    const issuedDraft = issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now);
     // A partial invoice of a fixed-price job bills a phase of its price: allocated to the charges as the job is now.
-    const numbered = allocatedToCharges(
-      job,
-      issue(invoice, formatNumber(format, (counter?.last ?? 0) + 1, issueDate), issueDate, settings, now),
-    );
+    const numbered = job ? allocatedToCharges(job, issuedDraft) : issuedDraft;
     // The invoices it corrects first, as at draft: one voided since is refused as such, whatever the ledger says.
     // The credit note of a reversal marks the invoice it reverses as reversed by it, on condition of its version.
     const credited = numbered.reversal
       ? corrected.map((reversed) => ({ next: reversedInvoice(reversed, numbered, now), previous: reversed }))
       : applyCredits(numbered, corrected, 1, now);
-    const nextJob = applyInvoice(job, numbered, 1, now);
-    const issued: Invoice = { ...numbered, jobStanding: jobStanding(nextJob) };
+    const nextJob = job && applyInvoice(job, numbered, 1, now);
+    const issued: Invoice = nextJob ? { ...numbered, jobStanding: jobStanding(nextJob) } : numbered;
     await saveIssue(tenantId, {
       invoice: { next: issued, previous: invoice },
-      job: { next: nextJob, previous: job },
+      ...(job && nextJob ? { job: { next: nextJob, previous: job } } : {}),
       counter: { series, scope, previous: counter },
       event: invoiceEvent('invoice.issued', issued, newId('evt'), now),
       corrected: credited,

@@ -1,7 +1,7 @@
 import { clock } from '../adapters/clock.js';
 import { DomainError, expectVersion } from '../domain/errors.js';
 import { selectExpenditure, settleExpenditure, unsettleExpenditure, type Expenditure } from '../domain/expenditure.js';
-import { isIssued, type Invoice } from '../domain/invoice.js';
+import { isIssued, jobOf, type Invoice } from '../domain/invoice.js';
 import {
   allocatedToCharges,
   authorizeSelection,
@@ -72,7 +72,7 @@ export const planSettlement = async (input: Finalization): Promise<{ chunks: str
 /** One chunk settled by the invoice, with the job's totals (WIP) in the same transaction; settled already, nothing written. */
 export const settleChunk = async (input: Finalization, ids: string[]): Promise<number> => {
   const invoice = await current(input);
-  await transitionExpenditures(input.tenantId, invoice.jobId, ids, (e, now) => settleExpenditure(e, invoice.id, now));
+  await transitionExpenditures(input.tenantId, jobOf(invoice), ids, (e, now) => settleExpenditure(e, invoice.id, now));
   return ids.length;
 };
 
@@ -84,7 +84,7 @@ export const markSettled = (input: Finalization): Promise<Invoice> =>
   });
 
 const expendituresOf = async (tenantId: string, invoice: Invoice): Promise<Expenditure[]> => {
-  const stored = await getExpenditures(tenantId, invoice.jobId, selectionOf(invoice).expenditureIds);
+  const stored = await getExpenditures(tenantId, jobOf(invoice), selectionOf(invoice).expenditureIds);
   return [...stored.values()].map((s) => s.expenditure);
 };
 
@@ -93,7 +93,7 @@ export const copyLines = (input: Finalization): Promise<Invoice> =>
   retrying(async () => {
     const invoice = await current(input);
     if (isIssued(invoice)) return invoice;
-    const [job, settled] = await Promise.all([getJob(input.tenantId, invoice.jobId), expendituresOf(input.tenantId, invoice)]);
+    const [job, settled] = await Promise.all([getJob(input.tenantId, jobOf(invoice)), expendituresOf(input.tenantId, invoice)]);
     return saved(input.tenantId, invoice, copySettledLines(job, invoice, settled, clock.now()));
   });
 
@@ -129,7 +129,7 @@ export const releaseSelection = async (input: Finalization, error: { code: strin
   });
   if (releasing.selection?.state !== 'releasing') return releasing;
   const { invoiceId } = input;
-  await transitionExpenditures(input.tenantId, releasing.jobId, selectionOf(releasing).expenditureIds, (e, now) =>
+  await transitionExpenditures(input.tenantId, jobOf(releasing), selectionOf(releasing).expenditureIds, (e, now) =>
     e.settledBy === invoiceId ? selectExpenditure(unsettleExpenditure(e, invoiceId, now), invoiceId, now) : e,
   );
   return retrying(async () => {
@@ -152,7 +152,7 @@ const assertFinalizable = async (
   now: Date,
 ): Promise<void> => {
   const [job, customer] = await Promise.all([
-    getJob(tenantId, invoice.jobId),
+    getJob(tenantId, jobOf(invoice)),
     send ? getCustomer(tenantId, invoice.customerId) : null,
     numberingOf(tenantId, invoice, settings, now),
   ]);

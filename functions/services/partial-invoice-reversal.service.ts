@@ -1,6 +1,6 @@
 import { clock } from '../adapters/clock.js';
 import { unsettleExpenditure } from '../domain/expenditure.js';
-import { isIssued, type Invoice } from '../domain/invoice.js';
+import { isIssued, jobOf, type Invoice } from '../domain/invoice.js';
 import { selectionOf } from '../domain/partial-invoice.js';
 import { assertReversible, reversalOf, reversalRestored } from '../domain/partial-invoice-reversal.js';
 import { getInvoice, insertDraft, saveInvoice } from '../store/invoice.store.js';
@@ -22,7 +22,7 @@ const issuedCreditNote = async (tenantId: string, original: Invoice): Promise<In
   const id = reversalIdOf(original.id);
   const draft = await retrying(async () => {
     // The invoice is read before the credit note is looked for: unless it is found, the invoice read is not reversed yet.
-    const [invoice, job] = await Promise.all([getInvoice(tenantId, original.id), getJob(tenantId, original.jobId)]);
+    const [invoice, job] = await Promise.all([getInvoice(tenantId, original.id), getJob(tenantId, jobOf(original))]);
     const found = await findInvoice(tenantId, id);
     if (found) return found;
     const creditNote = reversalOf(invoice, id, clock.now());
@@ -54,7 +54,7 @@ export const reversePartialInvoice = async (tenantId: string, invoiceId: string)
   const resumed = original.reversedBy ? await getInvoice(tenantId, original.reversedBy) : undefined;
   if (resumed?.reversal?.state !== 'restoring') assertReversible(original);
   const creditNote = resumed ?? (await issuedCreditNote(tenantId, original));
-  await transitionExpenditures(tenantId, original.jobId, selectionOf(original).expenditureIds, (e, now) =>
+  await transitionExpenditures(tenantId, jobOf(original), selectionOf(original).expenditureIds, (e, now) =>
     unsettleExpenditure(e, invoiceId, now),
   );
   return retrying(async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { clock } from '../adapters/clock.js';
 import { DomainError, expectVersion } from '../domain/errors.js';
 import { releaseExpenditure, selectExpenditure, type Expenditure } from '../domain/expenditure.js';
-import type { Invoice } from '../domain/invoice.js';
+import { jobOf, type Invoice } from '../domain/invoice.js';
 import {
   assertSelectionOpen,
   draftPartialInvoice,
@@ -90,7 +90,7 @@ const moveFor = (
   ids: string[],
   transition: (e: Expenditure, now: Date) => Expenditure,
 ): Promise<Expenditure[]> =>
-  transitionExpenditures(tenantId, invoice.jobId, ids, transition, () => [invoiceAtVersion(tenantId, invoice, selectionMoved)]);
+  transitionExpenditures(tenantId, jobOf(invoice), ids, transition, () => [invoiceAtVersion(tenantId, invoice, selectionMoved)]);
 
 const release = (tenantId: string, invoice: Invoice, ids: string[]): Promise<Expenditure[]> =>
   moveFor(tenantId, invoice, ids, (e, now) => releaseExpenditure(e, invoice.id, now));
@@ -105,7 +105,7 @@ const writeMarks = async (tenantId: string, invoice: Invoice): Promise<Invoice> 
     naming(expenditureIds, (e, now) => selectExpenditure(e, invoice.id, now)),
   );
   await release(tenantId, invoice, pending?.release ?? []);
-  const held = await readExpenditures(tenantId, invoice.jobId, expenditureIds);
+  const held = await readExpenditures(tenantId, jobOf(invoice), expenditureIds);
   const open = selectionWritten(invoice, held, clock.now());
   await saveInvoice(tenantId, { next: open, previous: invoice });
   return open;
@@ -145,14 +145,14 @@ const dropDraft = async (tenantId: string, invoice: Invoice, ids: string[]): Pro
   await retrying(async () => {
     const current = await getInvoice(tenantId, invoice.id);
     if (current.version !== invoice.version) throw selectionMoved();
-    await deleteDraft(tenantId, current, await getJob(tenantId, invoice.jobId));
+    await deleteDraft(tenantId, current, await getJob(tenantId, jobOf(invoice)));
   });
 };
 
 /** Undoes a change of selection that cannot be completed: back to the selection before it, open. */
 const revertDraft = async (tenantId: string, invoice: Invoice): Promise<void> => {
   const { expenditureIds, pending } = selectionOf(invoice);
-  const job = await getJob(tenantId, invoice.jobId);
+  const job = await getJob(tenantId, jobOf(invoice));
   const before = await readExpenditures(tenantId, job.id, [...expenditureIds, ...(pending?.release ?? [])]);
   const reverted = revertSelection(job, invoice, before, clock.now());
   await release(tenantId, invoice, reverted.release);
@@ -249,8 +249,8 @@ export const updatePartialInvoice = async (
   await assertPartialInvoicing(tenantId);
   const edit = async (invoice: Invoice): Promise<Invoice> => {
     const ids = patch.expenditureIds ?? selectionOf(invoice).expenditureIds;
-    const expenditures = await readExpenditures(tenantId, invoice.jobId, ids);
-    const job = await getJob(tenantId, invoice.jobId);
+    const expenditures = await readExpenditures(tenantId, jobOf(invoice), ids);
+    const job = await getJob(tenantId, jobOf(invoice));
     return editPartialInvoice(job, invoice, patch, expenditures, clock.now()).invoice;
   };
   return changeSelection(tenantId, id, edit, expectedVersion);
@@ -268,6 +268,6 @@ export const deletePartialInvoice = async (tenantId: string, id: string, expecte
     const invoice = await getInvoice(tenantId, emptied.id);
     assertSelectionOpen(invoice);
     if (invoice.selection!.expenditureIds.length > 0) throw selectionMoved();
-    await deleteDraft(tenantId, invoice, await getJob(tenantId, invoice.jobId));
+    await deleteDraft(tenantId, invoice, await getJob(tenantId, jobOf(invoice)));
   });
 };

@@ -35,4 +35,8 @@ export const listEvents = (
     where: { type },
     limit,
     cursor,
-  }).then((page) => ({ ...page, items: page.items.map(({ expiresAt: _, ...event }) => event) }));
+  }).then((page) => ({
+    ...page,
+    // Events written before profiles are of jobs' invoices.
+    items: page.items.map(({ expiresAt: _, ...event }) => ({ ...event, profileId: event.profileId ?? null })),
+  }));

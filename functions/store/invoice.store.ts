@@ -17,7 +17,7 @@ const listingDate = (invoice: Invoice): string => `${invoice.issueDate ?? invoic
 
 const invoiceItem = (tenantId: string, invoice: Invoice) => ({
   ...keys.invoice(tenantId, invoice.id),
-  GSI1PK: keys.jobInvoices(tenantId, invoice.jobId),
+  GSI1PK: invoice.jobId ? keys.jobInvoices(tenantId, invoice.jobId) : keys.profileInvoices(tenantId, invoice.profileId!),
   GSI1SK: listingDate(invoice),
   GSI2PK: keys.invoices(tenantId),
   GSI2SK: listingDate(invoice),
@@ -55,13 +55,15 @@ const countInvoice = (tenantId: string, job: Job, invoice: Invoice, delta: 1 | -
 
 /**
  * Invoices written before credits (or milestones) were kept have nothing credited against them (and
- * bill no milestone); those written before partial invoices select nothing and reverse nothing.
+ * bill no milestone); those written before partial invoices select nothing and reverse nothing;
+ * those written before profiles bill a job.
  */
-type StoredInvoice = Omit<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId'> &
-  Partial<Pick<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId'>>;
+type StoredInvoice = Omit<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId' | 'profileId'> &
+  Partial<Pick<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId' | 'profileId'>>;
 
 const fromStored = (invoice: StoredInvoice): Invoice => ({
   ...invoice,
+  profileId: invoice.profileId ?? null,
   milestoneId: invoice.milestoneId ?? null,
   creditedNet: invoice.creditedNet ?? toAmountString(0, invoice.currency),
   correctedBy: invoice.correctedBy ?? 0,
@@ -87,18 +89,19 @@ export const getInvoice = async (tenantId: string, id: string): Promise<Invoice>
 
 /**
  * Saves a new draft, counted on the job it was computed from (still at that version). Another
- * customer than the job's is checked to exist; the job's own is known to (customers are never deleted).
+ * customer than the job's is checked to exist; the job's own is known to (customers are never
+ * deleted), as is a profile's (`job` null: a profile keeps no count of its invoices).
  */
-export const insertDraft = (tenantId: string, invoice: Invoice, job: Job): Promise<void> =>
+export const insertDraft = (tenantId: string, invoice: Invoice, job: Job | null): Promise<void> =>
   write(
     ...putInvoice(tenantId, invoice, null),
-    countInvoice(tenantId, job, invoice, 1),
-    ...(invoice.customerId === job.customerId
+    ...(job ? [countInvoice(tenantId, job, invoice, 1)] : []),
+    ...(!job || invoice.customerId === job.customerId
       ? []
       : [mustExist(keys.customer(tenantId, invoice.customerId), 'customer', 'customerId')]),
   );
 
-export const deleteDraft = (tenantId: string, invoice: Invoice, job: Job): Promise<void> =>
+export const deleteDraft = (tenantId: string, invoice: Invoice, job: Job | null): Promise<void> =>
   write(
     {
       Delete: {
@@ -111,7 +114,7 @@ export const deleteDraft = (tenantId: string, invoice: Invoice, job: Job): Promi
       onConditionFailed: (old) => (old ? concurrentWrite('invoice') : notFound('invoice')),
     },
     ...deleteParts(invoiceItem(tenantId, invoice), INVOICE_LISTS),
-    countInvoice(tenantId, job, invoice, -1),
+    ...(job ? [countInvoice(tenantId, job, invoice, -1)] : []),
   );
 
 /** An aggregate's next version and the stored one it comes from (the write is conditional on it). */
@@ -157,7 +160,8 @@ export const getCounter = async (tenantId: string, series: Series, scope: string
 
 export interface Issuing {
   invoice: Versioned<Invoice>;
-  job: Versioned<Job>;
+  /** The job's ledger; absent for an invoice of a profile. */
+  job?: Versioned<Job>;
   counter: { series: Series; scope: string; previous: Counter | undefined };
   event: BillingEvent;
   /** The invoices a correction credits, each still at the version read. */
@@ -211,7 +215,7 @@ export const saveIssue = (
           `Number ${issued.number} is taken; check the number formats in the settings`,
         ),
     },
-    ...putJob(tenantId, job.next, job.previous),
+    ...(job ? putJob(tenantId, job.next, job.previous) : []),
     putEvent(tenantId, event),
     {
       ConditionCheck: {
@@ -234,6 +238,7 @@ export const findInvoiceByNumber = async (tenantId: string, number: string): Pro
 
 export interface InvoiceFilter {
   jobId?: string | undefined;
+  profileId?: string | undefined;
   customerId?: string | undefined;
   status?: InvoiceStatus | undefined;
   type?: InvoiceType | undefined;
@@ -241,7 +246,7 @@ export interface InvoiceFilter {
   to?: string | undefined;
 }
 
-/** Invoices newest first, by job, customer or tenant, in a date range: one key query each. */
+/** Invoices newest first, by job, profile, customer or tenant, in a date range: one key query each. */
 export const listInvoices = async (
   tenantId: string,
   filter: InvoiceFilter,
@@ -252,10 +257,18 @@ export const listInvoices = async (
     tenantId,
     ...(filter.jobId
       ? { index: 'byOwner', partition: keys.jobInvoices(tenantId, filter.jobId) }
-      : filter.customerId
-        ? { index: 'byCustomer', partition: keys.customerInvoices(tenantId, filter.customerId) }
-        : { index: 'byTenant', partition: keys.invoices(tenantId) }),
-    where: { status: filter.status, type: filter.type, ...(filter.jobId ? { customerId: filter.customerId } : {}) },
+      : filter.profileId
+        ? { index: 'byOwner', partition: keys.profileInvoices(tenantId, filter.profileId) }
+        : filter.customerId
+          ? { index: 'byCustomer', partition: keys.customerInvoices(tenantId, filter.customerId) }
+          : { index: 'byTenant', partition: keys.invoices(tenantId) }),
+    // The owner's partition is the key; the other filters are conditions (an invoice of a job has no profile).
+    where: {
+      status: filter.status,
+      type: filter.type,
+      ...(filter.jobId || filter.profileId ? { customerId: filter.customerId } : {}),
+      ...(filter.jobId ? { profileId: filter.profileId } : {}),
+    },
     ...(filter.from || filter.to ? { range: { from: filter.from, to: filter.to } } : {}),
     limit,
     cursor,

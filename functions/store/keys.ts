@@ -13,7 +13,7 @@
  * | expenditure batch (done) | T#<tid>#JOB#<jid> | EXPBATCHDONE#<bid> |          |        |                         |        |
  * | change order    | T#<tid>#CO#<id>     | CHANGE_ORDER | T#<tid>#JOB#<jid>#CHANGEORDERS | <id> |                  |        |
  * | idempotency key | T#<tid>#IDEM#<key>  | IDEM      |                          |        |                         |        |
- * | invoice         | T#<tid>#INV#<id>    | INVOICE   | T#<tid>#JOB#<jid>#INVOICES | <date>#<id> | T#<tid>#INVOICES | <date>#<id> |
+ * | invoice         | T#<tid>#INV#<id>    | INVOICE   | T#<tid>#JOB#<jid>#INVOICES (a profile's: T#<tid>#PRF#<pid>#INVOICES) | <date>#<id> | T#<tid>#INVOICES | <date>#<id> |
  * | invoice number  | T#<tid>#INVNO#<no>  | INVNO     |                          |        |                         |        |
  * | number counter  | T#<tid>#COUNTER#<series>#<scope> | COUNTER |              |        |                         |        |
  * | event           | T#<tid>#EVT#<id>    | EVENT     |                          |        | T#<tid>#EVENTS          | <id>   |
@@ -26,7 +26,8 @@
  * | dead-lettered fire | SCHEDULEDLQ#<name>#<scheduledTime> | SCHEDULEDLQ | SCHEDULEDLQ | <deadLetteredAt>#<name> |      |        |
  * | local test clock | LOCALCLOCK         | LOCALCLOCK |                         |        |                         |        |
  * | profile (+ discounts, taxes) | T#<tid>#PRF#<id> | PROFILE | T#<tid>#CUS#<cid>#PROFILES | <id> | T#<tid>#PROFILES | <id> |
- * | tab item        | T#<tid>#PRF#<pid>   | TABITEM#<id> | T#<tid>#PRF#<pid>#ITEMS | <id> |                       |        |
+ * | tab item        | T#<tid>#PRF#<pid>   | TABITEM#<id> | T#<tid>#PRF#<pid>#ITEMS (claimed by a snapshot: T#<tid>#PRF#<pid>#SNAPSHOT#<time>#ITEMS) | <id> |  |        |
+ * | snapshot        | T#<tid>#PRF#<pid>   | SNAPSHOT#<scheduledTime> |         |        |                         |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
  * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
@@ -172,6 +173,13 @@ export const keys = {
     SK: `TABITEM#${id}`,
   }),
   tabItems: (tenantId: string, profileId: string): string => `${tenant(tenantId)}#PRF#${profileId}#ITEMS`,
+  profileInvoices: (tenantId: string, profileId: string): string => `${tenant(tenantId)}#PRF#${profileId}#INVOICES`,
+  snapshot: (tenantId: string, profileId: string, scheduledTime: string): Key => ({
+    PK: `${tenant(tenantId)}#PRF#${profileId}`,
+    SK: `SNAPSHOT#${scheduledTime}`,
+  }),
+  snapshotItems: (tenantId: string, profileId: string, scheduledTime: string): string =>
+    `${tenant(tenantId)}#PRF#${profileId}#SNAPSHOT#${scheduledTime}#ITEMS`,
 };
 
 /** What an item is, by its sort key (`JOB`, `INVOICE`, ...): a part item is of its aggregate. */

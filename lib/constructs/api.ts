@@ -61,13 +61,16 @@ interface GroupNeeds extends FunctionNeeds {
 
 const GROUP_NEEDS: Partial<Record<RouteGroup, GroupNeeds>> = {
   // Renders invoice PDFs (pdfkit loads its standard font metrics from its own files at run time,
-  // so it is installed beside the bundle, not bundled) and emails them.
-  invoices: { nodeModules: ['pdfkit'], sendsMail: true },
+  // so it is installed beside the bundle, not bundled) and emails them. Issuing, voiding or paying a
+  // profile's invoice puts or removes its late-fee check.
+  invoices: { nodeModules: ['pdfkit'], sendsMail: true, schedules: true },
   // Completing a milestone emails the client an approval link, whose request schedules its reminder
   // and expiry; a decision or a retry starts its billing.
   milestones: { sendsMail: true, portalUrl: true, starts: ['milestone-billing'], schedules: true },
   // Proposing a change order emails the client its approval link, and schedules the request's reminder and expiry.
   'change-orders': { sendsMail: true, portalUrl: true, schedules: true },
+  // Activating, pausing, updating or cancelling a profile puts or removes its schedule.
+  profiles: { schedules: true },
   // The go-ahead of a partial invoice starts its finalization.
   'partial-invoices': { starts: ['partial-invoice'] },
   // Its handler knows every route, for the OpenAPI document and for what no route matched (meta.handler.ts).

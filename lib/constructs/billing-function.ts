@@ -24,6 +24,10 @@ export interface BillingFunctionProps {
    * those that load files of their own at run time, such as pdfkit's standard font metrics.
    */
   nodeModules?: string[];
+  /** How long it may run (default `FUNCTION_TIMEOUT_SECONDS`, under API Gateway's 30 s): longer only where no request waits. */
+  timeout?: Duration;
+  /** Its physical name (default: one CloudFormation makes), for a function told its own ARN, which a reference to itself cannot give. */
+  functionName?: string;
 }
 
 /** Who a function sends mail as, through SES. */
@@ -68,7 +72,7 @@ const MAIL_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
 export class BillingFunction extends Construct {
   readonly fn: NodejsFunction;
 
-  constructor(scope: Construct, id: string, { entry, nodeModules }: BillingFunctionProps) {
+  constructor(scope: Construct, id: string, { entry, nodeModules, timeout, functionName }: BillingFunctionProps) {
     super(scope, id);
 
     const logGroup = new LogGroup(this, 'Logs', {
@@ -88,7 +92,8 @@ export class BillingFunction extends Construct {
       architecture: Architecture.ARM_64,
       // 1 GB buys the CPU share that keeps cold starts short.
       memorySize: 1024,
-      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
+      timeout: timeout ?? Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
+      functionName,
       role,
       logGroup,
       environment: {

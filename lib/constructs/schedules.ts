@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { deadLetterAlarm } from './dead-letter-alarm.js';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -12,6 +12,9 @@ import { BillingFunction, type FunctionNeeds, type MailSender } from './billing-
 
 const TARGET_ENTRY = 'functions/scheduled/target.handler.ts';
 const SCHEDULER = 'scheduler.amazonaws.com';
+// A profile's snapshot turns a tab of up to 5,000 items into an invoice in chunks, renders and emails it:
+// minutes, not the API's seconds. A fire cut short resumes from its last chunk on Lambda's retry.
+const TARGET_TIMEOUT = Duration.minutes(5);
 
 export interface SchedulesProps {
   /** The table of the data stack, which the targets read and write. */
@@ -36,6 +39,11 @@ export interface SchedulesProps {
 export class Schedules extends Construct {
   readonly group: ScheduleGroup;
   readonly target: BillingFunction;
+  /**
+   * The target function's ARN, built from its physical name rather than referenced, so that the target
+   * itself may be told it (`grantSchedule`): a function's environment cannot refer to the function.
+   */
+  readonly targetArn: string;
   readonly role: Role;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
@@ -58,14 +66,28 @@ export class Schedules extends Construct {
         "It is a dead-letter queue itself: that of the schedules (fires Scheduler could not deliver) and the scheduled-target function's on-failure destination (fires it failed), which cdk-nag does not recognize as one.",
     });
 
-    this.target = new BillingFunction(this, 'Target', { entry: TARGET_ENTRY, nodeModules: targetNeeds.nodeModules });
+    // Unique in the account and region as CloudFormation's own names are (the path, hashed), within Lambda's 64 characters.
+    const targetName = `${Names.uniqueResourceName(this, { maxLength: 64 - '-Target'.length, separator: '-' })}-Target`;
+    this.target = new BillingFunction(this, 'Target', {
+      entry: TARGET_ENTRY,
+      nodeModules: targetNeeds.nodeModules,
+      timeout: TARGET_TIMEOUT,
+      functionName: targetName,
+    });
+    this.targetArn = Stack.of(this).formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: targetName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     this.target.bindTable(table);
     if (targetNeeds.sendsMail) {
       if (!mail) throw new Error('The schedule targets send mail: give Schedules a sender');
       this.target.bindMail(mail);
     }
     // Every target is safe to run twice for one fire: two retries of a failure (Lambda's backoff, a
-    // minute and two), for six hours of throttling at most, then the dead-letter queue.
+    // minute and two), for six hours of throttling at most, then the dead-letter queue. Three runs of
+    // TARGET_TIMEOUT each (a snapshot that timed out resumes) fit well within those six hours.
     this.target.fn.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
@@ -130,7 +152,7 @@ export class Schedules extends Construct {
     });
     const variables: Record<keyof typeof SCHEDULE_VARIABLES, string> = {
       group: this.group.scheduleGroupName,
-      targetArn: this.target.fn.functionArn,
+      targetArn: this.targetArn,
       roleArn: this.role.roleArn,
       deadLetterArn: this.deadLetterQueue.queueArn,
     };

@@ -37,12 +37,20 @@ export class ServiceStack extends Stack {
         new Workflow(this, `Workflow-${name}`, { name, table, mail, stepNeeds: STEP_NEEDS[name] }),
       ]),
     ) as Record<WorkflowName, Workflow>;
-    // What the targets of schedules (functions/scheduled/targets.ts) need beyond the table: an approval
-    // reminder emails a new portal link; a deemed acceptance starts the milestone's billing.
-    this.schedules = new Schedules(this, 'Schedules', { table, mail, targetNeeds: { sendsMail: true } });
+    // What the targets of schedules (functions/scheduled/targets.ts) need beyond the table: a profile's
+    // snapshot and late fee render the invoice PDF (pdfkit beside the bundle, as for the invoices route
+    // group) and email it; an approval reminder emails a new portal link; a deemed acceptance starts the
+    // milestone's billing; a snapshot removes its profile's schedule after the last cycle and schedules
+    // the late fee of the invoice it issued.
+    this.schedules = new Schedules(this, 'Schedules', {
+      table,
+      mail,
+      targetNeeds: { nodeModules: ['pdfkit'], sendsMail: true },
+    });
     const api = new Api(this, 'Api', { table, mail, workflows: this.workflows, schedules: this.schedules });
     api.bindPortalUrl(this.schedules.target);
     this.workflows['milestone-billing'].grantStart(this.schedules.target);
+    this.schedules.grantSchedule(this.schedules.target);
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the Tally HTTP API' });
 
     // A decision records that a workflow start is owed in the same write; this starts any still owed (design §4).

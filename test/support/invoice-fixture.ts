@@ -24,6 +24,7 @@ const line = (
 export const invoice: Invoice = {
   id: 'inv_01JQ7ZK4B0V5R6S7T8W9X0Y1Z2',
   jobId: 'job_01JQ7Z0000AAAABBBBCCCCDDDD',
+  profileId: null,
   customerId: 'cus_01JQ7Y0000AAAABBBBCCCCDDDD',
   currency: 'EUR',
   policy: 'progress_itemized_grouped',
@@ -110,7 +111,7 @@ export const invoice: Invoice = {
 
 /** The job after the deposit invoice (2,000.00 net) and this one were issued. */
 export const job: Job = {
-  id: invoice.jobId,
+  id: invoice.jobId!,
   customerId: invoice.customerId,
   name: 'Harbour View: unit 4 fit-out',
   billingType: 'fixed_price',

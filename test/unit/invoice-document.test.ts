@@ -19,7 +19,7 @@ describe('invoice view', () => {
 
   it('shows the job position: billed to date counts retainage held, and contract = billed + remaining', () => {
     // Act: a draft shows the job as it stands now
-    const { position } = view({ invoice: { status: 'draft', number: null, jobStanding: undefined } }).job;
+    const { position } = view({ invoice: { status: 'draft', number: null, jobStanding: undefined } }).job!;
     // Assess
     expect(position).toEqual({
       contract: '39000.00',
@@ -36,7 +36,7 @@ describe('invoice view', () => {
     // Prepare: a later invoice billed 5,000.00 more
     const later = { ...job, invoicedToDate: '19675.47', updatedAt: '2025-04-02T10:00:00.000Z' };
     // Act
-    const { position } = invoiceView({ tenant, customer, invoice, job: later }).job;
+    const { position } = invoiceView({ tenant, customer, invoice, job: later }).job!;
     const note = renderInvoiceHtml(invoiceView({ tenant, customer, invoice, job: later }));
     // Assess
     expect(position).toMatchObject({ contract: '39000.00', billedToDate: '16500.50', remaining: '22499.50', asOf: '2025-03-14' });

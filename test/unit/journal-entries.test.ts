@@ -12,6 +12,7 @@ const invoiceOf = (lines: LineInput[], fields: Partial<Invoice> = {}): Numbered 
   const invoice = withTotals({
     id: 'inv_1',
     jobId: 'job_1',
+    profileId: null,
     customerId: 'cus_1',
     currency,
     policy: 'progress_itemized',

@@ -10,7 +10,11 @@ const eventSchema = z
     id: z.string(),
     type: eventType,
     invoiceId: z.string(),
-    jobId: z.string(),
+    jobId: z.string().nullable().meta({ description: 'The job of the invoice; null for an invoice of an accumulating profile' }),
+    profileId: z
+      .string()
+      .nullable()
+      .meta({ description: 'The accumulating profile of the invoice; null for an invoice of a job' }),
     customerId: z.string(),
     number: z.string().nullable(),
     currency: currencyCode,

@@ -158,11 +158,14 @@ export const newPayment = z.strictObject({
 const money = z.string();
 
 // A milestone invoice is drafted by the milestone-billing workflow, a time and material one by
-// POST /v1/jobs/{id}/partial-invoices, never through POST /v1/jobs/{id}/invoices.
-const POLICIES = [...newDraft.options.map((o) => o.shape.policy.value), 'milestone', 'time_and_material'] as InvoicePolicy[] as [
-  InvoicePolicy,
-  ...InvoicePolicy[],
-];
+// POST /v1/jobs/{id}/partial-invoices, an accumulating one by its profile's snapshot, never through
+// POST /v1/jobs/{id}/invoices.
+const POLICIES = [
+  ...newDraft.options.map((o) => o.shape.policy.value),
+  'milestone',
+  'time_and_material',
+  'accumulating',
+] as InvoicePolicy[] as [InvoicePolicy, ...InvoicePolicy[]];
 
 const selectionTotal = z.object({ count: z.number().int().min(0), cost: money, salesValue: money });
 
@@ -201,7 +204,8 @@ export const invoiceSchema = z
     type: z.enum(['partial', 'complete', 'correction']),
     policy: z.enum(POLICIES),
     series: z.enum(['invoice', 'credit_note']).nullable(),
-    jobId: z.string(),
+    jobId: z.string().nullable().meta({ description: 'The job it bills; null on an invoice of an accumulating profile' }),
+    profileId: z.string().nullable().meta({ description: 'The accumulating profile it bills; null on an invoice of a job' }),
     milestoneId: z.string().nullable().meta({ description: 'The milestone it bills (policy milestone), else null' }),
     customerId: z.string(),
     currency: currencyCode,
@@ -213,7 +217,16 @@ export const invoiceSchema = z
     lines: z.array(
       z.object({
         id: z.string(),
-        kind: z.enum(['work', 'deposit', 'deposit_applied', 'retainage_withheld', 'retainage_release', 'correction']),
+        kind: z.enum([
+          'work',
+          'deposit',
+          'deposit_applied',
+          'retainage_withheld',
+          'retainage_release',
+          'correction',
+          'discount',
+          'late_fee',
+        ]),
         description: z.string(),
         quantity: z.string(),
         unitPrice: money,

@@ -30,6 +30,7 @@ const invoiceQuery = pageQuery
     number: z.string().min(1).max(100).optional(),
     customerId: resourceId.optional(),
     jobId: resourceId.optional(),
+    profileId: resourceId.optional(),
     status: z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided']).optional(),
     type: z.enum(['partial', 'complete', 'correction']).optional(),
     from: isoDate.optional(),

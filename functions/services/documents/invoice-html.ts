@@ -79,9 +79,11 @@ const billTo = ({ billTo: to }: InvoiceView): string =>
   ].join('');
 
 const position = (view: InvoiceView): string =>
-  `<section class="position"><h2>Job summary</h2>${positionRows(view)
-    .map(([label, value]) => `<div><span>${e(label)}</span><strong>${e(value)}</strong></div>`)
-    .join('')}<p>${e(positionNote(view))}</p></section>`;
+  !view.job
+    ? ''
+    : `<section class="position"><h2>Job summary</h2>${positionRows(view)
+        .map(([label, value]) => `<div><span>${e(label)}</span><strong>${e(value)}</strong></div>`)
+        .join('')}<p>${e(positionNote(view))}</p></section>`;
 
 const DEDUCTIONS = new Set<InvoiceLine['kind']>(['deposit_applied', 'retainage_withheld']);
 
@@ -141,7 +143,7 @@ export const renderInvoiceHtml = (view: InvoiceView): string => {
 <main class="sheet">
 ${mark ? `<div class="stamp" aria-hidden="true">${e(mark)}</div>` : ''}
 <header>
-<div><div class="seller">${e(view.seller.name)}</div><div>Job: ${e(view.job.name)}</div></div>
+<div><div class="seller">${e(view.seller.name)}</div><div>${e(view.source.label)}: ${e(view.source.name)}</div></div>
 <div class="doc"><h1>${e(title(invoice))}</h1><div class="number">${e(numberOrDraft(invoice))}</div></div>
 </header>
 <section class="parties">

@@ -36,7 +36,7 @@ const HALF = WIDTH / 2 - 12;
 const header = (doc: Doc, view: InvoiceView): number => {
   const { invoice } = view;
   font(doc, 16, true).text(view.seller.name, LEFT, MARGIN.top, { width: WIDTH / 2 });
-  font(doc, 9, false, MUTED).text(`Job: ${view.job.name}`, { width: WIDTH / 2 });
+  font(doc, 9, false, MUTED).text(`${view.source.label}: ${view.source.name}`, { width: WIDTH / 2 });
   const left = doc.y;
   font(doc, 20, true).text(title(invoice), LEFT + WIDTH / 2, MARGIN.top, { width: WIDTH / 2, align: 'right' });
   font(doc, 12, true).text(numberOrDraft(invoice), { width: WIDTH / 2, align: 'right' });
@@ -68,6 +68,7 @@ const parties = (doc: Doc, view: InvoiceView, top: number): number => {
 
 /** The job summary: six figures in a shaded box, three a row, and what they mean. */
 const position = (doc: Doc, view: InvoiceView, top: number): number => {
+  if (!view.job) return top;
   const cell = (WIDTH - 24) / 3;
   const note = positionNote(view);
   const height = 2 * 28 + font(doc, 7).heightOfString(note, { width: WIDTH - 24 }) + 38;

@@ -1,6 +1,7 @@
 import type { Address, Customer } from '../../domain/customer.js';
 import type { Invoice, InvoicePolicy, InvoiceStatus, InvoiceType } from '../../domain/invoice.js';
 import { jobStanding, type Job, type JobStanding } from '../../domain/job.js';
+import type { Profile } from '../../domain/profile.js';
 import type { Tenant } from '../../domain/tenant.js';
 
 /**
@@ -21,31 +22,39 @@ export interface InvoiceView {
   seller: { name: string };
   billTo: { name: string; email: string | null; address: Address | null; taxId: string | null };
   invoice: Invoice;
-  job: { name: string; currency: string; position: JobPosition };
+  /** What it bills, as its header names it: `Job: <name>`, or `Tab: <name>` for an accumulating profile. */
+  source: { label: 'Job' | 'Tab'; name: string };
+  /** The job summary; null on an invoice of a profile, which has no job to sum up. */
+  job: { name: string; currency: string; position: JobPosition } | null;
 }
 
 export interface InvoiceSources {
   tenant: Pick<Tenant, 'name'>;
   customer: Pick<Customer, 'name' | 'email' | 'billingAddress' | 'taxId'>;
   invoice: Invoice;
-  job: Job;
+  /** Its billing source: the job, or for an invoice of an accumulating profile the profile. */
+  job?: Job;
+  profile?: Pick<Profile, 'name'>;
 }
 
-export const invoiceView = ({ tenant, customer, invoice, job }: InvoiceSources): InvoiceView => ({
+export const invoiceView = ({ tenant, customer, invoice, job, profile }: InvoiceSources): InvoiceView => ({
   seller: { name: tenant.name },
   billTo: { name: customer.name, email: customer.email, address: customer.billingAddress, taxId: customer.taxId },
   invoice,
-  job: {
-    name: job.name,
-    currency: job.currency,
-    position: {
-      ...(invoice.jobStanding ?? jobStanding(job)),
-      thisInvoice: invoice.totals.net,
-      depositsApplied: invoice.depositApplied,
-      retainageWithheld: invoice.retainageWithheld,
-      asOf: invoice.jobStanding && invoice.issueDate ? invoice.issueDate : job.updatedAt.slice(0, 10),
-    },
-  },
+  source: job ? { label: 'Job', name: job.name } : { label: 'Tab', name: profile?.name ?? '' },
+  job: job
+    ? {
+        name: job.name,
+        currency: job.currency,
+        position: {
+          ...(invoice.jobStanding ?? jobStanding(job)),
+          thisInvoice: invoice.totals.net,
+          depositsApplied: invoice.depositApplied,
+          retainageWithheld: invoice.retainageWithheld,
+          asOf: invoice.jobStanding && invoice.issueDate ? invoice.issueDate : job.updatedAt.slice(0, 10),
+        },
+      }
+    : null,
 });
 
 // Formatting shared by the HTML and the PDF: amounts stay strings, grouped by text, never by number.
@@ -68,6 +77,7 @@ const POLICIES: Record<InvoicePolicy, string> = {
   retainage_release: 'Retainage release',
   milestone: 'Milestone billing',
   time_and_material: 'Time and material',
+  accumulating: 'Running tab',
 };
 
 const TYPES: Record<InvoiceType, string> = { partial: 'partial invoice', complete: 'complete invoice', correction: 'correction' };
@@ -121,7 +131,9 @@ export const headerRows = (view: InvoiceView): Row[] => {
   ];
 };
 
+/** The job summary's figures; none for an invoice without a job. */
 export const positionRows = (view: InvoiceView): Row[] => {
+  if (!view.job) return [];
   const { position: p, currency } = view.job;
   return [
     ['Contract', money(p.contract, currency)],
@@ -145,6 +157,8 @@ export const totalRows = (invoice: Invoice): Row[] => {
 };
 
 export const positionNote = ({ invoice, job }: InvoiceView): string =>
-  invoice.jobStanding
-    ? `Job figures as this invoice was issued on ${job.position.asOf}; billed to date counts it, the invoices issued before it and the retainage held.`
-    : `Job figures as of ${job.position.asOf}; billed to date counts the issued invoices of the job and the retainage held, and will count this one once it is issued.`;
+  !job
+    ? ''
+    : invoice.jobStanding
+      ? `Job figures as this invoice was issued on ${job.position.asOf}; billed to date counts it, the invoices issued before it and the retainage held.`
+      : `Job figures as of ${job.position.asOf}; billed to date counts the issued invoices of the job and the retainage held, and will count this one once it is issued.`;
