@@ -43,7 +43,7 @@ export class Schedules extends Construct {
    * The target function's ARN, built from its physical name rather than referenced, so that the target
    * itself may be told it (`grantSchedule`): a function's environment cannot refer to the function.
    */
-  readonly targetArn: string;
+  private readonly targetArn: string;
   readonly role: Role;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;

@@ -84,6 +84,8 @@ describe('invoice documents on AWS', () => {
   it.each([
     { renderer: 'invoices', env: {} },
     { renderer: 'SendMilestoneInvoice', env: { STEP_NAME: 'SendMilestoneInvoice' } },
+    // a live profile's snapshot and late fee email the invoice's PDF
+    { renderer: 'scheduled-target', env: {} },
   ] as const)('ships pdfkit beside the $renderer bundle, so that its standard fonts load on Lambda', ({ renderer, env }) => {
     // Prepare: the function's asset as it is zipped and uploaded.
     const id = senders[renderer]!;

@@ -2,11 +2,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeKey } from '../../functions/api/route.js';
 import { routeGroups } from '../../functions/api/routes/index.js';
-import { SCHEDULE_VARIABLES, workflowArnVariable } from '../../functions/shared/config.js';
+import { FUNCTION_TIMEOUT_SECONDS, SCHEDULE_VARIABLES, workflowArnVariable } from '../../functions/shared/config.js';
 import { tallyApp } from './tally-app.js';
 import { functionStatements, grantsOf, type Resource, roleStatements, servingFunction } from './template-queries.js';
 
 const SCHEDULE_ACTIONS = ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'];
+/** Every route group whose function puts or removes schedules. */
+const SCHEDULING_GROUPS = ['milestones', 'change-orders', 'profiles', 'invoices'] as const;
 
 describe('the schedules on AWS', () => {
   let template: Template;
@@ -29,10 +31,13 @@ describe('the schedules on AWS', () => {
       queue: logicalId(schedules.deadLetterQueue),
       role: logicalId(schedules.role),
       target: logicalId(schedules.target.fn),
-      // The route groups whose approval requests schedule their reminders and expiry
-      scheduling: [routeGroups.milestones[0]!, routeGroups['change-orders'][0]!].map((r) =>
-        servingFunction(template, routeKey(r)),
-      ),
+      // The route groups whose approval requests schedule their reminders and expiry, whose profiles
+      // schedule their cycles and whose invoices their late fees; and the target, whose snapshot ends its
+      // profile's schedule and schedules the late fee of the invoice it issued.
+      scheduling: [
+        ...SCHEDULING_GROUPS.map((group) => servingFunction(template, routeKey(routeGroups[group][0]!))),
+        logicalId(schedules.target.fn),
+      ],
       machine: logicalId(service.workflows['milestone-billing'].stateMachine),
     };
   }, 120_000);
@@ -41,7 +46,11 @@ describe('the schedules on AWS', () => {
     // Assess
     const groups = template.findResources('AWS::Scheduler::ScheduleGroup');
     expect(Object.keys(groups)).toEqual([ids.group]);
-    expect(groups[ids.group]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { Name: groupName } });
+    expect(groups[ids.group]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { Name: groupName },
+    });
   });
 
   it('has an encrypted dead-letter queue taking only TLS, and an alarm when it holds any message', () => {
@@ -69,6 +78,8 @@ describe('the schedules on AWS', () => {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.queue, 'QueueName'] } }],
       Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
@@ -89,6 +100,9 @@ describe('the schedules on AWS', () => {
       },
     ]);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(managed.filter((p) => JSON.stringify(p.Properties.Roles ?? []).includes(ids.role))).toEqual([]);
   });
 
   it('lets the role invoke the scheduled-target function alone (no version or alias) and send to the dead-letter queue alone', () => {
@@ -112,7 +126,14 @@ describe('the schedules on AWS', () => {
     expect(sends.flatMap((s) => [s.Resource].flat())).toEqual([{ 'Fn::GetAtt': [ids.queue, 'Arn'] }]);
   });
 
-  it('gives the target function the table, mail, the portal and the start of a milestone billing, and no scheduling', () => {
+  it('runs the target function for up to 5 minutes with 1 GB (a snapshot of 5,000 items), the others at the API timeout', () => {
+    // Assess
+    expect(functions[ids.target]!.Properties).toMatchObject({ Timeout: 300, MemorySize: 1024 });
+    for (const [id, fn] of Object.entries(functions))
+      if (id !== ids.target) expect(fn.Properties.Timeout, id).toBe(FUNCTION_TIMEOUT_SECONDS);
+  });
+
+  it('gives the target function the table, mail, the portal and the start of a milestone billing', () => {
     // Prepare
     const variables = functions[ids.target]!.Properties.Environment.Variables;
     const statements = functionStatements(template, ids.target);
@@ -128,10 +149,26 @@ describe('the schedules on AWS', () => {
     expect(grantsOf(statements, 'states')).toEqual([
       expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: ids.machine } }),
     ]);
-    expect(grantsOf(statements, 'scheduler')).toEqual([]);
   });
 
   it("lets a scheduling function create, update and delete only the group's schedules, pass only the role, and tells it where", () => {
+    // Prepare: the target's ARN by its name, since the target is told it too (it cannot refer to itself).
+    const targetName = functions[ids.target]!.Properties.FunctionName;
+    expect(targetName).toMatch(/^[\w-]{1,64}$/);
+    const targetArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':lambda:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:function:${targetName}`,
+        ],
+      ],
+    };
     for (const fn of ids.scheduling) {
       // Prepare
       const statements = functionStatements(template, fn);
@@ -166,7 +203,7 @@ describe('the schedules on AWS', () => {
       ]);
       expect(functions[fn]!.Properties.Environment.Variables).toMatchObject({
         [SCHEDULE_VARIABLES.group]: groupName,
-        [SCHEDULE_VARIABLES.targetArn]: { 'Fn::GetAtt': [ids.target, 'Arn'] },
+        [SCHEDULE_VARIABLES.targetArn]: targetArn,
         [SCHEDULE_VARIABLES.roleArn]: { 'Fn::GetAtt': [ids.role, 'Arn'] },
         [SCHEDULE_VARIABLES.deadLetterArn]: { 'Fn::GetAtt': [ids.queue, 'Arn'] },
       });
@@ -175,7 +212,7 @@ describe('the schedules on AWS', () => {
 
   it('lets no other function schedule or pass a role', () => {
     // Assess
-    expect(ids.scheduling).toHaveLength(2);
+    expect(new Set(ids.scheduling).size).toBe(SCHEDULING_GROUPS.length + 1);
     for (const [id, fn] of Object.entries(functions)) {
       if (ids.scheduling.includes(id)) continue;
       const statements = functionStatements(template, id);
