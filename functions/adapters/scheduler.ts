@@ -20,6 +20,7 @@ export const SCHEDULE_TARGET_NAMES = [
   'approval-reminder',
   'approval-expiry',
   'approval-deemed-acceptance',
+  'profile-snapshot',
 ] as const satisfies readonly string[];
 
 export type ScheduleTargetName = (typeof SCHEDULE_TARGET_NAMES)[number];

@@ -145,7 +145,7 @@ export const jobOf = (invoice: Invoice): string => {
 };
 
 export const typeOfPolicy = (policy: InvoicePolicy): InvoiceType =>
-  policy.startsWith('final') ? 'complete' : policy.startsWith('correction') ? 'correction' : 'partial';
+  policy.startsWith('final') || policy === 'accumulating' ? 'complete' : policy.startsWith('correction') ? 'correction' : 'partial';
 
 /** Net, tax per rate (EN 16931) and gross of lines, as an invoice of them totals them. */
 export const lineTotals = (

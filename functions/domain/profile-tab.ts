@@ -21,6 +21,7 @@ import {
   type Profile,
   type TabDiscount,
   type TabTax,
+  type TabTotals,
 } from './profile.js';
 
 /** One item of a profile's tab: `amount` = quantity x unit price, rounded to the currency. */
@@ -100,7 +101,7 @@ const discountLines = (profile: Profile): LineDraft[] => {
     parts.forEach((part, i) => (left[i] = left[i]!.minus(part)));
     const description = discount.percent === null ? discount.description : `${discount.description} (${discount.percent}%)`;
     return bases
-      .map(({ rate }, i) => ({ kind: 'work' as const, description, amount: parts[i]!.negated(), taxRate: rate }))
+      .map(({ rate }, i) => ({ kind: 'discount' as const, description, amount: parts[i]!.negated(), taxRate: rate }))
       .filter((line) => !line.amount.isZero());
   });
 };
@@ -171,16 +172,28 @@ const assertTabPayable = (profile: Profile, fields: string[]): Profile => {
   return profile;
 };
 
-/** The tab's totals with `item` out (`sign` -1) or in (+1). */
-const counted = (profile: Profile, item: TabItem, sign: 1 | -1): Profile['tab'] => {
-  const key = rateKey(item);
-  const net = amount(profile.tab.netsByRate[key] ?? '0').plus(amount(item.amount).times(sign));
-  const { [key]: _, ...others } = profile.tab.netsByRate;
-  const itemCount = profile.tab.itemCount + sign;
-  // A rate no item carries any more leaves the totals (its count is not kept, so a zero net stays while items do).
-  const keep = !net.isZero() || sign === 1;
-  return { itemCount, netsByRate: keep && itemCount > 0 ? { ...others, [key]: net.toFixed() } : others };
+/** What items add up to, as a tab keeps it. */
+export const totalsOf = (items: Pick<TabItem, 'taxRate' | 'amount'>[]): TabTotals => {
+  const nets = new Map<string, Amount>();
+  for (const item of items) nets.set(rateKey(item), (nets.get(rateKey(item)) ?? new Dec(0)).plus(item.amount));
+  return { itemCount: items.length, netsByRate: Object.fromEntries([...nets].map(([key, net]) => [key, net.toFixed()])) };
 };
+
+/** Tab totals with `other` in (`sign` +1) or out (-1). */
+export const combinedTotals = (totals: TabTotals, other: TabTotals, sign: 1 | -1): TabTotals => {
+  const itemCount = totals.itemCount + sign * other.itemCount;
+  const netsByRate = { ...totals.netsByRate };
+  for (const [key, net] of Object.entries(other.netsByRate)) {
+    const next = amount(netsByRate[key] ?? '0').plus(amount(net).times(sign));
+    // A rate no item carries any more leaves the totals (its count is not kept, so a zero net stays while items do).
+    if (sign === -1 && next.isZero()) delete netsByRate[key];
+    else netsByRate[key] = next.toFixed();
+  }
+  return { itemCount, netsByRate: itemCount > 0 ? netsByRate : {} };
+};
+
+/** The tab's totals with `item` out (`sign` -1) or in (+1). */
+const counted = (profile: Profile, item: TabItem, sign: 1 | -1): TabTotals => combinedTotals(profile.tab, totalsOf([item]), sign);
 
 const priced = (item: Omit<TabItem, 'amount'>, currency: string): TabItem => ({
   ...item,

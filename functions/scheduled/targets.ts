@@ -1,5 +1,6 @@
 import type { ScheduleTargetName } from '../adapters/scheduler.js';
 import { deemApproval, expireApproval, remindApproval } from '../services/approval-timers.js';
+import { snapshotProfile } from '../services/profile-snapshot.service.js';
 
 /** A use case a schedule fires, given its input and the time it was scheduled for. */
 export type ScheduleTarget = (input: Record<string, unknown>, scheduledTime: Date) => Promise<unknown>;
@@ -11,4 +12,5 @@ export const scheduleTargets: TargetRegistry = {
   'approval-reminder': remindApproval,
   'approval-expiry': expireApproval,
   'approval-deemed-acceptance': deemApproval,
+  'profile-snapshot': snapshotProfile,
 };

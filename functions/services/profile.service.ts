@@ -34,6 +34,7 @@ import { getCustomer } from '../store/customer.store.js';
 import { getProfile, getTabItem, listProfiles, listTabItems, saveProfile, saveTabChange } from '../store/profile.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { newId } from './ids.js';
+import { putProfileSchedule, removeProfileSchedule } from './profile-schedule.js';
 import { retrying } from './retry.js';
 
 /** The calendar day it is now (UTC: the tenant's day until tenants have a time zone). */
@@ -68,6 +69,7 @@ export const createProfile = async (tenantId: string, input: NewProfile): Promis
     newProfile({ ...input, currency: customer.currency }, newId('prf'), now, today(now)),
     null,
   );
+  await putProfileSchedule(tenantId, profile, null, now);
   await saveProfile(tenantId, profile, null);
   return profile;
 };
@@ -75,7 +77,8 @@ export const createProfile = async (tenantId: string, input: NewProfile): Promis
 /**
  * Loads the profile, checks the caller's expected version (If-Match), applies one domain change and
  * saves it on condition that nobody changed the profile meanwhile; a lost race reads again and
- * applies the change to what won (with If-Match that is a 412).
+ * applies the change to what won (with If-Match that is a 412). Its schedule follows: put before the
+ * write when the change moves it, removed after it when the profile stops (services/profile-schedule.ts).
  */
 const changeProfile = (
   tenantId: string,
@@ -85,8 +88,11 @@ const changeProfile = (
 ): Promise<Profile> =>
   retrying(async () => {
     const profile = expectVersion(await getProfile(tenantId, id), expectedVersion, 'profile');
-    const next = await withOwnSeries(tenantId, change(profile, clock.now()), profile);
+    const now = clock.now();
+    const next = await withOwnSeries(tenantId, change(profile, now), profile);
+    await putProfileSchedule(tenantId, next, profile, now);
     await saveProfile(tenantId, next, profile);
+    await removeProfileSchedule(next, profile);
     return next;
   });
 

@@ -26,8 +26,9 @@
  * | dead-lettered fire | SCHEDULEDLQ#<name>#<scheduledTime> | SCHEDULEDLQ | SCHEDULEDLQ | <deadLetteredAt>#<name> |      |        |
  * | local test clock | LOCALCLOCK         | LOCALCLOCK |                         |        |                         |        |
  * | profile (+ discounts, taxes) | T#<tid>#PRF#<id> | PROFILE | T#<tid>#CUS#<cid>#PROFILES | <id> | T#<tid>#PROFILES | <id> |
- * | tab item        | T#<tid>#PRF#<pid>   | TABITEM#<id> | T#<tid>#PRF#<pid>#ITEMS (claimed by a snapshot: T#<tid>#PRF#<pid>#SNAPSHOT#<time>#ITEMS) | <id> |  |        |
- * | snapshot        | T#<tid>#PRF#<pid>   | SNAPSHOT#<scheduledTime> |         |        |                         |        |
+ * | tab item        | T#<tid>#PRF#<pid>   | TABITEM#<id> | T#<tid>#PRF#<pid>#ITEMS | <id> |                       |        |
+ * | snapshot (a cycle) | T#<tid>#PRF#<pid> | SNAPSHOT#<scheduledTime> |        |        |                         |        |
+ * | item claimed by a snapshot | T#<tid>#PRF#<pid> | SNAPITEM#<scheduledTime>#<id> |  |  |                   |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
  * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
@@ -82,6 +83,10 @@
  * its tab (item count and nets by tax rate), so that its preview is the profile item alone. A tab item
  * is an item of its own in the profile's collection (a tab holds up to 5,000): GSI1 lists a tab's
  * items, newest first; every write of one writes the profile's next version with it, in one transaction.
+ * A cycle's snapshot (domain/profile-snapshot.ts) is a marker in the profile's collection, keyed on
+ * the scheduled time of its fire; it claims the tab's items by moving each (a put and a conditional
+ * delete) to an item of its own under `SNAPITEM#<scheduledTime>#`, which a strongly consistent Query
+ * of the collection reads back exactly (no index lags behind it), and deletes them once invoiced.
  *
  * Every key starts with the tenant, but the API key, workflow execution and local scheduler items
  * (above): a bearer key is resolved before the tenant is known, and only its SHA-256 hash is stored. Each
@@ -178,8 +183,11 @@ export const keys = {
     PK: `${tenant(tenantId)}#PRF#${profileId}`,
     SK: `SNAPSHOT#${scheduledTime}`,
   }),
-  snapshotItems: (tenantId: string, profileId: string, scheduledTime: string): string =>
-    `${tenant(tenantId)}#PRF#${profileId}#SNAPSHOT#${scheduledTime}#ITEMS`,
+  /** A tab item claimed by a snapshot; `itemId` omitted: the prefix of all of that snapshot's. */
+  snapshotItem: (tenantId: string, profileId: string, scheduledTime: string, itemId = ''): Key => ({
+    PK: `${tenant(tenantId)}#PRF#${profileId}`,
+    SK: `SNAPITEM#${scheduledTime}#${itemId}`,
+  }),
 };
 
 /** What an item is, by its sort key (`JOB`, `INVOICE`, ...): a part item is of its aggregate. */

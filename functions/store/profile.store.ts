@@ -28,7 +28,7 @@ export const getProfile = (tenantId: string, id: string): Promise<Profile> =>
 export const getTabItem = (tenantId: string, profileId: string, id: string): Promise<TabItem> =>
   getItem<TabItem>(keys.tabItem(tenantId, profileId, id), 'tab_item');
 
-const putProfile = (tenantId: string, profile: Profile, previous: Profile | null): WriteAction =>
+export const putProfile = (tenantId: string, profile: Profile, previous: Profile | null): WriteAction =>
   putVersioned('profile', profileItem(tenantId, profile), previous && previous.version);
 
 /** Writes the profile's next version (`previous` null when new: its customer is checked in the same transaction). */

@@ -97,12 +97,12 @@ describe('accumulating profile: tab and preview', () => {
     const preview = previewOf(profile);
     // 10% of 110.26 is 11.03 (half away from zero), split 10.00 / 1.00 / 0.03; 5.00 split 4.54 / 0.45 / 0.01.
     expect(preview.lines.map((l) => [l.id, l.description, l.amount, l.taxRate, l.kind])).toEqual([
-      ['L4', 'Loyalty (10%)', '-0.03', '0', 'work'],
-      ['L5', 'Loyalty (10%)', '-1.00', '7', 'work'],
-      ['L6', 'Loyalty (10%)', '-10.00', '20', 'work'],
-      ['L7', 'Goodwill', '-0.01', '0', 'work'],
-      ['L8', 'Goodwill', '-0.45', '7', 'work'],
-      ['L9', 'Goodwill', '-4.54', '20', 'work'],
+      ['L4', 'Loyalty (10%)', '-0.03', '0', 'discount'],
+      ['L5', 'Loyalty (10%)', '-1.00', '7', 'discount'],
+      ['L6', 'Loyalty (10%)', '-10.00', '20', 'discount'],
+      ['L7', 'Goodwill', '-0.01', '0', 'discount'],
+      ['L8', 'Goodwill', '-0.45', '7', 'discount'],
+      ['L9', 'Goodwill', '-4.54', '20', 'discount'],
     ]);
     expect(preview.totals).toEqual({ net: '94.23', tax: '17.69', gross: '111.92' });
     expect(preview.taxes).toEqual([

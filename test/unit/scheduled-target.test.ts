@@ -1,15 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
+import { SCHEDULE_TARGET_NAMES } from '../../functions/adapters/scheduler.js';
 import type { ScheduleTarget, TargetRegistry } from '../../functions/scheduled/targets.js';
 import { targetHandler } from '../../functions/scheduled/target.handler.js';
 
 /** A registry whose targets record what they were given. */
 const recording = () => {
   const reminder = vi.fn<ScheduleTarget>(async () => 'reminded');
-  const registry: TargetRegistry = {
-    'approval-reminder': reminder,
-    'approval-expiry': vi.fn<ScheduleTarget>(async () => 'expired'),
-    'approval-deemed-acceptance': vi.fn<ScheduleTarget>(async () => 'deemed'),
-  };
+  const others = Object.fromEntries(
+    SCHEDULE_TARGET_NAMES.map((name) => [name, vi.fn<ScheduleTarget>(async () => name)]),
+  ) as Record<string, ScheduleTarget>;
+  const registry: TargetRegistry = { ...(others as TargetRegistry), 'approval-reminder': reminder };
   return { registry, reminder, run: targetHandler(registry) };
 };
 

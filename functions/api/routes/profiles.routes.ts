@@ -107,7 +107,7 @@ const profilePatch = z
   .refine(atLeastOneField, 'give at least one field');
 
 const itemFields = {
-  description: z.string().trim().min(1).max(500),
+  description: z.string().trim().min(1).max(200),
   quantity: positiveDecimalString,
   unitPrice: nonNegativeDecimalString,
   taxRate: percentString.nullable().meta({ description: "Its own tax rate; absent or null: the profile's taxes" }),

@@ -1,0 +1,60 @@
+import { scheduleName, scheduler, type ScheduleSpec } from '../adapters/scheduler.js';
+import { addDays } from '../domain/dates.js';
+import { cyclesLeft, nextRunAt, type Profile } from '../domain/profile.js';
+
+/** A run day's first moment is its start (UTC: the tenant's day until tenants have a time zone). */
+const startOf = (day: string): Date => new Date(`${day}T00:00:00Z`);
+
+/** How soon after now a schedule whose run day is today first fires: its midnight has passed. */
+const SOON_MS = 60_000;
+
+/** One schedule per profile, named by it (profile ids are unique across tenants). */
+export const profileScheduleName = (profileId: string): string => scheduleName(`${profileId}-snapshot`);
+
+/**
+ * The schedule of an active profile (design §5): every `intervalDays` from its next run day, its
+ * last fire on the day of its last cycle (none: until cancelled); none for a profile that makes no
+ * invoice. A run day that is today starts a minute from now; each fire stands for its calendar day.
+ */
+export const profileSchedule = (tenantId: string, profile: Profile, now: Date): ScheduleSpec | null => {
+  const next = nextRunAt(profile);
+  if (next === null) return null;
+  const left = cyclesLeft(profile);
+  const start = new Date(Math.max(startOf(next).getTime(), now.getTime() + SOON_MS));
+  const lastDay = left === null ? null : addDays(next, (left - 1) * profile.intervalDays);
+  return {
+    name: profileScheduleName(profile.id),
+    target: 'profile-snapshot',
+    input: { tenantId, profileId: profile.id },
+    timing: {
+      every: {
+        days: profile.intervalDays,
+        start,
+        end: lastDay === null ? null : new Date(Math.max(startOf(lastDay).getTime() + 86_399_999, start.getTime())),
+      },
+    },
+    timeZone: 'UTC',
+  };
+};
+
+/** What the schedule is made of: a change of any of these puts or removes it. */
+const scheduleOf = (p: Profile) => [p.status, p.intervalDays, p.firstCreationDate, p.billingCycles, p.cyclesDone].join('|');
+
+/**
+ * Puts the profile's schedule when it is active and its schedule changes (`previous` null: a new profile), before the profile is written (a schedule whose
+ * profile then is not active fires, finds it so, and does nothing).
+ */
+export const putProfileSchedule = async (
+  tenantId: string,
+  profile: Profile,
+  previous: Profile | null,
+  now: Date,
+): Promise<void> => {
+  const spec = profileSchedule(tenantId, profile, now);
+  if (spec && (!previous || scheduleOf(previous) !== scheduleOf(profile))) await scheduler().put(spec);
+};
+
+/** Removes the schedule of a profile that went from active to making no more invoices, after it is written so. */
+export const removeProfileSchedule = async (profile: Profile, previous: Profile): Promise<void> => {
+  if (previous.status === 'active' && profile.status !== 'active') await scheduler().remove(profileScheduleName(profile.id));
+};

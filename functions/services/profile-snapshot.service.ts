@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { clock } from '../adapters/clock.js';
+import { DomainError } from '../domain/errors.js';
+import { isIssued, type Invoice } from '../domain/invoice.js';
+import {
+  beginSnapshot,
+  claimable,
+  claimsDone,
+  finishSnapshot,
+  snapshotInvoice,
+  withClaimed,
+  type Snapshot,
+} from '../domain/profile-snapshot.js';
+import { logger } from '../shared/logger.js';
+import { getInvoice, insertDraft } from '../store/invoice.store.js';
+import { getProfile } from '../store/profile.store.js';
+import {
+  claimedItems,
+  claimItems,
+  deleteClaimedItems,
+  finishCycle,
+  getSnapshot,
+  saveSnapshot,
+  tabItemsPage,
+} from '../store/snapshot.store.js';
+import { newId } from './ids.js';
+import { sendInvoiceOnce } from './invoice-send.service.js';
+import { issueInvoice } from './issue-invoice.service.js';
+import { findInvoice } from './milestone-invoice.service.js';
+import { removeProfileSchedule } from './profile-schedule.js';
+import { retrying } from './retry.js';
+
+// The target of a profile's schedule (services/profile-schedule.ts): one cycle of its tab, safe to
+// run any number of times for one scheduled time, at once or after a run was cut off anywhere.
+
+const snapshotInput = z.object({ tenantId: z.string().min(1), profileId: z.string().min(1) });
+
+/** The purpose its invoice is sent for: once per invoice (services/invoice-send.service.ts). */
+const SEND_PURPOSE = 'profile-snapshot';
+
+export interface SnapshotOutcome {
+  profileId: string;
+  scheduledTime: string;
+  /** The cycle it counted; null when the profile runs none now (not active). */
+  cycle: number | null;
+  /** The invoice it made; null for an empty tab, or no cycle. */
+  invoiceId: string | null;
+}
+
+/** The fire's snapshot: the one a run for that time began, or a new one; undefined when the profile runs no cycle now. */
+const begun = (tenantId: string, profileId: string, scheduledTime: string): Promise<Snapshot | undefined> =>
+  retrying(async () => {
+    const found = await getSnapshot(tenantId, profileId, scheduledTime);
+    if (found) return found;
+    const began = beginSnapshot(await getProfile(tenantId, profileId), scheduledTime, newId('inv'), clock.now());
+    if ('skip' in began) return undefined;
+    // A run that began it meanwhile fails this write; read again, it is found.
+    await saveSnapshot(tenantId, began, null);
+    return began;
+  });
+
+/** The snapshot as stored now: a claim that lost to another run's reads it again. */
+const current = async (tenantId: string, snapshot: Snapshot): Promise<Snapshot> =>
+  (await getSnapshot(tenantId, snapshot.profileId, snapshot.scheduledTime))!;
+
+/**
+ * Claims the tab's items made before the snapshot began, a chunk a transaction, then ends the
+ * claims. A chunk that loses (an item changed or removed, another run's claim) is read again.
+ */
+const claimAll = async (tenantId: string, started: Snapshot): Promise<Snapshot> => {
+  let after: Record<string, unknown> | undefined;
+  let snapshot = started;
+  do {
+    const page = await retrying(async () => {
+      snapshot = await current(tenantId, snapshot);
+      const read = await tabItemsPage(tenantId, snapshot.profileId, after);
+      const items = read.items.filter((item) => claimable(snapshot, item));
+      if (snapshot.status === 'claiming' && items.length) {
+        const next = withClaimed(snapshot, items, clock.now());
+        await claimItems(tenantId, { next, previous: snapshot }, items);
+        snapshot = next;
+      }
+      return read;
+    });
+    after = page.next;
+  } while (after && snapshot.status === 'claiming');
+  return retrying(async () => {
+    snapshot = await current(tenantId, snapshot);
+    if (snapshot.status !== 'claiming') return snapshot;
+    const next = claimsDone(snapshot, clock.now());
+    await saveSnapshot(tenantId, next, snapshot);
+    return next;
+  });
+};
+
+/** The cycle's invoice: made once from exactly the items claimed, found when a run made it. */
+const invoiceOf = (tenantId: string, snapshot: Snapshot): Promise<Invoice> =>
+  retrying(async () => {
+    const found = await findInvoice(tenantId, snapshot.invoiceId);
+    if (found) return found;
+    const [profile, items] = await Promise.all([
+      getProfile(tenantId, snapshot.profileId),
+      claimedItems(tenantId, snapshot.profileId, snapshot.scheduledTime),
+    ]);
+    const invoice = snapshotInvoice(profile, snapshot, items, clock.now());
+    await insertDraft(tenantId, invoice, null);
+    return invoice;
+  });
+
+const isNotDraft = (error: unknown): boolean => error instanceof DomainError && error.code === 'INVOICE_NOT_DRAFT';
+
+/** Issued as the profile's mode says (open, live), and emailed once when live; a draft is left to the tenant. */
+const deliver = async (tenantId: string, invoice: Invoice): Promise<void> => {
+  const { invoiceMode } = await getProfile(tenantId, invoice.profileId!);
+  if (invoiceMode === 'draft') return;
+  if (!isIssued(invoice) && invoice.status !== 'voided') {
+    // Another run of the cycle may issue it first: then it is issued, as this run would have.
+    await issueInvoice(tenantId, invoice.id).catch(async (error: unknown) => {
+      if (!isNotDraft(error)) throw error;
+    });
+  }
+  if (invoiceMode === 'live' && isIssued(await getInvoice(tenantId, invoice.id))) {
+    // A mail refused for good (the customer has no email address) leaves the invoice issued and the cycle to go on.
+    await sendInvoiceOnce(tenantId, invoice.id, SEND_PURPOSE).catch((error: unknown) => {
+      if (!(error instanceof DomainError) || error.retryable) throw error;
+      logger.warn('invoice of the cycle not emailed', { invoiceId: invoice.id, code: error.code, why: error.message });
+    });
+  }
+};
+
+/** The cycle counted on the profile and the snapshot done; its schedule removed once the profile is completed. */
+const finish = (tenantId: string, invoicing: Snapshot): Promise<Snapshot> =>
+  retrying(async () => {
+    const snapshot = await current(tenantId, invoicing);
+    if (snapshot.status === 'done') return snapshot;
+    const profile = await getProfile(tenantId, snapshot.profileId);
+    const next = finishSnapshot(profile, snapshot, clock.now());
+    await finishCycle(tenantId, {
+      profile: { next: next.profile, previous: profile },
+      snapshot: { next: next.snapshot, previous: snapshot },
+    });
+    await removeProfileSchedule(next.profile, profile);
+    return next.snapshot;
+  });
+
+/** A done snapshot's items are in its invoice: they go (a run cut off before deletes them on the next delivery). */
+const clearClaimed = async (tenantId: string, { profileId, scheduledTime }: Snapshot): Promise<void> =>
+  deleteClaimedItems(tenantId, await claimedItems(tenantId, profileId, scheduledTime), scheduledTime);
+
+/**
+ * One cycle of the profile for the fire at `scheduledTime`: the tab's items claimed, the invoice
+ * made (none for an empty tab), issued and emailed as the profile's mode says, the cycle counted
+ * and the tab wiped. Each stage resumes where a cut-off run left it; a fire for a cycle done does nothing more.
+ */
+export const snapshotProfile = async (input: Record<string, unknown>, scheduledTime: Date): Promise<SnapshotOutcome> => {
+  const { tenantId, profileId } = snapshotInput.parse(input);
+  const time = scheduledTime.toISOString();
+  let snapshot = await begun(tenantId, profileId, time);
+  if (!snapshot) {
+    logger.info('profile runs no cycle now: nothing to snapshot', { profileId, scheduledTime: time });
+    return { profileId, scheduledTime: time, cycle: null, invoiceId: null };
+  }
+  if (snapshot.status === 'claiming') snapshot = await claimAll(tenantId, snapshot);
+  if (snapshot.status === 'invoicing') {
+    if (snapshot.invoiced) await deliver(tenantId, await invoiceOf(tenantId, snapshot));
+    snapshot = await finish(tenantId, snapshot);
+  }
+  await clearClaimed(tenantId, snapshot);
+  return { profileId, scheduledTime: time, cycle: snapshot.cycle, invoiceId: snapshot.invoiced ? snapshot.invoiceId : null };
+};

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { profileScheduleName } from '../../functions/services/profile-schedule.js';
+import { getSchedule } from '../../functions/store/schedule.store.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { StoredMail } from '../support/mail-store.js';
+import { uniqueEmail } from '../support/portal.js';
+
+// The test clock moves the time of a whole stack: this file runs its own.
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
+}, 60_000);
+afterAll(() => stack.stop());
+
+const request = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+};
+
+const ok = async (method: string, path: string, body?: unknown) => {
+  const answer = await request(method, path, body);
+  expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
+  return answer.body;
+};
+
+const now = async (): Promise<string> => (await ok('GET', '/local/clock')).now;
+const dayOf = (time: string, plusDays = 0): string =>
+  new Date(Date.parse(time) + plusDays * 86_400_000).toISOString().slice(0, 10);
+const advance = (duration: string) => ok('POST', '/local/clock', { advance: duration });
+
+const mailsTo = async (to: string): Promise<StoredMail[]> => {
+  const { emails } = (await (await fetch(stack.mailUrl)).json()) as { emails: StoredMail[] };
+  return emails.filter((mail) => mail.destination.to.includes(to));
+};
+
+const invoicesOf = async (profileId: string) =>
+  ((await ok('GET', `/v1/invoices?profileId=${profileId}`)).items as { id: string; issueDate: string }[]).sort((a, b) =>
+    a.issueDate.localeCompare(b.issueDate),
+  );
+
+const linesOf = (invoice: { lines: { kind: string; description: string; amount: string; taxRate: string }[] }) =>
+  invoice.lines.map((l) => [l.kind, l.description, l.amount, l.taxRate]);
+
+describe('an accumulating profile on the test clock', () => {
+  it('bills its tab every cycle, keeps its taxes, wipes its discounts, and completes with its schedule gone', async () => {
+    // Prepare: a live profile every 15 days for 3 cycles from tomorrow, with a tax and a discount
+    const email = uniqueEmail('tab');
+    const customer = await ok('POST', '/v1/customers', { name: 'Tab client', email });
+    const today = dayOf(await now());
+    const profile = await ok('POST', '/v1/profiles', {
+      customerId: customer.id,
+      name: 'Site maintenance',
+      intervalDays: 15,
+      firstCreationDate: dayOf(await now(), 1),
+      billingCycles: 3,
+      invoiceMode: 'live',
+      dueDays: 21,
+      keepDiscounts: false,
+      keepTaxes: true,
+      status: 'active',
+    });
+    const path = `/v1/profiles/${profile.id}`;
+    expect(await getSchedule(profileScheduleName(profile.id))).toBeDefined();
+    await ok('POST', `${path}/taxes`, { name: 'VAT', rate: '20' });
+    await ok('POST', `${path}/discounts`, { description: 'Welcome', percent: '10' });
+    await ok('POST', `${path}/items`, { description: 'Lawn', quantity: '2', unitPrice: '50.00' });
+    await ok('POST', `${path}/items`, { description: 'Hedge', quantity: '1', unitPrice: '30.00' });
+
+    // Act: past the first cycle
+    await advance('P1DT1H');
+    // Assess: one invoice, issued on the cycle's day, due 21 days later, emailed; the tab wiped but its tax
+    const [first] = await invoicesOf(profile.id);
+    const invoice1 = await ok('GET', `/v1/invoices/${first!.id}`);
+    expect(invoice1).toMatchObject({
+      jobId: null,
+      profileId: profile.id,
+      policy: 'accumulating',
+      status: 'invoiced',
+      issueDate: dayOf(today, 1),
+      dueDate: dayOf(today, 22),
+      totals: { net: '117.00', tax: '23.40', gross: '140.40' },
+    });
+    expect(linesOf(invoice1)).toEqual([
+      ['work', 'Lawn', '100.00', '20'],
+      ['work', 'Hedge', '30.00', '20'],
+      ['discount', 'Welcome (10%)', '-13.00', '20'],
+    ]);
+    const afterOne = await ok('GET', path);
+    expect(afterOne).toMatchObject({
+      cyclesDone: 1,
+      cyclesLeft: 2,
+      status: 'active',
+      nextRunAt: dayOf(today, 16),
+      tab: { itemCount: 0, discounts: [], taxes: [{ name: 'VAT', rate: '20' }] },
+    });
+    expect((await ok('GET', `${path}/items`)).items).toEqual([]);
+    expect((await mailsTo(email)).map((m) => m.subject)).toHaveLength(1);
+
+    // Act: an item between cycles; past the second and third (an empty tab makes no invoice but counts)
+    await ok('POST', `${path}/items`, { description: 'Gutter', quantity: '1', unitPrice: '80.00' });
+    await advance('P15D');
+    await ok('POST', `${path}/items`, { description: 'Leaves', quantity: '3', unitPrice: '10.00' });
+    await advance('P15D');
+    // Assess
+    const invoices = await invoicesOf(profile.id);
+    expect(invoices).toHaveLength(3);
+    const [two, three] = await Promise.all(invoices.slice(1).map((i) => ok('GET', `/v1/invoices/${i.id}`)));
+    expect(linesOf(two)).toEqual([['work', 'Gutter', '80.00', '20']]);
+    expect(linesOf(three)).toEqual([['work', 'Leaves', '30.00', '20']]);
+    expect(new Set(invoices.map((i) => i.id)).size).toBe(3);
+    expect(await ok('GET', path)).toMatchObject({ status: 'completed', cyclesDone: 3, cyclesLeft: 0, nextRunAt: null });
+    expect(await getSchedule(profileScheduleName(profile.id))).toBeUndefined();
+    expect(await mailsTo(email)).toHaveLength(3);
+
+    // Act: long after, nothing more
+    await advance('P30D');
+    expect(await invoicesOf(profile.id)).toHaveLength(3);
+  });
+
+  it('a paused profile makes no invoice, and its schedule is gone until it is activated again', async () => {
+    // Prepare
+    const customer = await ok('POST', '/v1/customers', { name: 'Paused', email: uniqueEmail('paused') });
+    const profile = await ok('POST', '/v1/profiles', {
+      customerId: customer.id,
+      name: 'Paused tab',
+      intervalDays: 7,
+      firstCreationDate: dayOf(await now(), 1),
+      invoiceMode: 'open',
+      keepDiscounts: false,
+      keepTaxes: false,
+      status: 'active',
+    });
+    const path = `/v1/profiles/${profile.id}`;
+    await ok('POST', `${path}/items`, { description: 'Coffee', quantity: '4', unitPrice: '2.50' });
+    // Act
+    await ok('POST', `${path}/pause`);
+    await advance('P8D');
+    // Assess
+    expect(await getSchedule(profileScheduleName(profile.id))).toBeUndefined();
+    expect(await invoicesOf(profile.id)).toEqual([]);
+    // Act: activated again with a first creation date ahead
+    await ok('PATCH', path, { firstCreationDate: dayOf(await now(), 2) });
+    await ok('POST', `${path}/activate`);
+    await advance('P2DT1H');
+    // Assess: an open profile's invoice is issued, not emailed
+    const invoices = await invoicesOf(profile.id);
+    expect(invoices).toHaveLength(1);
+    expect(await ok('GET', `/v1/invoices/${invoices[0]!.id}`)).toMatchObject({ status: 'invoiced', totals: { gross: '10.00' } });
+    expect(await ok('GET', path)).toMatchObject({ status: 'active', cyclesDone: 1 });
+  });
+});
