@@ -314,6 +314,58 @@ const partial: PartialStage[] = [];
   setCapacityMetering(false);
 }
 
+// 6: a running tab of 5,000 items: added one request each, then snapshotted by its profile's
+// schedule, fired by moving the local stack's test clock past the first creation date (the move
+// waits for the fire): claimed in chunks, invoiced, issued (capacity metering on).
+const TAB_ITEMS = QUICK ? 500 : 5000;
+const tab: PartialStage[] = [];
+{
+  setCapacityMetering(true);
+  const api = await newTenant(stack.apiUrl, 'Running tab');
+  const customer = await api.call<{ id: string }>('POST', '/v1/customers', 201, { name: 'Bench customer' });
+  const clockNow = (await api.call<{ now: string }>('GET', '/local/clock', 200)).now;
+  const tomorrow = new Date(Date.parse(clockNow) + 86_400_000).toISOString().slice(0, 10);
+  const profile = await api.call<{ id: string }>('POST', '/v1/profiles', 201, {
+    customerId: customer.id,
+    name: 'Bench tab',
+    intervalDays: 30,
+    firstCreationDate: tomorrow,
+    invoiceMode: 'open',
+    keepDiscounts: true,
+    keepTaxes: true,
+    status: 'active',
+  });
+  await api.call('POST', `/v1/profiles/${profile.id}/taxes`, 201, { name: 'VAT', rate: '20' });
+  const stage = async (name: string, run: () => Promise<unknown>): Promise<void> => {
+    resetDbMetrics();
+    const at = performance.now();
+    await run();
+    tab.push({ stage: name, ms: performance.now() - at, db: perOp(dbMetrics(), TAB_ITEMS) });
+    log(`${name.padEnd(40)} ${ms(tab.at(-1)!.ms)} ms`);
+  };
+  await stage(`add ${TAB_ITEMS} items (one request each, c=1)`, async () => {
+    for (const i of range(TAB_ITEMS)) {
+      await api.call('POST', `/v1/profiles/${profile.id}/items`, 201, {
+        description: `Item ${i + 1}`,
+        quantity: '1.5',
+        unitPrice: '12.34',
+      });
+    }
+  });
+  await stage('snapshot (claim in chunks, invoice, issue)', () =>
+    api.call('POST', '/local/clock', 200, { set: `${tomorrow}T00:30:00Z` }),
+  );
+  const invoices = await api.call<{ items: { lines: unknown[]; status: string }[] }>(
+    'GET',
+    `/v1/invoices?profileId=${profile.id}`,
+    200,
+  );
+  if (invoices.items.length !== 1 || invoices.items[0]!.lines.length !== TAB_ITEMS || invoices.items[0]!.status !== 'invoiced') {
+    throw new Error(`the snapshot made ${invoices.items.length} invoices, not one issued of ${TAB_ITEMS} lines`);
+  }
+  setCapacityMetering(false);
+}
+
 await stack.stop();
 const runtimeSeconds = (performance.now() - started) / 1000;
 
@@ -420,6 +472,19 @@ const partialTable = table(
   [false, true, true, false, true, true],
 );
 
+const tabTable = table(
+  ['Stage', 'ms', 'ms per item', 'DynamoDB requests per item', 'write units per item', 'read units per item'],
+  tab.map((p) => [
+    p.stage,
+    ms(p.ms),
+    (p.ms / TAB_ITEMS).toFixed(2),
+    `${units(p.db.requests)} (${byCommand(p.db.byCommand)})`,
+    units(p.db.writeUnits),
+    units(p.db.readUnits),
+  ]),
+  [false, true, true, false, true, true],
+);
+
 const report = `${machine}
 
 ### 1. Latency over HTTP (${OPS} operations per series; invoices round-robin over ${JOBS} jobs of one tenant; the last row over ${CONCURRENCY.at(-1)} tenants of ${Math.ceil(JOBS / CONCURRENCY.at(-1)!)} jobs)
@@ -444,7 +509,11 @@ ${flatness}
 
 ### 5. A partial invoice of ${PARTIAL_EXPENDITURES} expenditures (one job; capacity metering on; the finalization is the partial-invoice workflow on the local runner)
 
-${partialTable}`;
+${partialTable}
+
+### 6. A running tab of ${TAB_ITEMS} items (one profile; capacity metering on; the snapshot is its schedule's fire, by the local scheduler as the test clock moves)
+
+${tabTable}`;
 
 console.log(`\n${report}\n`);
 
