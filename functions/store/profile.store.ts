@@ -15,7 +15,8 @@ const profileItem = (tenantId: string, profile: Profile) => ({
   ...profile,
 });
 
-const tabItemItem = (tenantId: string, item: TabItem) => ({
+/** A tab item as stored, with its keys (its listing under the tab in GSI1). */
+export const tabItemItem = (tenantId: string, item: TabItem) => ({
   ...keys.tabItem(tenantId, item.profileId, item.id),
   GSI1PK: keys.tabItems(tenantId, item.profileId),
   GSI1SK: item.id,

@@ -7,6 +7,8 @@ export interface StackProcess {
   /** Resolves with [code, signal] when the stack's process exits. */
   exited: Promise<unknown[]>;
   url: string;
+  /** What it printed until it was ready. */
+  output: string;
   /** Interrupts the whole process group (the stack, DynamoDB Local's Java with it) and waits for it to end. */
   interrupt(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export const startStackProcess = async (dataDir: string, port: string, env: Reco
     child,
     exited,
     url: `http://127.0.0.1:${port}`,
+    output: out,
     async interrupt() {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGINT');
       await exited;
