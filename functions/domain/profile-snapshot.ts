@@ -2,7 +2,7 @@ import { isoDate } from './dates.js';
 import { DomainError } from './errors.js';
 import { typeOfPolicy, withTotals, type Invoice } from './invoice.js';
 import { toAmountString } from './money.js';
-import { cycleDone, type Profile, type TabDiscount, type TabTax, type TabTotals } from './profile.js';
+import { cycleDone, touchedProfile, type Profile, type TabDiscount, type TabTax, type TabTotals } from './profile.js';
 import { combinedTotals, tabLines, totalsOf, type TabItem } from './profile-tab.js';
 
 /**
@@ -148,7 +148,7 @@ export const snapshotInvoice = (profile: Profile, snapshot: Snapshot, items: Tab
 };
 
 /**
- * The cycle done: counted on the profile (completed after its last), the claimed items out of its
+ * The cycle done: counted on the profile (completed after its last, if it is still active), the claimed items out of its
  * tab totals, and the discounts and taxes it billed wiped unless the profile keeps them (those added
  * since stay for the next cycle).
  */
@@ -157,7 +157,9 @@ export const finishSnapshot = (profile: Profile, snapshot: Snapshot, now: Date):
   const billed = (ids: { id: string }[]) => new Set(ids.map((entry) => entry.id));
   const discounts = billed(snapshot.discounts);
   const taxes = billed(snapshot.taxes);
-  const counted = cycleDone(profile, now);
+  // Paused or cancelled while the snapshot ran, the profile still had the cycle it began.
+  const counted =
+    profile.status === 'active' ? cycleDone(profile, now) : touchedProfile(profile, now, { cyclesDone: profile.cyclesDone + 1 });
   return {
     profile: {
       ...counted,
