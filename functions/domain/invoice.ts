@@ -46,6 +46,11 @@ export interface InvoiceLine {
   group: string | null;
   allocations: Allocation[];
   correctsInvoiceId: string | null;
+  /**
+   * The day an adjustment added after issue (a late fee) took effect, posted on that day; absent on
+   * the lines an invoice is issued with, which take its issue date.
+   */
+  date?: string;
 }
 
 export interface Payment {

@@ -1,5 +1,5 @@
 import { DomainError } from './errors.js';
-import type { Invoice, LineKind } from './invoice.js';
+import { lineTotals, type Invoice, type InvoiceLine, type LineKind } from './invoice.js';
 import { byDateThenNumber, isNumbered, totalsByCurrency, type Numbered, type TotalsByCurrency } from './journal.js';
 import { amount, sumAmounts, toAmountString, type Amount } from './money.js';
 import { defaultSettings, type Settings } from './settings.js';
@@ -11,7 +11,8 @@ export type Account =
   | 'deposit_liability'
   | 'retainage_receivable'
   | 'work_in_process'
-  | 'cost_of_sales';
+  | 'cost_of_sales'
+  | 'late_fee_income';
 
 /** The tenant's codes of the accounts that settling expenditures moves. */
 export type WipAccounts = Pick<Settings, 'wipAccount' | 'costOfSalesAccount'>;
@@ -49,33 +50,30 @@ const LINE_POSTINGS: { kinds: LineKind[]; account: Account; description: string 
   { kinds: ['deposit_applied'], account: 'deposit_liability', description: 'Deposit applied' },
   { kinds: ['retainage_withheld'], account: 'retainage_receivable', description: 'Retainage withheld' },
   { kinds: ['retainage_release'], account: 'retainage_receivable', description: 'Retainage released' },
+  // Income, not revenue from the work: compensation for paying late.
+  { kinds: ['late_fee'], account: 'late_fee_income', description: 'Late fee' },
 ];
 
 type Posting = { account: Account; accountCode?: string; description: string; credit: Amount };
 
-/**
- * The double entry of an issued invoice: the receivable (gross) against revenue, deposits,
- * retainage and tax. Debits equal credits exactly, because gross = net + tax and the net is the sum
- * of the lines; accounts that the invoice does not move get no entry. An invoice that settles
- * expenditures also moves their cost out of Work in Process into cost of sales (its revenue goes to
- * P/L as any other), on the tenant's account codes (`accounts`, from its settings); the credit note
- * reversing it, whose settled cost is negative, puts it back.
- */
-export const journalEntries = (invoice: Numbered, accounts: WipAccounts = defaultSettings(invoice.currency)): JournalEntry[] => {
-  const { currency } = invoice;
-  const settled = amount(invoice.settledCost ?? 0);
-  const postings: Posting[] = [
-    {
-      account: 'accounts_receivable',
-      description: `Customer ${invoice.customerId}`,
-      credit: amount(invoice.totals.gross).negated(),
-    },
+/** The receivable (their gross) against the accounts of their kinds and their tax, for some lines of the invoice. */
+const linePostings = (invoice: Numbered, lines: InvoiceLine[]): Posting[] => {
+  const { totals } = lineTotals(lines, invoice.currency);
+  return [
+    { account: 'accounts_receivable', description: `Customer ${invoice.customerId}`, credit: amount(totals.gross).negated() },
     ...LINE_POSTINGS.map(({ kinds, account, description }) => ({
       account,
       description,
-      credit: sumAmounts(invoice.lines.filter((l) => kinds.includes(l.kind)).map((l) => l.amount)),
+      credit: sumAmounts(lines.filter((l) => kinds.includes(l.kind)).map((l) => l.amount)),
     })),
-    { account: 'tax_payable', description: 'Tax', credit: amount(invoice.totals.tax) },
+    { account: 'tax_payable', description: 'Tax', credit: amount(totals.tax) },
+  ];
+};
+
+/** What an invoice that settles expenditures moves out of Work in Process into cost of sales (back, when negative). */
+const settledPostings = (invoice: Numbered, accounts: WipAccounts): Posting[] => {
+  const settled = amount(invoice.settledCost ?? 0);
+  return [
     {
       account: 'cost_of_sales',
       accountCode: accounts.costOfSalesAccount,
@@ -84,20 +82,51 @@ export const journalEntries = (invoice: Numbered, accounts: WipAccounts = defaul
     },
     { account: 'work_in_process', accountCode: accounts.wipAccount, description: 'Work in Process settled', credit: settled },
   ];
-  const imbalance = sumAmounts(postings.map((p) => p.credit));
-  if (!imbalance.isZero()) throw new Error(`The entries of ${invoice.number} are off by ${imbalance.toFixed()}`);
-  return postings
-    .filter((p) => !p.credit.isZero())
-    .map(({ account, accountCode, description, credit }) => ({
-      date: invoice.issueDate,
-      invoiceNumber: invoice.number,
-      currency,
-      account,
-      ...(accountCode === undefined ? {} : { accountCode }),
-      debit: toAmountString(credit.isNegative() ? credit.negated() : 0, currency),
-      credit: toAmountString(credit.isNegative() ? 0 : credit, currency),
-      description,
-    }));
+};
+
+/**
+ * The double entry of an issued invoice: the receivable (gross) against revenue, deposits,
+ * retainage and tax. Debits equal credits exactly, because gross = net + tax and the net is the sum
+ * of the lines; accounts that the invoice does not move get no entry. An invoice that settles
+ * expenditures also moves their cost out of Work in Process into cost of sales (its revenue goes to
+ * P/L as any other), on the tenant's account codes (`accounts`, from its settings); the credit note
+ * reversing it, whose settled cost is negative, puts it back. A line added after issue with a date
+ * of its own (a late fee) is an entry of its own on that date, so the invoice as issued posts as it
+ * was, and the receivables of all entries add up to the invoice's gross.
+ */
+export const journalEntries = (invoice: Numbered, accounts: WipAccounts = defaultSettings(invoice.currency)): JournalEntry[] => {
+  const { currency } = invoice;
+  const asIssued = invoice.lines.filter((l) => !l.date);
+  const days = [
+    { date: invoice.issueDate, postings: [...linePostings(invoice, asIssued), ...settledPostings(invoice, accounts)] },
+    ...invoice.lines.flatMap((line) => (line.date ? [{ date: line.date, postings: linePostings(invoice, [line]) }] : [])),
+  ];
+  const sum = (postings: Posting[]) => sumAmounts(postings.map((p) => p.credit));
+  for (const { postings } of days) {
+    const imbalance = sum(postings);
+    if (!imbalance.isZero()) throw new Error(`The entries of ${invoice.number} are off by ${imbalance.toFixed()}`);
+  }
+  // Taxed apart, dated lines must not tax differently from the invoice's lines taxed together.
+  const receivable = sum(days.flatMap((d) => d.postings.filter((p) => p.account === 'accounts_receivable'))).negated();
+  if (!receivable.eq(invoice.totals.gross)) {
+    throw new Error(
+      `The receivables of ${invoice.number} add up to ${receivable.toFixed()}, not its gross ${invoice.totals.gross}`,
+    );
+  }
+  return days.flatMap(({ date, postings }) =>
+    postings
+      .filter((p) => !p.credit.isZero())
+      .map(({ account, accountCode, description, credit }) => ({
+        date,
+        invoiceNumber: invoice.number,
+        currency,
+        account,
+        ...(accountCode === undefined ? {} : { accountCode }),
+        debit: toAmountString(credit.isNegative() ? credit.negated() : 0, currency),
+        credit: toAmountString(credit.isNegative() ? 0 : credit, currency),
+        description,
+      })),
+  );
 };
 
 /** A batch is exported only with the accounting integration on, whatever its invoices. */

@@ -235,6 +235,9 @@ export const invoiceSchema = z
         group: z.string().nullable(),
         allocations: z.array(z.object({ chargeId: z.string(), amount: money })),
         correctsInvoiceId: z.string().nullable(),
+        date: isoDate.nullable().default(null).meta({
+          description: 'The day a line added after issue (a late fee) took effect; null on the lines it was issued with',
+        }),
       }),
     ),
     totals: z.object({ net: money, tax: money, gross: money }),

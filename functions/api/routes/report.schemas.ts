@@ -79,6 +79,7 @@ const ACCOUNTS = [
   'retainage_receivable',
   'work_in_process',
   'cost_of_sales',
+  'late_fee_income',
 ] as const satisfies readonly Account[];
 
 const money = z.string();

@@ -11,9 +11,13 @@ export interface InvoiceEmail {
 export const invoiceEmail = (view: InvoiceView, message?: string): InvoiceEmail => {
   const { invoice } = view;
   const name = `${title(invoice)} ${numberOrDraft(invoice)}`;
+  const fee = invoice.lines.find((line) => line.kind === 'late_fee' && line.date);
   const paragraphs = [
     ...(message?.trim() ? message.trim().split(/\n\s*\n/) : []),
     `${name} from ${view.seller.name} is attached as a PDF.`,
+    ...(fee
+      ? [`It was not paid by its due date: a late fee of ${money(fee.amount, invoice.currency)} was added on ${fee.date}.`]
+      : []),
     [
       `Total: ${money(invoice.totals.gross, invoice.currency)}`,
       `Balance due: ${money(invoice.balanceDue, invoice.currency)}${invoice.dueDate ? ` by ${invoice.dueDate}` : ''}`,

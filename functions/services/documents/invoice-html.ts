@@ -3,6 +3,7 @@ import type { InvoiceLine } from '../../domain/invoice.js';
 import {
   addressLines,
   headerRows,
+  lineDescription,
   money,
   numberOrDraft,
   percent,
@@ -97,7 +98,7 @@ const lines = ({ invoice }: InvoiceView): string => {
   const body = invoice.lines
     .map(
       (line) =>
-        `<tr${DEDUCTIONS.has(line.kind) ? ' class="deduction"' : ''}><td>${e(line.description)}</td>` +
+        `<tr${DEDUCTIONS.has(line.kind) ? ' class="deduction"' : ''}><td>${e(lineDescription(line))}</td>` +
         (grouped ? `<td>${e(line.group)}</td>` : '') +
         `<td class="num">${e(line.quantity)}</td><td class="num">${e(m(line.unitPrice))}</td>` +
         `<td class="num">${e(percent(line.taxRate))}</td><td class="num">${e(m(line.amount))}</td></tr>`,

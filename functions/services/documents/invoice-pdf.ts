@@ -2,6 +2,7 @@ import PDFDocument from 'pdfkit';
 import {
   addressLines,
   headerRows,
+  lineDescription,
   money,
   numberOrDraft,
   percent,
@@ -97,7 +98,7 @@ const lines = (doc: Doc, { invoice }: InvoiceView, top: number): number => {
   ];
   const rows = invoice.lines.map((line) => ({
     cells: [
-      line.description,
+      lineDescription(line),
       ...(grouped ? [line.group ?? ''] : []),
       line.quantity,
       money(line.unitPrice, invoice.currency),

@@ -1,5 +1,5 @@
 import type { Address, Customer } from '../../domain/customer.js';
-import type { Invoice, InvoicePolicy, InvoiceStatus, InvoiceType } from '../../domain/invoice.js';
+import type { Invoice, InvoiceLine, InvoicePolicy, InvoiceStatus, InvoiceType } from '../../domain/invoice.js';
 import { jobStanding, type Job, type JobStanding } from '../../domain/job.js';
 import type { Profile } from '../../domain/profile.js';
 import type { Tenant } from '../../domain/tenant.js';
@@ -113,6 +113,10 @@ export const addressLines = (address: Address | null): string[] =>
 /** A file name safe in a Content-Disposition header and on any file system. */
 export const documentFilename = (invoice: Invoice, extension: 'html' | 'pdf'): string =>
   `${title(invoice).toLowerCase().replace(' ', '-')}-${(invoice.number ?? `draft-${invoice.id}`).replace(/[^A-Za-z0-9._-]+/g, '-')}.${extension}`;
+
+/** A line as the document describes it: one added after issue (a late fee) says the day it was added. */
+export const lineDescription = (line: Pick<InvoiceLine, 'description' | 'date'>): string =>
+  line.date ? `${line.description}, added ${line.date}` : line.description;
 
 /** The group column is shown only when some line has a group. */
 export const showsGroups = (invoice: Invoice): boolean => invoice.lines.some((line) => line.group !== null);
