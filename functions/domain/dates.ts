@@ -1,7 +1,18 @@
+import { DateTime, IANAZone } from 'luxon';
+
 /** Calendar dates travel as ISO strings (`2026-11-22`) and are compared as UTC days. */
 const DAY_MS = 86_400_000;
 
 export const isoDate = (at: Date): string => at.toISOString().slice(0, 10);
+
+/** Whether `zone` is an IANA time zone (`Europe/Berlin`, `UTC`), as EventBridge Scheduler takes it. */
+export const isTimeZone = (zone: string): boolean => IANAZone.isValidZone(zone);
+
+/** The calendar day it is at `at` in `timeZone`: the tenant's "today". */
+export const localDate = (at: Date, timeZone: string): string => DateTime.fromJSDate(at, { zone: timeZone }).toISODate()!;
+
+/** The first moment of the calendar day `date` in `timeZone`. */
+export const startOfDay = (date: string, timeZone: string): Date => DateTime.fromISO(date, { zone: timeZone }).toJSDate();
 
 export const addDays = (date: string, days: number): string => isoDate(new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS));
 

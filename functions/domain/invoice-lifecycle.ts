@@ -1,4 +1,4 @@
-import { addDays, daysBetween, isoDate } from './dates.js';
+import { addDays, daysBetween, localDate } from './dates.js';
 import { DomainError, invalidField } from './errors.js';
 import {
   assertDraft,
@@ -34,7 +34,7 @@ export interface IssueContext {
  * window and not before the last issued invoice of the series.
  */
 export const issueDateFor = (invoice: Invoice, { settings, lastIssueDate, now }: IssueContext): string => {
-  const today = isoDate(now);
+  const today = localDate(now, settings.timeZone);
   const date = invoice.issueDate ?? today;
   const refuse = (code: string, message: string): never => refuseDate('issueDate', code, message);
   if (date > today) refuse('ISSUE_DATE_IN_FUTURE', `An invoice cannot be issued with a future date (${date})`);
@@ -128,11 +128,12 @@ export const transition = (invoice: Invoice, action: Action, settings: Settings,
 export type NewPayment = Omit<Payment, 'id' | 'recordedAt' | 'idempotencyKey'> & { idempotencyKey?: string | null };
 
 /**
- * Records a payment against an issued invoice, dated from its issue date to today (`now`); more than
+ * Records a payment against an issued invoice, dated from its issue date to today (`now` in the
+ * tenant's `timeZone`); more than
  * the balance due is refused. A payment recorded with the same Idempotency-Key before is not
  * recorded again: the invoice comes back as it is.
  */
-export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string, now: Date): Invoice => {
+export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string, now: Date, timeZone: string): Invoice => {
   if (payment.idempotencyKey && invoice.payments.some((p) => p.idempotencyKey === payment.idempotencyKey)) return invoice;
   if (!isIssued(invoice)) {
     throw new DomainError('conflict', 'INVOICE_NOT_PAYABLE', `An invoice that is ${invoice.status} takes no payments`);
@@ -154,7 +155,7 @@ export const recordPayment = (invoice: Invoice, payment: NewPayment, id: string,
       `The invoice was issued on ${invoice.issueDate}; it cannot be paid on ${payment.date}`,
     );
   }
-  if (payment.date > isoDate(now))
+  if (payment.date > localDate(now, timeZone))
     refuseDate('date', 'PAYMENT_DATE_IN_FUTURE', `A payment cannot be dated in the future (${payment.date})`);
   if (paid.gt(invoice.balanceDue)) {
     throw new DomainError(

@@ -1,4 +1,4 @@
-import { addDays, isoDate } from './dates.js';
+import { addDays, localDate } from './dates.js';
 import { DomainError } from './errors.js';
 import type { Series } from './invoice.js';
 import { countsPerYear, MAX_BACKDATING_DAYS, numberTokens, type NumberToken, type Settings } from './settings.js';
@@ -234,7 +234,7 @@ const NAMES: Record<Series, string> = { invoice: 'an invoice', credit_note: 'a c
  * series' counter in its format's scope, for every issue date the backdating window allows.
  */
 export const countersInUse = (settings: Settings, now: Date): Array<{ series: Series; scope: string }> => {
-  const today = isoDate(now);
+  const today = localDate(now, settings.timeZone);
   const earliest = addDays(today, -settings.backdatingDays);
   return SERIES.flatMap((series) =>
     countsPerYear(settings[FIELDS[series]])

@@ -1,4 +1,4 @@
-import { isoDate } from './dates.js';
+import { localDate } from './dates.js';
 import { DomainError } from './errors.js';
 import { typeOfPolicy, withTotals, type Invoice } from './invoice.js';
 import { toAmountString } from './money.js';
@@ -110,9 +110,10 @@ const billedProfile = (profile: Profile, snapshot: Snapshot): Profile => ({
 /**
  * The cycle's invoice, a draft: the claimed items (`items`, all of them, in the order made) and the
  * discounts as lines, taxed as the tab taxes them, due `dueDays` after its date (null: the
- * tenant's default); it is dated when it is issued.
+ * tenant's default); it is dated when it is issued, and its notes name the cycle's day in the
+ * tenant's `timeZone`.
  */
-export const snapshotInvoice = (profile: Profile, snapshot: Snapshot, items: TabItem[], now: Date): Invoice => {
+export const snapshotInvoice = (profile: Profile, snapshot: Snapshot, items: TabItem[], now: Date, timeZone: string): Invoice => {
   if (items.length !== snapshot.claimed.itemCount) {
     throw new Error(
       `snapshot ${snapshot.scheduledTime} of ${profile.id} holds ${items.length} items, claimed ${snapshot.claimed.itemCount}`,
@@ -133,7 +134,7 @@ export const snapshotInvoice = (profile: Profile, snapshot: Snapshot, items: Tab
     issueDate: null,
     dueDate: null,
     dueDays: profile.dueDays,
-    notes: `${profile.name}: cycle ${snapshot.cycle}, ${isoDate(new Date(snapshot.scheduledTime))}`,
+    notes: `${profile.name}: cycle ${snapshot.cycle}, ${localDate(new Date(snapshot.scheduledTime), timeZone)}`,
     allowOverbilling: false,
     ledgerBasis: null,
     lines: tabLines(billedProfile(profile, snapshot), items),

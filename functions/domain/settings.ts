@@ -28,6 +28,11 @@ export interface Settings {
   wipAccount: string;
   /** The account settled expenditures are expensed to (debited, at cost). */
   costOfSalesAccount: string;
+  /**
+   * The IANA zone of the tenant's calendar: what "today" is for issue and payment dates, and the
+   * local midnight on which a profile's cycles and a late fee fall.
+   */
+  timeZone: string;
 }
 
 /** The longest an approval link may live: a link is a bearer secret in a mailbox. */
@@ -50,6 +55,7 @@ export const defaultSettings = (defaultCurrency: string): Settings => ({
   allowZeroSelectionApproval: false,
   wipAccount: 'work_in_process',
   costOfSalesAccount: 'cost_of_sales',
+  timeZone: 'UTC',
 });
 
 /**

@@ -68,9 +68,9 @@ export interface RecordedPayment {
  */
 export const recordPayment = (tenantId: string, id: string, payment: NewPayment): Promise<RecordedPayment> =>
   retrying(async () => {
-    const invoice = await getInvoice(tenantId, id);
+    const [invoice, { settings }] = await Promise.all([getInvoice(tenantId, id), getTenant(tenantId)]);
     const now = clock.now();
-    const paid = withPayment(invoice, payment, newId('pay'), now);
+    const paid = withPayment(invoice, payment, newId('pay'), now, settings.timeZone);
     if (paid === invoice) {
       const first = invoice.payments.find((p) => p.idempotencyKey === payment.idempotencyKey)!;
       return { payment: first, invoice };

@@ -1,9 +1,6 @@
 import { scheduleName, scheduler, type ScheduleSpec } from '../adapters/scheduler.js';
-import { addDays } from '../domain/dates.js';
+import { addDays, startOfDay } from '../domain/dates.js';
 import { cyclesLeft, nextRunAt, type Profile } from '../domain/profile.js';
-
-/** A run day's first moment is its start (UTC: the tenant's day until tenants have a time zone). */
-const startOf = (day: string): Date => new Date(`${day}T00:00:00Z`);
 
 /** How soon after now a schedule whose run day is today first fires: its midnight has passed. */
 const SOON_MS = 60_000;
@@ -12,15 +9,16 @@ const SOON_MS = 60_000;
 export const profileScheduleName = (profileId: string): string => scheduleName(`${profileId}-snapshot`);
 
 /**
- * The schedule of an active profile (design §5): every `intervalDays` from its next run day, its
+ * The schedule of an active profile (design §5): every `intervalDays` from the tenant's midnight
+ * (`timeZone`) of its next run day, its
  * last fire on the day of its last cycle (none: until cancelled); none for a profile that makes no
  * invoice. A run day that is today starts a minute from now; each fire stands for its calendar day.
  */
-export const profileSchedule = (tenantId: string, profile: Profile, now: Date): ScheduleSpec | null => {
+export const profileSchedule = (tenantId: string, profile: Profile, now: Date, timeZone: string): ScheduleSpec | null => {
   const next = nextRunAt(profile);
   if (next === null) return null;
   const left = cyclesLeft(profile);
-  const start = new Date(Math.max(startOf(next).getTime(), now.getTime() + SOON_MS));
+  const start = new Date(Math.max(startOfDay(next, timeZone).getTime(), now.getTime() + SOON_MS));
   const lastDay = left === null ? null : addDays(next, (left - 1) * profile.intervalDays);
   return {
     name: profileScheduleName(profile.id),
@@ -30,10 +28,11 @@ export const profileSchedule = (tenantId: string, profile: Profile, now: Date): 
       every: {
         days: profile.intervalDays,
         start,
-        end: lastDay === null ? null : new Date(Math.max(startOf(lastDay).getTime() + 86_399_999, start.getTime())),
+        end:
+          lastDay === null ? null : new Date(Math.max(startOfDay(addDays(lastDay, 1), timeZone).getTime() - 1, start.getTime())),
       },
     },
-    timeZone: 'UTC',
+    timeZone,
   };
 };
 
@@ -41,16 +40,18 @@ export const profileSchedule = (tenantId: string, profile: Profile, now: Date): 
 const scheduleOf = (p: Profile) => [p.status, p.intervalDays, p.firstCreationDate, p.billingCycles, p.cyclesDone].join('|');
 
 /**
- * Puts the profile's schedule when it is active and its schedule changes (`previous` null: a new profile), before the profile is written (a schedule whose
- * profile then is not active fires, finds it so, and does nothing).
+ * Puts the profile's schedule when it is active and its schedule changes (`previous` null: a new
+ * profile), before the profile is written (a schedule whose profile then is not active fires, finds
+ * it so, and does nothing).
  */
 export const putProfileSchedule = async (
   tenantId: string,
   profile: Profile,
   previous: Profile | null,
   now: Date,
+  timeZone: string,
 ): Promise<void> => {
-  const spec = profileSchedule(tenantId, profile, now);
+  const spec = profileSchedule(tenantId, profile, now, timeZone);
   if (spec && (!previous || scheduleOf(previous) !== scheduleOf(profile))) await scheduler().put(spec);
 };
 

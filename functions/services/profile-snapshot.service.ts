@@ -14,6 +14,7 @@ import {
 import { logger } from '../shared/logger.js';
 import { getInvoice, insertDraft } from '../store/invoice.store.js';
 import { getProfile } from '../store/profile.store.js';
+import { getTenant } from '../store/tenant.store.js';
 import {
   claimedItems,
   claimItems,
@@ -98,11 +99,12 @@ const invoiceOf = (tenantId: string, snapshot: Snapshot): Promise<Invoice> =>
   retrying(async () => {
     const found = await findInvoice(tenantId, snapshot.invoiceId);
     if (found) return found;
-    const [profile, items] = await Promise.all([
+    const [profile, items, { settings }] = await Promise.all([
       getProfile(tenantId, snapshot.profileId),
       claimedItems(tenantId, snapshot.profileId, snapshot.scheduledTime),
+      getTenant(tenantId),
     ]);
-    const invoice = snapshotInvoice(profile, snapshot, items, clock.now());
+    const invoice = snapshotInvoice(profile, snapshot, items, clock.now(), settings.timeZone);
     await insertDraft(tenantId, invoice, null);
     return invoice;
   });

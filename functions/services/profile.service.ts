@@ -1,5 +1,5 @@
 import { clock } from '../adapters/clock.js';
-import { isoDate } from '../domain/dates.js';
+import { localDate } from '../domain/dates.js';
 import { DomainError, expectVersion, unknownReference } from '../domain/errors.js';
 import {
   activateProfile,
@@ -33,43 +33,42 @@ import type { TabDiscount, TabTax } from '../domain/profile.js';
 import { getCustomer } from '../store/customer.store.js';
 import { getProfile, getTabItem, listProfiles, listTabItems, saveProfile, saveTabChange } from '../store/profile.store.js';
 import { getTenant } from '../store/tenant.store.js';
+import type { Tenant } from '../domain/tenant.js';
 import { newId } from './ids.js';
 import { putProfileSchedule, removeProfileSchedule } from './profile-schedule.js';
 import { retrying } from './retry.js';
 
-/** The calendar day it is now (UTC: the tenant's day until tenants have a time zone). */
-const today = (now: Date): string => isoDate(now);
-
 /** Every format the tenant's own series number with or have numbered with: a profile's own series stays apart from them. */
-const tenantFormats = async (tenantId: string): Promise<string[]> => {
-  const { settings, retiredNumberFormats } = await getTenant(tenantId);
-  return [
-    settings.invoiceNumberFormat,
-    settings.creditNoteNumberFormat,
-    ...retiredNumberFormats.invoice,
-    ...retiredNumberFormats.credit_note,
-  ];
-};
+const tenantFormats = ({ settings, retiredNumberFormats }: Tenant): string[] => [
+  settings.invoiceNumberFormat,
+  settings.creditNoteNumberFormat,
+  ...retiredNumberFormats.invoice,
+  ...retiredNumberFormats.credit_note,
+];
 
-const withOwnSeries = async (tenantId: string, profile: Profile, previous: Profile | null): Promise<Profile> =>
+const withOwnSeries = (tenant: Tenant, profile: Profile, previous: Profile | null): Profile =>
   profile.invoiceNumberFormat === null || profile.invoiceNumberFormat === previous?.invoiceNumberFormat
     ? profile
-    : assertOwnSeries(profile, await tenantFormats(tenantId));
+    : assertOwnSeries(profile, tenantFormats(tenant));
 
 export type NewProfile = Omit<ProfileFields, 'currency'>;
 
 /** The profile bills in its customer's currency. */
 export const createProfile = async (tenantId: string, input: NewProfile): Promise<Profile> => {
-  const customer = await getCustomer(tenantId, input.customerId).catch((error: unknown) => {
-    throw error instanceof DomainError && error.kind === 'not_found' ? unknownReference('customer', 'customerId') : error;
-  });
+  const [customer, tenant] = await Promise.all([
+    getCustomer(tenantId, input.customerId).catch((error: unknown) => {
+      throw error instanceof DomainError && error.kind === 'not_found' ? unknownReference('customer', 'customerId') : error;
+    }),
+    getTenant(tenantId),
+  ]);
   const now = clock.now();
-  const profile = await withOwnSeries(
-    tenantId,
-    newProfile({ ...input, currency: customer.currency }, newId('prf'), now, today(now)),
+  const { timeZone } = tenant.settings;
+  const profile = withOwnSeries(
+    tenant,
+    newProfile({ ...input, currency: customer.currency }, newId('prf'), now, localDate(now, timeZone)),
     null,
   );
-  await putProfileSchedule(tenantId, profile, null, now);
+  await putProfileSchedule(tenantId, profile, null, now, timeZone);
   await saveProfile(tenantId, profile, null);
   return profile;
 };
@@ -84,29 +83,31 @@ const changeProfile = (
   tenantId: string,
   id: string,
   expectedVersion: number | undefined,
-  change: (profile: Profile, now: Date) => Profile,
+  change: (profile: Profile, now: Date, today: string) => Profile,
 ): Promise<Profile> =>
   retrying(async () => {
-    const profile = expectVersion(await getProfile(tenantId, id), expectedVersion, 'profile');
+    const [stored, tenant] = await Promise.all([getProfile(tenantId, id), getTenant(tenantId)]);
+    const profile = expectVersion(stored, expectedVersion, 'profile');
     const now = clock.now();
-    const next = await withOwnSeries(tenantId, change(profile, now), profile);
-    await putProfileSchedule(tenantId, next, profile, now);
+    const { timeZone } = tenant.settings;
+    const next = withOwnSeries(tenant, change(profile, now, localDate(now, timeZone)), profile);
+    await putProfileSchedule(tenantId, next, profile, now, timeZone);
     await saveProfile(tenantId, next, profile);
     await removeProfileSchedule(next, profile);
     return next;
   });
 
 export const updateProfile = (tenantId: string, id: string, patch: ProfilePatch, expectedVersion?: number): Promise<Profile> =>
-  changeProfile(tenantId, id, expectedVersion, (profile, now) => changedProfile(profile, patch, now, today(now)));
+  changeProfile(tenantId, id, expectedVersion, (profile, now, today) => changedProfile(profile, patch, now, today));
 
 export const activate = (tenantId: string, id: string, expectedVersion?: number): Promise<Profile> =>
-  changeProfile(tenantId, id, expectedVersion, (profile, now) => activateProfile(profile, now, today(now)));
+  changeProfile(tenantId, id, expectedVersion, (profile, now, today) => activateProfile(profile, now, today));
 
 export const pause = (tenantId: string, id: string, expectedVersion?: number): Promise<Profile> =>
-  changeProfile(tenantId, id, expectedVersion, (profile, now) => pauseProfile(profile, now, today(now)));
+  changeProfile(tenantId, id, expectedVersion, (profile, now, today) => pauseProfile(profile, now, today));
 
 export const cancel = (tenantId: string, id: string, expectedVersion?: number): Promise<Profile> =>
-  changeProfile(tenantId, id, expectedVersion, (profile, now) => cancelProfile(profile, now, today(now)));
+  changeProfile(tenantId, id, expectedVersion, (profile, now, today) => cancelProfile(profile, now, today));
 
 /** The item id is drawn once, so that a retry after a lost race adds the same item, not another. */
 export const addItem = (tenantId: string, profileId: string, input: TabItemFields): Promise<TabItem> => {

@@ -153,4 +153,40 @@ describe('an accumulating profile on the test clock', () => {
     expect(await ok('GET', `/v1/invoices/${invoices[0]!.id}`)).toMatchObject({ status: 'invoiced', totals: { gross: '10.00' } });
     expect(await ok('GET', path)).toMatchObject({ status: 'active', cyclesDone: 1 });
   });
+
+  it("bills on the tenant's calendar day: its cycle falls at its local midnight and the invoice is dated that day", async () => {
+    // Prepare: a tenant 14 hours ahead of UTC
+    const refused = await request('PATCH', '/v1/settings', { timeZone: 'Mars/Olympus' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['timeZone']);
+    await ok('PATCH', '/v1/settings', { timeZone: 'Pacific/Kiritimati' });
+    const localToday = new Date(Date.parse(await now()) + 14 * 3_600_000).toISOString().slice(0, 10);
+    const localTomorrow = dayOf(`${localToday}T00:00:00Z`, 1);
+    const customer = await ok('POST', '/v1/customers', { name: 'Far east' });
+    const profile = await ok('POST', '/v1/profiles', {
+      customerId: customer.id,
+      name: 'Island tab',
+      intervalDays: 7,
+      firstCreationDate: localTomorrow,
+      invoiceMode: 'open',
+      dueDays: 5,
+      keepDiscounts: false,
+      keepTaxes: false,
+      status: 'active',
+    });
+    await ok('POST', `/v1/profiles/${profile.id}/items`, { description: 'Boat', quantity: '1', unitPrice: '40.00' });
+    const midnight = Date.parse(`${localTomorrow}T00:00:00+14:00`);
+    try {
+      // Act: to a minute before its local midnight, then an hour past it
+      await ok('POST', '/local/clock', { set: new Date(midnight - 60_000).toISOString() });
+      expect(await invoicesOf(profile.id)).toEqual([]);
+      await ok('POST', '/local/clock', { set: new Date(midnight + 60 * 60_000).toISOString() });
+      // Assess: dated the local day, which in UTC has not begun
+      const [invoice] = await invoicesOf(profile.id);
+      expect(invoice).toMatchObject({ issueDate: localTomorrow, dueDate: dayOf(`${localTomorrow}T00:00:00Z`, 5) });
+      expect(new Date(midnight + 60 * 60_000).toISOString().slice(0, 10)).not.toBe(localTomorrow);
+    } finally {
+      await ok('PATCH', '/v1/settings', { timeZone: 'UTC' });
+    }
+  });
 });

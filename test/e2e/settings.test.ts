@@ -72,6 +72,7 @@ describe('settings: ETag and If-Match', () => {
         allowZeroSelectionApproval: false,
         wipAccount: 'work_in_process',
         costOfSalesAccount: 'cost_of_sales',
+        timeZone: 'UTC',
       },
     });
   });

@@ -116,7 +116,13 @@ describe('the largest invoice', () => {
     const job = closeJob(jobWith([{ quantity: '1', unitPrice: MAX, taxRate: '0' }]), T0);
     // Act
     const { invoice } = bill(job, { policy: 'final' });
-    const paid = recordPayment(invoice, { amount: MAX, date: TODAY, method: 'wire', reference: null, note: null }, 'pay_1', T0);
+    const paid = recordPayment(
+      invoice,
+      { amount: MAX, date: TODAY, method: 'wire', reference: null, note: null },
+      'pay_1',
+      T0,
+      'UTC',
+    );
     // Assess
     expect(invoice.totals.gross).toBe(MAX);
     expect(isDecimalString(invoice.totals.gross)).toBe(true);

@@ -161,7 +161,7 @@ describe('transition', () => {
     ['off', off],
     ['on', on],
   ])('integration %s: an invoice with payments cannot be voided: INVOICE_HAS_PAYMENTS', (_, settings) => {
-    const paid = recordPayment(issuedInvoice(), payment('1.00'), 'pay_1', T0);
+    const paid = recordPayment(issuedInvoice(), payment('1.00'), 'pay_1', T0, 'UTC');
     const error = refused(() => transition(paid, 'void', settings, T0), 'conflict', 'INVOICE_HAS_PAYMENTS');
     // Corrections follow the complete invoice: on an open job, "issue a correction instead" cannot be followed.
     expect(error.message).toBe('An invoice with payments cannot be voided; once the job is billed, credit it with a correction');
@@ -182,6 +182,14 @@ describe('issueDateFor', () => {
 
   it('is today when the draft has no date', () => {
     expect(issueDateFor(dated(null), context())).toBe(TODAY);
+  });
+
+  it("is today in the tenant's time zone", () => {
+    // At 10:00 UTC on 1 March it is already the 2nd 14 hours ahead, and still the 28th 11 hours behind
+    const at = (timeZone: string) => context({ settings: withSettings({ timeZone }) });
+    expect(issueDateFor(dated(null), at('Pacific/Kiritimati'))).toBe('2025-03-02');
+    expect(issueDateFor(dated(null), at('Pacific/Pago_Pago'))).toBe('2025-02-28');
+    refused(() => issueDateFor(dated('2025-03-01'), at('Pacific/Pago_Pago')), 'rule', 'ISSUE_DATE_IN_FUTURE', 'issueDate');
   });
 
   it('refuses a future date: ISSUE_DATE_IN_FUTURE naming issueDate', () => {
@@ -254,8 +262,8 @@ describe('recordPayment', () => {
     const invoice = issuedInvoice();
     expect(invoice).toMatchObject({ paymentStatus: 'unpaid', amountPaid: '0.00', balanceDue: '600.00' });
     // Act
-    const part = recordPayment(invoice, payment('200'), 'pay_1', T0);
-    const full = recordPayment(part, payment('400.00'), 'pay_2', T0);
+    const part = recordPayment(invoice, payment('200'), 'pay_1', T0, 'UTC');
+    const full = recordPayment(part, payment('400.00'), 'pay_2', T0, 'UTC');
     // Assess
     expect(part).toMatchObject({ paymentStatus: 'partially_paid', amountPaid: '200.00', balanceDue: '400.00' });
     expect(full).toMatchObject({ paymentStatus: 'paid', amountPaid: '600.00', balanceDue: '0.00', totals: invoice.totals });
@@ -268,9 +276,9 @@ describe('recordPayment', () => {
   });
 
   it('refuses more than the balance due: OVERPAYMENT naming amount', () => {
-    refused(() => recordPayment(issuedInvoice(), payment('600.01'), 'pay_1', T0), 'rule', 'OVERPAYMENT', 'amount');
-    const part = recordPayment(issuedInvoice(), payment('200'), 'pay_1', T0);
-    refused(() => recordPayment(part, payment('400.01'), 'pay_2', T0), 'rule', 'OVERPAYMENT', 'amount');
+    refused(() => recordPayment(issuedInvoice(), payment('600.01'), 'pay_1', T0, 'UTC'), 'rule', 'OVERPAYMENT', 'amount');
+    const part = recordPayment(issuedInvoice(), payment('200'), 'pay_1', T0, 'UTC');
+    refused(() => recordPayment(part, payment('400.01'), 'pay_2', T0, 'UTC'), 'rule', 'OVERPAYMENT', 'amount');
   });
 
   it('takes a payment dated from the issue date to today, in UTC days; refuses one before or after, naming date', () => {
@@ -279,24 +287,35 @@ describe('recordPayment', () => {
     const now = new Date('2025-03-05T02:00:00.000Z');
     const dated = (date: string): NewPayment => ({ ...payment('1'), date });
     // Act / Assess
-    refused(() => recordPayment(invoice, dated('1999-01-01'), 'pay_1', now), 'rule', 'PAYMENT_BEFORE_ISSUE_DATE', 'date');
-    refused(() => recordPayment(invoice, dated('2025-02-28'), 'pay_1', now), 'rule', 'PAYMENT_BEFORE_ISSUE_DATE', 'date');
-    refused(() => recordPayment(invoice, dated('2025-03-06'), 'pay_1', now), 'rule', 'PAYMENT_DATE_IN_FUTURE', 'date');
-    refused(() => recordPayment(invoice, dated('2099-01-01'), 'pay_1', now), 'rule', 'PAYMENT_DATE_IN_FUTURE', 'date');
-    const paid = ['2025-03-01', '2025-03-05'].reduce((inv, date, i) => recordPayment(inv, dated(date), `pay_${i}`, now), invoice);
+    refused(() => recordPayment(invoice, dated('1999-01-01'), 'pay_1', now, 'UTC'), 'rule', 'PAYMENT_BEFORE_ISSUE_DATE', 'date');
+    refused(() => recordPayment(invoice, dated('2025-02-28'), 'pay_1', now, 'UTC'), 'rule', 'PAYMENT_BEFORE_ISSUE_DATE', 'date');
+    refused(() => recordPayment(invoice, dated('2025-03-06'), 'pay_1', now, 'UTC'), 'rule', 'PAYMENT_DATE_IN_FUTURE', 'date');
+    refused(() => recordPayment(invoice, dated('2099-01-01'), 'pay_1', now, 'UTC'), 'rule', 'PAYMENT_DATE_IN_FUTURE', 'date');
+    const paid = ['2025-03-01', '2025-03-05'].reduce(
+      (inv, date, i) => recordPayment(inv, dated(date), `pay_${i}`, now, 'UTC'),
+      invoice,
+    );
     expect(paid.payments.map((p) => p.date)).toEqual(['2025-03-01', '2025-03-05']);
+    // In New York it is still the 4th: the 5th is in the future there
+    refused(
+      () => recordPayment(invoice, dated('2025-03-05'), 'pay_1', now, 'America/New_York'),
+      'rule',
+      'PAYMENT_DATE_IN_FUTURE',
+      'date',
+    );
+    expect(recordPayment(invoice, dated('2025-03-04'), 'pay_1', now, 'America/New_York').payments).toHaveLength(1);
   });
 
   it.each(['0', '-5', '1.001'])('refuses an amount of %s: VALIDATION_FAILED', (value) => {
-    refused(() => recordPayment(issuedInvoice(), payment(value), 'pay_1', T0), 'invalid', 'VALIDATION_FAILED', 'amount');
+    refused(() => recordPayment(issuedInvoice(), payment(value), 'pay_1', T0, 'UTC'), 'invalid', 'VALIDATION_FAILED', 'amount');
   });
 
   it.each(['draft', 'voided'] as const)('refuses a payment on a %s invoice: INVOICE_NOT_PAYABLE', (status) => {
-    refused(() => recordPayment(issuedInvoice(status), payment('1'), 'pay_1', T0), 'conflict', 'INVOICE_NOT_PAYABLE');
+    refused(() => recordPayment(issuedInvoice(status), payment('1'), 'pay_1', T0, 'UTC'), 'conflict', 'INVOICE_NOT_PAYABLE');
   });
 
   it.each(['approved', 'exported', 'posted'] as const)('takes a payment on a %s invoice', (status) => {
-    expect(recordPayment(issuedInvoice(status), payment('600'), 'pay_1', T0).paymentStatus).toBe('paid');
+    expect(recordPayment(issuedInvoice(status), payment('600'), 'pay_1', T0, 'UTC').paymentStatus).toBe('paid');
   });
 });
 
@@ -326,9 +345,9 @@ describe('editDraft', () => {
 describe('payments retried', () => {
   it('records a payment once however often it comes with the same Idempotency-Key', () => {
     const keyed = { ...payment('100.00'), idempotencyKey: 'pay-once' };
-    const first = recordPayment(issuedInvoice(), keyed, 'pay_1', T0);
-    const again = recordPayment(first, keyed, 'pay_2', T0);
-    const another = recordPayment(first, { ...keyed, idempotencyKey: 'pay-twice' }, 'pay_3', T0);
+    const first = recordPayment(issuedInvoice(), keyed, 'pay_1', T0, 'UTC');
+    const again = recordPayment(first, keyed, 'pay_2', T0, 'UTC');
+    const another = recordPayment(first, { ...keyed, idempotencyKey: 'pay-twice' }, 'pay_3', T0, 'UTC');
     expect(again).toBe(first);
     expect([first.payments.length, another.payments.length]).toEqual([1, 2]);
   });

@@ -10,6 +10,7 @@ import {
   type Snapshot,
 } from '../../functions/domain/profile-snapshot.js';
 import { addDiscount, addTabItem, addTax, type TabItem } from '../../functions/domain/profile-tab.js';
+import { profileSchedule } from '../../functions/services/profile-schedule.js';
 import { expectDomainError } from '../support/domain-errors.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
@@ -76,7 +77,7 @@ describe('a profile snapshot', () => {
       LATER,
     );
     const invoicing = claimsDone(claimed, LATER);
-    const invoice = snapshotInvoice(profile, invoicing, items, LATER);
+    const invoice = snapshotInvoice(profile, invoicing, items, LATER, 'UTC');
     // Assess
     expect(claimable(snapshot, later)).toBe(false);
     expect(invoicing).toMatchObject({
@@ -100,7 +101,7 @@ describe('a profile snapshot', () => {
     ]);
     // 90.00 x 20% + 18.00 x 7%
     expect(invoice.totals).toEqual({ net: '108.00', tax: '19.26', gross: '127.26' });
-    expect(() => snapshotInvoice(profile, invoicing, items.slice(1), LATER)).toThrow(/holds 1 items, claimed 2/);
+    expect(() => snapshotInvoice(profile, invoicing, items.slice(1), LATER, 'UTC')).toThrow(/holds 1 items, claimed 2/);
     expectDomainError(() => withClaimed(invoicing, items, LATER), 'conflict', 'SNAPSHOT_MOVED_ON');
   });
 
@@ -131,5 +132,30 @@ describe('a profile snapshot', () => {
     expect(finishSnapshot(second, invoicing, LATER).profile).toMatchObject({ cyclesDone: 2, status: 'completed', taxes: [] });
     const paused = pauseProfile(second, LATER, '2026-03-02');
     expect(finishSnapshot(paused, invoicing, LATER).profile).toMatchObject({ cyclesDone: 2, status: 'draft' });
+  });
+});
+
+describe("a profile's schedule", () => {
+  const active = (firstCreationDate: string, billingCycles: number): Profile => ({
+    ...profileWithTab({ keepDiscounts: false, keepTaxes: false }).profile,
+    firstCreationDate,
+    billingCycles,
+  });
+
+  it("fires every interval from the tenant's midnight of its next run day, the last on its last cycle's day", () => {
+    // Act: a profile of a tenant in Berlin (UTC+1 in March, +2 from the 29th), 2 cycles of 15 days
+    const spec = profileSchedule('ten_1', active('2026-03-02', 2), T0, 'Europe/Berlin')!;
+    // Assess
+    expect(spec).toMatchObject({ name: 'prf_1-snapshot', target: 'profile-snapshot', timeZone: 'Europe/Berlin' });
+    expect(spec.input).toEqual({ tenantId: 'ten_1', profileId: 'prf_1' });
+    expect(spec.timing).toEqual({
+      every: { days: 15, start: new Date('2026-03-01T23:00:00.000Z'), end: new Date('2026-03-17T22:59:59.999Z') },
+    });
+  });
+
+  it('runs until cancelled without an end; a run day of today starts a minute from now; none when not active', () => {
+    const today = profileSchedule('ten_1', active('2026-03-01', 0), T0, 'UTC')!;
+    expect(today.timing).toEqual({ every: { days: 15, start: new Date(T0.getTime() + 60_000), end: null } });
+    expect(profileSchedule('ten_1', pauseProfile(active('2026-03-02', 0), T0, '2026-03-01'), T0, 'UTC')).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import type { Tenant } from '../../domain/tenant.js';
 import { getSettings, updateSettings } from '../../services/settings.service.js';
 import { route } from '../route.js';
 import { atLeastOneField, currencyCode, etag } from '../schemas.js';
+import { isTimeZone } from '../../domain/dates.js';
 
 const numberFormat = z
   .string()
@@ -45,6 +46,10 @@ export const settingsSchema = z
     wipAccount: accountCode.meta({ description: 'The Work in Process account (default `work_in_process`)' }),
     costOfSalesAccount: accountCode.meta({
       description: 'The account settled expenditures are expensed to, at cost (default `cost_of_sales`)',
+    }),
+    timeZone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone, such as Europe/Berlin or UTC').meta({
+      description:
+        "The tenant's calendar (IANA zone, default `UTC`): what today is for issue and payment dates, and the local midnight a profile's cycle and a late fee fall on",
     }),
   })
   .meta({ id: 'Settings' });
