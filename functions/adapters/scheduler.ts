@@ -21,6 +21,7 @@ export const SCHEDULE_TARGET_NAMES = [
   'approval-expiry',
   'approval-deemed-acceptance',
   'profile-snapshot',
+  'late-fee',
 ] as const satisfies readonly string[];
 
 export type ScheduleTargetName = (typeof SCHEDULE_TARGET_NAMES)[number];

@@ -1,6 +1,6 @@
 import type { Invoice } from './invoice.js';
 
-export type EventType = 'invoice.issued' | 'invoice.voided' | 'invoice.paid' | 'payment.recorded';
+export type EventType = 'invoice.issued' | 'invoice.voided' | 'invoice.paid' | 'payment.recorded' | 'invoice.late_fee_added';
 
 /**
  * A fact about billing, written in the same transaction as the change it records, so that a
@@ -16,7 +16,7 @@ export interface BillingEvent {
   customerId: string;
   number: string | null;
   currency: string;
-  /** The amount the event is about: the invoice's gross, or the payment's amount. */
+  /** The amount the event is about: the invoice's gross, the payment's amount, or the late fee's. */
   amount: string;
   createdAt: string;
 }

@@ -1,5 +1,6 @@
 import type { ScheduleTargetName } from '../adapters/scheduler.js';
 import { deemApproval, expireApproval, remindApproval } from '../services/approval-timers.js';
+import { lateFee } from '../services/late-fees.js';
 import { snapshotProfile } from '../services/profile-snapshot.service.js';
 
 /** A use case a schedule fires, given its input and the time it was scheduled for. */
@@ -13,4 +14,5 @@ export const scheduleTargets: TargetRegistry = {
   'approval-expiry': expireApproval,
   'approval-deemed-acceptance': deemApproval,
   'profile-snapshot': snapshotProfile,
+  'late-fee': lateFee,
 };

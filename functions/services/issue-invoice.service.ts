@@ -11,22 +11,35 @@ import { reversedInvoice } from '../domain/partial-invoice-reversal.js';
 import { applyInvoice } from '../domain/job-ledger.js';
 import { counterScope, formatNumber, type Settings } from '../domain/settings.js';
 import { getCounter, getInvoice, saveIssue } from '../store/invoice.store.js';
+import type { Profile } from '../domain/profile.js';
 import { getProfile } from '../store/profile.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { assertReadyToComplete, ledgerJob, sourceActions } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
 import { newId } from './ids.js';
+import { scheduleLateFee } from './late-fee-schedule.js';
 import { retrying } from './retry.js';
+
+/** The accumulating profile an invoice bills; null for an invoice of a job (nothing is read). */
+const profileOf = (tenantId: string, invoice: Invoice): Promise<Profile | null> =>
+  invoice.profileId === null ? Promise.resolve(null) : getProfile(tenantId, invoice.profileId);
 
 /**
  * The series an issue of the invoice draws its number from, that series' counter and the date the
  * issue would give it now (the backdating rules refuse one before the series' last issue, or in the
- * future). An invoice of a profile with a number format of its own counts in that format's counter.
+ * future). An invoice of a profile with a number format of its own counts in that format's counter
+ * (`profile`: the invoice's, when the caller has read it).
  */
-export const numberingOf = async (tenantId: string, invoice: Invoice, settings: Settings, now: Date) => {
+export const numberingOf = async (
+  tenantId: string,
+  invoice: Invoice,
+  settings: Settings,
+  now: Date,
+  profile?: Profile | null,
+) => {
   const series = seriesOf(invoice);
-  const own =
-    series === 'invoice' && invoice.profileId ? (await getProfile(tenantId, invoice.profileId)).invoiceNumberFormat : null;
+  const source = series === 'invoice' ? (profile === undefined ? await profileOf(tenantId, invoice) : profile) : null;
+  const own = source?.invoiceNumberFormat ?? null;
   const format = own ?? (series === 'invoice' ? settings.invoiceNumberFormat : settings.creditNoteNumberFormat);
   const tenantScope = counterScope(format, invoice.issueDate ?? isoDate(now));
   const scope = own === null ? tenantScope : `${own}#${tenantScope}`;
@@ -39,7 +52,8 @@ export const numberingOf = async (tenantId: string, invoice: Invoice, settings: 
  * Issues a draft: the next gap-free number of its series, its date (backdating rules), its job's
  * ledger (an invoice of a profile has none), what a correction credits against the invoices it names, and what its billing source
  * moves (a milestone invoiced), all in one transaction; a lost race for the counter, the job, a
- * corrected invoice, the milestone or the settings is run again.
+ * corrected invoice, the milestone or the settings is run again. An invoice of a profile with a late
+ * fee gets the fee's schedule first (services/late-fee-schedule.ts).
  */
 export const issueInvoice = (tenantId: string, id: string, expectedVersion?: number): Promise<Invoice> =>
   retrying(async () => {
@@ -49,9 +63,11 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
     assertDraft(invoice);
     assertIssuable(invoice);
     const now = clock.now();
-    const [job, { series, format, scope, counter, issueDate }, corrected, source] = await Promise.all([
+    const profileRead = profileOf(tenantId, invoice);
+    const [job, profile, { series, format, scope, counter, issueDate }, corrected, source] = await Promise.all([
       ledgerJob(tenantId, invoice),
-      numberingOf(tenantId, invoice, settings, now),
+      profileRead,
+      profileRead.then((read) => numberingOf(tenantId, invoice, settings, now, read)),
       correctedInvoices(tenantId, invoice.lines),
       sourceActions(tenantId, invoice, 'issue', now),
     ]);
@@ -66,6 +82,7 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
       : applyCredits(numbered, corrected, 1, now);
     const nextJob = job && applyInvoice(job, numbered, 1, now);
     const issued: Invoice = nextJob ? { ...numbered, jobStanding: jobStanding(nextJob) } : numbered;
+    if (profile) await scheduleLateFee(tenantId, issued, profile);
     await saveIssue(tenantId, {
       invoice: { next: issued, previous: invoice },
       ...(job && nextJob ? { job: { next: nextJob, previous: job } } : {}),

@@ -1,9 +1,16 @@
 import { z } from 'zod';
+import type { EventType } from '../../domain/event.js';
 import { listEvents } from '../../services/event.service.js';
 import { route } from '../route.js';
 import { currencyCode, pageOf, pageQuery } from '../schemas.js';
 
-const eventType = z.enum(['invoice.issued', 'invoice.voided', 'invoice.paid', 'payment.recorded']);
+const eventType = z.enum([
+  'invoice.issued',
+  'invoice.voided',
+  'invoice.paid',
+  'payment.recorded',
+  'invoice.late_fee_added',
+] as const satisfies readonly EventType[]);
 
 const eventSchema = z
   .object({
@@ -18,7 +25,9 @@ const eventSchema = z
     customerId: z.string(),
     number: z.string().nullable(),
     currency: currencyCode,
-    amount: z.string(),
+    amount: z
+      .string()
+      .meta({ description: "The invoice's gross; for payment.recorded the payment, for invoice.late_fee_added the fee" }),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Event' });

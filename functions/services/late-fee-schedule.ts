@@ -1,0 +1,38 @@
+import { scheduleName, scheduler, type ScheduleSpec } from '../adapters/scheduler.js';
+import type { Invoice } from '../domain/invoice.js';
+import { lateFeeDate } from '../domain/late-fee.js';
+import type { Profile } from '../domain/profile.js';
+
+// The late fee of an invoice of an accumulating profile is checked by a one-time schedule, put when the
+// invoice is issued; its target is services/late-fees.ts.
+
+/** One schedule per invoice, named by it (invoice ids are unique across tenants). */
+export const lateFeeScheduleName = (invoiceId: string): string => scheduleName(`${invoiceId}-late-fee`);
+
+/**
+ * The one-time schedule of an issued invoice's late fee: the first moment of the day after its due
+ * date (UTC until tenants have a time zone); none for an invoice without a due date or a profile
+ * without a late fee.
+ */
+export const lateFeeSchedule = (
+  tenantId: string,
+  invoice: Pick<Invoice, 'id' | 'dueDate'>,
+  profile: Pick<Profile, 'lateFee'>,
+): ScheduleSpec | null =>
+  invoice.dueDate && profile.lateFee
+    ? {
+        name: lateFeeScheduleName(invoice.id),
+        target: 'late-fee',
+        input: { tenantId, invoiceId: invoice.id },
+        timing: { at: new Date(`${lateFeeDate(invoice.dueDate)}T00:00:00Z`) },
+      }
+    : null;
+
+/**
+ * Puts the late fee's schedule of an invoice being issued, before the issue is written: a fire for an
+ * issue that was then not written finds the invoice a draft and does nothing.
+ */
+export const scheduleLateFee = async (tenantId: string, invoice: Invoice, profile: Profile): Promise<void> => {
+  const spec = lateFeeSchedule(tenantId, invoice, profile);
+  if (spec) await scheduler().put(spec);
+};

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { clock } from '../adapters/clock.js';
+import { isoDate } from '../domain/dates.js';
+import { DomainError } from '../domain/errors.js';
+import { invoiceEvent } from '../domain/event.js';
+import type { InvoiceLine } from '../domain/invoice.js';
+import { withLateFee, type LateFeeSkip } from '../domain/late-fee.js';
+import type { Profile } from '../domain/profile.js';
+import { logger } from '../shared/logger.js';
+import { saveInvoice } from '../store/invoice.store.js';
+import { getProfile } from '../store/profile.store.js';
+import { newId } from './ids.js';
+import { sendInvoiceOnce } from './invoice-send.service.js';
+import { findInvoice } from './milestone-invoice.service.js';
+import { retrying } from './retry.js';
+
+// The target of an invoice's late-fee schedule (services/late-fee-schedule.ts), safe to run any
+// number of times: the fee is added once per invoice.
+
+/** The purpose its mail is sent for: once per invoice (services/invoice-send.service.ts). */
+const SEND_PURPOSE = 'late-fee';
+
+const lateFeeInput = z.object({ tenantId: z.string().min(1), invoiceId: z.string().min(1) });
+
+export interface LateFeeResult {
+  invoiceId: string;
+  /** The line added by this run; null when none was (see `skipped`). */
+  added: InvoiceLine | null;
+  skipped: LateFeeSkip | 'no_invoice' | 'no_late_fee' | null;
+}
+
+type Checked = { profile: Profile; added: InvoiceLine | null } | { skipped: NonNullable<LateFeeResult['skipped']>; why: string };
+
+/** The fee added, on condition of the invoice's version (a payment or void meanwhile: read again, decided again), with its event. */
+const addFee = (tenantId: string, invoiceId: string): Promise<Checked> =>
+  retrying(async () => {
+    const invoice = await findInvoice(tenantId, invoiceId);
+    if (!invoice?.profileId) return { skipped: 'no_invoice', why: 'no invoice of a profile has this id' };
+    const profile = await getProfile(tenantId, invoice.profileId);
+    // The profile's fee as it is when the fee falls due: one removed meanwhile is waived.
+    if (!profile.lateFee) return { skipped: 'no_late_fee', why: 'its profile has no late fee now' };
+    const now = clock.now();
+    const outcome = withLateFee(invoice, profile.lateFee, now, isoDate(now));
+    // Added by an earlier run: its mail may still be owed.
+    if ('skip' in outcome && outcome.skip === 'fee_added') return { profile, added: null };
+    if ('skip' in outcome) return { skipped: outcome.skip, why: outcome.why };
+    const event = invoiceEvent('invoice.late_fee_added', outcome.invoice, newId('evt'), now, outcome.line.amount);
+    await saveInvoice(tenantId, { next: outcome.invoice, previous: invoice }, undefined, [event]);
+    return { profile, added: outcome.line };
+  });
+
+/**
+ * The target of an invoice's late-fee schedule: adds the fee once to an invoice still unpaid after
+ * its due date, then, for a live profile, emails the invoice again once. A paid, voided, reversed or
+ * draft invoice, or one with its fee, gets nothing (logged). A mail refused for good (no email
+ * address) is logged, not retried; a mail that may go later fails the fire, and its rerun finds the
+ * fee added and sends only the mail.
+ */
+export const lateFee = async (input: Record<string, unknown>): Promise<LateFeeResult> => {
+  const { tenantId, invoiceId } = lateFeeInput.parse(input);
+  const checked = await addFee(tenantId, invoiceId);
+  if ('skipped' in checked) {
+    logger.info('no late fee added', { tenantId, invoiceId, reason: checked.skipped, why: checked.why });
+    return { invoiceId, added: null, skipped: checked.skipped };
+  }
+  if (checked.profile.invoiceMode === 'live') {
+    await sendInvoiceOnce(tenantId, invoiceId, SEND_PURPOSE).catch((error: unknown) => {
+      if (!(error instanceof DomainError) || error.retryable) throw error;
+      logger.warn('invoice with its late fee not emailed', { tenantId, invoiceId, code: error.code, why: error.message });
+    });
+  }
+  return { invoiceId, added: checked.added, skipped: checked.added ? null : 'fee_added' };
+};
