@@ -69,6 +69,11 @@ export interface Profile {
   keepTaxes: boolean;
   status: ProfileStatus;
   cyclesDone: number;
+  /**
+   * Run days that passed while the profile was paused: not billed, not counted as done; the cadence
+   * goes on in phase after them. Absent on profiles stored before it was kept: 0.
+   */
+  cyclesSkipped?: number;
   discounts: TabDiscount[];
   taxes: TabTax[];
   tab: TabTotals;
@@ -198,6 +203,7 @@ export const createProfile = (input: ProfileFields, id: string, now: Date, today
       keepTaxes: input.keepTaxes,
       status: input.status,
       cyclesDone: 0,
+      cyclesSkipped: 0,
       discounts: [],
       taxes: [],
       tab: { itemCount: 0, netsByRate: {} },
@@ -241,9 +247,17 @@ const transition = (profile: Profile, action: Transition, now: Date, today: stri
   return checkSettings(touchedProfile(profile, now, { status: to }), today);
 };
 
-/** Saved as active, the profile counts down to its next cycle; its first creation date must not have passed. */
-export const activateProfile = (profile: Profile, now: Date, today: string): Profile =>
-  transition(profile, 'activate', now, today);
+/**
+ * Saved as active, the profile counts down to its next cycle; its first creation date must not have
+ * passed. Resumed after run days passed while it was paused, it skips them: its next run is the
+ * first run day of its cadence from today on.
+ */
+export const activateProfile = (profile: Profile, now: Date, today: string): Profile => {
+  const active = transition(profile, 'activate', now, today);
+  let cyclesSkipped = active.cyclesSkipped ?? 0;
+  while (addDays(active.firstCreationDate, (active.cyclesDone + cyclesSkipped) * active.intervalDays) < today) cyclesSkipped++;
+  return { ...active, cyclesSkipped };
+};
 
 /** Back to draft: it keeps its tab and settings, and makes no invoice until activated again. */
 export const pauseProfile = (profile: Profile, now: Date, today: string): Profile => transition(profile, 'pause', now, today);
@@ -273,8 +287,10 @@ export const cyclesLeft = (profile: Profile): number | null =>
   profile.billingCycles === 0 ? null : Math.max(0, profile.billingCycles - profile.cyclesDone);
 
 /**
- * The calendar day of the next cycle: the first creation date plus one interval per cycle done.
- * Null when the profile makes no invoice (a draft, cancelled or completed one).
+ * The calendar day of the next cycle: the first creation date plus one interval per cycle done or
+ * skipped. Null when the profile makes no invoice (a draft, cancelled or completed one).
  */
 export const nextRunAt = (profile: Profile): string | null =>
-  profile.status === 'active' ? addDays(profile.firstCreationDate, profile.cyclesDone * profile.intervalDays) : null;
+  profile.status === 'active'
+    ? addDays(profile.firstCreationDate, (profile.cyclesDone + (profile.cyclesSkipped ?? 0)) * profile.intervalDays)
+    : null;

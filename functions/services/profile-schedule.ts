@@ -37,7 +37,8 @@ export const profileSchedule = (tenantId: string, profile: Profile, now: Date, t
 };
 
 /** What the schedule is made of: a change of any of these puts or removes it. */
-const scheduleOf = (p: Profile) => [p.status, p.intervalDays, p.firstCreationDate, p.billingCycles, p.cyclesDone].join('|');
+const scheduleOf = (p: Profile) =>
+  [p.status, p.intervalDays, p.firstCreationDate, p.billingCycles, p.cyclesDone, p.cyclesSkipped ?? 0].join('|');
 
 /**
  * Puts the profile's schedule when it is active and its schedule changes (`previous` null: a new

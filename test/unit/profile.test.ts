@@ -234,6 +234,17 @@ describe('accumulating profile: settings and state machine', () => {
     expect([forever.status, cyclesLeft(forever)]).toEqual(['active', null]);
   });
 
+  it('resumed after run days passed while paused, skips them: the next run is the first of its cadence from today', () => {
+    // Prepare: every 15 days from 2026-03-02, one cycle done, paused
+    const once = cycleDone(createProfile(fields({ status: 'active', billingCycles: 3 }), 'prf_1', T0, TODAY), T0);
+    const paused = pauseProfile(once, T0, TODAY);
+    // Act: activated again on 2026-04-10 (the run days of 03-17 and 04-01 have passed)
+    const resumed = activateProfile(paused, T0, '2026-04-10');
+    // Assess
+    expect([resumed.cyclesDone, resumed.cyclesSkipped, nextRunAt(resumed), cyclesLeft(resumed)]).toEqual([1, 2, '2026-04-16', 2]);
+    expect(nextRunAt(activateProfile(paused, T0, '2026-03-17'))).toBe('2026-03-17');
+  });
+
   it('refuses a passed first creation date when active, a late fee without a due window, cycles below those done, a moved start', () => {
     const passed = expectDomainError(
       () => createProfile(fields({ status: 'active', firstCreationDate: '2026-02-28' }), 'prf_1', T0, TODAY),

@@ -190,6 +190,10 @@ export const profileSchema = z
     keepTaxes: z.boolean(),
     status: profileStatus,
     cyclesDone: z.number().int(),
+    cyclesSkipped: z
+      .number()
+      .int()
+      .meta({ description: 'Run days that passed while it was paused: not billed; the cadence goes on after them' }),
     cyclesLeft: z.number().int().nullable().meta({ description: 'null: until cancelled' }),
     nextRunAt: isoDate.nullable().meta({ description: 'The day of the next cycle; null unless active' }),
     tab: z.object({
@@ -217,6 +221,7 @@ const profileView = (profile: Profile) => {
   const { discounts, taxes, tab, ...fields } = profile;
   return {
     ...fields,
+    cyclesSkipped: profile.cyclesSkipped ?? 0,
     cyclesLeft: cyclesLeft(profile),
     nextRunAt: nextRunAt(profile),
     tab: { itemCount: tab.itemCount, taxRate: profileRate(profile), discounts, taxes },
