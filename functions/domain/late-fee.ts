@@ -8,7 +8,7 @@ export type LateFeeSkip = 'not_issued' | 'reversed' | 'fee_added' | 'not_overdue
 
 export type LateFeeOutcome = { invoice: Invoice; line: InvoiceLine } | { skip: LateFeeSkip; why: string };
 
-/** The day a late fee falls on: the day after the due date (design §5; UTC until tenants have a time zone). */
+/** The day a late fee falls on: the day after the due date (design §5; in the tenant's zone, as the due date is). */
 export const lateFeeDate = (dueDate: string): string => addDays(dueDate, 1);
 
 /**

@@ -82,7 +82,7 @@ export const issueInvoice = (tenantId: string, id: string, expectedVersion?: num
       : applyCredits(numbered, corrected, 1, now);
     const nextJob = job && applyInvoice(job, numbered, 1, now);
     const issued: Invoice = nextJob ? { ...numbered, jobStanding: jobStanding(nextJob) } : numbered;
-    if (profile) await scheduleLateFee(tenantId, issued, profile);
+    if (profile) await scheduleLateFee(tenantId, issued, profile, settings.timeZone);
     await saveIssue(tenantId, {
       invoice: { next: issued, previous: invoice },
       ...(job && nextJob ? { job: { next: nextJob, previous: job } } : {}),

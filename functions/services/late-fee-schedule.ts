@@ -1,4 +1,5 @@
 import { scheduleName, scheduler, type ScheduleSpec } from '../adapters/scheduler.js';
+import { startOfDay } from '../domain/dates.js';
 import type { Invoice } from '../domain/invoice.js';
 import { lateFeeDate } from '../domain/late-fee.js';
 import type { Profile } from '../domain/profile.js';
@@ -11,20 +12,21 @@ export const lateFeeScheduleName = (invoiceId: string): string => scheduleName(`
 
 /**
  * The one-time schedule of an issued invoice's late fee: the first moment of the day after its due
- * date (UTC until tenants have a time zone); none for an invoice without a due date or a profile
+ * date in the tenant's `timeZone` (design §5); none for an invoice without a due date or a profile
  * without a late fee.
  */
 export const lateFeeSchedule = (
   tenantId: string,
   invoice: Pick<Invoice, 'id' | 'dueDate'>,
   profile: Pick<Profile, 'lateFee'>,
+  timeZone: string,
 ): ScheduleSpec | null =>
   invoice.dueDate && profile.lateFee
     ? {
         name: lateFeeScheduleName(invoice.id),
         target: 'late-fee',
         input: { tenantId, invoiceId: invoice.id },
-        timing: { at: new Date(`${lateFeeDate(invoice.dueDate)}T00:00:00Z`) },
+        timing: { at: startOfDay(lateFeeDate(invoice.dueDate), timeZone) },
       }
     : null;
 
@@ -32,7 +34,7 @@ export const lateFeeSchedule = (
  * Puts the late fee's schedule of an invoice being issued, before the issue is written: a fire for an
  * issue that was then not written finds the invoice a draft and does nothing.
  */
-export const scheduleLateFee = async (tenantId: string, invoice: Invoice, profile: Profile): Promise<void> => {
-  const spec = lateFeeSchedule(tenantId, invoice, profile);
+export const scheduleLateFee = async (tenantId: string, invoice: Invoice, profile: Profile, timeZone: string): Promise<void> => {
+  const spec = lateFeeSchedule(tenantId, invoice, profile, timeZone);
   if (spec) await scheduler().put(spec);
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clock } from '../adapters/clock.js';
-import { isoDate } from '../domain/dates.js';
+import { localDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
 import { invoiceEvent } from '../domain/event.js';
 import type { InvoiceLine } from '../domain/invoice.js';
@@ -9,6 +9,7 @@ import type { Profile } from '../domain/profile.js';
 import { logger } from '../shared/logger.js';
 import { saveInvoice } from '../store/invoice.store.js';
 import { getProfile } from '../store/profile.store.js';
+import { getTenant } from '../store/tenant.store.js';
 import { newId } from './ids.js';
 import { sendInvoiceOnce } from './invoice-send.service.js';
 import { findInvoice } from './milestone-invoice.service.js';
@@ -26,7 +27,8 @@ export interface LateFeeResult {
   invoiceId: string;
   /** The line added by this run; null when none was (see `skipped`). */
   added: InvoiceLine | null;
-  skipped: LateFeeSkip | 'no_invoice' | 'no_late_fee' | null;
+  /** Why none was; `refused`: the fee breaks a rule of the invoice (past the amount bound), logged with its code. */
+  skipped: LateFeeSkip | 'no_invoice' | 'no_late_fee' | 'refused' | null;
 }
 
 type Checked = { profile: Profile; added: InvoiceLine | null } | { skipped: NonNullable<LateFeeResult['skipped']>; why: string };
@@ -36,11 +38,12 @@ const addFee = (tenantId: string, invoiceId: string): Promise<Checked> =>
   retrying(async () => {
     const invoice = await findInvoice(tenantId, invoiceId);
     if (!invoice?.profileId) return { skipped: 'no_invoice', why: 'no invoice of a profile has this id' };
-    const profile = await getProfile(tenantId, invoice.profileId);
+    const [profile, { settings }] = await Promise.all([getProfile(tenantId, invoice.profileId), getTenant(tenantId)]);
     // The profile's fee as it is when the fee falls due: one removed meanwhile is waived.
     if (!profile.lateFee) return { skipped: 'no_late_fee', why: 'its profile has no late fee now' };
     const now = clock.now();
-    const outcome = withLateFee(invoice, profile.lateFee, now, isoDate(now));
+    // Past due on the tenant's calendar day, as the schedule fires at the tenant's midnight.
+    const outcome = withLateFee(invoice, profile.lateFee, now, localDate(now, settings.timeZone));
     // Added by an earlier run: its mail may still be owed.
     if ('skip' in outcome && outcome.skip === 'fee_added') return { profile, added: null };
     if ('skip' in outcome) return { skipped: outcome.skip, why: outcome.why };
@@ -52,15 +55,20 @@ const addFee = (tenantId: string, invoiceId: string): Promise<Checked> =>
 /**
  * The target of an invoice's late-fee schedule: adds the fee once to an invoice still unpaid after
  * its due date, then, for a live profile, emails the invoice again once. A paid, voided, reversed or
- * draft invoice, or one with its fee, gets nothing (logged). A mail refused for good (no email
- * address) is logged, not retried; a mail that may go later fails the fire, and its rerun finds the
- * fee added and sends only the mail.
+ * draft invoice, one with its fee, or one the fee would take past the amount bound, gets nothing
+ * (logged). A mail refused for good (no email address) is logged, not retried; a mail that may go
+ * later fails the fire, and its rerun finds the fee added and sends only the mail.
  */
 export const lateFee = async (input: Record<string, unknown>): Promise<LateFeeResult> => {
   const { tenantId, invoiceId } = lateFeeInput.parse(input);
-  const checked = await addFee(tenantId, invoiceId);
+  // A rule the fee breaks would break on every retry: it is logged, not retried into the dead letters.
+  const checked = await addFee(tenantId, invoiceId).catch((error: unknown): Checked => {
+    if (!(error instanceof DomainError) || error.retryable) throw error;
+    return { skipped: 'refused', why: `${error.code}: ${error.message}` };
+  });
   if ('skipped' in checked) {
-    logger.info('no late fee added', { tenantId, invoiceId, reason: checked.skipped, why: checked.why });
+    const level = checked.skipped === 'refused' ? 'warn' : 'info';
+    logger[level]('no late fee added', { tenantId, invoiceId, reason: checked.skipped, why: checked.why });
     return { invoiceId, added: null, skipped: checked.skipped };
   }
   if (checked.profile.invoiceMode === 'live') {

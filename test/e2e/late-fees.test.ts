@@ -232,4 +232,37 @@ describe('late fees on the test clock', () => {
     expect(feesOf(await getInvoice(plain!.id))).toEqual([]);
     expect(await getSchedule(lateFeeScheduleName(kept!.id))).toBeUndefined();
   });
+
+  it("falls at the tenant's midnight after the due date: a tenant 14 hours ahead is fined on its own calendar day", async () => {
+    // Prepare: a tenant 14 hours ahead of UTC, a profile due 3 days after its cycle
+    await ok('PATCH', '/v1/settings', { timeZone: 'Pacific/Kiritimati' });
+    try {
+      const localToday = new Date(Date.parse(await now()) + 14 * 3_600_000).toISOString().slice(0, 10);
+      const profile = await newProfile(uniqueEmail('island'), {
+        intervalDays: 30,
+        billingCycles: 2,
+        invoiceMode: 'open',
+        firstCreationDate: dayOf(localToday, 1),
+        dueDays: 3,
+        lateFee: { amount: '7.50' },
+      });
+      await ok('POST', `/v1/profiles/${profile.id}/items`, { description: 'Boat', quantity: '1', unitPrice: '40.00' });
+      await ok('POST', '/local/clock', { set: new Date(Date.parse(`${dayOf(localToday, 1)}T01:00:00+14:00`)).toISOString() });
+      const [invoice] = await invoicesOf(profile.id);
+      const issued = await getInvoice(invoice!.id);
+      const feeDay = dayOf(issued.dueDate, 1);
+      const midnight = Date.parse(`${feeDay}T00:00:00+14:00`);
+      // Assess: its schedule is at the local midnight of the day after the due date
+      expect((await getSchedule(lateFeeScheduleName(invoice!.id)))?.nextFireAt).toBe(new Date(midnight).toISOString());
+      // Act: to a minute before that midnight, then an hour past it
+      await ok('POST', '/local/clock', { set: new Date(midnight - 60_000).toISOString() });
+      expect(feesOf(await getInvoice(invoice!.id))).toEqual([]);
+      await ok('POST', '/local/clock', { set: new Date(midnight + 60 * 60_000).toISOString() });
+      // Assess: fined, dated the local day, which in UTC has not begun
+      expect(feesOf(await getInvoice(invoice!.id))).toEqual([expect.objectContaining({ amount: '7.50', date: feeDay })]);
+      expect(new Date(midnight + 60 * 60_000).toISOString().slice(0, 10)).not.toBe(feeDay);
+    } finally {
+      await ok('PATCH', '/v1/settings', { timeZone: 'UTC' });
+    }
+  });
 });

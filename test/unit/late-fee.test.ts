@@ -291,7 +291,7 @@ describe('the documents of an invoice with its late fee', () => {
 describe('the late fee schedule', () => {
   it('fires once at the first moment of the day after the due date (UTC), for the invoice', () => {
     // Act
-    const spec = lateFeeSchedule('ten_1', issued(), { lateFee: { amount: '25.00' } });
+    const spec = lateFeeSchedule('ten_1', issued(), { lateFee: { amount: '25.00' } }, 'UTC');
     // Assess
     expect(spec).toEqual({
       name: lateFeeScheduleName('inv_1'),
@@ -304,13 +304,20 @@ describe('the late fee schedule', () => {
     const long = `inv_${'X'.repeat(80)}`;
     expect(lateFeeScheduleName(long)).toBe(lateFeeScheduleName(long));
     expect(() =>
-      assertSchedulable(lateFeeSchedule('ten_1', { ...issued(), id: long }, { lateFee: { percent: '2' } })!),
+      assertSchedulable(lateFeeSchedule('ten_1', { ...issued(), id: long }, { lateFee: { percent: '2' } }, 'UTC')!),
     ).not.toThrow();
+  });
+
+  it("fires at the tenant's midnight of that day in its zone", () => {
+    // Assess: 2026-04-05 begins at 04:00 UTC in New York (EDT, UTC-4), at 15:00 UTC the day before in Tokyo
+    const at = (timeZone: string) => lateFeeSchedule('ten_1', issued(), { lateFee: { amount: '25.00' } }, timeZone)?.timing;
+    expect(at('America/New_York')).toEqual({ at: new Date('2026-04-05T04:00:00.000Z') });
+    expect(at('Asia/Tokyo')).toEqual({ at: new Date('2026-04-04T15:00:00.000Z') });
   });
 
   it('is none for a profile without a late fee or an invoice without a due date', () => {
     // Assess
-    expect(lateFeeSchedule('ten_1', issued(), { lateFee: null })).toBeNull();
-    expect(lateFeeSchedule('ten_1', issued({ dueDate: null }), { lateFee: { amount: '25.00' } })).toBeNull();
+    expect(lateFeeSchedule('ten_1', issued(), { lateFee: null }, 'UTC')).toBeNull();
+    expect(lateFeeSchedule('ten_1', issued({ dueDate: null }), { lateFee: { amount: '25.00' } }, 'UTC')).toBeNull();
   });
 });
