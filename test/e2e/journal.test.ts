@@ -73,6 +73,7 @@ describe('the invoice journal', () => {
       issueDate: daysAgo(20),
       customerId: first.customerId,
       jobId: first.jobId,
+      profileId: null,
       invoiceId: first.id,
       currency: 'EUR',
       status: 'invoiced',
@@ -100,10 +101,12 @@ describe('the invoice journal', () => {
     // Assess
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(csv.body.split('\r\n')[0]).toBe('number,series,issueDate,customerId,jobId,invoiceId,currency,status,net,tax,gross');
+    expect(csv.body.split('\r\n')[0]).toBe('number,series,issueDate,customerId,jobId,profileId,invoiceId,currency,status,net,tax,gross');
     const records = parse(csv.body, { columns: true }) as Record<string, string>[];
-    const blank = { series: '', issueDate: '', customerId: '', jobId: '', invoiceId: '', status: '' };
-    expect(records).toEqual([...json.items, ...json.totals.map((t: object) => ({ number: 'Total', ...blank, ...t }))]);
+    const blank = { series: '', issueDate: '', customerId: '', jobId: '', profileId: '', invoiceId: '', status: '' };
+    // A null (an invoice of a job has no profile) is an empty cell.
+    const rows = json.items.map((row: object) => ({ ...row, profileId: '' }));
+    expect(records).toEqual([...rows, ...json.totals.map((t: object) => ({ number: 'Total', ...blank, ...t }))]);
     expect(records.at(-2)).toMatchObject({ number: 'Total', currency: 'EUR', net: '510.50', tax: '102.10', gross: '612.60' });
   });
 
