@@ -47,8 +47,9 @@ const linesOf = (invoice: { lines: { kind: string; description: string; amount: 
   invoice.lines.map((l) => [l.kind, l.description, l.amount, l.taxRate]);
 
 describe('an accumulating profile on the test clock', () => {
-  it('bills its tab every cycle, keeps its taxes, wipes its discounts, and completes with its schedule gone', async () => {
-    // Prepare: a live profile every 15 days for 3 cycles from tomorrow, with a tax and a discount
+  it('bills its tab every cycle, keeps its taxes, wipes its discounts, fines the unpaid once, and completes with its schedule gone', async () => {
+    // Prepare: a live profile every 15 days for 3 cycles from tomorrow, due in 21 days with a late
+    // fee of 25.00, with a tax and a discount
     const email = uniqueEmail('tab');
     const customer = await ok('POST', '/v1/customers', { name: 'Tab client', email });
     const today = dayOf(await now());
@@ -60,6 +61,7 @@ describe('an accumulating profile on the test clock', () => {
       billingCycles: 3,
       invoiceMode: 'live',
       dueDays: 21,
+      lateFee: { amount: '25.00' },
       keepDiscounts: false,
       keepTaxes: true,
       status: 'active',
@@ -100,6 +102,7 @@ describe('an accumulating profile on the test clock', () => {
     });
     expect((await ok('GET', `${path}/items`)).items).toEqual([]);
     expect((await mailsTo(email)).map((m) => m.subject)).toHaveLength(1);
+    await ok('POST', `/v1/invoices/${invoice1.id}/payments`, { amount: '140.40', date: invoice1.issueDate, method: 'card' });
 
     // Act: an item between cycles; past the second and third (an empty tab makes no invoice but counts)
     await ok('POST', `${path}/items`, { description: 'Gutter', quantity: '1', unitPrice: '80.00' });
@@ -117,9 +120,30 @@ describe('an accumulating profile on the test clock', () => {
     expect(await getSchedule(profileScheduleName(profile.id))).toBeUndefined();
     expect(await mailsTo(email)).toHaveLength(3);
 
-    // Act: long after, nothing more
-    await advance('P30D');
+    // Act: to 60 days after the start, past the due dates of the second and third invoices
+    await advance('P29D');
+    // Assess: no more invoices; the unpaid ones fined once each, dated the day after their due
+    // date, and emailed again; the paid one not
     expect(await invoicesOf(profile.id)).toHaveLength(3);
+    const fees = async (id: string) => {
+      const invoice = await ok('GET', `/v1/invoices/${id}`);
+      return { fees: invoice.lines.filter((l: { kind: string }) => l.kind === 'late_fee'), invoice };
+    };
+    expect((await fees(invoice1.id)).fees).toEqual([]);
+    for (const [unpaid, net] of [
+      [two, '80.00'],
+      [three, '30.00'],
+    ] as const) {
+      const {
+        fees: [fee, ...more],
+        invoice,
+      } = await fees(unpaid.id);
+      expect(more).toEqual([]);
+      expect(fee).toMatchObject({ amount: '25.00', taxRate: '0', date: dayOf(`${unpaid.dueDate}T00:00:00Z`, 1) });
+      expect(invoice.totals.net).toBe((Number(net) + 25).toFixed(2));
+      expect(invoice.balanceDue).toBe(invoice.totals.gross);
+    }
+    expect(await mailsTo(email)).toHaveLength(5);
   });
 
   it('a paused profile makes no invoice, and its schedule is gone until it is activated again', async () => {
