@@ -1,9 +1,11 @@
+import type { Customer } from './customer.js';
 import { addDays, daysBetween, localDate } from './dates.js';
-import { DomainError, invalidField } from './errors.js';
+import { DomainError, invalidField, unknownReference } from './errors.js';
 import {
   assertDraft,
   assertDueAfterIssue,
   isIssued,
+  jobOf,
   touchedInvoice,
   withTotals,
   type Invoice,
@@ -184,9 +186,37 @@ export interface DraftPatch {
   lines?: { id: string; description: string }[];
 }
 
-/** What a draft lets change without being computed anew: who, when, notes and line texts. */
-export const editDraft = (invoice: Invoice, patch: DraftPatch, now: Date): Invoice => {
+/** Whether the patch moves the draft to another customer than the one it bills. */
+export const changesCustomer = (invoice: Invoice, patch: DraftPatch): patch is DraftPatch & { customerId: string } =>
+  patch.customerId !== undefined && patch.customerId !== invoice.customerId;
+
+/** What another customer for a draft is checked against. */
+export interface CustomerChange {
+  /** The customer `patch.customerId` names; null when there is none. */
+  customer: Pick<Customer, 'currency'> | null;
+  /** The customer of the draft's job, who is billed in the job's currency (a job may name its own). */
+  jobCustomerId: string | null;
+}
+
+/** Any customer but the job's own is billed in its currency, which the draft's amounts must be in. */
+const assertBillsInCurrency = (invoice: Invoice, customerId: string, { customer, jobCustomerId }: CustomerChange): void => {
+  if (!customer) throw unknownReference('customer', 'customerId');
+  if (customerId === jobCustomerId || customer.currency === invoice.currency) return;
+  const message = `The customer bills in ${customer.currency}; the invoice is in ${invoice.currency}`;
+  throw new DomainError('rule', 'CURRENCY_MISMATCH', message, [{ field: 'customerId', code: 'currency_mismatch', message }]);
+};
+
+/**
+ * What a draft lets change without being computed anew: who, when, notes and line texts. Another
+ * customer is checked against `change` when it is given (the caller reads it).
+ */
+export const editDraft = (invoice: Invoice, patch: DraftPatch, now: Date, change?: CustomerChange): Invoice => {
   assertDraft(invoice);
+  if (changesCustomer(invoice, patch)) {
+    // A profile's draft bills its tab, which is its customer's: only a job's draft changes customer.
+    jobOf(invoice);
+    if (change) assertBillsInCurrency(invoice, patch.customerId, change);
+  }
   const texts = new Map((patch.lines ?? []).map((l) => [l.id, l.description]));
   const unknown = [...texts.keys()].find((id) => !invoice.lines.some((l) => l.id === id));
   if (unknown) throw invalidField('lines', 'unknown_line', `The invoice has no line ${unknown}`);

@@ -1,7 +1,7 @@
 import { clock } from '../adapters/clock.js';
 import { DomainError, expectVersion } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
-import { editDraft, type DraftPatch } from '../domain/invoice-lifecycle.js';
+import { changesCustomer, editDraft, type CustomerChange, type DraftPatch } from '../domain/invoice-lifecycle.js';
 import { draftInvoice, type DraftInput } from '../domain/invoice-policies.js';
 import { billingSummary, type BillingSummary } from '../domain/job.js';
 import { assertSelectionOpen } from '../domain/partial-invoice.js';
@@ -13,6 +13,7 @@ import {
   findInvoiceByNumber,
   saveInvoice,
 } from '../store/invoice.store.js';
+import { getCustomer } from '../store/customer.store.js';
 import { getJob } from '../store/job.store.js';
 import { assertReadyToComplete } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
@@ -44,18 +45,28 @@ export const createDraft = async (
 
 const isPartial = (invoice: Invoice): boolean => invoice.policy === 'time_and_material';
 
+/** The customer a patch names instead of the draft's, and its job's customer, for the domain to check. */
+const customerChange = async (tenantId: string, invoice: Invoice, customerId: string): Promise<CustomerChange> => {
+  const [customer, jobCustomerId] = await Promise.all([
+    getCustomer(tenantId, customerId).catch((error: unknown) => {
+      if (error instanceof DomainError && error.kind === 'not_found') return null;
+      throw error;
+    }),
+    invoice.jobId ? getJob(tenantId, invoice.jobId).then((job) => job.customerId) : null,
+  ]);
+  return { customer, jobCustomerId };
+};
+
 /** A lost race reads again: a draft issued meanwhile is then refused as no longer a draft. */
 export const updateDraft = (tenantId: string, id: string, patch: DraftPatch, expectedVersion?: number): Promise<Invoice> =>
   retrying(async () => {
     const invoice = expectVersion(await getInvoice(tenantId, id), expectedVersion, 'invoice');
     // What a partial invoice's finalization issues is what was authorized: it changes only while open.
     if (isPartial(invoice)) assertSelectionOpen(invoice);
-    const next = editDraft(invoice, patch, clock.now());
-    await saveInvoice(tenantId, {
-      next,
-      previous: invoice,
-      customerChanged: next.customerId !== invoice.customerId,
-    });
+    const customerChanged = changesCustomer(invoice, patch);
+    const change = customerChanged ? await customerChange(tenantId, invoice, patch.customerId) : undefined;
+    const next = editDraft(invoice, patch, clock.now(), change);
+    await saveInvoice(tenantId, { next, previous: invoice, customerChanged });
     return next;
   });
 

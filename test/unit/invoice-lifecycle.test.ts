@@ -352,3 +352,36 @@ describe('payments retried', () => {
     expect([first.payments.length, another.payments.length]).toEqual([1, 2]);
   });
 });
+
+describe('editDraft: another customer', () => {
+  // A deposit draft of an EUR job of cus_1.
+  const eurDraft = () => draft(jobWith([{ unitPrice: '1000', taxRate: '20' }]), { policy: 'deposit', amount: '500' });
+  const change = (currency: string | null) => ({ customer: currency ? { currency } : null, jobCustomerId: 'cus_1' });
+
+  it('moves a draft to a customer billing in its currency, and back to its job customer whatever that one bills in', () => {
+    const moved = editDraft(eurDraft(), { customerId: 'cus_2' }, T0, change('EUR'));
+    expect(moved).toMatchObject({ customerId: 'cus_2', currency: 'EUR', version: 2 });
+    // The job may name its currency: its own customer is billed in it (docs/domain.md, Jobs).
+    expect(editDraft(moved, { customerId: 'cus_1' }, T0, change('JPY'))).toMatchObject({ customerId: 'cus_1', currency: 'EUR' });
+  });
+
+  it('refuses a customer of another currency (CURRENCY_MISMATCH) and one that does not exist, naming customerId', () => {
+    const error = refused(
+      () => editDraft(eurDraft(), { customerId: 'cus_2' }, T0, change('JPY')),
+      'rule',
+      'CURRENCY_MISMATCH',
+      'customerId',
+    );
+    expect(error.message).toBe('The customer bills in JPY; the invoice is in EUR');
+    refused(() => editDraft(eurDraft(), { customerId: 'cus_9' }, T0, change(null)), 'rule', 'CUSTOMER_NOT_FOUND', 'customerId');
+  });
+
+  it("keeps a profile's draft on the profile's customer (INVOICE_NOT_OF_JOB), whatever the other bills in", () => {
+    const ofProfile: Invoice = { ...eurDraft(), policy: 'accumulating', jobId: null, profileId: 'prf_1' };
+    const unchecked = { customer: { currency: 'EUR' }, jobCustomerId: null };
+    refused(() => editDraft(ofProfile, { customerId: 'cus_2' }, T0, unchecked), 'conflict', 'INVOICE_NOT_OF_JOB');
+    refused(() => editDraft(ofProfile, { customerId: 'cus_2' }, T0), 'conflict', 'INVOICE_NOT_OF_JOB');
+    // Naming its own customer changes nothing, so it is no change of customer.
+    expect(editDraft(ofProfile, { customerId: 'cus_1', notes: 'x' }, T0)).toMatchObject({ customerId: 'cus_1', notes: 'x' });
+  });
+});

@@ -214,8 +214,8 @@ export const invoiceRoutes = [
     body: draftPatch,
     errors: {
       404: ['INVOICE_NOT_FOUND'],
-      409: ['INVOICE_NOT_DRAFT', ...SELECTION_STATES_REFUSED],
-      422: ['CUSTOMER_NOT_FOUND', 'INVOICE_TOO_LARGE'],
+      409: ['INVOICE_NOT_DRAFT', ...SELECTION_STATES_REFUSED, 'INVOICE_NOT_OF_JOB'],
+      422: ['CUSTOMER_NOT_FOUND', 'CURRENCY_MISMATCH', 'INVOICE_TOO_LARGE'],
     },
     responses: { 200: invoiceResponse },
     handle: async ({ tenantId, params, body, expectedVersion }) =>
