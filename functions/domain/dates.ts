@@ -11,6 +11,10 @@ export const isTimeZone = (zone: string): boolean => IANAZone.isValidZone(zone);
 /** The calendar day it is at `at` in `timeZone`: the tenant's "today". */
 export const localDate = (at: Date, timeZone: string): string => DateTime.fromJSDate(at, { zone: timeZone }).toISODate()!;
 
+/** `days` calendar days after `at` in `timeZone`, at the same time of day there (across summer time). */
+export const plusDays = (at: Date, days: number, timeZone: string): Date =>
+  DateTime.fromJSDate(at, { zone: timeZone }).plus({ days }).toJSDate();
+
 /** The first moment of the calendar day `date` in `timeZone`. */
 export const startOfDay = (date: string, timeZone: string): Date => DateTime.fromISO(date, { zone: timeZone }).toJSDate();
 

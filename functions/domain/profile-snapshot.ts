@@ -1,14 +1,14 @@
-import { localDate } from './dates.js';
 import { DomainError } from './errors.js';
 import { typeOfPolicy, withTotals, type Invoice } from './invoice.js';
 import { toAmountString } from './money.js';
-import { cycleDone, touchedProfile, type Profile, type TabDiscount, type TabTax, type TabTotals } from './profile.js';
+import { cycleDone, type Profile, type TabDiscount, type TabTax, type TabTotals } from './profile.js';
 import { combinedTotals, tabLines, totalsOf, type TabItem } from './profile-tab.js';
 
 /**
  * One cycle of a profile turning its tab into an invoice (design §3: work larger than one
- * transaction, in idempotent chunks behind a status marker). Keyed on (profile, scheduled time), so
- * that a duplicate or retried fire of the schedule finds the cycle it started and goes on with it.
+ * transaction, in idempotent chunks behind a status marker). Keyed on (profile, the cycle's run
+ * day), so that a duplicate or retried fire of the schedule, or another fire while it runs, finds
+ * the cycle it started and goes on with it; a fire before the profile's next run day begins none.
  *
  * claiming: the tab's items made before `startedAt` move, in chunks, from the tab to the
  * snapshot (each move is conditional: an item is claimed once, or changed or removed first and then
@@ -22,7 +22,9 @@ export type SnapshotStatus = 'claiming' | 'invoicing' | 'done';
 
 export interface Snapshot {
   profileId: string;
-  /** ISO time of the fire it stands for. */
+  /** The day of the cycle: the profile's next run day when it began. */
+  runDay: string;
+  /** ISO time of the fire that began it. */
   scheduledTime: string;
   /** The cycle it counts (1 for the first). */
   cycle: number;
@@ -43,33 +45,40 @@ export interface Snapshot {
   version: number;
 }
 
-/** Why a fire makes no cycle: the profile runs no cycles now. */
-export type Skip = 'profile_not_active';
+/** Why a fire makes no cycle: the profile runs no cycles now, or its next cycle falls on a later day. */
+export type Skip = 'profile_not_active' | 'not_due';
 
-/** The snapshot a fire begins, or why it begins none: only an active profile runs a cycle. */
+/**
+ * The snapshot a fire for the day `fireDay` (in the tenant's zone) begins, or why it begins none:
+ * only an active profile runs a cycle, and only from its next run day on.
+ */
 export const beginSnapshot = (
   profile: Profile,
   scheduledTime: string,
+  fireDay: string,
   invoiceId: string,
   now: Date,
 ): Snapshot | { skip: Skip } =>
   profile.status !== 'active'
     ? { skip: 'profile_not_active' }
-    : {
-        profileId: profile.id,
-        scheduledTime,
-        cycle: profile.cyclesDone + 1,
-        status: 'claiming',
-        startedAt: now.toISOString(),
-        invoiceId,
-        discounts: profile.discounts,
-        taxes: profile.taxes,
-        claimed: { itemCount: 0, netsByRate: {} },
-        invoiced: null,
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-        version: 1,
-      };
+    : fireDay < profile.nextRunDate
+      ? { skip: 'not_due' }
+      : {
+          profileId: profile.id,
+          runDay: profile.nextRunDate,
+          scheduledTime,
+          cycle: profile.cyclesDone + 1,
+          status: 'claiming',
+          startedAt: now.toISOString(),
+          invoiceId,
+          discounts: profile.discounts,
+          taxes: profile.taxes,
+          claimed: { itemCount: 0, netsByRate: {} },
+          invoiced: null,
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+          version: 1,
+        };
 
 const touched = (snapshot: Snapshot, now: Date, change: Partial<Snapshot>): Snapshot => ({
   ...snapshot,
@@ -110,13 +119,12 @@ const billedProfile = (profile: Profile, snapshot: Snapshot): Profile => ({
 /**
  * The cycle's invoice, a draft: the claimed items (`items`, all of them, in the order made) and the
  * discounts as lines, taxed as the tab taxes them, due `dueDays` after its date (null: the
- * tenant's default); it is dated when it is issued, and its notes name the cycle's day in the
- * tenant's `timeZone`.
+ * tenant's default); it is dated when it is issued, and its notes name the cycle and its day.
  */
-export const snapshotInvoice = (profile: Profile, snapshot: Snapshot, items: TabItem[], now: Date, timeZone: string): Invoice => {
+export const snapshotInvoice = (profile: Profile, snapshot: Snapshot, items: TabItem[], now: Date): Invoice => {
   if (items.length !== snapshot.claimed.itemCount) {
     throw new Error(
-      `snapshot ${snapshot.scheduledTime} of ${profile.id} holds ${items.length} items, claimed ${snapshot.claimed.itemCount}`,
+      `snapshot ${snapshot.runDay} of ${profile.id} holds ${items.length} items, claimed ${snapshot.claimed.itemCount}`,
     );
   }
   return withTotals({
@@ -134,7 +142,7 @@ export const snapshotInvoice = (profile: Profile, snapshot: Snapshot, items: Tab
     issueDate: null,
     dueDate: null,
     dueDays: profile.dueDays,
-    notes: `${profile.name}: cycle ${snapshot.cycle}, ${localDate(new Date(snapshot.scheduledTime), timeZone)}`,
+    notes: `${profile.name}: cycle ${snapshot.cycle}, ${snapshot.runDay}`,
     allowOverbilling: false,
     ledgerBasis: null,
     lines: tabLines(billedProfile(profile, snapshot), items),
@@ -149,9 +157,9 @@ export const snapshotInvoice = (profile: Profile, snapshot: Snapshot, items: Tab
 };
 
 /**
- * The cycle done: counted on the profile (completed after its last, if it is still active), the claimed items out of its
- * tab totals, and the discounts and taxes it billed wiped unless the profile keeps them (those added
- * since stay for the next cycle).
+ * The cycle done: counted on the profile (completed after its last), the claimed items out of its
+ * tab totals, and, when it made an invoice, the discounts and taxes it billed wiped unless the
+ * profile keeps them (those added since stay for the next cycle).
  */
 export const finishSnapshot = (profile: Profile, snapshot: Snapshot, now: Date): { profile: Profile; snapshot: Snapshot } => {
   assertStatus(snapshot, 'invoicing');
@@ -159,14 +167,15 @@ export const finishSnapshot = (profile: Profile, snapshot: Snapshot, now: Date):
   const discounts = billed(snapshot.discounts);
   const taxes = billed(snapshot.taxes);
   // Paused or cancelled while the snapshot ran, the profile still had the cycle it began.
-  const counted =
-    profile.status === 'active' ? cycleDone(profile, now) : touchedProfile(profile, now, { cyclesDone: profile.cyclesDone + 1 });
+  const counted = cycleDone(profile, snapshot.runDay, now);
+  // A cycle that billed nothing applied no discount and no tax: they stay for the next.
+  const wipes = snapshot.invoiced === true;
   return {
     profile: {
       ...counted,
       tab: combinedTotals(profile.tab, snapshot.claimed, -1),
-      discounts: profile.keepDiscounts ? profile.discounts : profile.discounts.filter((d) => !discounts.has(d.id)),
-      taxes: profile.keepTaxes ? profile.taxes : profile.taxes.filter((t) => !taxes.has(t.id)),
+      discounts: profile.keepDiscounts || !wipes ? profile.discounts : profile.discounts.filter((d) => !discounts.has(d.id)),
+      taxes: profile.keepTaxes || !wipes ? profile.taxes : profile.taxes.filter((t) => !taxes.has(t.id)),
     },
     snapshot: touched(snapshot, now, { status: 'done' }),
   };

@@ -69,11 +69,15 @@ export interface Profile {
   keepTaxes: boolean;
   status: ProfileStatus;
   cyclesDone: number;
+  /** Run days that passed while the profile was paused: not billed, not counted as done. */
+  cyclesSkipped: number;
   /**
-   * Run days that passed while the profile was paused: not billed, not counted as done; the cadence
-   * goes on in phase after them. Absent on profiles stored before it was kept: 0.
+   * The day of its next cycle (kept while not active too): the first creation date, then each cycle's
+   * day plus the interval; a run day passed while paused is skipped when it is activated again.
    */
-  cyclesSkipped?: number;
+  nextRunDate: string;
+  /** The day of the last cycle done; null before the first. */
+  lastRunDate: string | null;
   discounts: TabDiscount[];
   taxes: TabTax[];
   tab: TabTotals;
@@ -131,6 +135,25 @@ export const touchedProfile = (profile: Profile, now: Date, change: Partial<Prof
   version: profile.version + 1,
 });
 
+/**
+ * A profile that makes invoices has its next run today or later: run days that passed while it was
+ * paused (or that a shorter interval puts behind today) are skipped, in phase with its cadence.
+ */
+const rolledForward = (profile: Profile, today: string): Profile => {
+  let { nextRunDate, cyclesSkipped } = profile;
+  while (nextRunDate < today) {
+    nextRunDate = addDays(nextRunDate, profile.intervalDays);
+    cyclesSkipped++;
+  }
+  return { ...profile, nextRunDate, cyclesSkipped };
+};
+
+/** Its cycles all done, a profile still running is completed (billingCycles lowered to the cycles done). */
+const withCyclesChecked = (profile: Profile): Profile =>
+  profile.status === 'active' && profile.billingCycles !== 0 && profile.cyclesDone >= profile.billingCycles
+    ? { ...profile, status: 'completed' }
+    : profile;
+
 /** A late fee is added after the due date: without a due window there is none to pass. */
 const checkSettings = (profile: Profile, today: string): Profile => {
   if (profile.lateFee?.amount) assertMinorUnits(profile.lateFee.amount, profile.currency, 'lateFee.amount');
@@ -145,8 +168,9 @@ const checkSettings = (profile: Profile, today: string): Profile => {
       [{ field: 'billingCycles', code: 'below_cycles_done', message: `must be 0 or at least ${profile.cyclesDone}` }],
     );
   }
-  if (profile.status === 'active') assertNotPassed(profile, today);
-  return profile;
+  if (profile.status !== 'active') return profile;
+  assertNotPassed(profile, today);
+  return withCyclesChecked(rolledForward(profile, today));
 };
 
 /** An active profile's first cycle lies ahead: a first creation date already passed would bill at once, or never. */
@@ -204,6 +228,8 @@ export const createProfile = (input: ProfileFields, id: string, now: Date, today
       status: input.status,
       cyclesDone: 0,
       cyclesSkipped: 0,
+      nextRunDate: input.firstCreationDate,
+      lastRunDate: null,
       discounts: [],
       taxes: [],
       tab: { itemCount: 0, netsByRate: {} },
@@ -224,6 +250,11 @@ export const updateProfile = (profile: Profile, patch: ProfilePatch, now: Date, 
   }
   const change: Partial<Profile> = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
   if (patch.invoiceNumberFormat !== undefined) change.invoiceNumberFormat = normalFormat(patch.invoiceNumberFormat);
+  // The cadence moves from its anchor: the first creation date before any cycle, the last cycle's day after.
+  if (profile.cyclesDone === 0 && patch.firstCreationDate !== undefined) change.nextRunDate = patch.firstCreationDate;
+  if (profile.lastRunDate !== null && patch.intervalDays !== undefined && patch.intervalDays !== profile.intervalDays) {
+    change.nextRunDate = addDays(profile.lastRunDate, patch.intervalDays);
+  }
   return checkSettings(touchedProfile(profile, now, change), today);
 };
 
@@ -252,12 +283,8 @@ const transition = (profile: Profile, action: Transition, now: Date, today: stri
  * passed. Resumed after run days passed while it was paused, it skips them: its next run is the
  * first run day of its cadence from today on.
  */
-export const activateProfile = (profile: Profile, now: Date, today: string): Profile => {
-  const active = transition(profile, 'activate', now, today);
-  let cyclesSkipped = active.cyclesSkipped ?? 0;
-  while (addDays(active.firstCreationDate, (active.cyclesDone + cyclesSkipped) * active.intervalDays) < today) cyclesSkipped++;
-  return { ...active, cyclesSkipped };
-};
+export const activateProfile = (profile: Profile, now: Date, today: string): Profile =>
+  transition(profile, 'activate', now, today);
 
 /** Back to draft: it keeps its tab and settings, and makes no invoice until activated again. */
 export const pauseProfile = (profile: Profile, now: Date, today: string): Profile => transition(profile, 'pause', now, today);
@@ -266,31 +293,28 @@ export const pauseProfile = (profile: Profile, now: Date, today: string): Profil
 export const cancelProfile = (profile: Profile, now: Date, today: string): Profile => transition(profile, 'cancel', now, today);
 
 /**
- * One cycle of an active profile done (by its snapshot, invoice or not: an empty tab counts the
- * cycle too); after its last one the profile is completed.
+ * The cycle of `runDay` done (by its snapshot, invoice or not: an empty tab counts the cycle too);
+ * the next falls an interval after it. After its last cycle the profile is completed, even one
+ * paused while its last snapshot ran; a cancelled one stays cancelled.
  */
-export const cycleDone = (profile: Profile, now: Date): Profile => {
-  if (profile.status !== 'active') {
-    throw new DomainError(
-      'conflict',
-      'PROFILE_NOT_ACTIVE',
-      `Only an active profile runs its cycles; this one is ${profile.status}`,
-    );
-  }
+export const cycleDone = (profile: Profile, runDay: string, now: Date): Profile => {
   const cyclesDone = profile.cyclesDone + 1;
   const last = profile.billingCycles !== 0 && cyclesDone >= profile.billingCycles;
-  return touchedProfile(profile, now, { cyclesDone, status: last ? 'completed' : 'active' });
+  return touchedProfile(profile, now, {
+    cyclesDone,
+    lastRunDate: runDay,
+    nextRunDate: addDays(runDay, profile.intervalDays),
+    status: last && profile.status !== 'cancelled' ? 'completed' : profile.status,
+  });
 };
 
-/** Cycles still to run; null when the profile runs until cancelled. */
+/** Cycles still to run: none for a cancelled or completed profile; null when it runs until cancelled. */
 export const cyclesLeft = (profile: Profile): number | null =>
-  profile.billingCycles === 0 ? null : Math.max(0, profile.billingCycles - profile.cyclesDone);
+  FINAL.includes(profile.status)
+    ? 0
+    : profile.billingCycles === 0
+      ? null
+      : Math.max(0, profile.billingCycles - profile.cyclesDone);
 
-/**
- * The calendar day of the next cycle: the first creation date plus one interval per cycle done or
- * skipped. Null when the profile makes no invoice (a draft, cancelled or completed one).
- */
-export const nextRunAt = (profile: Profile): string | null =>
-  profile.status === 'active'
-    ? addDays(profile.firstCreationDate, (profile.cyclesDone + (profile.cyclesSkipped ?? 0)) * profile.intervalDays)
-    : null;
+/** The calendar day of the next cycle; null when the profile makes no invoice (a draft, cancelled or completed one). */
+export const nextRunAt = (profile: Profile): string | null => (profile.status === 'active' ? profile.nextRunDate : null);

@@ -1,5 +1,5 @@
 import { scheduleName, scheduler, type ScheduleSpec } from '../adapters/scheduler.js';
-import { addDays, startOfDay } from '../domain/dates.js';
+import { plusDays, startOfDay } from '../domain/dates.js';
 import { cyclesLeft, nextRunAt, type Profile } from '../domain/profile.js';
 
 /** How soon after now a schedule whose run day is today first fires: its midnight has passed. */
@@ -10,26 +10,25 @@ export const profileScheduleName = (profileId: string): string => scheduleName(`
 
 /**
  * The schedule of an active profile (design §5): every `intervalDays` from the tenant's midnight
- * (`timeZone`) of its next run day, its
- * last fire on the day of its last cycle (none: until cancelled); none for a profile that makes no
- * invoice. A run day that is today starts a minute from now; each fire stands for its calendar day.
+ * (`timeZone`) of its next run day, a fire for each cycle left (none: until cancelled); none for a
+ * profile that makes no invoice. A run day that is today starts a minute from now; each fire stands
+ * for the calendar day it falls on, and a fire before the profile's next run day begins no cycle.
  */
 export const profileSchedule = (tenantId: string, profile: Profile, now: Date, timeZone: string): ScheduleSpec | null => {
   const next = nextRunAt(profile);
   if (next === null) return null;
   const left = cyclesLeft(profile);
   const start = new Date(Math.max(startOfDay(next, timeZone).getTime(), now.getTime() + SOON_MS));
-  const lastDay = left === null ? null : addDays(next, (left - 1) * profile.intervalDays);
   return {
     name: profileScheduleName(profile.id),
     target: 'profile-snapshot',
     input: { tenantId, profileId: profile.id },
+    // Its last fire is the one of its last cycle, counted from its start (a minute from now, maybe tomorrow).
     timing: {
       every: {
         days: profile.intervalDays,
         start,
-        end:
-          lastDay === null ? null : new Date(Math.max(startOfDay(addDays(lastDay, 1), timeZone).getTime() - 1, start.getTime())),
+        end: left === null ? null : plusDays(start, (left - 1) * profile.intervalDays, timeZone),
       },
     },
     timeZone,
@@ -37,8 +36,7 @@ export const profileSchedule = (tenantId: string, profile: Profile, now: Date, t
 };
 
 /** What the schedule is made of: a change of any of these puts or removes it. */
-const scheduleOf = (p: Profile) =>
-  [p.status, p.intervalDays, p.firstCreationDate, p.billingCycles, p.cyclesDone, p.cyclesSkipped ?? 0].join('|');
+const scheduleOf = (p: Profile) => [p.status, p.intervalDays, p.nextRunDate, p.billingCycles, p.cyclesDone].join('|');
 
 /**
  * Puts the profile's schedule when it is active and its schedule changes (`previous` null: a new

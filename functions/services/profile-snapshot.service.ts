@@ -9,8 +9,10 @@ import {
   finishSnapshot,
   snapshotInvoice,
   withClaimed,
+  type Skip,
   type Snapshot,
 } from '../domain/profile-snapshot.js';
+import { localDate } from '../domain/dates.js';
 import { logger } from '../shared/logger.js';
 import { getInvoice, insertDraft } from '../store/invoice.store.js';
 import { getProfile } from '../store/profile.store.js';
@@ -42,19 +44,29 @@ const SEND_PURPOSE = 'profile-snapshot';
 export interface SnapshotOutcome {
   profileId: string;
   scheduledTime: string;
-  /** The cycle it counted; null when the profile runs none now (not active). */
+  /** The cycle it counted; null when none is due (the profile not active, or its next run day later). */
   cycle: number | null;
   /** The invoice it made; null for an empty tab, or no cycle. */
   invoiceId: string | null;
 }
 
-/** The fire's snapshot: the one a run for that time began, or a new one; undefined when the profile runs no cycle now. */
-const begun = (tenantId: string, profileId: string, scheduledTime: string): Promise<Snapshot | undefined> =>
+/**
+ * The fire's snapshot: the cycle of the profile's next run day, begun by this fire or another one
+ * and not done (resumed whatever the profile's state now), or begun now; the cycle this fire did;
+ * or why there is none.
+ */
+const begun = (tenantId: string, profileId: string, scheduledTime: string): Promise<Snapshot | { skip: Skip }> =>
   retrying(async () => {
-    const found = await getSnapshot(tenantId, profileId, scheduledTime);
+    const [profile, { settings }] = await Promise.all([getProfile(tenantId, profileId), getTenant(tenantId)]);
+    const found = await getSnapshot(tenantId, profileId, profile.nextRunDate);
     if (found) return found;
-    const began = beginSnapshot(await getProfile(tenantId, profileId), scheduledTime, newId('inv'), clock.now());
-    if ('skip' in began) return undefined;
+    const fireDay = localDate(new Date(scheduledTime), settings.timeZone);
+    const began = beginSnapshot(profile, scheduledTime, fireDay, newId('inv'), clock.now());
+    if ('skip' in began) {
+      // A fire delivered again after its cycle is done is told that cycle.
+      const last = profile.lastRunDate && (await getSnapshot(tenantId, profileId, profile.lastRunDate));
+      return last && last.scheduledTime === scheduledTime ? last : began;
+    }
     // A run that began it meanwhile fails this write; read again, it is found.
     await saveSnapshot(tenantId, began, null);
     return began;
@@ -62,7 +74,7 @@ const begun = (tenantId: string, profileId: string, scheduledTime: string): Prom
 
 /** The snapshot as stored now: a claim that lost to another run's reads it again. */
 const current = async (tenantId: string, snapshot: Snapshot): Promise<Snapshot> =>
-  (await getSnapshot(tenantId, snapshot.profileId, snapshot.scheduledTime))!;
+  (await getSnapshot(tenantId, snapshot.profileId, snapshot.runDay))!;
 
 /**
  * Claims the tab's items made before the snapshot began, a chunk a transaction, then ends the
@@ -99,12 +111,11 @@ const invoiceOf = (tenantId: string, snapshot: Snapshot): Promise<Invoice> =>
   retrying(async () => {
     const found = await findInvoice(tenantId, snapshot.invoiceId);
     if (found) return found;
-    const [profile, items, { settings }] = await Promise.all([
+    const [profile, items] = await Promise.all([
       getProfile(tenantId, snapshot.profileId),
-      claimedItems(tenantId, snapshot.profileId, snapshot.scheduledTime),
-      getTenant(tenantId),
+      claimedItems(tenantId, snapshot.profileId, snapshot.runDay),
     ]);
-    const invoice = snapshotInvoice(profile, snapshot, items, clock.now(), settings.timeZone);
+    const invoice = snapshotInvoice(profile, snapshot, items, clock.now());
     await insertDraft(tenantId, invoice, null);
     return invoice;
   });
@@ -116,9 +127,17 @@ const deliver = async (tenantId: string, invoice: Invoice): Promise<void> => {
   const { invoiceMode } = await getProfile(tenantId, invoice.profileId!);
   if (invoiceMode === 'draft') return;
   if (!isIssued(invoice) && invoice.status !== 'voided') {
-    // Another run of the cycle may issue it first: then it is issued, as this run would have.
+    // Another run of the cycle may issue it first: then it is issued, as this run would have. An
+    // issue refused for good (its number taken by an overlapping format) leaves the draft for the
+    // tenant to issue, and the cycle goes on: its items are in the draft.
     await issueInvoice(tenantId, invoice.id).catch(async (error: unknown) => {
-      if (!isNotDraft(error)) throw error;
+      if (isNotDraft(error)) return;
+      if (!(error instanceof DomainError) || error.retryable) throw error;
+      logger.error('the invoice of the cycle could not be issued: left as a draft', {
+        invoiceId: invoice.id,
+        code: error.code,
+        why: error.message,
+      });
     });
   }
   if (invoiceMode === 'live' && isIssued(await getInvoice(tenantId, invoice.id))) {
@@ -145,9 +164,9 @@ const finish = (tenantId: string, invoicing: Snapshot): Promise<Snapshot> =>
     return next.snapshot;
   });
 
-/** A done snapshot's items are in its invoice: they go (a run cut off before deletes them on the next delivery). */
-const clearClaimed = async (tenantId: string, { profileId, scheduledTime }: Snapshot): Promise<void> =>
-  deleteClaimedItems(tenantId, await claimedItems(tenantId, profileId, scheduledTime), scheduledTime);
+/** Once its invoice is made, a snapshot's items are in it: they go, before the cycle is done (a run cut off resumes it). */
+const clearClaimed = async (tenantId: string, { profileId, runDay }: Snapshot): Promise<void> =>
+  deleteClaimedItems(tenantId, await claimedItems(tenantId, profileId, runDay), runDay);
 
 /**
  * One cycle of the profile for the fire at `scheduledTime`: the tab's items claimed, the invoice
@@ -157,16 +176,17 @@ const clearClaimed = async (tenantId: string, { profileId, scheduledTime }: Snap
 export const snapshotProfile = async (input: Record<string, unknown>, scheduledTime: Date): Promise<SnapshotOutcome> => {
   const { tenantId, profileId } = snapshotInput.parse(input);
   const time = scheduledTime.toISOString();
-  let snapshot = await begun(tenantId, profileId, time);
-  if (!snapshot) {
-    logger.info('profile runs no cycle now: nothing to snapshot', { profileId, scheduledTime: time });
+  const begin = await begun(tenantId, profileId, time);
+  if ('skip' in begin) {
+    logger.info('no cycle of the profile is due: nothing to snapshot', { profileId, scheduledTime: time, why: begin.skip });
     return { profileId, scheduledTime: time, cycle: null, invoiceId: null };
   }
+  let snapshot = begin;
   if (snapshot.status === 'claiming') snapshot = await claimAll(tenantId, snapshot);
   if (snapshot.status === 'invoicing') {
     if (snapshot.invoiced) await deliver(tenantId, await invoiceOf(tenantId, snapshot));
+    await clearClaimed(tenantId, snapshot);
     snapshot = await finish(tenantId, snapshot);
   }
-  await clearClaimed(tenantId, snapshot);
   return { profileId, scheduledTime: time, cycle: snapshot.cycle, invoiceId: snapshot.invoiced ? snapshot.invoiceId : null };
 };

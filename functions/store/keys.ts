@@ -27,8 +27,8 @@
  * | local test clock | LOCALCLOCK         | LOCALCLOCK |                         |        |                         |        |
  * | profile (+ discounts, taxes) | T#<tid>#PRF#<id> | PROFILE | T#<tid>#CUS#<cid>#PROFILES | <id> | T#<tid>#PROFILES | <id> |
  * | tab item        | T#<tid>#PRF#<pid>   | TABITEM#<id> | T#<tid>#PRF#<pid>#ITEMS | <id> |                       |        |
- * | snapshot (a cycle) | T#<tid>#PRF#<pid> | SNAPSHOT#<scheduledTime> |        |        |                         |        |
- * | item claimed by a snapshot | T#<tid>#PRF#<pid> | SNAPITEM#<scheduledTime>#<id> |  |  |                   |        |
+ * | snapshot (a cycle) | T#<tid>#PRF#<pid> | SNAPSHOT#<runDay> |        |        |                         |        |
+ * | item claimed by a snapshot | T#<tid>#PRF#<pid> | SNAPITEM#<runDay>#<id> |  |  |                   |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
  * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
@@ -84,8 +84,8 @@
  * is an item of its own in the profile's collection (a tab holds up to 5,000): GSI1 lists a tab's
  * items, newest first; every write of one writes the profile's next version with it, in one transaction.
  * A cycle's snapshot (domain/profile-snapshot.ts) is a marker in the profile's collection, keyed on
- * the scheduled time of its fire; it claims the tab's items by moving each (a put and a conditional
- * delete) to an item of its own under `SNAPITEM#<scheduledTime>#`, which a strongly consistent Query
+ * the day of its cycle; it claims the tab's items by moving each (a put and a conditional
+ * delete) to an item of its own under `SNAPITEM#<runDay>#`, which a strongly consistent Query
  * of the collection reads back exactly (no index lags behind it), and deletes them once invoiced.
  *
  * Every key starts with the tenant, but the API key, workflow execution and local scheduler items
@@ -179,14 +179,14 @@ export const keys = {
   }),
   tabItems: (tenantId: string, profileId: string): string => `${tenant(tenantId)}#PRF#${profileId}#ITEMS`,
   profileInvoices: (tenantId: string, profileId: string): string => `${tenant(tenantId)}#PRF#${profileId}#INVOICES`,
-  snapshot: (tenantId: string, profileId: string, scheduledTime: string): Key => ({
+  snapshot: (tenantId: string, profileId: string, runDay: string): Key => ({
     PK: `${tenant(tenantId)}#PRF#${profileId}`,
-    SK: `SNAPSHOT#${scheduledTime}`,
+    SK: `SNAPSHOT#${runDay}`,
   }),
   /** A tab item claimed by a snapshot; `itemId` omitted: the prefix of all of that snapshot's. */
-  snapshotItem: (tenantId: string, profileId: string, scheduledTime: string, itemId = ''): Key => ({
+  snapshotItem: (tenantId: string, profileId: string, runDay: string, itemId = ''): Key => ({
     PK: `${tenant(tenantId)}#PRF#${profileId}`,
-    SK: `SNAPITEM#${scheduledTime}#${itemId}`,
+    SK: `SNAPITEM#${runDay}#${itemId}`,
   }),
 };
 

@@ -1,3 +1,4 @@
+import { addDays } from '../domain/dates.js';
 import { concurrentWrite, notFound } from '../domain/errors.js';
 import type { Profile, ProfileStatus } from '../domain/profile.js';
 import type { TabItem } from '../domain/profile-tab.js';
@@ -23,8 +24,19 @@ export const tabItemItem = (tenantId: string, item: TabItem) => ({
   ...item,
 });
 
-export const getProfile = (tenantId: string, id: string): Promise<Profile> =>
-  getItem<Profile>(keys.profile(tenantId, id), 'profile');
+/** Profiles stored before their run days were kept run from their first creation date, a cycle an interval. */
+type StoredProfile = Omit<Profile, 'nextRunDate' | 'lastRunDate' | 'cyclesSkipped'> &
+  Partial<Pick<Profile, 'nextRunDate' | 'lastRunDate' | 'cyclesSkipped'>>;
+
+const fromStored = (p: StoredProfile): Profile => ({
+  ...p,
+  cyclesSkipped: p.cyclesSkipped ?? 0,
+  nextRunDate: p.nextRunDate ?? addDays(p.firstCreationDate, p.cyclesDone * p.intervalDays),
+  lastRunDate: p.lastRunDate ?? (p.cyclesDone > 0 ? addDays(p.firstCreationDate, (p.cyclesDone - 1) * p.intervalDays) : null),
+});
+
+export const getProfile = async (tenantId: string, id: string): Promise<Profile> =>
+  fromStored(await getItem<StoredProfile>(keys.profile(tenantId, id), 'profile'));
 
 export const getTabItem = (tenantId: string, profileId: string, id: string): Promise<TabItem> =>
   getItem<TabItem>(keys.tabItem(tenantId, profileId, id), 'tab_item');
@@ -72,8 +84,13 @@ export interface ProfileFilter {
   status?: ProfileStatus;
 }
 
-export const listProfiles = (tenantId: string, filter: ProfileFilter, limit: number, cursor?: string): Promise<Page<Profile>> =>
-  queryPage<Profile>({
+export const listProfiles = async (
+  tenantId: string,
+  filter: ProfileFilter,
+  limit: number,
+  cursor?: string,
+): Promise<Page<Profile>> => {
+  const page = await queryPage<StoredProfile>({
     tenantId,
     ...(filter.customerId
       ? { index: 'byOwner', partition: keys.customerProfiles(tenantId, filter.customerId) }
@@ -82,6 +99,8 @@ export const listProfiles = (tenantId: string, filter: ProfileFilter, limit: num
     limit,
     cursor,
   });
+  return { ...page, items: page.items.map(fromStored) };
+};
 
 /** A page of the tab's items, newest first. */
 export const listTabItems = (tenantId: string, profileId: string, limit: number, cursor?: string): Promise<Page<TabItem>> =>

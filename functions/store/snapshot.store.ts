@@ -16,16 +16,16 @@ import { write, type WriteAction } from './write.js';
 export const CLAIM_CHUNK = 49;
 
 const snapshotItem = (tenantId: string, snapshot: Snapshot) => ({
-  ...keys.snapshot(tenantId, snapshot.profileId, snapshot.scheduledTime),
+  ...keys.snapshot(tenantId, snapshot.profileId, snapshot.runDay),
   ...snapshot,
 });
 
 const putSnapshot = (tenantId: string, snapshot: Snapshot, previous: Snapshot | null): WriteAction =>
   putVersioned('snapshot', snapshotItem(tenantId, snapshot), previous && previous.version);
 
-export const getSnapshot = async (tenantId: string, profileId: string, scheduledTime: string): Promise<Snapshot | undefined> => {
+export const getSnapshot = async (tenantId: string, profileId: string, runDay: string): Promise<Snapshot | undefined> => {
   const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.snapshot(tenantId, profileId, scheduledTime), ConsistentRead: true }),
+    new GetCommand({ TableName: tableName(), Key: keys.snapshot(tenantId, profileId, runDay), ConsistentRead: true }),
   );
   return Item && fromItem<Snapshot>(Item);
 };
@@ -70,7 +70,7 @@ export const claimItems = (tenantId: string, snapshot: { next: Snapshot; previou
       {
         Put: {
           TableName: tableName(),
-          Item: { ...keys.snapshotItem(tenantId, item.profileId, snapshot.next.scheduledTime, item.id), ...item },
+          Item: { ...keys.snapshotItem(tenantId, item.profileId, snapshot.next.runDay, item.id), ...item },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
         onConditionFailed: () => concurrentWrite('tab_item'),
@@ -88,8 +88,8 @@ export const claimItems = (tenantId: string, snapshot: { next: Snapshot; previou
   );
 
 /** Every item the snapshot claimed, in the order they were made: a consistent read of the collection. */
-export const claimedItems = async (tenantId: string, profileId: string, scheduledTime: string): Promise<TabItem[]> => {
-  const prefix = keys.snapshotItem(tenantId, profileId, scheduledTime);
+export const claimedItems = async (tenantId: string, profileId: string, runDay: string): Promise<TabItem[]> => {
+  const prefix = keys.snapshotItem(tenantId, profileId, runDay);
   const found = await queryAll({
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
     ExpressionAttributeValues: { ':pk': prefix.PK, ':prefix': prefix.SK },
@@ -105,12 +105,12 @@ export const finishCycle = (
 ): Promise<void> =>
   write(putProfile(tenantId, profile.next, profile.previous), putSnapshot(tenantId, snapshot.next, snapshot.previous));
 
-/** Items of a done snapshot are in its invoice: they go, a chunk a transaction (deleting one gone already is no error). */
-export const deleteClaimedItems = async (tenantId: string, items: TabItem[], scheduledTime: string): Promise<void> => {
+/** Items in a snapshot's invoice go, a chunk a transaction (deleting one gone already is no error). */
+export const deleteClaimedItems = async (tenantId: string, items: TabItem[], runDay: string): Promise<void> => {
   for (let start = 0; start < items.length; start += 100) {
     await write(
       ...items.slice(start, start + 100).map((item): WriteAction => ({
-        Delete: { TableName: tableName(), Key: keys.snapshotItem(tenantId, item.profileId, scheduledTime, item.id) },
+        Delete: { TableName: tableName(), Key: keys.snapshotItem(tenantId, item.profileId, runDay, item.id) },
       })),
     );
   }

@@ -51,7 +51,7 @@ const profileWithTab = (keep: { keepDiscounts: boolean; keepTaxes: boolean }): {
 };
 
 const begun = (profile: Profile): Snapshot => {
-  const snapshot = beginSnapshot(profile, FIRE, 'inv_1', LATER);
+  const snapshot = beginSnapshot(profile, FIRE, '2026-03-02', 'inv_1', LATER);
   if ('skip' in snapshot) throw new Error('skipped');
   return snapshot;
 };
@@ -60,9 +60,19 @@ describe('a profile snapshot', () => {
   it('begins only for an active profile, with the cycle it counts and the discounts and taxes as they are', () => {
     const { profile } = profileWithTab({ keepDiscounts: false, keepTaxes: true });
     const snapshot = begun(profile);
-    expect(snapshot).toMatchObject({ cycle: 1, status: 'claiming', invoiceId: 'inv_1', claimed: { itemCount: 0 } });
+    expect(snapshot).toMatchObject({
+      cycle: 1,
+      runDay: '2026-03-02',
+      status: 'claiming',
+      invoiceId: 'inv_1',
+      claimed: { itemCount: 0 },
+    });
+    // A fire the day before its next run day begins no cycle
+    expect(beginSnapshot(profile, '2026-03-01T00:00:00.000Z', '2026-03-01', 'inv_1', LATER)).toEqual({ skip: 'not_due' });
     expect(snapshot.discounts.map((d) => d.id)).toEqual(['dsc_1']);
-    expect(beginSnapshot(pauseProfile(profile, T0, '2026-03-01'), FIRE, 'inv_1', LATER)).toEqual({ skip: 'profile_not_active' });
+    expect(beginSnapshot(pauseProfile(profile, T0, '2026-03-01'), FIRE, '2026-03-02', 'inv_1', LATER)).toEqual({
+      skip: 'profile_not_active',
+    });
   });
 
   it('claims the items made before it began, and bills exactly those with the discounts it began with', () => {
@@ -77,7 +87,7 @@ describe('a profile snapshot', () => {
       LATER,
     );
     const invoicing = claimsDone(claimed, LATER);
-    const invoice = snapshotInvoice(profile, invoicing, items, LATER, 'UTC');
+    const invoice = snapshotInvoice(profile, invoicing, items, LATER);
     // Assess
     expect(claimable(snapshot, later)).toBe(false);
     expect(invoicing).toMatchObject({
@@ -101,13 +111,16 @@ describe('a profile snapshot', () => {
     ]);
     // 90.00 x 20% + 18.00 x 7%
     expect(invoice.totals).toEqual({ net: '108.00', tax: '19.26', gross: '127.26' });
-    expect(() => snapshotInvoice(profile, invoicing, items.slice(1), LATER, 'UTC')).toThrow(/holds 1 items, claimed 2/);
+    expect(() => snapshotInvoice(profile, invoicing, items.slice(1), LATER)).toThrow(/holds 1 items, claimed 2/);
     expectDomainError(() => withClaimed(invoicing, items, LATER), 'conflict', 'SNAPSHOT_MOVED_ON');
   });
 
-  it('an empty tab makes no invoice', () => {
-    const { profile } = profileWithTab({ keepDiscounts: true, keepTaxes: true });
-    expect(claimsDone(begun(profile), LATER)).toMatchObject({ invoiced: false });
+  it('an empty tab makes no invoice, and its cycle wipes no discount or tax it did not apply', () => {
+    const { profile } = profileWithTab({ keepDiscounts: false, keepTaxes: false });
+    const empty = claimsDone(begun(profile), LATER);
+    expect(empty).toMatchObject({ invoiced: false });
+    const done = finishSnapshot({ ...profile, tab: { itemCount: 0, netsByRate: {} } }, empty, LATER).profile;
+    expect([done.cyclesDone, done.discounts.length, done.taxes.length, done.nextRunDate]).toEqual([1, 1, 1, '2026-03-17']);
   });
 
   it('done: counts the cycle, takes the claimed items out of the tab, wipes what it billed unless kept', () => {
@@ -131,7 +144,10 @@ describe('a profile snapshot', () => {
     const invoicing = claimsDone(withClaimed(begun(second), items, LATER), LATER);
     expect(finishSnapshot(second, invoicing, LATER).profile).toMatchObject({ cyclesDone: 2, status: 'completed', taxes: [] });
     const paused = pauseProfile(second, LATER, '2026-03-02');
-    expect(finishSnapshot(paused, invoicing, LATER).profile).toMatchObject({ cyclesDone: 2, status: 'draft' });
+    expect(finishSnapshot(paused, invoicing, LATER).profile).toMatchObject({ cyclesDone: 2, status: 'completed' });
+    const pausedEarlier = pauseProfile(profile, LATER, '2026-03-02');
+    const first = claimsDone(withClaimed(begun(profile), items, LATER), LATER);
+    expect(finishSnapshot(pausedEarlier, first, LATER).profile).toMatchObject({ cyclesDone: 1, status: 'draft' });
   });
 });
 
@@ -139,17 +155,18 @@ describe("a profile's schedule", () => {
   const active = (firstCreationDate: string, billingCycles: number): Profile => ({
     ...profileWithTab({ keepDiscounts: false, keepTaxes: false }).profile,
     firstCreationDate,
+    nextRunDate: firstCreationDate,
     billingCycles,
   });
 
-  it("fires every interval from the tenant's midnight of its next run day, the last on its last cycle's day", () => {
+  it("fires every interval from the tenant's midnight of its next run day, its last fire its last cycle's", () => {
     // Act: a profile of a tenant in Berlin (UTC+1 in March, +2 from the 29th), 2 cycles of 15 days
     const spec = profileSchedule('ten_1', active('2026-03-02', 2), T0, 'Europe/Berlin')!;
     // Assess
     expect(spec).toMatchObject({ name: 'prf_1-snapshot', target: 'profile-snapshot', timeZone: 'Europe/Berlin' });
     expect(spec.input).toEqual({ tenantId: 'ten_1', profileId: 'prf_1' });
     expect(spec.timing).toEqual({
-      every: { days: 15, start: new Date('2026-03-01T23:00:00.000Z'), end: new Date('2026-03-17T22:59:59.999Z') },
+      every: { days: 15, start: new Date('2026-03-01T23:00:00.000Z'), end: new Date('2026-03-16T23:00:00.000Z') },
     });
   });
 

@@ -223,20 +223,49 @@ describe('accumulating profile: settings and state machine', () => {
   it('counts cycles from the first creation date and completes after the last', () => {
     let profile = createProfile(fields({ status: 'active', billingCycles: 3 }), 'prf_1', T0, TODAY);
     expect([nextRunAt(profile), cyclesLeft(profile)]).toEqual(['2026-03-02', 3]);
-    profile = cycleDone(profile, T0);
-    expect([profile.cyclesDone, nextRunAt(profile), cyclesLeft(profile)]).toEqual([1, '2026-03-17', 2]);
-    profile = cycleDone(cycleDone(profile, T0), T0);
+    profile = cycleDone(profile, '2026-03-02', T0);
+    expect([profile.cyclesDone, nextRunAt(profile), cyclesLeft(profile), profile.lastRunDate]).toEqual([
+      1,
+      '2026-03-17',
+      2,
+      '2026-03-02',
+    ]);
+    profile = cycleDone(cycleDone(profile, '2026-03-17', T0), '2026-04-01', T0);
     expect([profile.status, profile.cyclesDone, nextRunAt(profile), cyclesLeft(profile)]).toEqual(['completed', 3, null, 0]);
-    expectDomainError(() => cycleDone(profile, T0), 'conflict', 'PROFILE_NOT_ACTIVE');
     expectDomainError(() => pauseProfile(profile, T0, TODAY), 'conflict', 'PROFILE_CLOSED');
     expectDomainError(() => cancelProfile(profile, T0, TODAY), 'conflict', 'PROFILE_CLOSED');
-    const forever = cycleDone(createProfile(fields({ status: 'active' }), 'prf_2', T0, TODAY), T0);
+    const forever = cycleDone(createProfile(fields({ status: 'active' }), 'prf_2', T0, TODAY), '2026-03-02', T0);
     expect([forever.status, cyclesLeft(forever)]).toEqual(['active', null]);
+    // Cancelled, it has no cycle left; paused during its last cycle, it is completed by it
+    expect(cyclesLeft(cancelProfile(forever, T0, TODAY))).toBe(0);
+    const last = pauseProfile(createProfile(fields({ status: 'active', billingCycles: 1 }), 'prf_3', T0, TODAY), T0, TODAY);
+    expect(cycleDone(last, '2026-03-02', T0).status).toBe('completed');
+  });
+
+  it('completes at once when its cycles are lowered to those done', () => {
+    const twice = cycleDone(
+      cycleDone(createProfile(fields({ status: 'active' }), 'prf_1', T0, TODAY), '2026-03-02', T0),
+      '2026-03-17',
+      T0,
+    );
+    expect(updateProfile(twice, { billingCycles: 2 }, T0, '2026-03-20')).toMatchObject({ status: 'completed', cyclesDone: 2 });
+    const paused = pauseProfile(twice, T0, '2026-03-20');
+    expect(updateProfile(paused, { billingCycles: 2 }, T0, '2026-03-20').status).toBe('draft');
+  });
+
+  it('after a cycle, a new interval counts from the last cycle day, never from before today', () => {
+    // Prepare: every 30 days from 2026-03-02, one cycle done
+    const once = cycleDone(createProfile(fields({ status: 'active', intervalDays: 30 }), 'prf_1', T0, TODAY), '2026-03-02', T0);
+    // Act / Assess: shorter, on 2026-03-12: 03-02 + 2 = 03-04 has passed, so the next in phase from today
+    const shorter = updateProfile(once, { intervalDays: 2 }, T0, '2026-03-12');
+    expect([nextRunAt(shorter), shorter.cyclesSkipped]).toEqual(['2026-03-12', 4]);
+    // Longer: 03-02 + 45
+    expect(nextRunAt(updateProfile(once, { intervalDays: 45 }, T0, '2026-03-12'))).toBe('2026-04-16');
   });
 
   it('resumed after run days passed while paused, skips them: the next run is the first of its cadence from today', () => {
     // Prepare: every 15 days from 2026-03-02, one cycle done, paused
-    const once = cycleDone(createProfile(fields({ status: 'active', billingCycles: 3 }), 'prf_1', T0, TODAY), T0);
+    const once = cycleDone(createProfile(fields({ status: 'active', billingCycles: 3 }), 'prf_1', T0, TODAY), '2026-03-02', T0);
     const paused = pauseProfile(once, T0, TODAY);
     // Act: activated again on 2026-04-10 (the run days of 03-17 and 04-01 have passed)
     const resumed = activateProfile(paused, T0, '2026-04-10');
@@ -262,7 +291,11 @@ describe('accumulating profile: settings and state machine', () => {
     expect(fee.errors[0]?.field).toBe('lateFee');
     const withFee = createProfile(fields({ lateFee: { amount: '25' }, dueDays: 21 }), 'prf_1', T0, TODAY);
     expectDomainError(() => updateProfile(withFee, { dueDays: null }, T0, TODAY), 'invalid', 'VALIDATION_FAILED');
-    const started = cycleDone(cycleDone(createProfile(fields({ status: 'active' }), 'prf_1', T0, TODAY), T0), T0);
+    const started = cycleDone(
+      cycleDone(createProfile(fields({ status: 'active' }), 'prf_1', T0, TODAY), '2026-03-02', T0),
+      '2026-03-17',
+      T0,
+    );
     expectDomainError(() => updateProfile(started, { billingCycles: 1 }, T0, TODAY), 'rule', 'BILLING_CYCLES_BELOW_DONE');
     expect(updateProfile(started, { billingCycles: 2 }, T0, TODAY).billingCycles).toBe(2);
     expectDomainError(
