@@ -163,6 +163,12 @@ const PRICING_FIELDS = ['quantity', 'unitPrice', 'taxRate'] as const;
 const assertTabPayable = (profile: Profile, fields: string[]): Profile => {
   const lines = basesByRate(profile).map(({ rate, base }) => ({ net: base, taxRate: rate }));
   assertPayable(lines, profile.currency, 'The tab with tax', fields);
+  if ((profile.tab.textBytes ?? 0) > PROFILE_LIMITS.textBytes) {
+    const message = `the descriptions of a tab's items take at most ${PROFILE_LIMITS.textBytes} bytes (UTF-8) together`;
+    throw new DomainError('rule', 'TAB_TOO_LARGE', `The tab is full: ${message}`, [
+      { field: 'description', code: 'tab_too_large', message },
+    ]);
+  }
   const rates = Object.keys(profile.tab.netsByRate).length;
   if (rates > PROFILE_LIMITS.itemRates) {
     throw new DomainError('rule', 'TOO_MANY_TAX_RATES', `A tab's items carry at most ${PROFILE_LIMITS.itemRates} tax rates`, [
@@ -172,11 +178,17 @@ const assertTabPayable = (profile: Profile, fields: string[]): Profile => {
   return profile;
 };
 
+const utf8 = new TextEncoder();
+
 /** What items add up to, as a tab keeps it. */
-export const totalsOf = (items: Pick<TabItem, 'taxRate' | 'amount'>[]): TabTotals => {
+export const totalsOf = (items: Pick<TabItem, 'taxRate' | 'amount' | 'description'>[]): TabTotals => {
   const nets = new Map<string, Amount>();
   for (const item of items) nets.set(rateKey(item), (nets.get(rateKey(item)) ?? new Dec(0)).plus(item.amount));
-  return { itemCount: items.length, netsByRate: Object.fromEntries([...nets].map(([key, net]) => [key, net.toFixed()])) };
+  return {
+    itemCount: items.length,
+    netsByRate: Object.fromEntries([...nets].map(([key, net]) => [key, net.toFixed()])),
+    textBytes: items.reduce((bytes, item) => bytes + utf8.encode(item.description).length, 0),
+  };
 };
 
 /** Tab totals with `other` in (`sign` +1) or out (-1). */
@@ -189,7 +201,8 @@ export const combinedTotals = (totals: TabTotals, other: TabTotals, sign: 1 | -1
     if (sign === -1 && next.isZero()) delete netsByRate[key];
     else netsByRate[key] = next.toFixed();
   }
-  return { itemCount, netsByRate: itemCount > 0 ? netsByRate : {} };
+  const textBytes = Math.max(0, (totals.textBytes ?? 0) + sign * (other.textBytes ?? 0));
+  return { itemCount, netsByRate: itemCount > 0 ? netsByRate : {}, textBytes: itemCount > 0 ? textBytes : 0 };
 };
 
 /** The tab's totals with `item` out (`sign` -1) or in (+1). */

@@ -46,6 +46,8 @@ export const PROFILE_TAXES = 'profile';
 export interface TabTotals {
   itemCount: number;
   netsByRate: Record<string, string>;
+  /** The UTF-8 bytes of the items' descriptions together (absent on tabs stored before it was kept). */
+  textBytes?: number;
 }
 
 export interface Profile {
@@ -117,6 +119,13 @@ export const PROFILE_LIMITS = {
   taxes: 10,
   /** Distinct tax rates of the items: each is a tax group of the invoice and an entry of the tab's totals. */
   itemRates: 20,
+  /**
+   * The UTF-8 bytes of the items' descriptions together: with what each line weighs beside its text
+   * (about 160 bytes, 200 with long numbers), a full tab's invoice stays within the 2.5 MB an
+   * invoice may weigh, whatever its script (a description of 200 characters is 200 to 800 bytes;
+   * 5,000 of 200 ASCII characters fit).
+   */
+  textBytes: 1_250_000,
 } as const;
 
 const FINAL: ProfileStatus[] = ['cancelled', 'completed'];

@@ -73,7 +73,7 @@ describe('accumulating profile: tab and preview', () => {
       ['10.01', '7'],
       ['0.25', '0'],
     ]);
-    expect(profile.tab).toEqual({ itemCount: 3, netsByRate: { profile: '100', '7': '10.01', '0': '0.25' } });
+    expect(profile.tab).toEqual({ itemCount: 3, netsByRate: { profile: '100', '7': '10.01', '0': '0.25' }, textBytes: 32 });
     expect(previewOf(profile)).toEqual({
       itemLines: 3,
       lines: [],
@@ -158,7 +158,7 @@ describe('accumulating profile: tab and preview', () => {
     expect([changed.item.amount, changed.item.taxRate, changed.item.version]).toEqual(['20.01', null, 2]);
     expect(changed.profile.tab.netsByRate).toEqual({ profile: '120.01', '0': '0.25' });
     const removed = removeTabItem(changed.profile, items[0]!, T0);
-    expect(removed.tab).toEqual({ itemCount: 2, netsByRate: { profile: '20.01', '0': '0.25' } });
+    expect(removed.tab).toEqual({ itemCount: 2, netsByRate: { profile: '20.01', '0': '0.25' }, textBytes: 18 });
     const discounted = addDiscount(removed, { description: 'D', amount: '1' }, 'dsc_1', T0);
     expect(updateDiscount(discounted, 'dsc_1', { percent: '5' }, T0).discounts).toEqual([
       { id: 'dsc_1', description: 'D', amount: null, percent: '5' },
@@ -194,6 +194,24 @@ describe('accumulating profile: tab and preview', () => {
       'AMOUNT_TOO_LARGE',
     );
     expect(over.errors.map((e) => e.field)).toEqual(['quantity', 'unitPrice']);
+  });
+
+  it('refuses an item past the bytes its descriptions may take together: a full tab in any script fits one invoice', () => {
+    // Prepare: a tab whose descriptions take all but 300 bytes of the limit
+    const nearly: Profile = {
+      ...createProfile(fields(), 'prf_1', T0, TODAY),
+      tab: { itemCount: 3000, netsByRate: {}, textBytes: PROFILE_LIMITS.textBytes - 300 },
+    };
+    // Act / Assess: 150 two-byte characters are 300 bytes; one more is past it
+    const fits = addTabItem(nearly, { description: 'é'.repeat(150), quantity: '1', unitPrice: '1' }, 'itm_1', T0);
+    expect(fits.profile.tab.textBytes).toBe(PROFILE_LIMITS.textBytes);
+    const error = expectDomainError(
+      () => addTabItem(nearly, { description: 'é'.repeat(151), quantity: '1', unitPrice: '1' }, 'itm_2', T0),
+      'rule',
+      'TAB_TOO_LARGE',
+    );
+    expect(error.errors[0]?.field).toBe('description');
+    expect(removeTabItem(fits.profile, fits.item, T0).tab.textBytes).toBe(PROFILE_LIMITS.textBytes - 300);
   });
 });
 
