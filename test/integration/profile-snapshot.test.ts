@@ -9,6 +9,7 @@ import { createCustomer } from '../../functions/services/customer.service.js';
 import { getInvoice, listInvoices } from '../../functions/services/invoice.service.js';
 import { addItem, createProfile, getProfile, listItems, pause } from '../../functions/services/profile.service.js';
 import { snapshotProfile } from '../../functions/services/profile-snapshot.service.js';
+import { updateSettings } from '../../functions/services/settings.service.js';
 import { registerTenant } from '../../functions/services/tenant.service.js';
 import { db } from '../../functions/store/client.js';
 import { mailsTo, uniqueEmail } from '../support/portal.js';
@@ -18,8 +19,12 @@ afterEach(() => vi.restoreAllMocks());
 const DAY_MS = 86_400_000;
 
 /** An active profile of a customer with an email, mode `invoiceMode`, first run today, with `items` on its tab. */
-const profileWithTab = async (items: number, invoiceMode: 'draft' | 'open' | 'live' = 'live') => {
-  const { tenant } = await registerTenant({ name: 'Snapshot tests', defaultCurrency: 'EUR' });
+const profileWithTab = async (
+  items: number,
+  invoiceMode: 'draft' | 'open' | 'live' = 'live',
+  { tenantId, invoiceNumberFormat }: { tenantId?: string; invoiceNumberFormat?: string } = {},
+) => {
+  const tenant = tenantId ? { id: tenantId } : (await registerTenant({ name: 'Snapshot tests', defaultCurrency: 'EUR' })).tenant;
   const email = uniqueEmail('snapshot');
   const customer = await createCustomer(tenant.id, { name: 'Client', email });
   const profile = await createProfile(tenant.id, {
@@ -28,6 +33,7 @@ const profileWithTab = async (items: number, invoiceMode: 'draft' | 'open' | 'li
     intervalDays: 7,
     firstCreationDate: isoDate(new Date()),
     invoiceMode,
+    invoiceNumberFormat,
     keepDiscounts: false,
     keepTaxes: false,
     status: 'active',
@@ -155,5 +161,21 @@ describe('a profile snapshot', () => {
       cyclesDone: 1,
       tab: { itemCount: 1 },
     });
+  });
+
+  it('whose issue is refused for good leaves its invoice a draft and finishes the cycle: nothing is lost', async () => {
+    // Prepare: a profile's own series TAB-0001 issued, then the tenant's invoice format made the same (not checked yet)
+    const own = await profileWithTab(1, 'open', { invoiceNumberFormat: 'TAB-{SEQ:4}' });
+    await snapshotProfile(own.input, new Date());
+    expect((await invoicesOf(own.tenantId, own.profileId))[0]).toMatchObject({ number: 'TAB-0001' });
+    await updateSettings(own.tenantId, { invoiceNumberFormat: 'TAB-{SEQ:4}' });
+    const tab = await profileWithTab(2, 'open', { tenantId: own.tenantId });
+    // Act: its issue would draw TAB-0001 again
+    const outcome = await snapshotProfile(tab.input, new Date());
+    // Assess: the draft holds the items, the cycle is done, the tab empty
+    const invoices = await invoicesOf(tab.tenantId, tab.profileId);
+    expect(invoices).toHaveLength(1);
+    expect(invoices[0]).toMatchObject({ id: outcome.invoiceId, status: 'draft', number: null, totals: { net: '4.00' } });
+    expect(await getProfile(tab.tenantId, tab.profileId)).toMatchObject({ cyclesDone: 1, tab: { itemCount: 0 } });
   });
 });
