@@ -198,11 +198,18 @@ export interface CustomerChange {
   jobCustomerId: string | null;
 }
 
-/** Any customer but the job's own is billed in its currency, which the draft's amounts must be in. */
-const assertBillsInCurrency = (invoice: Invoice, customerId: string, { customer, jobCustomerId }: CustomerChange): void => {
+/**
+ * Any customer but the job's own is billed in its currency, which the draft's amounts (`currency`)
+ * must be in: at the draft's creation (another customer than the job's) and at its change.
+ */
+export const assertBillsInCurrency = (
+  currency: string,
+  customerId: string,
+  { customer, jobCustomerId }: CustomerChange,
+): void => {
   if (!customer) throw unknownReference('customer', 'customerId');
-  if (customerId === jobCustomerId || customer.currency === invoice.currency) return;
-  const message = `The customer bills in ${customer.currency}; the invoice is in ${invoice.currency}`;
+  if (customerId === jobCustomerId || customer.currency === currency) return;
+  const message = `The customer bills in ${customer.currency}; the invoice is in ${currency}`;
   throw new DomainError('rule', 'CURRENCY_MISMATCH', message, [{ field: 'customerId', code: 'currency_mismatch', message }]);
 };
 
@@ -215,7 +222,7 @@ export const editDraft = (invoice: Invoice, patch: DraftPatch, now: Date, change
   if (changesCustomer(invoice, patch)) {
     // A profile's draft bills its tab, which is its customer's: only a job's draft changes customer.
     jobOf(invoice);
-    if (change) assertBillsInCurrency(invoice, patch.customerId, change);
+    if (change) assertBillsInCurrency(invoice.currency, patch.customerId, change);
   }
   const texts = new Map((patch.lines ?? []).map((l) => [l.id, l.description]));
   const unknown = [...texts.keys()].find((id) => !invoice.lines.some((l) => l.id === id));

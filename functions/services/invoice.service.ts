@@ -1,7 +1,7 @@
 import { clock } from '../adapters/clock.js';
 import { DomainError, expectVersion } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
-import { changesCustomer, editDraft, type CustomerChange, type DraftPatch } from '../domain/invoice-lifecycle.js';
+import { changesCustomer, editDraft, type DraftPatch } from '../domain/invoice-lifecycle.js';
 import { draftInvoice, type DraftInput } from '../domain/invoice-policies.js';
 import { billingSummary, type BillingSummary } from '../domain/job.js';
 import { assertSelectionOpen } from '../domain/partial-invoice.js';
@@ -13,10 +13,10 @@ import {
   findInvoiceByNumber,
   saveInvoice,
 } from '../store/invoice.store.js';
-import { getCustomer } from '../store/customer.store.js';
 import { getJob } from '../store/job.store.js';
 import { assertReadyToComplete } from './billing-source.js';
 import { correctedInvoices } from './corrected-invoices.js';
+import { assertCustomerOfDraft, customerChange } from './draft-customer.js';
 import { newId } from './ids.js';
 import { deletePartialInvoice } from './partial-invoice.service.js';
 import { retrying } from './retry.js';
@@ -35,6 +35,7 @@ export const createDraft = async (
   const corrected = await correctedInvoices(tenantId, input.lines);
   return retrying(async () => {
     const job = await getJob(tenantId, jobId);
+    await assertCustomerOfDraft(tenantId, job, input.customerId);
     const now = clock.now();
     const drafted = draftInvoice(job, { ...input, customerId: input.customerId ?? job.customerId }, newId('inv'), now, corrected);
     await assertReadyToComplete(tenantId, job, drafted.invoice.type);
@@ -45,18 +46,6 @@ export const createDraft = async (
 
 const isPartial = (invoice: Invoice): boolean => invoice.policy === 'time_and_material';
 
-/** The customer a patch names instead of the draft's, and its job's customer, for the domain to check. */
-const customerChange = async (tenantId: string, invoice: Invoice, customerId: string): Promise<CustomerChange> => {
-  const [customer, jobCustomerId] = await Promise.all([
-    getCustomer(tenantId, customerId).catch((error: unknown) => {
-      if (error instanceof DomainError && error.kind === 'not_found') return null;
-      throw error;
-    }),
-    invoice.jobId ? getJob(tenantId, invoice.jobId).then((job) => job.customerId) : null,
-  ]);
-  return { customer, jobCustomerId };
-};
-
 /** A lost race reads again: a draft issued meanwhile is then refused as no longer a draft. */
 export const updateDraft = (tenantId: string, id: string, patch: DraftPatch, expectedVersion?: number): Promise<Invoice> =>
   retrying(async () => {
@@ -64,7 +53,7 @@ export const updateDraft = (tenantId: string, id: string, patch: DraftPatch, exp
     // What a partial invoice's finalization issues is what was authorized: it changes only while open.
     if (isPartial(invoice)) assertSelectionOpen(invoice);
     const customerChanged = changesCustomer(invoice, patch);
-    const change = customerChanged ? await customerChange(tenantId, invoice, patch.customerId) : undefined;
+    const change = customerChanged ? await customerChange(tenantId, patch.customerId, invoice.jobId) : undefined;
     const next = editDraft(invoice, patch, clock.now(), change);
     await saveInvoice(tenantId, { next, previous: invoice, customerChanged });
     return next;

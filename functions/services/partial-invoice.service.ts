@@ -20,6 +20,7 @@ import { getExpenditures } from '../store/expenditure.store.js';
 import { deleteDraft, getInvoice, insertDraft, invoiceAtVersion, saveInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
+import { assertCustomerOfDraft } from './draft-customer.js';
 import { transitionExpenditures } from './expenditure.service.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
@@ -204,6 +205,7 @@ export const createPartialInvoice = async (
       // The expenditures before the job: a change of one since moves the job, whose version the write is conditioned on.
       const expenditures = await readExpenditures(tenantId, jobId, input.expenditureIds);
       const job = await getJob(tenantId, jobId);
+      await assertCustomerOfDraft(tenantId, job, input.customerId);
       const customerId = input.customerId ?? job.customerId;
       const { invoice } = draftPartialInvoice(job, { ...input, customerId }, expenditures, id, clock.now());
       await insertDraft(tenantId, invoice, job);

@@ -48,4 +48,23 @@ describe("a draft's customer", () => {
     expect(back.status, JSON.stringify(back.body)).toBe(200);
     expect(back.body).toMatchObject({ customerId: yen.id, currency: 'EUR' });
   });
+
+  it('is refused at creation when it bills in another currency than the job: a draft and a partial invoice', async () => {
+    // Prepare: an EUR job with a JPY customer beside it
+    const { api, job } = await jobWithCharges([{ description: 'Works', quantity: '1', unitPrice: '1000.00' }]);
+    const yen = (await api.request('POST', '/v1/customers', { name: 'Yen client', currency: 'JPY' })).body;
+    // Act
+    const deposit = await api.request('POST', `/v1/jobs/${job.id}/invoices`, {
+      policy: 'deposit',
+      amount: '100',
+      customerId: yen.id,
+    });
+    const partial = await api.request('POST', `/v1/jobs/${job.id}/partial-invoices`, { expenditureIds: [], customerId: yen.id });
+    // Assess: refused naming the field, nothing made
+    for (const refused of [deposit, partial]) {
+      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'CURRENCY_MISMATCH', errors: [{ field: 'customerId' }] });
+    }
+    expect((await api.request('GET', `/v1/invoices?jobId=${job.id}`)).body.items).toEqual([]);
+  });
 });

@@ -129,6 +129,7 @@ export const invoiceRoutes = [
       409: POLICY_RULES,
       422: [
         'CUSTOMER_NOT_FOUND',
+        'CURRENCY_MISMATCH',
         'CHARGE_NOT_FOUND',
         'INVOICE_NOT_FOUND',
         'NOTHING_TO_BILL',

@@ -88,7 +88,14 @@ export const partialInvoiceRoutes = [
     errors: {
       404: ['JOB_NOT_FOUND'],
       409: ['JOB_BILLED', ...SELECTION_CONFLICTS],
-      422: ['CUSTOMER_NOT_FOUND', 'JOB_OVERBILLED', 'JOB_BILLED_BY_MILESTONES', 'TAX_RATE_REQUIRED', ...SELECTION_RULES],
+      422: [
+        'CUSTOMER_NOT_FOUND',
+        'CURRENCY_MISMATCH',
+        'JOB_OVERBILLED',
+        'JOB_BILLED_BY_MILESTONES',
+        'TAX_RATE_REQUIRED',
+        ...SELECTION_RULES,
+      ],
     },
     responses: { 201: draftResponse },
     handle: async ({ tenantId, params, body, headers }) => {
