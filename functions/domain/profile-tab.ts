@@ -208,8 +208,13 @@ export const combinedTotals = (totals: TabTotals, other: TabTotals, sign: 1 | -1
 /** The tab's totals with `item` out (`sign` -1) or in (+1). */
 const counted = (profile: Profile, item: TabItem, sign: 1 | -1): TabTotals => combinedTotals(profile.tab, totalsOf([item]), sign);
 
+/** "-0" is 0: a unit price is never negative, and a zero prints as one. */
+const unsigned = (decimal: string): string => (amount(decimal).isZero() ? '0' : decimal);
+
 const priced = (item: Omit<TabItem, 'amount'>, currency: string): TabItem => ({
   ...item,
+  quantity: unsigned(item.quantity),
+  unitPrice: unsigned(item.unitPrice),
   taxRate: item.taxRate === null ? null : normalRate(item.taxRate),
   amount: toAmountString(amount(item.quantity, 'quantity').times(amount(item.unitPrice, 'unitPrice')), currency),
 });
@@ -312,9 +317,20 @@ export const removeDiscount = (profile: Profile, id: string, now: Date): Profile
   return touchedProfile(profile, now, { discounts: profile.discounts.filter((d) => d.id !== id) });
 };
 
-/** A change of the profile's taxes retaxes the items without a rate of their own: the tab must stay payable. */
-const withTaxes = (profile: Profile, taxes: TabTax[], now: Date, fields: string[]): Profile =>
-  assertTabPayable(touchedProfile(profile, now, { taxes }), fields);
+/**
+ * A change of the profile's taxes retaxes the items without a rate of their own: together the taxes
+ * are one rate, at most 100% as any line's, and the tab must stay payable.
+ */
+const withTaxes = (profile: Profile, taxes: TabTax[], now: Date, fields: string[]): Profile => {
+  const next = touchedProfile(profile, now, { taxes });
+  if (amount(profileRate(next)).gt(100)) {
+    const message = `the profile's taxes together tax at ${profileRate(next)}%, more than 100%`;
+    throw new DomainError('rule', 'TAX_RATE_TOO_HIGH', `A tax rate is at most 100%: ${message}`, [
+      { field: 'rate', code: 'tax_rate_too_high', message },
+    ]);
+  }
+  return assertTabPayable(next, fields);
+};
 
 export const addTax = (profile: Profile, fields: TaxFields, id: string, now: Date): Profile => {
   assertOpen(profile);

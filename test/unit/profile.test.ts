@@ -337,3 +337,18 @@ describe('accumulating profile: settings and state machine', () => {
     expect(assertOwnSeries(tenants, ['TAB-{SEQ}'])).toBe(tenants);
   });
 });
+
+describe('accumulating profile: taxes and prices at their edges', () => {
+  it('refuses taxes that together tax past 100%, naming rate; prints a unit price of -0 as 0', () => {
+    const taxed = addTax(createProfile(fields(), 'prf_1', T0, TODAY), { name: 'VAT', rate: '60' }, 'tax_1', T0);
+    const error = expectDomainError(
+      () => addTax(taxed, { name: 'More', rate: '40.01' }, 'tax_2', T0),
+      'rule',
+      'TAX_RATE_TOO_HIGH',
+    );
+    expect(error.errors[0]?.field).toBe('rate');
+    expect(addTax(taxed, { name: 'More', rate: '40' }, 'tax_2', T0).taxes).toHaveLength(2);
+    const { item } = addTabItem(taxed, { description: 'Free', quantity: '1', unitPrice: '-0' }, 'itm_1', T0);
+    expect([item.unitPrice, item.amount]).toEqual(['0', '0.00']);
+  });
+});

@@ -346,7 +346,7 @@ const itemRoutes = [
     description: `A tab holds at most ${PROFILE_LIMITS.items} items (422 \`TAB_FULL\`) of at most ${PROFILE_LIMITS.itemRates} tax rates; a cancelled or completed profile takes none (409 \`PROFILE_CLOSED\`).`,
     params: idParams,
     body: newItem,
-    errors: { 404: ['PROFILE_NOT_FOUND'], 409: ['PROFILE_CLOSED'], 422: ['TAB_FULL', ...AMOUNT_RULES] },
+    errors: { 404: ['PROFILE_NOT_FOUND'], 409: ['PROFILE_CLOSED'], 422: ['TAB_FULL', 'TAB_TOO_LARGE', ...AMOUNT_RULES] },
     responses: { 201: itemResponse },
     handle: async ({ tenantId, params, body }) => {
       const item = await profiles.addItem(tenantId, params.id, body);
@@ -386,7 +386,7 @@ const itemRoutes = [
     ifMatch: true,
     params: itemParams,
     body: itemPatch,
-    errors: { 404: itemNotFound, 409: ['PROFILE_CLOSED'], 422: [...AMOUNT_RULES] },
+    errors: { 404: itemNotFound, 409: ['PROFILE_CLOSED'], 422: ['TAB_TOO_LARGE', ...AMOUNT_RULES] },
     responses: { 200: itemResponse },
     handle: async ({ tenantId, params, body, expectedVersion }) =>
       itemReply(200, await profiles.updateItem(tenantId, params.id, params.itemId, body, expectedVersion)),
@@ -475,7 +475,11 @@ const taxRoutes = [
     ifMatch: true,
     params: idParams,
     body: newTax,
-    errors: { 404: ['PROFILE_NOT_FOUND'], 409: ['PROFILE_CLOSED'], 422: ['TOO_MANY_TAXES', ...AMOUNT_RULES] },
+    errors: {
+      404: ['PROFILE_NOT_FOUND'],
+      409: ['PROFILE_CLOSED'],
+      422: ['TOO_MANY_TAXES', 'TAX_RATE_TOO_HIGH', ...AMOUNT_RULES],
+    },
     responses: { 201: taxResponse },
     handle: async ({ tenantId, params, body, expectedVersion }) => {
       const { profile, part } = await profiles.addTax(tenantId, params.id, body, expectedVersion);
@@ -501,7 +505,7 @@ const taxRoutes = [
     ifMatch: true,
     params: taxParams,
     body: taxPatch,
-    errors: { 404: taxNotFound, 409: ['PROFILE_CLOSED'], 422: [...AMOUNT_RULES] },
+    errors: { 404: taxNotFound, 409: ['PROFILE_CLOSED'], 422: ['TAX_RATE_TOO_HIGH', ...AMOUNT_RULES] },
     responses: { 200: taxResponse },
     handle: async ({ tenantId, params, body, expectedVersion }) =>
       partReply(await profiles.updateTax(tenantId, params.id, params.taxId, body, expectedVersion)),
