@@ -51,6 +51,8 @@ export interface InvoiceLine {
    * the lines an invoice is issued with, which take its issue date.
    */
   date?: string;
+  /** On such an adjustment: the accounting export that took its entry (absent until one has). */
+  exportId?: string;
 }
 
 export interface Payment {

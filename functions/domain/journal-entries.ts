@@ -1,5 +1,6 @@
 import { DomainError } from './errors.js';
-import { lineTotals, type Invoice, type InvoiceLine, type LineKind } from './invoice.js';
+import { lineTotals, touchedInvoice, type Invoice, type InvoiceLine, type LineKind } from './invoice.js';
+import { transition } from './invoice-lifecycle.js';
 import { byDateThenNumber, isNumbered, totalsByCurrency, type Numbered, type TotalsByCurrency } from './journal.js';
 import { amount, sumAmounts, toAmountString, type Amount } from './money.js';
 import { defaultSettings, type Settings } from './settings.js';
@@ -94,12 +95,21 @@ const settledPostings = (invoice: Numbered, accounts: WipAccounts): Posting[] =>
  * of its own (a late fee) is an entry of its own on that date, so the invoice as issued posts as it
  * was, and the receivables of all entries add up to the invoice's gross.
  */
-export const journalEntries = (invoice: Numbered, accounts: WipAccounts = defaultSettings(invoice.currency)): JournalEntry[] => {
+export const journalEntries = (invoice: Numbered, accounts: WipAccounts = defaultSettings(invoice.currency)): JournalEntry[] =>
+  entriesOf(invoice, accounts, invoice.lines, true);
+
+/**
+ * The entries of `dated` lines of the invoice (each on its date), with the invoice as issued on its
+ * issue date when `asIssued` (then `dated` are all its lines, and the receivables add up to its gross).
+ */
+const entriesOf = (invoice: Numbered, accounts: WipAccounts, dated: InvoiceLine[], asIssued: boolean): JournalEntry[] => {
   const { currency } = invoice;
-  const asIssued = invoice.lines.filter((l) => !l.date);
+  const issuedLines = invoice.lines.filter((l) => !l.date);
   const days = [
-    { date: invoice.issueDate, postings: [...linePostings(invoice, asIssued), ...settledPostings(invoice, accounts)] },
-    ...invoice.lines.flatMap((line) => (line.date ? [{ date: line.date, postings: linePostings(invoice, [line]) }] : [])),
+    ...(asIssued
+      ? [{ date: invoice.issueDate, postings: [...linePostings(invoice, issuedLines), ...settledPostings(invoice, accounts)] }]
+      : []),
+    ...dated.flatMap((line) => (line.date ? [{ date: line.date, postings: linePostings(invoice, [line]) }] : [])),
   ];
   const sum = (postings: Posting[]) => sumAmounts(postings.map((p) => p.credit));
   for (const { postings } of days) {
@@ -108,7 +118,7 @@ export const journalEntries = (invoice: Numbered, accounts: WipAccounts = defaul
   }
   // Taxed apart, dated lines must not tax differently from the invoice's lines taxed together.
   const receivable = sum(days.flatMap((d) => d.postings.filter((p) => p.account === 'accounts_receivable'))).negated();
-  if (!receivable.eq(invoice.totals.gross)) {
+  if (asIssued && !receivable.eq(invoice.totals.gross)) {
     throw new Error(
       `The receivables of ${invoice.number} add up to ${receivable.toFixed()}, not its gross ${invoice.totals.gross}`,
     );
@@ -145,15 +155,47 @@ const numbered = (invoice: Invoice): Numbered => {
   return invoice;
 };
 
-/** The export of a batch of issued invoices; its id is given (derived from the invoice ids). */
-export const accountingExport = (id: string, invoices: Invoice[], now: Date, accounts?: WipAccounts): AccountingExport => {
-  const entries = invoices
-    .map(numbered)
-    .sort(byDateThenNumber)
-    .flatMap((invoice) => journalEntries(invoice, accounts));
+/** The lines added to an invoice after its issue (a late fee) that no export has taken yet. */
+export const unexportedAdjustments = (invoice: Invoice): InvoiceLine[] => invoice.lines.filter((l) => l.date && !l.exportId);
+
+/** An invoice exported or posted before is exported again for the adjustments added to it since. */
+const isAdjusting = (invoice: Invoice): boolean =>
+  (invoice.status === 'exported' || invoice.status === 'posted') && unexportedAdjustments(invoice).length > 0;
+
+/** What an export takes of an invoice: its next version and its entries. */
+export interface ExportedInvoice {
+  next: Invoice;
+  previous: Invoice;
+  entries: JournalEntry[];
+}
+
+/**
+ * An invoice as the export `exportId` takes it: an approved one moves to exported with all its
+ * entries; one exported or posted before gives the entries of the adjustments added since (a late
+ * fee) alone, and keeps its status. Either way its adjustments are marked as taken by this export,
+ * so accounting gets each entry once. Any other is refused as not exportable.
+ */
+export const exportedInvoice = (invoice: Invoice, exportId: string, settings: Settings, now: Date): ExportedInvoice => {
+  const adjusting = isAdjusting(invoice);
+  const adjustments = unexportedAdjustments(invoice);
+  const moved = adjusting ? touchedInvoice(invoice, now, {}) : transition(invoice, 'export', settings, now);
+  const next = { ...moved, lines: moved.lines.map((l) => (l.date && !l.exportId ? { ...l, exportId } : l)) };
+  const entries = adjusting ? entriesOf(numbered(next), settings, adjustments, false) : journalEntries(numbered(next), settings);
+  return { next, previous: invoice, entries };
+};
+
+/** The batch's adjustments still to export, by invoice and line: they make an export of the same invoices another one. */
+export const adjustmentKeys = (invoices: Invoice[]): string[] =>
+  invoices.filter(isAdjusting).flatMap((i) => unexportedAdjustments(i).map((l) => `${i.id}/${l.id}`));
+
+/** The export of a batch of issued invoices; its id is given (derived from the invoice ids and adjustments). */
+export const accountingExport = (id: string, invoices: ExportedInvoice[], now: Date): AccountingExport => {
+  const entries = [...invoices]
+    .sort((a, b) => byDateThenNumber(numbered(a.next), numbered(b.next)))
+    .flatMap((invoice) => invoice.entries);
   return {
     id,
-    invoiceIds: invoices.map((i) => i.id).sort(),
+    invoiceIds: invoices.map((i) => i.next.id).sort(),
     createdAt: now.toISOString(),
     entries,
     totals: totalsByCurrency(entries, ['debit', 'credit']),

@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { clock } from '../adapters/clock.js';
 import { DomainError, notFound, rangeTooWide } from '../domain/errors.js';
-import { transition } from '../domain/invoice-lifecycle.js';
-import { accountingExport, assertExportsOn, type AccountingExport } from '../domain/journal-entries.js';
+import {
+  accountingExport,
+  adjustmentKeys,
+  assertExportsOn,
+  exportedInvoice,
+  type AccountingExport,
+  type ExportedInvoice,
+} from '../domain/journal-entries.js';
 import type { Invoice } from '../domain/invoice.js';
 import type { Settings } from '../domain/settings.js';
 import { findExport, lastExportOfRange, saveExport, type DateRange } from '../store/export.store.js';
@@ -21,9 +27,15 @@ export interface ExportResult {
   created: boolean;
 }
 
-/** The same invoices are the same export, however they were asked for. */
-const exportIdOf = (invoiceIds: string[]): string =>
-  `exp_${createHash('sha256').update(invoiceIds.join(',')).digest('hex').slice(0, 40)}`;
+/**
+ * The same invoices are the same export, however they were asked for; exported again for the
+ * adjustments added since (a late fee), they are another one, named by those adjustments too.
+ */
+const exportIdOf = (invoiceIds: string[], adjustments: string[]): string =>
+  `exp_${createHash('sha256')
+    .update(invoiceIds.join(',') + (adjustments.length ? `|${adjustments.join(',')}` : ''))
+    .digest('hex')
+    .slice(0, 40)}`;
 
 /** Rethrows a refusal about one invoice of the batch as one that names it (field `invoiceIds`). */
 const naming =
@@ -35,10 +47,10 @@ const naming =
     ]);
   };
 
-/** An invoice of the batch as exported. */
-const exportedVersion = (invoice: Invoice, settings: Settings, now: Date) => {
+/** An invoice of the batch as the export takes it (domain/journal-entries.ts `exportedInvoice`). */
+const exportedVersion = (invoice: Invoice, exportId: string, settings: Settings, now: Date): ExportedInvoice => {
   try {
-    return { next: transition(invoice, 'export', settings, now), previous: invoice };
+    return exportedInvoice(invoice, exportId, settings, now);
   } catch (error) {
     return naming(invoice.id)(error);
   }
@@ -82,18 +94,16 @@ export const createExport = (tenantId: string, request: ExportRequest): Promise<
     const resolved = await resolve(tenantId, request);
     if ('stored' in resolved) return { export: resolved.stored, created: false };
     const read = resolved.invoices.sort((a, b) => (a.id < b.id ? -1 : 1));
-    const id = exportIdOf(read.map((invoice) => invoice.id));
+    const id = exportIdOf(
+      read.map((invoice) => invoice.id),
+      adjustmentKeys(read),
+    );
     // Looked for after the invoices are read: an export of this batch that moved them is then seen.
     const stored = await findExport(tenantId, id);
     if (stored) return { export: stored, created: false };
     const now = clock.now();
-    const invoices = read.map((invoice) => exportedVersion(invoice, settings, now));
-    const batch = accountingExport(
-      id,
-      invoices.map((i) => i.next),
-      now,
-      settings,
-    );
+    const invoices = read.map((invoice) => exportedVersion(invoice, id, settings, now));
+    const batch = accountingExport(id, invoices, now);
     await saveExport(tenantId, batch, invoices, 'invoiceIds' in request ? undefined : request);
     return { export: batch, created: true };
   });

@@ -39,9 +39,10 @@ const putExported = (tenantId: string, invoice: Invoice, previous: Invoice): Wri
     ...action,
     Put: {
       ...put,
-      ConditionExpression: `${put.ConditionExpression} AND #status = :approved`,
+      // Still as read: approved (to be exported), or exported or posted (to export its adjustments).
+      ConditionExpression: `${put.ConditionExpression} AND #status = :status`,
       ExpressionAttributeNames: { ...put.ExpressionAttributeNames, '#status': 'status' },
-      ExpressionAttributeValues: { ...put.ExpressionAttributeValues, ':approved': 'approved' },
+      ExpressionAttributeValues: { ...put.ExpressionAttributeValues, ':status': previous.status },
     },
   };
   return [exported, ...parts];

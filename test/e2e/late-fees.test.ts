@@ -265,4 +265,53 @@ describe('late fees on the test clock', () => {
       await ok('PATCH', '/v1/settings', { timeZone: 'UTC' });
     }
   });
+
+  it('added to an invoice exported before it fell due, goes to accounting in an export of its own, once', async () => {
+    // Prepare: the accounting integration on; an open profile's invoice issued, approved and exported before its due date
+    await ok('PATCH', '/v1/settings', { accountingIntegration: true });
+    try {
+      const profile = await newProfile(uniqueEmail('exported'), {
+        intervalDays: 30,
+        billingCycles: 1,
+        invoiceMode: 'open',
+        lateFee: { amount: '25.00' },
+      });
+      await ok('POST', `/v1/profiles/${profile.id}/items`, { description: 'Retainer', quantity: '1', unitPrice: '100.00' });
+      await advance('P1DT1H');
+      const { id } = (await invoicesOf(profile.id))[0]!;
+      await ok('POST', `/v1/invoices/${id}/approve`);
+      const first = await ok('POST', `/v1/invoices/${id}/export`);
+      // Act: past its due date, fined; exported again
+      await advance('P22D');
+      const fined = await getInvoice(id);
+      const again = await request('POST', `/v1/invoices/${id}/export`);
+      // Assess: the second export holds the fee's entries alone, dated the fee's day; the invoice stays exported
+      expect(feesOf(fined)).toHaveLength(1);
+      expect(again.status).toBe(201);
+      expect(again.body.id).not.toBe(first.id);
+      const day = feesOf(fined)[0]!.date;
+      expect(
+        again.body.entries.map((e: { date: string; account: string; debit: string; credit: string }) => [
+          e.date,
+          e.account,
+          e.debit,
+          e.credit,
+        ]),
+      ).toEqual([
+        [day, 'accounts_receivable', '25.00', '0.00'],
+        [day, 'late_fee_income', '0.00', '25.00'],
+      ]);
+      expect(first.entries.some((e: { account: string }) => e.account === 'late_fee_income')).toBe(false);
+      const after = await getInvoice(id);
+      expect(after).toMatchObject({ status: 'exported' });
+      expect(feesOf(after)[0]).toMatchObject({ exportId: again.body.id });
+      // Act: posted, then asked to export once more: nothing new is taken (the invoice's export is answered)
+      await ok('POST', `/v1/invoices/${id}/post`);
+      const third = await request('POST', `/v1/invoices/${id}/export`);
+      expect(third.status).toBe(200);
+      expect(third.body.id).toBe(first.id);
+    } finally {
+      await ok('PATCH', '/v1/settings', { accountingIntegration: false });
+    }
+  });
 });

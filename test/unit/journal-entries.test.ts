@@ -160,7 +160,8 @@ describe('an export of several invoices', () => {
       number: 'INV-8',
       issueDate: '2026-03-01',
     });
-    const batch = accountingExport('exp_x', [later, earlier, dollars], new Date('2026-03-05T12:00:00Z'));
+    const taken = [later, earlier, dollars].map((i) => ({ next: i, previous: i, entries: journalEntries(i) }));
+    const batch = accountingExport('exp_x', taken, new Date('2026-03-05T12:00:00Z'));
     expect(batch.invoiceIds).toEqual(['inv_a', 'inv_b', 'inv_c']);
     expect([...new Set(batch.entries.map((e) => e.invoiceNumber))]).toEqual(['INV-8', 'INV-9', 'INV-10']);
     expect(batch.totals).toEqual([

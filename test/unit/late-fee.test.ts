@@ -213,7 +213,7 @@ describe('the journal of an invoice with its late fee', () => {
 
   it('balances in an export, and its receivables add up to the gross', () => {
     // Act
-    const batch = accountingExport('exp_1', [fined], NOW);
+    const batch = accountingExport('exp_1', [{ next: fined, previous: fined, entries: journalEntries(fined) }], NOW);
     // Assess
     expect(batch.totals).toEqual([{ currency: 'EUR', debit: '198.00', credit: '198.00' }]);
     expect(batch.entries.every((e) => e.invoiceNumber === 'INV-2026-00007')).toBe(true);

@@ -238,6 +238,10 @@ export const invoiceSchema = z
         date: isoDate.nullable().default(null).meta({
           description: 'The day a line added after issue (a late fee) took effect; null on the lines it was issued with',
         }),
+        exportId: z.string().nullable().default(null).meta({
+          description:
+            'On a line added after issue: the accounting export that took its entry; null until one has (and on the others)',
+        }),
       }),
     ),
     totals: z.object({ net: money, tax: money, gross: money }),
