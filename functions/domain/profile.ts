@@ -249,9 +249,14 @@ export const createProfile = (input: ProfileFields, id: string, now: Date, today
     today,
   );
 
-/** The cadence is anchored on the first creation date: it moves only while no cycle is done. */
+/**
+ * The cadence is anchored on the first creation date: it moves only while no cycle is done. A
+ * completed profile takes a change of its late fee alone; a cancelled one none.
+ */
 export const updateProfile = (profile: Profile, patch: ProfilePatch, now: Date, today: string): Profile => {
-  assertOpen(profile);
+  // Completed, its last invoices' late fees may still be to come: the fee may still change or be waived.
+  const feeOnly = Object.entries(patch).every(([field, value]) => field === 'lateFee' || value === undefined);
+  if (!(profile.status === 'completed' && feeOnly)) assertOpen(profile);
   if (patch.firstCreationDate !== undefined && patch.firstCreationDate !== profile.firstCreationDate && profile.cyclesDone > 0) {
     throw new DomainError('conflict', 'PROFILE_STARTED', 'The first creation date cannot change once a cycle is done', [
       { field: 'firstCreationDate', code: 'profile_started', message: 'fixed once a cycle is done' },

@@ -283,7 +283,7 @@ describe('the documents of an invoice with its late fee', () => {
     const { text } = invoiceEmail(view);
     // Assess
     expect(text).toContain('It was not paid by its due date: a late fee of 25.00 EUR was added on 2026-04-05.');
-    expect(text).toContain('Balance due: 198.00 EUR');
+    expect(text).toContain('Balance due: 198.00 EUR now');
     expect(invoiceEmail({ ...view, invoice: issued() }).text).not.toContain('late fee');
   });
 });

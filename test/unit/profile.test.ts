@@ -352,3 +352,23 @@ describe('accumulating profile: taxes and prices at their edges', () => {
     expect([item.unitPrice, item.amount]).toEqual(['0', '0.00']);
   });
 });
+
+describe('accumulating profile: a completed one', () => {
+  it('takes a change of its late fee alone (its last invoices may still be fined), nothing else', () => {
+    const fined = createProfile(
+      fields({ status: 'active', billingCycles: 1, lateFee: { amount: '25' }, dueDays: 21 }),
+      'prf_1',
+      T0,
+      TODAY,
+    );
+    const completed = cycleDone(fined, '2026-03-02', T0);
+    expect(completed.status).toBe('completed');
+    expect(updateProfile(completed, { lateFee: null }, T0, TODAY)).toMatchObject({ status: 'completed', lateFee: null });
+    expectDomainError(() => updateProfile(completed, { lateFee: null, name: 'Other' }, T0, TODAY), 'conflict', 'PROFILE_CLOSED');
+    expectDomainError(
+      () => updateProfile(cancelProfile(fined, T0, TODAY), { lateFee: null }, T0, TODAY),
+      'conflict',
+      'PROFILE_CLOSED',
+    );
+  });
+});

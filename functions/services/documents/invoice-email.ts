@@ -20,7 +20,8 @@ export const invoiceEmail = (view: InvoiceView, message?: string): InvoiceEmail 
       : []),
     [
       `Total: ${money(invoice.totals.gross, invoice.currency)}`,
-      `Balance due: ${money(invoice.balanceDue, invoice.currency)}${invoice.dueDate ? ` by ${invoice.dueDate}` : ''}`,
+      // Past its due date (a late fee added), the balance is due now, not by a day gone.
+      `Balance due: ${money(invoice.balanceDue, invoice.currency)}${fee ? ' now' : invoice.dueDate ? ` by ${invoice.dueDate}` : ''}`,
     ].join('\n'),
   ];
   return {
