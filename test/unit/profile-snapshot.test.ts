@@ -10,7 +10,7 @@ import {
   type Snapshot,
 } from '../../functions/domain/profile-snapshot.js';
 import { addDiscount, addTabItem, addTax, type TabItem } from '../../functions/domain/profile-tab.js';
-import { profileSchedule } from '../../functions/services/profile-schedule.js';
+import { profileSchedules } from '../../functions/services/profile-schedule.js';
 import { expectDomainError } from '../support/domain-errors.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
@@ -161,18 +161,32 @@ describe("a profile's schedule", () => {
 
   it("fires every interval from the tenant's midnight of its next run day, its last fire its last cycle's", () => {
     // Act: a profile of a tenant in Berlin (UTC+1 in March, +2 from the 29th), 2 cycles of 15 days
-    const spec = profileSchedule('ten_1', active('2026-03-02', 2), T0, 'Europe/Berlin')!;
+    const [spec, ...more] = profileSchedules('ten_1', active('2026-03-02', 2), T0, 'Europe/Berlin');
     // Assess
+    expect(more).toEqual([]);
     expect(spec).toMatchObject({ name: 'prf_1-snapshot', target: 'profile-snapshot', timeZone: 'Europe/Berlin' });
-    expect(spec.input).toEqual({ tenantId: 'ten_1', profileId: 'prf_1' });
-    expect(spec.timing).toEqual({
+    expect(spec!.input).toEqual({ tenantId: 'ten_1', profileId: 'prf_1' });
+    expect(spec!.timing).toEqual({
       every: { days: 15, start: new Date('2026-03-01T23:00:00.000Z'), end: new Date('2026-03-16T23:00:00.000Z') },
     });
   });
 
-  it('runs until cancelled without an end; a run day of today starts a minute from now; none when not active', () => {
-    const today = profileSchedule('ten_1', active('2026-03-01', 0), T0, 'UTC')!;
-    expect(today.timing).toEqual({ every: { days: 15, start: new Date(T0.getTime() + 60_000), end: null } });
-    expect(profileSchedule('ten_1', pauseProfile(active('2026-03-02', 0), T0, '2026-03-01'), T0, 'UTC')).toBeNull();
+  it("runs a cycle of today a minute from now, and the cadence from the next run day's midnight; none when not active", () => {
+    // Until cancelled: no end
+    const [due, cadence] = profileSchedules('ten_1', active('2026-03-01', 0), T0, 'UTC');
+    expect(due).toMatchObject({
+      name: 'prf_1-snapshot-due',
+      target: 'profile-snapshot',
+      timing: { at: new Date(T0.getTime() + 60_000) },
+    });
+    expect(cadence!.timing).toEqual({ every: { days: 15, start: new Date('2026-03-16T00:00:00.000Z'), end: null } });
+    // Two cycles: today's, and one more on its own day
+    const [, two] = profileSchedules('ten_1', active('2026-03-01', 2), T0, 'UTC');
+    expect(two!.timing).toEqual({
+      every: { days: 15, start: new Date('2026-03-16T00:00:00.000Z'), end: new Date('2026-03-16T00:00:00.000Z') },
+    });
+    // One cycle, today's: no cadence
+    expect(profileSchedules('ten_1', active('2026-03-01', 1), T0, 'UTC').map((s) => s.name)).toEqual(['prf_1-snapshot-due']);
+    expect(profileSchedules('ten_1', pauseProfile(active('2026-03-02', 0), T0, '2026-03-01'), T0, 'UTC')).toEqual([]);
   });
 });
