@@ -12,6 +12,7 @@ import { newTenant, type TenantApi } from './bench/api.js';
 import { itemSize } from '../functions/store/item-size.js';
 import { byCommand, latencyCells, ms, table, units } from './bench/report.js';
 import { inParallel, measure, summarize, type Summary } from './bench/stats.js';
+import { measureBundles } from './bench/bundles.js';
 
 // Before the handlers (and their logger) are loaded: they are imported dynamically below.
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -45,6 +46,11 @@ const log = (message: string): void =>
 // Deposits say their own amount, so drafts made ahead stay issuable whatever is issued meanwhile.
 const draftBody = { policy: 'deposit', amount: '10.00' };
 const paymentBody = { amount: '1.00', date: today, method: 'bank_transfer' };
+
+// 0: every function's bundle, before the stack starts (nothing else on the machine's cores then).
+log('building the bundles (npm run synth)');
+const bundles = measureBundles(new URL('../', import.meta.url), QUICK ? 3 : 7);
+log(`${bundles.length} bundles measured`);
 
 const stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
 log(`local stack up: ${stack.apiUrl}, DynamoDB Local ${stack.dynamoEndpoint}`);
@@ -485,7 +491,17 @@ const tabTable = table(
   [false, true, true, false, true, true],
 );
 
+const bundleTable = table(
+  ['Functions', 'KB (minified)', 'import ms (median)'],
+  bundles.map((b) => [b.functions.join(', '), (b.bytes / 1024).toFixed(0), b.importMs.toFixed(0)]),
+  [false, true, true],
+);
+
 const report = `${machine}
+
+### 0. Bundles: every function's as \`npm run synth\` builds it, and the time a fresh Node process takes to import it (median of ${QUICK ? 3 : 7}; Node's own start not counted)
+
+${bundleTable}
 
 ### 1. Latency over HTTP (${OPS} operations per series; invoices round-robin over ${JOBS} jobs of one tenant; the last row over ${CONCURRENCY.at(-1)} tenants of ${Math.ceil(JOBS / CONCURRENCY.at(-1)!)} jobs)
 
