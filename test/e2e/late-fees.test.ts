@@ -1,44 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scheduleTargets } from '../../functions/scheduled/targets.js';
 import { lateFeeScheduleName } from '../../functions/services/late-fee-schedule.js';
 import { getSchedule } from '../../functions/store/schedule.store.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import type { StoredMail } from '../support/mail-store.js';
+import { ownStack } from '../support/own-stack.js';
 import { uniqueEmail } from '../support/portal.js';
 
 // The test clock moves the time of a whole stack: this file runs its own.
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
-}, 60_000);
-afterAll(() => stack.stop());
+const { request, ok, mailsTo, now, advance, local } = ownStack();
 
-const request = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
-
-const ok = async (method: string, path: string, body?: unknown) => {
-  const answer = await request(method, path, body);
-  expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
-  return answer.body;
-};
-
-const now = async (): Promise<string> => (await ok('GET', '/local/clock')).now;
 const dayOf = (time: string, plusDays = 0): string =>
   new Date(Date.parse(time.length === 10 ? `${time}T00:00:00Z` : time) + plusDays * 86_400_000).toISOString().slice(0, 10);
-const advance = (duration: string) => ok('POST', '/local/clock', { advance: duration });
-
-const mailsTo = async (to: string): Promise<StoredMail[]> => {
-  const { emails } = (await (await fetch(stack.mailUrl)).json()) as { emails: StoredMail[] };
-  return emails.filter((mail) => mail.destination.to.includes(to));
-};
-
 interface Line {
   kind: string;
   description: string;
@@ -100,7 +71,7 @@ describe('late fees on the test clock', () => {
     const schedule = await getSchedule(lateFeeScheduleName(first!.id));
     expect(schedule).toMatchObject({
       nextFireAt: `${dayOf(firstIssued.dueDate, 1)}T00:00:00.000Z`,
-      spec: { target: 'late-fee', input: { tenantId: stack.tenantId, invoiceId: first!.id } },
+      spec: { target: 'late-fee', input: { tenantId: local().tenantId, invoiceId: first!.id } },
     });
     const today = dayOf(await now());
     await ok('POST', `/v1/invoices/${first!.id}/payments`, { amount: '100.00', date: today, method: 'bank_transfer' });
@@ -154,19 +125,19 @@ describe('late fees on the test clock', () => {
     // The one-time schedules are gone once fired
     for (const id of [first!.id, second!.id, percent!.id]) expect(await getSchedule(lateFeeScheduleName(id))).toBeUndefined();
     // The document shows the fee with its day
-    const page = await fetch(`${stack.apiUrl}/v1/invoices/${second!.id}`, {
-      headers: { authorization: `Bearer ${stack.apiKey}`, accept: 'text/html' },
+    const page = await fetch(`${local().apiUrl}/v1/invoices/${second!.id}`, {
+      headers: { authorization: `Bearer ${local().apiKey}`, accept: 'text/html' },
     });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(`Late fee, added ${feeDay}`);
 
     // Act: the same fire again, and a fire for the paid invoice
     const again = await scheduleTargets['late-fee'](
-      { tenantId: stack.tenantId, invoiceId: second!.id },
+      { tenantId: local().tenantId, invoiceId: second!.id },
       new Date(`${feeDay}T00:00:00Z`),
     );
     const paid = await scheduleTargets['late-fee'](
-      { tenantId: stack.tenantId, invoiceId: first!.id },
+      { tenantId: local().tenantId, invoiceId: first!.id },
       new Date(`${feeDay}T00:00:00Z`),
     );
     // Assess: nothing more
@@ -216,10 +187,10 @@ describe('late fees on the test clock', () => {
     expect(await getSchedule(lateFeeScheduleName(kept!.id))).toBeDefined();
     // Act: the fee removed from the profile, then past the due date
     const profile = await request('GET', `/v1/profiles/${waived.id}`);
-    const patched = await fetch(`${stack.apiUrl}/v1/profiles/${waived.id}`, {
+    const patched = await fetch(`${local().apiUrl}/v1/profiles/${waived.id}`, {
       method: 'PATCH',
       headers: {
-        authorization: `Bearer ${stack.apiKey}`,
+        authorization: `Bearer ${local().apiKey}`,
         'content-type': 'application/json',
         'if-match': `"${profile.body.version}"`,
       },

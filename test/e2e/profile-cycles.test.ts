@@ -1,43 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { profileScheduleName } from '../../functions/services/profile-schedule.js';
 import { getSchedule } from '../../functions/store/schedule.store.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import type { StoredMail } from '../support/mail-store.js';
+import { ownStack } from '../support/own-stack.js';
 import { uniqueEmail } from '../support/portal.js';
 
 // The test clock moves the time of a whole stack: this file runs its own.
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
-}, 60_000);
-afterAll(() => stack.stop());
+const { request, ok, mailsTo, now, advance } = ownStack();
 
-const request = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
-
-const ok = async (method: string, path: string, body?: unknown) => {
-  const answer = await request(method, path, body);
-  expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
-  return answer.body;
-};
-
-const now = async (): Promise<string> => (await ok('GET', '/local/clock')).now;
 const dayOf = (time: string, plusDays = 0): string =>
   new Date(Date.parse(time) + plusDays * 86_400_000).toISOString().slice(0, 10);
-const advance = (duration: string) => ok('POST', '/local/clock', { advance: duration });
-
-const mailsTo = async (to: string): Promise<StoredMail[]> => {
-  const { emails } = (await (await fetch(stack.mailUrl)).json()) as { emails: StoredMail[] };
-  return emails.filter((mail) => mail.destination.to.includes(to));
-};
-
 const invoicesOf = async (profileId: string) =>
   ((await ok('GET', `/v1/invoices?profileId=${profileId}`)).items as { id: string; issueDate: string }[]).sort((a, b) =>
     a.issueDate.localeCompare(b.issueDate),

@@ -1,36 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import type { StoredMail } from '../support/mail-store.js';
+import { describe, expect, it } from 'vitest';
+import { ownStack } from '../support/own-stack.js';
 import { uniqueEmail } from '../support/portal.js';
 
 // Invoices of accumulating profiles take the invoice lifecycle of every invoice, without a job.
 // The test clock moves the time of a whole stack: this file runs its own.
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
-}, 60_000);
-afterAll(() => stack.stop());
-
-const request = async (method: string, path: string, body?: unknown, accept = 'application/json') => {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json', accept },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: accept === 'application/json' && text ? JSON.parse(text) : text };
-};
-
-const ok = async (method: string, path: string, body?: unknown) => {
-  const answer = await request(method, path, body);
-  expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
-  return answer.body;
-};
-
-const mailsTo = async (to: string): Promise<StoredMail[]> => {
-  const { emails } = (await (await fetch(stack.mailUrl)).json()) as { emails: StoredMail[] };
-  return emails.filter((mail) => mail.destination.to.includes(to));
-};
+const { request, ok, mailsTo } = ownStack();
 
 const dayAfter = async (): Promise<string> =>
   new Date(Date.parse((await ok('GET', '/local/clock')).now) + 86_400_000).toISOString().slice(0, 10);
