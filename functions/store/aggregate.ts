@@ -1,9 +1,10 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError, notFound, unknownReference } from '../domain/errors.js';
 import { db, tableName } from './client.js';
 import { openCursor, sealCursor } from './cursor.js';
 import { storedBytes } from './item-size.js';
 import { indexes, type IndexName, type Key } from './keys.js';
+import { readItem } from './read.js';
 import type { WriteAction } from './write.js';
 
 type Item = Record<string, unknown>;
@@ -19,9 +20,9 @@ export const fromItem = <T>(item: Item): T =>
  * on a stale item (it costs one read unit per 4 KB instead of a half).
  */
 export const getItem = async <T>(key: Key, entity: string): Promise<T> => {
-  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-  if (!Item) throw notFound(entity);
-  return fromItem<T>(Item);
+  const item = await readItem(key);
+  if (!item) throw notFound(entity);
+  return fromItem<T>(item);
 };
 
 /**

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './aggregate.js';
 import { db, tableName } from './client.js';
 import { indexes, keys } from './keys.js';
+import { readItem } from './read.js';
 
 export type ExecutionStatus = 'running' | 'succeeded' | 'failed';
 
@@ -122,10 +123,8 @@ const recordOf = (item: Record<string, unknown>): ExecutionRecord => {
 };
 
 export const getExecution = async (workflow: string, name: string): Promise<ExecutionRecord | undefined> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.workflowExecution(workflow, name), ConsistentRead: true }),
-  );
-  return Item && recordOf(Item);
+  const item = await readItem(keys.workflowExecution(workflow, name));
+  return item && recordOf(item);
 };
 
 /** The workflow's executions recorded as running, oldest first: what a process that died left unfinished. */

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, GetCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
 import {
   effective,
@@ -13,6 +13,7 @@ import type { Job } from '../domain/job.js';
 import { fromItem, putVersioned, queryAll, queryPage, type Page } from './aggregate.js';
 import { db, tableName } from './client.js';
 import { EXPENDITURE_BATCH_PREFIX, keys, TTL_ATTRIBUTE } from './keys.js';
+import { readItem, readItems } from './read.js';
 import { putJob } from './job.store.js';
 import { write, type WriteAction } from './write.js';
 
@@ -46,38 +47,22 @@ const fromStored = (item: Item): StoredExpenditure => {
 };
 
 export const getStoredExpenditure = async (tenantId: string, jobId: string, id: string): Promise<StoredExpenditure> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.expenditure(tenantId, jobId, id), ConsistentRead: true }),
-  );
-  if (!Item) throw notFound('expenditure');
-  return fromStored(Item);
+  const item = await readItem(keys.expenditure(tenantId, jobId, id));
+  if (!item) throw notFound('expenditure');
+  return fromStored(item);
 };
 
-/** BatchGetItem takes at most this many keys; BatchWriteItem this many writes. */
-const BATCH_KEYS = 100;
+/** BatchWriteItem takes at most this many writes. */
 const BATCH_WRITES = 25;
 
-/** The stored expenditures of `ids` that exist, consistently, by id (any number, 100 a request). */
+/** The stored expenditures of `ids` that exist, consistently, by id (any number). */
 export const getExpenditures = async (
   tenantId: string,
   jobId: string,
   ids: string[],
 ): Promise<Map<string, StoredExpenditure>> => {
-  const found = new Map<string, StoredExpenditure>();
-  for (let at = 0; at < ids.length; at += BATCH_KEYS) {
-    let pending = ids.slice(at, at + BATCH_KEYS).map((id) => keys.expenditure(tenantId, jobId, id));
-    while (pending.length) {
-      const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await db().send(
-        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of Responses?.[tableName()] ?? []) {
-        const stored = fromStored(item);
-        found.set(stored.expenditure.id, stored);
-      }
-      pending = (UnprocessedKeys?.[tableName()]?.Keys ?? []) as typeof pending;
-    }
-  }
-  return found;
+  const found = await readItems(ids.map((id) => keys.expenditure(tenantId, jobId, id)));
+  return new Map(found.map(fromStored).map((stored) => [stored.expenditure.id, stored]));
 };
 
 /**
@@ -161,18 +146,14 @@ export interface DoneBatch {
 const DONE_KEEP_SECONDS = 7 * 24 * 3600;
 
 export const getOpenBatch = async (tenantId: string, jobId: string, batchId: string): Promise<ExpenditureBatch | undefined> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.expenditureBatch(tenantId, jobId, batchId), ConsistentRead: true }),
-  );
-  return Item ? fromItem<ExpenditureBatch>(Item) : undefined;
+  const item = await readItem(keys.expenditureBatch(tenantId, jobId, batchId));
+  return item ? fromItem<ExpenditureBatch>(item) : undefined;
 };
 
 export const getDoneBatch = async (tenantId: string, jobId: string, batchId: string): Promise<DoneBatch | undefined> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.doneExpenditureBatch(tenantId, jobId, batchId), ConsistentRead: true }),
-  );
-  if (!Item) return undefined;
-  const { batchId: id, jobId: job, ids } = fromItem<DoneBatch>(Item);
+  const item = await readItem(keys.doneExpenditureBatch(tenantId, jobId, batchId));
+  if (!item) return undefined;
+  const { batchId: id, jobId: job, ids } = fromItem<DoneBatch>(item);
   return { batchId: id, jobId: job, ids };
 };
 

@@ -1,11 +1,11 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
 import type { AccountingExport } from '../domain/journal-entries.js';
 import { fromItem, queryPage } from './aggregate.js';
-import { db, tableName } from './client.js';
+import { tableName } from './client.js';
 import { putInvoice, type Versioned } from './invoice.store.js';
 import { keys } from './keys.js';
+import { readItem } from './read.js';
 import { write, type WriteAction } from './write.js';
 
 export interface DateRange {
@@ -14,10 +14,8 @@ export interface DateRange {
 }
 
 export const findExport = async (tenantId: string, id: string): Promise<AccountingExport | undefined> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.export(tenantId, id), ConsistentRead: true }),
-  );
-  return Item ? fromItem<AccountingExport>(Item) : undefined;
+  const item = await readItem(keys.export(tenantId, id));
+  return item ? fromItem<AccountingExport>(item) : undefined;
 };
 
 /** The last export made from exactly this date range, if any. */

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
+import { readItem } from './read.js';
 
 /** That a workflow emailed an invoice (`purpose`: the workflow's name), recorded before the mail is sent. */
 export interface InvoiceSend {
@@ -55,16 +56,14 @@ export const releaseSend = async (tenantId: string, invoiceId: string, purpose: 
 };
 
 export const getSend = async (tenantId: string, invoiceId: string, purpose: string): Promise<InvoiceSend | undefined> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.invoiceSend(tenantId, invoiceId, purpose), ConsistentRead: true }),
-  );
-  return Item
+  const item = await readItem(keys.invoiceSend(tenantId, invoiceId, purpose));
+  return item
     ? ({
-        state: Item.state,
-        claimedAt: Item.claimedAt,
-        to: Item.to,
-        messageId: Item.messageId,
-        sentAt: Item.sentAt,
+        state: item.state,
+        claimedAt: item.claimedAt,
+        to: item.to,
+        messageId: item.messageId,
+        sentAt: item.sentAt,
       } as InvoiceSend)
     : undefined;
 };

@@ -1,4 +1,3 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
 import type { Invoice, InvoiceStatus, InvoiceType, Series } from '../domain/invoice.js';
 import type { BillingEvent } from '../domain/event.js';
@@ -6,9 +5,10 @@ import type { Job } from '../domain/job.js';
 import { toAmountString } from '../domain/money.js';
 import { putEvent } from './event.store.js';
 import { mustExist, queryPage, type Page } from './aggregate.js';
-import { db, tableName } from './client.js';
+import { tableName } from './client.js';
 import { putJob } from './job.store.js';
 import { keys } from './keys.js';
+import { readItem } from './read.js';
 import { deleteParts, getAggregate, putAggregate, withLists } from './parts.js';
 import { write, type WriteAction } from './write.js';
 
@@ -152,10 +152,8 @@ export interface Counter {
 
 /** The last number drawn in a series and scope, and its date (strongly consistent: it is raced for). */
 export const getCounter = async (tenantId: string, series: Series, scope: string): Promise<Counter | undefined> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.counter(tenantId, series, scope), ConsistentRead: true }),
-  );
-  return Item ? { last: Item.last as number, lastIssueDate: Item.lastIssueDate as string } : undefined;
+  const item = await readItem(keys.counter(tenantId, series, scope));
+  return item ? { last: item.last as number, lastIssueDate: item.lastIssueDate as string } : undefined;
 };
 
 export interface Issuing {
@@ -230,10 +228,8 @@ export const saveIssue = (
 };
 
 export const findInvoiceByNumber = async (tenantId: string, number: string): Promise<Invoice | undefined> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.invoiceNumber(tenantId, number), ConsistentRead: true }),
-  );
-  return Item ? getInvoice(tenantId, Item.invoiceId as string) : undefined;
+  const item = await readItem(keys.invoiceNumber(tenantId, number));
+  return item ? getInvoice(tenantId, item.invoiceId as string) : undefined;
 };
 
 export interface InvoiceFilter {

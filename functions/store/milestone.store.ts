@@ -1,10 +1,10 @@
-import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
 import type { Job } from '../domain/job.js';
 import type { Milestone } from '../domain/milestone.js';
 import { fromItem, getItem, putVersioned, queryAll } from './aggregate.js';
-import { db, tableName } from './client.js';
+import { tableName } from './client.js';
 import { keys, MILESTONE_PREFIX } from './keys.js';
+import { readItems } from './read.js';
 import { putJob } from './job.store.js';
 import { write, type WriteAction } from './write.js';
 
@@ -34,19 +34,8 @@ const BATCH_KEYS = 100;
 
 /** The milestones of `ids` that exist (at most 100), consistently, by id. */
 export const getMilestones = async (tenantId: string, jobId: string, ids: string[]): Promise<Map<string, Milestone>> => {
-  const found = new Map<string, Milestone>();
-  let pending = ids.slice(0, BATCH_KEYS).map((id) => keys.milestone(tenantId, jobId, id));
-  while (pending.length) {
-    const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await db().send(
-      new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }),
-    );
-    for (const item of Responses?.[tableName()] ?? []) {
-      const m = fromItem<Milestone>(item);
-      found.set(m.id, m);
-    }
-    pending = (UnprocessedKeys?.[tableName()]?.Keys ?? []) as typeof pending;
-  }
-  return found;
+  const found = await readItems(ids.slice(0, BATCH_KEYS).map((id) => keys.milestone(tenantId, jobId, id)));
+  return new Map(found.map((item) => fromItem<Milestone>(item)).map((m) => [m.id, m]));
 };
 
 /**

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, notFound } from '../domain/errors.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { fromItem, putVersioned, queryAll } from './aggregate.js';
-import { db, tableName } from './client.js';
+import { tableName } from './client.js';
 import { itemSize, PART_BYTES } from './item-size.js';
 import type { Key } from './keys.js';
+import { readItem } from './read.js';
 import { tooLarge, type WriteAction } from './write.js';
 
 type Item = Record<string, unknown>;
@@ -132,9 +132,9 @@ export const assemble = async (header: Item, key: Key, lists: readonly string[])
 /** Reads an aggregate, consistently, with its lists whether inline or in parts. */
 export const getAggregate = async <T>(key: Key, entity: string, lists: readonly string[]): Promise<T> => {
   for (let attempt = 1; ; attempt++) {
-    const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-    if (!Item) throw notFound(entity);
-    const whole = await assemble(Item, key, lists);
+    const item = await readItem(key);
+    if (!item) throw notFound(entity);
+    const whole = await assemble(item, key, lists);
     if (whole) return fromItem<T>(whole);
     if (attempt >= READ_ATTEMPTS) throw concurrentWrite(entity);
   }

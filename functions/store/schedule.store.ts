@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduleSpec } from '../adapters/scheduler.js';
 import { queryAll } from './aggregate.js';
 import { db, tableName } from './client.js';
 import { indexes, keys } from './keys.js';
+import { readItem } from './read.js';
 
 /**
  * A schedule as the local scheduler keeps it (EventBridge Scheduler keeps its own on AWS). Times
@@ -62,8 +63,8 @@ const failedCondition = async (write: () => Promise<unknown>): Promise<boolean> 
 
 /** The schedule of that name, read consistently. */
 export const getSchedule = async (name: string): Promise<ScheduleRecord | undefined> => {
-  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.schedule(name), ConsistentRead: true }));
-  return Item && recordOf(Item);
+  const item = await readItem(keys.schedule(name));
+  return item && recordOf(item);
 };
 
 /**

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, notFound } from '../domain/errors.js';
 import type { Profile } from '../domain/profile.js';
 import type { Snapshot } from '../domain/profile-snapshot.js';
@@ -6,6 +6,7 @@ import type { TabItem } from '../domain/profile-tab.js';
 import { fromItem, putVersioned, queryAll } from './aggregate.js';
 import { db, tableName } from './client.js';
 import { keys } from './keys.js';
+import { readItem } from './read.js';
 import { putProfile } from './profile.store.js';
 import { write, type WriteAction } from './write.js';
 
@@ -24,10 +25,8 @@ const putSnapshot = (tenantId: string, snapshot: Snapshot, previous: Snapshot | 
   putVersioned('snapshot', snapshotItem(tenantId, snapshot), previous && previous.version);
 
 export const getSnapshot = async (tenantId: string, profileId: string, runDay: string): Promise<Snapshot | undefined> => {
-  const { Item } = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.snapshot(tenantId, profileId, runDay), ConsistentRead: true }),
-  );
-  return Item && fromItem<Snapshot>(Item);
+  const item = await readItem(keys.snapshot(tenantId, profileId, runDay));
+  return item && fromItem<Snapshot>(item);
 };
 
 /** Writes a snapshot's next version (`previous` null: a new one, refused as a concurrent write when another run made it). */

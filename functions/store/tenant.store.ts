@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentWrite, DomainError, notFound } from '../domain/errors.js';
 import type { Series } from '../domain/invoice.js';
 import { noRetiredFormats } from '../domain/number-formats.js';
@@ -7,6 +7,7 @@ import { defaultSettings } from '../domain/settings.js';
 import { db, tableName } from './client.js';
 import { putVersioned } from './aggregate.js';
 import { keys } from './keys.js';
+import { readItem, readItems } from './read.js';
 import { write, type WriteAction } from './write.js';
 
 /** Tenants made before settings (or the record of retired number formats) existed read with the defaults. */
@@ -45,9 +46,9 @@ export const insertTenant = async (tenant: Tenant, apiKeyHash: string): Promise<
 
 /** Always a consistent read: the settings decide numbering, dates and the lifecycle right after a change. */
 export const getTenant = async (tenantId: string): Promise<Tenant> => {
-  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.tenant(tenantId), ConsistentRead: true }));
-  if (!Item) throw notFound('tenant');
-  return toTenant(Item);
+  const item = await readItem(keys.tenant(tenantId));
+  if (!item) throw notFound('tenant');
+  return toTenant(item);
 };
 
 /** The tenant that owns an API key hash, if any. */
@@ -64,24 +65,13 @@ export interface CounterValue {
 }
 
 /**
- * The last value of each series' counter in the scopes given, 0 for one not started: BatchGetItem
- * (consistent, issuing races for them), at most 100 keys a request, unprocessed keys asked again.
+ * The last value of each series' counter in the scopes given, 0 for one not started (consistent:
+ * issuing races for them).
  */
 export const getCounters = async (tenantId: string, scopes: string[]): Promise<CounterValue[]> => {
   const wanted = (['invoice', 'credit_note'] as const).flatMap((series) => scopes.map((scope) => ({ series, scope })));
-  const found = new Map<string, number>();
-  for (let at = 0; at < wanted.length; at += 100) {
-    let pending: Record<string, unknown>[] | undefined = wanted
-      .slice(at, at + 100)
-      .map((c) => keys.counter(tenantId, c.series, c.scope));
-    while (pending?.length) {
-      const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await db().send(
-        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of Responses?.[tableName()] ?? []) found.set(item.PK as string, item.last as number);
-      pending = UnprocessedKeys?.[tableName()]?.Keys;
-    }
-  }
+  const stored = await readItems(wanted.map((c) => keys.counter(tenantId, c.series, c.scope)));
+  const found = new Map(stored.map((item) => [item.PK as string, item.last as number]));
   return wanted.map((c) => ({ ...c, last: found.get(keys.counter(tenantId, c.series, c.scope).PK) ?? 0 }));
 };
 
