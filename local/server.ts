@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
-import { handler as authorize } from '../functions/api/authorizer.handler.js';
+import { clock } from '../functions/adapters/clock.js';
+import { AUTHORIZER_CACHE_SECONDS, handler as authorizer } from '../functions/api/authorizer.handler.js';
 import type { HttpEvent } from '../functions/api/http.js';
 import type { Route } from '../functions/api/route.js';
 import { routeTable } from '../functions/api/route-match.js';
@@ -42,6 +43,33 @@ const sendProblem = (response: ServerResponse, error: unknown, instance: string)
   response.writeHead(statusCode, headers).end(body);
 };
 
+/** So many answers at most; past it the oldest goes (keys made up by the thousand must not fill memory). */
+const AUTHORIZER_CACHE_ENTRIES = 10_000;
+
+/**
+ * The authorizer behind API Gateway's cache: one answer per Authorization header (its identity
+ * source), allowed or not, kept for the cache's time by the process clock (so the test clock moves it).
+ */
+const cachedAuthorizer = () => {
+  const answers = new Map<string, { tenantId: string | undefined; until: number }>();
+  return async (event: HttpEvent, authorization: string): Promise<string | undefined> => {
+    const now = clock.now().getTime();
+    const cached = answers.get(authorization);
+    if (cached && cached.until > now) return cached.tenantId;
+    const verdict = await authorizer({
+      ...event,
+      type: 'REQUEST',
+      routeArn: event.routeKey,
+      identitySource: [authorization],
+    } as unknown as APIGatewayRequestAuthorizerEventV2);
+    const tenantId = verdict.isAuthorized ? (verdict.context as { tenantId: string }).tenantId : undefined;
+    answers.delete(authorization);
+    if (answers.size >= AUTHORIZER_CACHE_ENTRIES) answers.delete(answers.keys().next().value!);
+    answers.set(authorization, { tenantId, until: now + AUTHORIZER_CACHE_SECONDS * 1000 });
+    return tenantId;
+  };
+};
+
 /**
  * Serves the functions as API Gateway would: matches the route, runs the same Lambda authorizer,
  * hands the route's function a payload 2.0 event and writes back its result.
@@ -49,6 +77,7 @@ const sendProblem = (response: ServerResponse, error: unknown, instance: string)
 export const startApiServer = async (functions: LocalFunction[], port: number, timeoutMs?: number): Promise<Server> => {
   const owners = new Map(functions.flatMap((fn) => fn.routes.map((route) => [route, fn] as const)));
   const table = routeTable<ServedRoute>([...owners.keys()]);
+  const authorize = cachedAuthorizer();
 
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
@@ -62,14 +91,9 @@ export const startApiServer = async (functions: LocalFunction[], port: number, t
       if (!found.route.public) {
         // API Gateway itself answers these with bare JSON (docs/api.md); locally they are problems.
         if (!event.headers.authorization) throw missingApiKey();
-        const verdict = await authorize({
-          ...event,
-          type: 'REQUEST',
-          routeArn: event.routeKey,
-          identitySource: [event.headers.authorization],
-        } as unknown as APIGatewayRequestAuthorizerEventV2);
-        if (!verdict.isAuthorized) throw invalidApiKey();
-        event.requestContext.authorizer = { lambda: verdict.context as { tenantId: string } };
+        const tenantId = await authorize(event, event.headers.authorization);
+        if (!tenantId) throw invalidApiKey();
+        event.requestContext.authorizer = { lambda: { tenantId } };
       }
       const fn = owners.get(found.route)!;
       const result = await fn.handler(event, lambdaContext(fn.name, event.requestContext.requestId, fn.timeoutMs ?? timeoutMs));
