@@ -13,13 +13,15 @@ import { itemSize } from '../functions/store/item-size.js';
 import { byCommand, latencyCells, ms, table, units } from './bench/report.js';
 import { inParallel, measure, summarize, type Summary } from './bench/stats.js';
 import { measureBundles } from './bench/bundles.js';
+import { costPer1000Invoices, LAMBDA_GB, PRICES, PRICES_DATE } from './bench/cost.js';
+import { measureFlows } from './bench/flows.js';
 
 // Before the handlers (and their logger) are loaded: they are imported dynamically below.
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 const { startLocalStack } = await import('../local/stack.js');
 const { db, tableName, dbMetrics, resetDbMetrics, setCapacityMetering } = await import('../functions/store/client.js');
 const { keys } = await import('../functions/store/keys.js');
-const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+const { GetCommand, PutCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
 const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -34,6 +36,12 @@ const LEVELS = QUICK ? [10, 100] : [10, 100, 1000];
 const NEXT_ISSUES = 50;
 /** Operations per series of the capacity pass. */
 const METERED_OPS = QUICK ? 20 : 100;
+/** Invoices per flow of the cost model. */
+const COST_INVOICES = QUICK ? 5 : 20;
+/** The targets of issue 10: bundle size and import time of every function, API time over the raw DynamoDB request. */
+const BUNDLE_KB_LIMIT = 250;
+const IMPORT_MS_LIMIT = 100;
+const RATIO_LIMIT = 1.5;
 const WARM_UP_OPS = QUICK ? 50 : 1000;
 
 const started = performance.now();
@@ -54,6 +62,19 @@ log(`${bundles.length} bundles measured`);
 
 const stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
 log(`local stack up: ${stack.apiUrl}, DynamoDB Local ${stack.dynamoEndpoint}`);
+
+// The transactions an issue sends, captured (document-level input) to be replayed raw in section 3.
+type TransactInput = ConstructorParameters<typeof TransactWriteCommand>[0];
+let capturing = false;
+const captured: TransactInput[] = [];
+db().middlewareStack.add(
+  (next) => async (args) => {
+    const input = args.input as Partial<TransactInput>;
+    if (capturing && input.TransactItems) captured.push(structuredClone(input as TransactInput));
+    return next(args);
+  },
+  { step: 'initialize', name: 'benchCaptureTransactions' },
+);
 
 interface Fixture {
   api: TenantApi;
@@ -171,7 +192,11 @@ for (const concurrency of CONCURRENCY) {
       range(OPS),
       async (i) => (invoiceIds[i] = await createDraft(api, jobOf[i]!)),
     ),
-    await series('issue', concurrency, invoiceIds, (id) => issue(api, id)),
+  );
+  capturing = concurrency === 1;
+  latency.push(await series('issue', concurrency, invoiceIds, (id) => issue(api, id)));
+  capturing = false;
+  latency.push(
     await series('record payment', concurrency, invoiceIds, (id) => pay(api, id)),
     await series('get job', concurrency, jobOf, (jobId) => getJob(api, jobId)),
     await series('raw GetItem (job)', concurrency, jobOf, (jobId) => rawGetJob(api.tenantId, jobId)),
@@ -188,6 +213,55 @@ for (const concurrency of CONCURRENCY) {
     });
     latency.push(await series(`issue, ${concurrency} tenants`, concurrency, drafts, ({ api, id }) => issue(api, id)));
   }
+}
+
+// 3: the issue's own transactions, replayed raw (c=1): each captured TransactWriteItems sent again
+// with every item under a shadow partition (`RAW#` before PK and the index partition keys, so no
+// listing sees them), a Put of the item as the issue left it where the issue updated it, a
+// ConditionCheck where it checked one (on a shadow copy, put first). Same items, same sizes, same
+// indexes written: what DynamoDB itself takes for the issue's write.
+const rawIssue: Series[] = [];
+{
+  type Item = Record<string, unknown>;
+  type Key = { PK: string; SK: string };
+  const shadow = (item: Item): Item =>
+    Object.fromEntries(
+      Object.entries(item).map(([name, value]) => [
+        name,
+        /^(PK|GSI\d+PK)$/.test(name) && typeof value === 'string' ? `RAW#${value}` : value,
+      ]),
+    );
+  const keyOf = (entry: NonNullable<TransactInput['TransactItems']>[number]): Key =>
+    (entry.Put?.Item ?? entry.Update?.Key ?? entry.Delete?.Key ?? entry.ConditionCheck?.Key) as Key;
+  const after = new Map<string, Item>();
+  const imageOf = async (key: Key): Promise<Item> => {
+    const id = `${key.PK}|${key.SK}`;
+    if (!after.has(id)) {
+      const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+      if (!Item) throw new Error(`the issue's item ${id} is gone`);
+      after.set(id, Item);
+    }
+    return after.get(id)!;
+  };
+  const replays: TransactInput[] = [];
+  for (const transaction of captured) {
+    const items: NonNullable<TransactInput['TransactItems']> = [];
+    for (const entry of transaction.TransactItems ?? []) {
+      const key = keyOf(entry);
+      if (entry.Put) items.push({ Put: { TableName: tableName(), Item: shadow(entry.Put.Item as Item) } });
+      else if (entry.Update) items.push({ Put: { TableName: tableName(), Item: shadow(await imageOf(key)) } });
+      else if (entry.Delete) items.push({ Delete: { TableName: tableName(), Key: shadow(key) } });
+      else {
+        await db().send(new PutCommand({ TableName: tableName(), Item: shadow(await imageOf(key)) }));
+        items.push({ ConditionCheck: { TableName: tableName(), Key: shadow(key), ConditionExpression: 'attribute_exists(PK)' } });
+      }
+    }
+    replays.push({ TransactItems: items });
+  }
+  if (!replays.length) throw new Error('no issue transaction was captured');
+  rawIssue.push(
+    await series('raw TransactWriteItems (issue)', 1, replays, (input) => db().send(new TransactWriteCommand(input))),
+  );
 }
 
 // 4: issue latency on ONE job holding 10, 100, 1,000 issued invoices (c=1).
@@ -320,6 +394,13 @@ const partial: PartialStage[] = [];
   setCapacityMetering(false);
 }
 
+// 7: the cost model's flows, end to end (capacity metering on); before section 6, whose clock move
+// would otherwise fire the snapshots of this section's profiles too.
+setCapacityMetering(true);
+const flows = await measureFlows(stack, { dbMetrics, resetDbMetrics }, COST_INVOICES, today);
+setCapacityMetering(false);
+for (const flow of flows) log(`cost flow: ${flow.flow}: ${flow.apiRequests} requests, ${flow.emails} emails`);
+
 // 6: a running tab of 5,000 items: added one request each, then snapshotted by its profile's
 // schedule, fired by moving the local stack's test clock past the first creation date (the move
 // waits for the fire): claimed in chunks, invoiced, issued (capacity metering on).
@@ -433,14 +514,25 @@ const capacityTable = table(
   [false, true, false, true, true],
 );
 
+const p50Of = (operation: string, concurrency: number): number =>
+  latency.find((s) => s.operation === operation && s.concurrency === concurrency)!.summary.p50;
+const ratioRow = (what: string, concurrency: number, api: number, raw: number): (string | number)[] => [
+  what,
+  concurrency,
+  ms(api),
+  ms(raw),
+  (api / raw).toFixed(2),
+  api / raw <= RATIO_LIMIT ? 'yes' : 'NO',
+];
 const overheadTable = table(
-  ['Concurrency', 'GET /v1/jobs/{id} p50 ms', 'raw GetItem p50 ms', 'ratio'],
-  CONCURRENCY.map((concurrency) => {
-    const api = latency.find((s) => s.operation === 'get job' && s.concurrency === concurrency)!;
-    const raw = latency.find((s) => s.operation === 'raw GetItem (job)' && s.concurrency === concurrency)!;
-    return [concurrency, ms(api.summary.p50), ms(raw.summary.p50), (api.summary.p50 / raw.summary.p50).toFixed(1)];
-  }),
-  [true, true, true, true],
+  ['API operation / raw DynamoDB request', 'Concurrency', 'API p50 ms', 'raw p50 ms', 'ratio', `<= ${RATIO_LIMIT}`],
+  [
+    ...CONCURRENCY.map((c) =>
+      ratioRow('GET /v1/jobs/{id} / GetItem of the job', c, p50Of('get job', c), p50Of('raw GetItem (job)', c)),
+    ),
+    ratioRow('issue / its TransactWriteItems replayed', 1, p50Of('issue', 1), rawIssue[0]!.summary.p50),
+  ],
+  [false, true, true, true, true, false],
 );
 
 const levelTable = table(
@@ -491,10 +583,76 @@ const tabTable = table(
   [false, true, true, false, true, true],
 );
 
+const dollars = (value: number): string => `$${value.toFixed(value < 0.1 ? 4 : 3)}`;
+const usageTable = table(
+  [
+    'Flow (per invoice)',
+    'API requests',
+    'API ms',
+    'Lambda steps',
+    'step ms',
+    'schedule fires',
+    'fire ms',
+    'transitions',
+    'write units',
+    'read units',
+    'emails',
+    'attachment KB',
+  ],
+  flows.map((f) => {
+    const each = (value: number) => units(Number((value / f.invoices).toFixed(2)));
+    return [
+      f.flow,
+      each(f.apiRequests),
+      ms(f.apiMs / f.invoices),
+      each(f.stepInvocations),
+      ms(f.stepMs / f.invoices),
+      each(f.scheduledInvocations),
+      ms(f.scheduledMs / f.invoices),
+      each(f.transitions),
+      each(f.writeUnits),
+      each(f.readUnits),
+      each(f.emails),
+      (f.attachmentBytes / f.invoices / 1024).toFixed(1),
+    ];
+  }),
+  [false, true, true, true, true, true, true, true, true, true, true, true],
+);
+const costTable = table(
+  ['Flow', 'Lambda', 'API Gateway', 'DynamoDB', 'Step Functions', 'Scheduler', 'SES', 'total per 1,000 invoices'],
+  flows
+    .map(costPer1000Invoices)
+    .map((c) => [
+      c.flow,
+      dollars(c.lambda),
+      dollars(c.apiGateway),
+      dollars(c.dynamodb),
+      dollars(c.stepFunctions),
+      dollars(c.scheduler),
+      dollars(c.ses),
+      dollars(c.total),
+    ]),
+  [false, true, true, true, true, true, true, true],
+);
+const priceList = [
+  `Lambda (arm64, ${LAMBDA_GB * 1024} MB) $${(PRICES.lambdaRequest * 1e6).toFixed(2)} per million requests and $${PRICES.lambdaGbSecond} per GB-second`,
+  `API Gateway HTTP API $${(PRICES.apiRequest * 1e6).toFixed(2)} per million requests`,
+  `DynamoDB on-demand $${(PRICES.writeUnit * 1e6).toFixed(3)} per million write and $${(PRICES.readUnit * 1e6).toFixed(3)} per million read request units`,
+  `Step Functions Standard $${(PRICES.transition * 1000).toFixed(3)} per 1,000 state transitions`,
+  `EventBridge Scheduler $${(PRICES.schedulerInvocation * 1e6).toFixed(2)} per million invocations`,
+  `SES $${(PRICES.email * 1000).toFixed(2)} per 1,000 emails and $${PRICES.attachmentGb} per GB of attachments`,
+].join('; ');
+
 const bundleTable = table(
-  ['Functions', 'KB (minified)', 'import ms (median)'],
-  bundles.map((b) => [b.functions.join(', '), (b.bytes / 1024).toFixed(0), b.importMs.toFixed(0)]),
-  [false, true, true],
+  ['Functions', 'KB (minified)', `<= ${BUNDLE_KB_LIMIT} KB`, 'import ms (median)', `<= ${IMPORT_MS_LIMIT} ms`],
+  bundles.map((b) => [
+    b.functions.join(', '),
+    (b.bytes / 1024).toFixed(0),
+    b.bytes <= BUNDLE_KB_LIMIT * 1024 ? 'yes' : 'NO',
+    b.importMs.toFixed(0),
+    b.importMs <= IMPORT_MS_LIMIT ? 'yes' : 'NO',
+  ]),
+  [false, true, false, true, false],
 );
 
 const report = `${machine}
@@ -513,7 +671,7 @@ DynamoDB Local returned \`ConsumedCapacity\`: ${capacityReported ? 'yes' : 'no (
 
 ${capacityTable}
 
-### 3. Overhead of the API over one raw GetItem of the job item
+### 3. The API over the raw DynamoDB requests (p50 of section 1; the issue's transactions replayed raw with the same items, section 3 of bin/bench.ts)
 
 ${overheadTable}
 
@@ -529,7 +687,17 @@ ${partialTable}
 
 ### 6. A running tab of ${TAB_ITEMS} items (one profile; capacity metering on; the snapshot is its schedule's fire, by the local scheduler as the test clock moves)
 
-${tabTable}`;
+${tabTable}
+
+### 7. Cost model: AWS cost per 1,000 invoices of each flow (${COST_INVOICES} invoices per flow measured end to end, capacity metering on)
+
+Measured per invoice:
+
+${usageTable}
+
+Unit prices (us-east-1, on-demand list prices as written down on ${PRICES_DATE}, bin/bench/cost.ts; free tiers not counted): ${priceList}. Lambda time is the client-side time of each API request (an upper bound of the function's billed duration) plus the measured time of each step and schedule fire, at ${LAMBDA_GB * 1024} MB; the authorizer's answer is cached for 5 minutes, so it adds one invocation per API key per 5 minutes, not one per request (left out); cold starts, CloudWatch Logs and data transfer are not counted.
+
+${costTable}`;
 
 console.log(`\n${report}\n`);
 

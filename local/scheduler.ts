@@ -12,6 +12,7 @@ import {
   type ScheduleRecord,
 } from '../functions/store/schedule.store.js';
 import { testClock, type MovableClock } from './test-clock.js';
+import { metered } from './usage.js';
 
 /** How often the local stack looks for due schedules. */
 export const POLL_MS = 1000;
@@ -135,7 +136,7 @@ export const localScheduler = (options: LocalSchedulerOptions): LocalScheduler =
       try {
         const target = targets[event.target];
         if (!target) throw new Error(`no target is named ${event.target}`);
-        await target(event.input, new Date(event.scheduledTime));
+        await metered('scheduled', () => target(event.input, new Date(event.scheduledTime)));
         return true;
       } catch (error) {
         if (attempt >= retry.attempts) {

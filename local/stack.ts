@@ -48,6 +48,8 @@ export interface LocalStack {
   dynamoEndpoint: string;
   apiKey: string;
   tenantId: string;
+  /** Resolves when no workflow execution is in flight. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -176,6 +178,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       dynamoEndpoint: dynamo.endpoint,
       apiKey,
       tenantId,
+      idle: () => workflowRunner.idle(),
       stop: stopAll,
     };
   } catch (error) {

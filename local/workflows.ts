@@ -15,6 +15,7 @@ import {
   type ExecutionOutcome,
   type ExecutionRecord,
 } from '../functions/store/execution.store.js';
+import { addUsage, metered } from './usage.js';
 
 /** Tally's workflows: the files the CDK deploys. */
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows', import.meta.url));
@@ -68,7 +69,7 @@ const overridesOf = (definition: AslMachine, steps: StepRegistry, timeScale: num
     Object.entries(taskSteps(definition)).map(([state, step]) => {
       const handler = steps[step];
       if (!handler) throw new Error(`${file}: Task ${state} runs step ${step}, which functions/steps/index.ts does not have`);
-      return [state, async (input: JSONValue) => overJson(await handler(overJson(input)))];
+      return [state, (input: JSONValue) => metered('step', async () => overJson(await handler(overJson(input))))];
     }),
   );
   const states = allStates(definition);
@@ -83,6 +84,13 @@ const overridesOf = (definition: AslMachine, steps: StepRegistry, timeScale: num
       .map(([name, state]) => [name, state.Seconds! * 1000 * timeScale]),
   );
   return { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides };
+};
+
+/** Step Functions Standard bills a transition for every state entered, retries included. */
+const countTransitions = async (events: AsyncGenerator<{ type: string }>): Promise<void> => {
+  for await (const event of events) {
+    if (event.type === 'StateEntered' || event.type === 'StateRetried') addUsage({ transitions: 1 });
+  }
 };
 
 const failure = (error: unknown): ExecutionOutcome => {
@@ -137,6 +145,7 @@ export const localWorkflows = <Name extends string = string>(options: LocalWorkf
         StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${workflow}`, Name: workflow },
       },
     });
+    void countTransitions(execution.eventLogs);
     const key = `${workflow}/${name}`;
     const done = execution.result
       .then((output): ExecutionOutcome => ({ status: 'succeeded', output: JSON.stringify(output) }), failure)
