@@ -1,5 +1,5 @@
 import { DateTime, Duration } from 'luxon';
-import { z } from 'zod';
+import * as z from '../functions/shared/zod.js';
 import { DomainError } from '../functions/domain/errors.js';
 import { route } from '../functions/api/route.js';
 import { registerTenant } from '../functions/services/tenant.service.js';
@@ -7,8 +7,8 @@ import type { LocalScheduler } from './scheduler.js';
 import { testClock } from './test-clock.js';
 
 const newTenant = z.object({
-  name: z.string().trim().min(1).max(200),
-  defaultCurrency: z.string().length(3).optional(),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  defaultCurrency: z.optional(z.string().check(z.length(3))),
 });
 
 // ISO 8601 as written (no sign, at least one part): luxon alone also takes `P`, `PT` and `P-1D`.
@@ -16,16 +16,18 @@ const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d
 
 const clockMove = z
   .strictObject({
-    advance: z.string().regex(ISO_DURATION, 'must be an ISO 8601 duration such as "P15D" or "PT6H"').optional(),
-    set: z.iso
-      .datetime({ offset: true, message: 'must be an ISO 8601 time with its offset, such as "2026-03-02T09:00:00Z"' })
-      .optional(),
+    advance: z.optional(z.string().check(z.regex(ISO_DURATION, 'must be an ISO 8601 duration such as "P15D" or "PT6H"'))),
+    set: z.optional(
+      z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with its offset, such as "2026-03-02T09:00:00Z"' }),
+    ),
   })
-  .superRefine((move, context) => {
-    if ((move.advance === undefined) === (move.set === undefined)) {
-      context.addIssue({ code: 'custom', path: ['advance'], message: 'give exactly one of advance, set' });
-    }
-  });
+  .check(
+    z.superRefine((move, context) => {
+      if ((move.advance === undefined) === (move.set === undefined)) {
+        context.addIssue({ code: 'custom', path: ['advance'], message: 'give exactly one of advance, set' });
+      }
+    }),
+  );
 
 type ClockMove = z.infer<typeof clockMove>;
 

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../shared/zod.js';
 import { clock } from '../adapters/clock.js';
 import { logger } from '../shared/logger.js';
 import type { FieldError } from '../domain/errors.js';
@@ -34,7 +34,7 @@ const fieldErrors = (issue: z.core.$ZodIssue): FieldError[] => {
   return [{ field: path.join('.') || '(body)', code: issue.code, message: issue.message }];
 };
 
-const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown): T => {
+const parse = <T>(schema: z.ZodMiniType<T> | undefined, value: unknown): T => {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value);
   if (!result.success) {
@@ -119,7 +119,7 @@ const assertPlainJson = (body: unknown): void => {
 
 /** The query, if the route takes every parameter in it: an unknown one is refused, as an unknown body field is. */
 const knownQuery = (r: Route, query: Record<string, string | undefined>): Record<string, string | undefined> => {
-  const known = (r.query as z.ZodObject | undefined)?.shape ?? {};
+  const known = (r.query as z.ZodMiniObject | undefined)?.shape ?? {};
   const unknown = Object.keys(query).filter((name) => !Object.hasOwn(known, name));
   if (unknown.length) {
     throw new HttpProblem(

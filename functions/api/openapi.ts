@@ -2,49 +2,16 @@ import {
   createDocument,
   type oas31,
   type ZodOpenApiOperationObject,
-  type ZodOpenApiOverrideMeta,
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
-import { z, type core } from 'zod';
+import * as z from '../shared/zod.js';
 import { offeredTypes, representations } from './representations.js';
-import { requestBody, route, type ResponseHeader, type ResponseSpec, type Route } from './route.js';
+import { requestBody, type ResponseHeader, type ResponseSpec, type Route } from './route.js';
 import { ETAG_PATTERN, idempotencyKey } from './schemas.js';
 import { problemSchema } from '../shared/problems.js';
 
 const PROBLEM = 'application/problem+json';
-
-/** One allowed combination of an object's fields: these given, those absent. */
-export interface FieldSet {
-  required: readonly string[];
-  absent: readonly string[];
-}
-
-/**
- * Says in the schema what a refinement beside it checks: the object is exactly one of `sets`, as
- * `oneOf` whole objects, each requiring its fields and forbidding the others (a `false` schema), so
- * a client generated from the document refuses a mix too. For `.meta()` after that refinement.
- */
-export const oneOfFieldSets = (...sets: FieldSet[]): { override: ZodOpenApiOverrideMeta } => ({
-  override: ({ jsonSchema }) => {
-    const { properties = {}, required = [], additionalProperties, type: _, ...rest } = jsonSchema;
-    const branch = ({ required: given, absent }: FieldSet): core.JSONSchema.JSONSchema => ({
-      type: 'object',
-      properties: {
-        ...Object.fromEntries(Object.entries(properties).filter(([field]) => !absent.includes(field))),
-        ...Object.fromEntries(absent.map((field) => [field, false])),
-      },
-      required: [...required, ...given],
-      ...(additionalProperties === undefined ? {} : { additionalProperties }),
-    });
-    for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
-    Object.assign(jsonSchema, rest, { oneOf: sets.map(branch) });
-  },
-});
-
-/** `oneOfFieldSets` for exactly one of `fields`. */
-export const exactlyOneOf = (...fields: string[]) =>
-  oneOfFieldSets(...fields.map((field) => ({ required: [field], absent: fields.filter((other) => other !== field) })));
 
 /** One tag per route group (`routes/index.ts`): the group is what a route is about. */
 const TAGS: Record<string, { name: string; description: string }> = {
@@ -163,7 +130,7 @@ const merge = (...parts: (Codes | false | undefined)[]): Codes => {
   return merged;
 };
 
-const hasCursor = (r: Route): boolean => r.query instanceof z.ZodObject && 'cursor' in r.query.shape;
+const hasCursor = (r: Route): boolean => r.query instanceof z.ZodMiniObject && 'cursor' in r.query.shape;
 
 /**
  * Every problem an operation can answer, by status: those the HTTP layer gives every route of a
@@ -218,20 +185,16 @@ const contentOf = (spec: ResponseSpec) => {
 };
 
 // The HTTP layer makes every POST idempotent, so every POST declares the header.
-const idempotencyHeader = idempotencyKey.optional().meta({
+const idempotencyHeader = z.withMeta(z.optional(idempotencyKey), {
   description: 'Runs the request once: a retry with the same key and body gets the first response (kept 72 hours)',
   examples: ['3f1c6a2e-4b7d-4e0a-9c1b-2d5e8f7a6b3c'],
 });
 
-const ifMatchHeader = z
-  .string()
-  .regex(ETAG_PATTERN)
-  .optional()
-  .meta({
-    description:
-      'The `ETag` a read gave: the change applies only to that version, another one is 412. Without it (or with `*`) the change applies to the current version',
-    examples: ['"3"'],
-  });
+const ifMatchHeader = z.withMeta(z.optional(z.string().check(z.regex(ETAG_PATTERN))), {
+  description:
+    'The `ETag` a read gave: the change applies only to that version, another one is 412. Without it (or with `*`) the change applies to the current version',
+  examples: ['"3"'],
+});
 
 const requestHeaders = (r: Route) => {
   const shape = {
@@ -281,8 +244,8 @@ const operation = (r: Route, tag: string): ZodOpenApiOperationObject => {
     tags: [tag],
     security: r.public ? [] : [{ apiKey: [] }],
     requestParams: {
-      ...(r.params ? { path: r.params as z.ZodObject } : {}),
-      ...(r.query ? { query: r.query as z.ZodObject } : {}),
+      ...(r.params ? { path: r.params as z.ZodMiniObject } : {}),
+      ...(r.query ? { query: r.query as z.ZodMiniObject } : {}),
       ...requestHeaders(r),
     },
     ...bodyOf(r),
@@ -303,64 +266,50 @@ Conventions for every operation: JSON in camelCase; amounts and quantities as de
 lists a page at a time (\`limit\`, \`cursor\` -> \`nextCursor\`); \`ETag\` on versioned resources and
 \`If-Match\` to change only the version read; \`Idempotency-Key\` on every POST.`;
 
-let document: ReturnType<typeof createDocument> | undefined;
-
-/** The OpenAPI 3.1 document of the routes, generated once from the same zod schemas that validate requests. */
-const openApiDocument = (groups: Record<string, Route[]>): ReturnType<typeof createDocument> => {
-  if (!document) {
-    const paths: ZodOpenApiPathsObject = {};
-    for (const [group, routes] of Object.entries(groups)) {
-      const tag = TAGS[group];
-      if (!tag) throw new Error(`The route group ${group} has no tag`);
-      for (const r of routes) {
-        paths[r.path] = { ...paths[r.path], [r.method.toLowerCase()]: operation(r, tag.name) };
-      }
+/**
+ * The OpenAPI 3.1 document of the route groups, from the same zod schemas that validate requests.
+ * Built by `npm run openapi` (bin/openapi.ts) into functions/api/openapi.json, never at run time:
+ * zod-openapi and the route table of every group stay out of the functions.
+ */
+export const openApiDocument = (groups: Record<string, Route[]>): ReturnType<typeof createDocument> => {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const [group, routes] of Object.entries(groups)) {
+    const tag = TAGS[group];
+    if (!tag) throw new Error(`The route group ${group} has no tag`);
+    for (const r of routes) {
+      paths[r.path] = { ...paths[r.path], [r.method.toLowerCase()]: operation(r, tag.name) };
     }
-    document = createDocument({
-      openapi: '3.1.0',
-      info: {
-        title: 'Tally',
-        version: '1',
-        description: DESCRIPTION,
-        contact: { name: 'Tally', email: 'api@tally.example' },
-        // The project is private: no public license grants use of it.
-        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
-      },
-      servers: [
-        // Relative: the API is where this document is served from, the local stack or the HTTP API on AWS.
-        { url: '/', description: 'Where this document is served from' },
-        {
-          url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
-          description: "A deployment on AWS: the HTTP API's default stage",
-          variables: {
-            apiId: { default: 'abcd123456', description: 'The HTTP API id (the service stack prints its URL)' },
-            region: { default: 'eu-central-1', description: 'The AWS region it is deployed to' },
-          },
-        },
-      ],
-      tags: Object.values(TAGS),
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer tly_...`' },
-        },
-        schemas: { Problem: problemSchema },
-        headers: HEADERS,
-      },
-      paths,
-    });
   }
-  return document;
-};
-
-/** `GET /v1/openapi.json`, describing the routes of every group that `groups()` returns (itself among them). */
-export const openApiRoute = (groups: () => Record<string, Route[]>): Route =>
-  route({
-    method: 'GET',
-    path: '/v1/openapi.json',
-    operationId: 'getOpenApi',
-    summary: 'This API as an OpenAPI 3.1 document',
-    description: 'Generated from the route table and the zod schemas that validate every request, so it cannot drift from them.',
-    public: true,
-    responses: { 200: { description: 'The OpenAPI document', schema: z.looseObject({ openapi: z.string() }) } },
-    handle: async () => ({ status: 200, body: openApiDocument(groups()) }),
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Tally',
+      version: '1',
+      description: DESCRIPTION,
+      contact: { name: 'Tally', email: 'api@tally.example' },
+      // The project is private: no public license grants use of it.
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+    },
+    servers: [
+      // Relative: the API is where this document is served from, the local stack or the HTTP API on AWS.
+      { url: '/', description: 'Where this document is served from' },
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+        description: "A deployment on AWS: the HTTP API's default stage",
+        variables: {
+          apiId: { default: 'abcd123456', description: 'The HTTP API id (the service stack prints its URL)' },
+          region: { default: 'eu-central-1', description: 'The AWS region it is deployed to' },
+        },
+      },
+    ],
+    tags: Object.values(TAGS),
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer tly_...`' },
+      },
+      schemas: { Problem: problemSchema },
+      headers: HEADERS,
+    },
+    paths,
   });
+};

@@ -1,13 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
 import Negotiator from 'negotiator';
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import { HttpProblem } from '../shared/problems.js';
 import type { Reply, ResponseSpec, Route } from './route.js';
 
 type Headers = Record<string, string | undefined>;
 
 /** A response's representations by media type: its `content` where there is more than JSON, else its JSON `schema`. */
-export const representations = (spec: ResponseSpec): Record<string, z.ZodType> =>
+export const representations = (spec: ResponseSpec): Record<string, z.ZodMiniType> =>
   spec.content ?? (spec.schema ? { 'application/json': spec.schema } : {});
 
 // No Accept (or an empty one) accepts anything (RFC 9110, 12.5.1).
@@ -38,9 +38,9 @@ export const assertAcceptable = (offered: string[], headers: Headers): void => {
 const REPORT_TYPES = ['application/json', 'text/csv'] as const;
 
 /** A report's representations: JSON, or CSV with `Accept: text/csv`. */
-export const jsonOrCsv = (schema: z.ZodType): Record<(typeof REPORT_TYPES)[number], z.ZodType> => ({
+export const jsonOrCsv = (schema: z.ZodMiniType): Record<(typeof REPORT_TYPES)[number], z.ZodMiniType> => ({
   'application/json': schema,
-  'text/csv': z.string().meta({ description: 'RFC 4180: a header row, then one row per record' }),
+  'text/csv': z.withMeta(z.string(), { description: 'RFC 4180: a header row, then one row per record' }),
 });
 
 /** True when the client prefers CSV to JSON (`Accept: text/csv`); JSON is the default. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 
 /** HEAD is served by the portal's pages only (link checkers send it); API routes answer it with 405. */
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -25,9 +25,9 @@ export interface Reply {
 export interface ResponseSpec {
   description: string;
   /** The JSON body. */
-  schema?: z.ZodType;
+  schema?: z.ZodMiniType;
   /** Every representation by media type, where there is more than JSON. */
-  content?: Record<string, z.ZodType>;
+  content?: Record<string, z.ZodMiniType>;
   /** Headers the route sets on this response; those the HTTP layer adds (Location, Vary, ...) the document adds itself. */
   headers?: readonly ResponseHeader[];
 }
@@ -62,9 +62,9 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   ifMatch?: boolean;
   /** The route's own problem codes; see ProblemCodes. */
   errors?: ProblemCodes;
-  params?: z.ZodType<P>;
-  query?: z.ZodType<Q>;
-  body?: z.ZodType<B>;
+  params?: z.ZodMiniType<P>;
+  query?: z.ZodMiniType<Q>;
+  body?: z.ZodMiniType<B>;
   responses: Record<number, ResponseSpec>;
   handle(request: Request<P, Q, B>): Promise<Reply>;
 }
@@ -76,13 +76,13 @@ export const route = <P = Record<string, never>, Q = Record<string, never>, B = 
 export const routeKey = (r: Pick<Route, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 
 /** What a POST without parameters takes: nothing, or an empty JSON object (what many clients send). */
-const noParameters = z.strictObject({}).optional();
+const noParameters = z.optional(z.strictObject({}));
 
 /**
  * The body a route takes: its own schema; for a POST without one, nothing or `{}`; for other
  * methods none (any body is refused).
  */
-export const requestBody = (r: Pick<Route, 'method' | 'body'>): z.ZodType | undefined =>
+export const requestBody = (r: Pick<Route, 'method' | 'body'>): z.ZodMiniType | undefined =>
   r.body ?? (r.method === 'POST' ? noParameters : undefined);
 
 /** 201 with the created resource and where it lives (`Location`), plus its other headers (its ETag). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import { AMOUNT_INTEGER_DIGITS, DECIMAL_PATTERN } from '../domain/money.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpProblem } from '../shared/problems.js';
@@ -6,23 +6,30 @@ import { route, type ProblemCodes, type ResponseSpec, type Route } from './route
 
 const DIGITS = `at most ${AMOUNT_INTEGER_DIGITS} integer and 10 fraction digits (every amount stays below 10^${AMOUNT_INTEGER_DIGITS}, what one payment can carry)`;
 
+/** How the OpenAPI document describes a decimal string, for fields that say more about theirs. */
+export const DECIMAL_DESCRIPTION = `A decimal string: ${DIGITS}`;
+export const POSITIVE_DECIMAL_DESCRIPTION = `A decimal string greater than zero: ${DIGITS}`;
+
 /**
  * Amounts and quantities travel as decimal strings, never as JSON numbers. The pattern is the one
  * amount bound (`AMOUNT_INTEGER_DIGITS`), so an input amount past it is 400.
  */
 // `abort` stops the refinements that follow from parsing what is not a number.
-export const decimalString = z
-  .string()
-  .regex(DECIMAL_PATTERN, {
-    message: `must be a decimal string of at most ${AMOUNT_INTEGER_DIGITS} integer and 10 fraction digits, such as "1234.50"`,
-    abort: true,
-  })
-  .meta({ description: `A decimal string: ${DIGITS}`, examples: ['1234.50'] });
+export const decimalString = z.withMeta(
+  z.string().check(
+    z.regex(DECIMAL_PATTERN, {
+      message: `must be a decimal string of at most ${AMOUNT_INTEGER_DIGITS} integer and 10 fraction digits, such as "1234.50"`,
+      abort: true,
+    }),
+  ),
+  { description: DECIMAL_DESCRIPTION, examples: ['1234.50'] },
+);
 
 // A pattern rather than a refinement, so that the OpenAPI document says it too: no sign, a digit other than 0.
-export const positiveDecimalString = decimalString
-  .regex(/^(?:\d*[1-9]\d*(?:\.\d+)?|\d*\.\d*[1-9]\d*)$/, 'must be greater than zero')
-  .meta({ description: `A decimal string greater than zero: ${DIGITS}` });
+export const positiveDecimalString = z.withMeta(
+  decimalString.check(z.regex(/^(?:\d*[1-9]\d*(?:\.\d+)?|\d*\.\d*[1-9]\d*)$/, 'must be greater than zero')),
+  { description: POSITIVE_DECIMAL_DESCRIPTION },
+);
 
 /**
  * Percent strings ("20" means 20%) from 0 to `max`, a power of ten, with up to 6 decimals. The
@@ -30,13 +37,17 @@ export const positiveDecimalString = decimalString
  */
 const percentUpTo = (max: 100 | 1000) => {
   const digits = String(max).length - 1;
-  return z
-    .string()
-    .regex(
-      new RegExp(`^(${max}(\\.0{1,6})?|\\d{1,${digits}}(\\.\\d{1,6})?)$`),
-      `must be a percent string from 0 to ${max}, such as "20" or "7.5"`,
-    )
-    .meta({ description: `A percent string ("20" means 20%), 0 to ${max}, up to 6 decimals`, examples: ['20'] });
+  return z.withMeta(
+    z
+      .string()
+      .check(
+        z.regex(
+          new RegExp(`^(${max}(\\.0{1,6})?|\\d{1,${digits}}(\\.\\d{1,6})?)$`),
+          `must be a percent string from 0 to ${max}, such as "20" or "7.5"`,
+        ),
+      ),
+    { description: `A percent string ("20" means 20%), 0 to ${max}, up to 6 decimals`, examples: ['20'] },
+  );
 };
 
 /** Rates and percents are percent strings: "20" means 20%. */
@@ -45,19 +56,19 @@ export const percentString = percentUpTo(100);
 /** How far work is done: past 100% only bills past the price, which the domain allows with `allowOverbilling`. */
 export const progressPercent = percentUpTo(1000);
 
-export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"');
+export const currencyCode = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"'));
 
 /** An id in a path or a filter; an empty filter is refused rather than read as no filter. */
-export const resourceId = z.string().min(1).max(64);
+export const resourceId = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const idParams = z.object({ id: resourceId });
 
 /** Stripe's `Idempotency-Key`, which every POST takes. */
-export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters');
+export const idempotencyKey = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters'));
 
 export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
 /** A date range must not end before it starts (ISO dates sort as strings); the issue names `to`. */
@@ -70,7 +81,8 @@ export const rangeInOrder = (
   }
 };
 
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodMiniType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
 
 export const atLeastOneField = (value: object): boolean => Object.values(value).some((v) => v !== undefined);
 

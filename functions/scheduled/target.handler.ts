@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import { SCHEDULE_TARGET_NAMES, scheduledFor, type ScheduledEvent } from '../adapters/scheduler.js';
 import { logger } from '../shared/logger.js';
 import { scheduleTargets, type TargetRegistry } from './targets.js';
@@ -9,10 +9,14 @@ const scheduledInput = z.object({
   target: z.enum(SCHEDULE_TARGET_NAMES),
   input: z.record(z.string(), z.unknown()),
   scheduledTime: z.iso.datetime({ offset: true }),
-  cadence: z
-    .object({ start: z.iso.datetime({ offset: true }), days: z.number().int().positive(), timeZone: z.string().min(1) })
-    .optional(),
-}) satisfies z.ZodType<ScheduledEvent>;
+  cadence: z.optional(
+    z.object({
+      start: z.iso.datetime({ offset: true }),
+      days: z.number().check(z.int(), z.positive()),
+      timeZone: z.string().check(z.minLength(1)),
+    }),
+  ),
+}) satisfies z.ZodMiniType<ScheduledEvent>;
 
 /**
  * The one function every schedule invokes (lib/constructs/schedules.ts): runs the event's target with

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import { clock } from '../adapters/clock.js';
 import { mailer } from '../adapters/mailer.js';
 import { expire, isDeemedAccepted, remind, reminderSent, type ApprovalRequest } from '../domain/approval.js';
@@ -20,7 +20,7 @@ import { approvalLink, newLink } from './portal-links.js';
 // The targets of an approval request's schedules (approvalSchedules in approval-requests.ts). Each is
 // safe to run twice for one scheduled time, and does nothing for a request decided, superseded or gone.
 
-const timerInput = z.object({ tenantId: z.string().min(1), requestId: z.string().min(1) });
+const timerInput = z.object({ tenantId: z.string().check(z.minLength(1)), requestId: z.string().check(z.minLength(1)) });
 
 const isNotFound = (error: unknown): boolean => error instanceof DomainError && error.kind === 'not_found';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import { clock } from '../adapters/clock.js';
 import { localDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
@@ -21,7 +21,7 @@ import { retrying } from './retry.js';
 /** The purpose its mail is sent for: once per invoice (services/invoice-send.service.ts). */
 const SEND_PURPOSE = 'late-fee';
 
-const lateFeeInput = z.object({ tenantId: z.string().min(1), invoiceId: z.string().min(1) });
+const lateFeeInput = z.object({ tenantId: z.string().check(z.minLength(1)), invoiceId: z.string().check(z.minLength(1)) });
 
 export interface LateFeeResult {
   invoiceId: string;

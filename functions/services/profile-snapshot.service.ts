@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import { clock } from '../adapters/clock.js';
 import { DomainError } from '../domain/errors.js';
 import { isIssued, type Invoice } from '../domain/invoice.js';
@@ -36,7 +36,7 @@ import { retrying } from './retry.js';
 // The target of a profile's schedule (services/profile-schedule.ts): one cycle of its tab, safe to
 // run any number of times for one scheduled time, at once or after a run was cut off anywhere.
 
-const snapshotInput = z.object({ tenantId: z.string().min(1), profileId: z.string().min(1) });
+const snapshotInput = z.object({ tenantId: z.string().check(z.minLength(1)), profileId: z.string().check(z.minLength(1)) });
 
 /** The purpose its invoice is sent for: once per invoice (services/invoice-send.service.ts). */
 const SEND_PURPOSE = 'profile-snapshot';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import { DomainError, type ErrorKind, type FieldError } from '../domain/errors.js';
 import { isTransient } from './transient.js';
 
@@ -62,17 +62,18 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export const problemSchema = z
-  .object({
+export const problemSchema = z.withMeta(
+  z.object({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: z.number().check(z.int()),
     code: z.string(),
     detail: z.string(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem' });
+    instance: z.optional(z.string()),
+    errors: z.optional(z.array(z.object({ field: z.string(), code: z.string(), message: z.string() }))),
+  }),
+  { id: 'Problem' },
+);
 
 export type Problem = z.infer<typeof problemSchema>;
 

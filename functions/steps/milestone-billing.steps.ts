@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import type { BillingRound } from '../services/milestone-billing.service.js';
 import {
   checkBillable,
@@ -14,14 +14,14 @@ import type { StepHandler } from './step.js';
 // answers a small result (the ASL keeps the input and puts the result beside it).
 
 const round = z.object({
-  tenantId: z.string().min(1),
-  jobId: z.string().min(1),
-  milestoneId: z.string().min(1),
-  round: z.number().int().positive(),
-  invoiceId: z.string().min(1),
+  tenantId: z.string().check(z.minLength(1)),
+  jobId: z.string().check(z.minLength(1)),
+  milestoneId: z.string().check(z.minLength(1)),
+  round: z.number().check(z.int(), z.positive()),
+  invoiceId: z.string().check(z.minLength(1)),
 });
 
-const failed = round.extend({ error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }) });
+const failed = z.extend(round, { error: z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }) });
 
 /** A step of the round: its input checked, its errors named for the ASL's Retry and Catch (steps/errors.ts). */
 const roundStep =

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 import {
   copyLines,
   finalize,
@@ -16,17 +16,17 @@ import type { StepHandler } from './step.js';
 // The steps of workflows/partial-invoice.asl.json: each reads the finalization from its input.
 
 const finalization = z.object({
-  tenantId: z.string().min(1),
-  invoiceId: z.string().min(1),
-  attempt: z.number().int().positive(),
+  tenantId: z.string().check(z.minLength(1)),
+  invoiceId: z.string().check(z.minLength(1)),
+  attempt: z.number().check(z.int(), z.positive()),
   send: z.boolean(),
 });
-const chunk = finalization.extend({ ids: z.array(z.string().min(1)).min(1) });
-const failed = finalization.extend({ error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }) });
+const chunk = z.extend(finalization, { ids: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)) });
+const failed = z.extend(finalization, { error: z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }) });
 
 /** A step: its input checked, its errors named for the ASL's Retry and Catch (steps/errors.ts). */
 const step =
-  <S extends z.ZodType, T>(schema: S, run: (input: z.infer<S>) => Promise<T>): StepHandler =>
+  <S extends z.ZodMiniType, T>(schema: S, run: (input: z.infer<S>) => Promise<T>): StepHandler =>
   async (input) => {
     try {
       return await run(schema.parse(input));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import { DECIDERS } from '../../domain/approval.js';
 import { CHANGE_ORDER_STATUSES, MAX_CHANGES, type ChangeOrder } from '../../domain/change-order.js';
 import { sendChangeOrder } from '../../services/change-order-approval.service.js';
@@ -12,17 +12,17 @@ const changeRequest = z.discriminatedUnion('op', [
   z.strictObject({
     op: z.literal('modify'),
     milestoneId: resourceId,
-    fields: z.strictObject(milestoneFields).partial().refine(atLeastOneField, 'give at least one field'),
+    fields: z.partial(z.strictObject(milestoneFields)).check(z.refine(atLeastOneField, 'give at least one field')),
   }),
   z.strictObject({ op: z.literal('remove'), milestoneId: resourceId }),
 ]);
 
-const newChangeOrder = z
-  .strictObject({
-    description: text(2000).meta({ description: 'Why the scope changes, as the client reads it' }),
-    changes: z.array(changeRequest).min(1).max(MAX_CHANGES),
-  })
-  .meta({
+const newChangeOrder = z.withMeta(
+  z.strictObject({
+    description: z.withMeta(text(2000), { description: 'Why the scope changes, as the client reads it' }),
+    changes: z.array(changeRequest).check(z.minLength(1), z.maxLength(MAX_CHANGES)),
+  }),
+  {
     examples: [
       {
         description: 'Client asked for a skylight; the old roof stays',
@@ -33,20 +33,23 @@ const newChangeOrder = z
         ],
       },
     ],
-  });
+  },
+);
 
-const sendRequest = z
-  .strictObject({ to: z.email().max(254).optional().meta({ description: "Whom to ask (default: the job's customer)" }) })
-  .optional();
-const approveRequest = z.strictObject({ note: text(2000).optional() }).optional();
-const rejectRequest = z.strictObject({ comment: text(2000).meta({ description: 'Why it is rejected' }) });
+const sendRequest = z.optional(
+  z.strictObject({
+    to: z.withMeta(z.optional(z.email().check(z.maxLength(254))), { description: "Whom to ask (default: the job's customer)" }),
+  }),
+);
+const approveRequest = z.optional(z.strictObject({ note: z.optional(text(2000)) }));
+const rejectRequest = z.strictObject({ comment: z.withMeta(text(2000), { description: 'Why it is rejected' }) });
 
-const nullableText = z.string().nullable();
+const nullableText = z.nullable(z.string());
 
 const changeSchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('add'),
-    milestoneId: z.string().meta({ description: 'The id the milestone has once the change order is approved' }),
+    milestoneId: z.withMeta(z.string(), { description: 'The id the milestone has once the change order is approved' }),
     milestone: z.object({
       name: z.string(),
       description: nullableText,
@@ -60,48 +63,51 @@ const changeSchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('modify'),
     milestoneId: z.string(),
-    fields: z
-      .object({
-        name: z.string().optional(),
-        description: nullableText.optional(),
-        amount: z.string().optional(),
-        taxRate: z.string().optional(),
-        completionCriteria: nullableText.optional(),
-        requiresClientApproval: z.boolean().optional(),
-        approverEmail: nullableText.optional(),
-      })
-      .meta({ description: 'What changes; a field left out stays, a null clears it' }),
+    fields: z.withMeta(
+      z.object({
+        name: z.optional(z.string()),
+        description: z.optional(nullableText),
+        amount: z.optional(z.string()),
+        taxRate: z.optional(z.string()),
+        completionCriteria: z.optional(nullableText),
+        requiresClientApproval: z.optional(z.boolean()),
+        approverEmail: z.optional(nullableText),
+      }),
+      { description: 'What changes; a field left out stays, a null clears it' },
+    ),
   }),
   z.object({ op: z.literal('remove'), milestoneId: z.string() }),
 ]);
 
-export const changeOrderSchema = z
-  .object({
+export const changeOrderSchema = z.withMeta(
+  z.object({
     id: z.string(),
     jobId: z.string(),
     description: z.string(),
     status: z.enum(CHANGE_ORDER_STATUSES),
     changes: z.array(changeSchema),
-    approval: z
-      .object({ requestId: z.string(), recipient: z.string(), expiresAt: z.iso.datetime() })
-      .nullable()
-      .meta({ description: "The client's approval it was sent for (its emailed link); null until sent" }),
-    decision: z
-      .object({
-        outcome: z.enum(['approve', 'reject']),
-        by: z.enum(DECIDERS),
-        at: z.iso.datetime(),
-        ip: nullableText,
-        userAgent: nullableText,
-        comment: nullableText,
-      })
-      .nullable()
-      .meta({ description: 'Who decided, when, from where (the portal) and what they said; null until decided' }),
+    approval: z.withMeta(z.nullable(z.object({ requestId: z.string(), recipient: z.string(), expiresAt: z.iso.datetime() })), {
+      description: "The client's approval it was sent for (its emailed link); null until sent",
+    }),
+    decision: z.withMeta(
+      z.nullable(
+        z.object({
+          outcome: z.enum(['approve', 'reject']),
+          by: z.enum(DECIDERS),
+          at: z.iso.datetime(),
+          ip: nullableText,
+          userAgent: nullableText,
+          comment: nullableText,
+        }),
+      ),
+      { description: 'Who decided, when, from where (the portal) and what they said; null until decided' },
+    ),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'ChangeOrder' });
+    version: z.number().check(z.int()),
+  }),
+  { id: 'ChangeOrder' },
+);
 
 type IdParams = z.infer<typeof idParams>;
 

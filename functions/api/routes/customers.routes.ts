@@ -1,27 +1,27 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import type { Customer } from '../../domain/customer.js';
 import { createCustomer, getCustomer, listCustomers, updateCustomer } from '../../services/customer.service.js';
 import { created, route } from '../route.js';
 import { atLeastOneField, currencyCode, etag, idParams, pageOf, pageQuery } from '../schemas.js';
 
 const address = z.strictObject({
-  line1: z.string().trim().min(1).max(200),
-  line2: z.string().trim().max(200).optional(),
-  city: z.string().trim().min(1).max(100),
-  postalCode: z.string().trim().max(20).optional(),
-  region: z.string().trim().max(100).optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "DE"'),
+  line1: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  line2: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+  city: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  postalCode: z.optional(z.string().check(z.trim(), z.maxLength(20))),
+  region: z.optional(z.string().check(z.trim(), z.maxLength(100))),
+  country: z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "DE"')),
 });
 
 const customerFields = {
-  name: z.string().trim().min(1).max(200),
-  email: z.email().max(254).nullish(),
-  currency: currencyCode.optional(),
-  billingAddress: address.nullish(),
-  taxId: z.string().trim().min(1).max(50).nullish(),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  email: z.nullish(z.email().check(z.maxLength(254))),
+  currency: z.optional(currencyCode),
+  billingAddress: z.nullish(address),
+  taxId: z.nullish(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))),
 };
 
-const newCustomer = z.strictObject(customerFields).meta({
+const newCustomer = z.withMeta(z.strictObject(customerFields), {
   examples: [
     {
       name: 'Acme Ltd',
@@ -32,21 +32,22 @@ const newCustomer = z.strictObject(customerFields).meta({
     },
   ],
 });
-const customerPatch = z.strictObject(customerFields).partial().refine(atLeastOneField, 'give at least one field');
+const customerPatch = z.partial(z.strictObject(customerFields)).check(z.refine(atLeastOneField, 'give at least one field'));
 
-export const customerSchema = z
-  .object({
+export const customerSchema = z.withMeta(
+  z.object({
     id: z.string(),
     name: z.string(),
-    email: z.string().nullable(),
+    email: z.nullable(z.string()),
     currency: currencyCode,
-    billingAddress: address.nullable(),
-    taxId: z.string().nullable(),
+    billingAddress: z.nullable(address),
+    taxId: z.nullable(z.string()),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'Customer' });
+    version: z.number().check(z.int()),
+  }),
+  { id: 'Customer' },
+);
 
 const customer = (status: number, c: Customer) => ({ status, body: c, headers: etag(c) });
 const customerResponse = { description: 'The customer', schema: customerSchema, headers: ['ETag'] } as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import type { EventType } from '../../domain/event.js';
 import { listEvents } from '../../services/event.service.js';
 import { route } from '../route.js';
@@ -12,27 +12,29 @@ const eventType = z.enum([
   'invoice.late_fee_added',
 ] as const satisfies readonly EventType[]);
 
-const eventSchema = z
-  .object({
+const eventSchema = z.withMeta(
+  z.object({
     id: z.string(),
     type: eventType,
     invoiceId: z.string(),
-    jobId: z.string().nullable().meta({ description: 'The job of the invoice; null for an invoice of an accumulating profile' }),
-    profileId: z
-      .string()
-      .nullable()
-      .meta({ description: 'The accumulating profile of the invoice; null for an invoice of a job' }),
+    jobId: z.withMeta(z.nullable(z.string()), {
+      description: 'The job of the invoice; null for an invoice of an accumulating profile',
+    }),
+    profileId: z.withMeta(z.nullable(z.string()), {
+      description: 'The accumulating profile of the invoice; null for an invoice of a job',
+    }),
     customerId: z.string(),
-    number: z.string().nullable(),
+    number: z.nullable(z.string()),
     currency: currencyCode,
-    amount: z
-      .string()
-      .meta({ description: "The invoice's gross; for payment.recorded the payment, for invoice.late_fee_added the fee" }),
+    amount: z.withMeta(z.string(), {
+      description: "The invoice's gross; for payment.recorded the payment, for invoice.late_fee_added the fee",
+    }),
     createdAt: z.iso.datetime(),
-  })
-  .meta({ id: 'Event' });
+  }),
+  { id: 'Event' },
+);
 
-const eventQuery = pageQuery.extend({ type: eventType.optional() });
+const eventQuery = z.extend(pageQuery, { type: z.optional(eventType) });
 
 export const eventRoutes = [
   route<object, z.infer<typeof eventQuery>>({

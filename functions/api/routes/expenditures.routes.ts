@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import {
   EXPENDITURE_DECIMALS,
   EXPENDITURE_LISTINGS,
@@ -15,31 +15,34 @@ import { text } from './milestones.routes.js';
 const kind = z.enum(EXPENDITURE_KINDS);
 
 // Not negative, at most 15 integer digits (the amount bound) and 4 decimals.
-const unitDecimal = z
-  .string()
-  .regex(new RegExp(`^\\d{1,15}(\\.\\d{1,${EXPENDITURE_DECIMALS}})?$`), {
-    message: `must be a decimal string of at most 15 integer and ${EXPENDITURE_DECIMALS} fraction digits, not negative, such as "7.25"`,
-    abort: true,
-  })
-  .meta({ description: `A decimal string, not negative: at most 15 integer and ${EXPENDITURE_DECIMALS} fraction digits` });
+const unitDecimal = z.withMeta(
+  z.string().check(
+    z.regex(new RegExp(`^\\d{1,15}(\\.\\d{1,${EXPENDITURE_DECIMALS}})?$`), {
+      message: `must be a decimal string of at most 15 integer and ${EXPENDITURE_DECIMALS} fraction digits, not negative, such as "7.25"`,
+      abort: true,
+    }),
+  ),
+  { description: `A decimal string, not negative: at most 15 integer and ${EXPENDITURE_DECIMALS} fraction digits` },
+);
 
-const quantity = unitDecimal
-  .regex(/^(?:\d*[1-9]\d*(?:\.\d+)?|\d*\.\d*[1-9]\d*)$/, 'must be greater than zero')
-  .meta({ description: `A decimal string greater than zero: at most 15 integer and ${EXPENDITURE_DECIMALS} fraction digits` });
+const quantity = z.withMeta(
+  unitDecimal.check(z.regex(/^(?:\d*[1-9]\d*(?:\.\d+)?|\d*\.\d*[1-9]\d*)$/, 'must be greater than zero')),
+  { description: `A decimal string greater than zero: at most 15 integer and ${EXPENDITURE_DECIMALS} fraction digits` },
+);
 
 const expenditureFields = {
   kind,
-  date: isoDate.meta({ description: 'When the work was done or the material bought' }),
+  date: z.withMeta(isoDate, { description: 'When the work was done or the material bought' }),
   description: text(500),
-  resource: text(200).nullish().meta({ description: 'Who or what was spent: an employee, a machine, a supplier' }),
+  resource: z.withMeta(z.nullish(text(200)), { description: 'Who or what was spent: an employee, a machine, a supplier' }),
   quantity,
   unitCost: unitDecimal,
-  unitPrice: unitDecimal.meta({ description: 'The unit sales price' }),
+  unitPrice: z.withMeta(unitDecimal, { description: 'The unit sales price' }),
 };
 
 const newExpenditure = z.strictObject({
   ...expenditureFields,
-  booked: z.boolean().optional().meta({ description: 'Book it at once (default false: book it later)' }),
+  booked: z.withMeta(z.optional(z.boolean()), { description: 'Book it at once (default false: book it later)' }),
 });
 const example = {
   kind: 'hours',
@@ -51,69 +54,75 @@ const example = {
   unitPrice: '68.00',
   booked: true,
 };
-const newExpenditureBody = newExpenditure.meta({ examples: [example] });
-const batchBody = z
-  .strictObject({ items: z.array(newExpenditure).min(1).max(MAX_BATCH_EXPENDITURES) })
-  .meta({ examples: [{ items: [example, { ...example, kind: 'material', description: 'Cable', quantity: '40' }] }] });
-const expenditurePatch = z.strictObject(expenditureFields).partial().refine(atLeastOneField, 'give at least one field');
+const newExpenditureBody = z.withMeta(newExpenditure, { examples: [example] });
+const batchBody = z.withMeta(
+  z.strictObject({ items: z.array(newExpenditure).check(z.minLength(1), z.maxLength(MAX_BATCH_EXPENDITURES)) }),
+  { examples: [{ items: [example, { ...example, kind: 'material', description: 'Cable', quantity: '40' }] }] },
+);
+const expenditurePatch = z.partial(z.strictObject(expenditureFields)).check(z.refine(atLeastOneField, 'give at least one field'));
 
-const listQuery = pageQuery
-  .extend({
-    status: z.enum(EXPENDITURE_LISTINGS).optional().meta({
+const listQuery = z
+  .extend(pageQuery, {
+    status: z.withMeta(z.optional(z.enum(EXPENDITURE_LISTINGS)), {
       description:
         '`unbooked`: not booked yet; `unbilled`, `selected`, `settled`: booked ones by billing status (`unbilled` is what a partial invoice may select). Without it, all',
     }),
-    kind: kind.optional(),
-    from: isoDate.optional().meta({ description: 'Expenditures dated from this day (inclusive)' }),
-    to: isoDate.optional().meta({ description: 'Expenditures dated up to this day (inclusive)' }),
+    kind: z.optional(kind),
+    from: z.withMeta(z.optional(isoDate), { description: 'Expenditures dated from this day (inclusive)' }),
+    to: z.withMeta(z.optional(isoDate), { description: 'Expenditures dated up to this day (inclusive)' }),
   })
-  .superRefine(rangeInOrder);
+  .check(z.superRefine(rangeInOrder));
 
 const expenditureParams = z.object({ id: resourceId, eid: resourceId });
 type IdParams = z.infer<typeof idParams>;
 type ExpenditureParams = z.infer<typeof expenditureParams>;
 
-export const expenditureSchema = z
-  .object({
+export const expenditureSchema = z.withMeta(
+  z.object({
     id: z.string(),
     jobId: z.string(),
     kind,
     date: isoDate,
     description: z.string(),
-    resource: z.string().nullable(),
+    resource: z.nullable(z.string()),
     quantity: z.string(),
     unitCost: z.string(),
     unitPrice: z.string(),
-    cost: z.string().meta({ description: "quantity x unitCost, rounded to the currency's minor unit" }),
-    salesValue: z.string().meta({ description: "quantity x unitPrice, rounded to the currency's minor unit" }),
+    cost: z.withMeta(z.string(), { description: "quantity x unitCost, rounded to the currency's minor unit" }),
+    salesValue: z.withMeta(z.string(), { description: "quantity x unitPrice, rounded to the currency's minor unit" }),
     booked: z.boolean(),
-    bookedAt: z.iso.datetime().nullable(),
+    bookedAt: z.nullable(z.iso.datetime()),
     status: z.enum(BILLING_STATUSES),
-    selection: z.string().nullable().meta({ description: 'The partial invoice whose selection holds it' }),
-    settledBy: z.string().nullable().meta({ description: 'The partial invoice that settled it' }),
+    selection: z.withMeta(z.nullable(z.string()), { description: 'The partial invoice whose selection holds it' }),
+    settledBy: z.withMeta(z.nullable(z.string()), { description: 'The partial invoice that settled it' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'Expenditure' });
+    version: z.number().check(z.int()),
+  }),
+  { id: 'Expenditure' },
+);
 
-const totalSchema = z
-  .object({ count: z.number().int().min(0), cost: z.string(), salesValue: z.string() })
-  .meta({ id: 'ExpenditureTotal' });
+const totalSchema = z.withMeta(
+  z.object({ count: z.number().check(z.int(), z.gte(0)), cost: z.string(), salesValue: z.string() }),
+  {
+    id: 'ExpenditureTotal',
+  },
+);
 const byStatus = z.object({ unbilled: totalSchema, selected: totalSchema, settled: totalSchema });
 
 /** What a job's expenditures add up to, on the job. */
-export const expenditureSummarySchema = z
-  .object({
-    booked: z
-      .object({ hours: byStatus, material: byStatus, purchase: byStatus })
-      .meta({ description: 'Booked expenditures by kind and billing status' }),
-    unbooked: totalSchema.meta({ description: 'Not booked yet: in neither WIP nor the price' }),
-    wip: z
-      .object({ bookedCost: z.string(), settledCost: z.string(), wipBalance: z.string() })
-      .meta({ description: 'Work in Process at cost: booked, settled by partial invoices, and the balance (booked - settled)' }),
-  })
-  .meta({ id: 'JobExpenditures' });
+export const expenditureSummarySchema = z.withMeta(
+  z.object({
+    booked: z.withMeta(z.object({ hours: byStatus, material: byStatus, purchase: byStatus }), {
+      description: 'Booked expenditures by kind and billing status',
+    }),
+    unbooked: z.withMeta(totalSchema, { description: 'Not booked yet: in neither WIP nor the price' }),
+    wip: z.withMeta(z.object({ bookedCost: z.string(), settledCost: z.string(), wipBalance: z.string() }), {
+      description: 'Work in Process at cost: booked, settled by partial invoices, and the balance (booked - settled)',
+    }),
+  }),
+  { id: 'JobExpenditures' },
+);
 
 const expenditureResponse = { description: 'The expenditure', schema: expenditureSchema, headers: ['ETag'] } as const;
 const reply = (e: Expenditure) => ({ status: 200, body: e, headers: etag(e) });

@@ -1,4 +1,3 @@
-import { openApiRoute } from '../openapi.js';
 import type { Route } from '../route.js';
 import { changeOrderRoutes } from './change-orders.routes.js';
 import { customerRoutes } from './customers.routes.js';
@@ -17,7 +16,7 @@ import { settingsRoutes } from './settings.routes.js';
  * Every route, by the group whose Lambda serves it (`functions/api/<group>.handler.ts`).
  */
 export const routeGroups = {
-  meta: [...metaRoutes, openApiRoute((): Record<string, Route[]> => routeGroups)],
+  meta: metaRoutes,
   customers: customerRoutes,
   jobs: jobRoutes,
   milestones: milestoneRoutes,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import type { Invoice } from '../../domain/invoice.js';
 import {
   createDraft,
@@ -25,18 +25,18 @@ import { draftPatch, invoiceSchema, isoDate, newDraft, newPayment } from './invo
 
 type IdParams = z.infer<typeof idParams>;
 
-const invoiceQuery = pageQuery
-  .extend({
-    number: z.string().min(1).max(100).optional(),
-    customerId: resourceId.optional(),
-    jobId: resourceId.optional(),
-    profileId: resourceId.optional(),
-    status: z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided']).optional(),
-    type: z.enum(['partial', 'complete', 'correction']).optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
+const invoiceQuery = z
+  .extend(pageQuery, {
+    number: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+    customerId: z.optional(resourceId),
+    jobId: z.optional(resourceId),
+    profileId: z.optional(resourceId),
+    status: z.optional(z.enum(['draft', 'invoiced', 'approved', 'exported', 'posted', 'voided'])),
+    type: z.optional(z.enum(['partial', 'complete', 'correction'])),
+    from: z.optional(isoDate),
+    to: z.optional(isoDate),
   })
-  .superRefine(rangeInOrder);
+  .check(z.superRefine(rangeInOrder));
 
 const reply = (status: number, invoice: Invoice, headers: Record<string, string> = {}) => ({
   status,
@@ -44,13 +44,13 @@ const reply = (status: number, invoice: Invoice, headers: Record<string, string>
   headers: { ...etag(invoice), ...headers },
 });
 
-const sendRequest = z
-  .strictObject({
-    to: z.email().max(254).optional(),
-    cc: z.array(z.email().max(254)).max(10).optional(),
-    message: z.string().max(10_000).optional(),
-  })
-  .optional();
+const sendRequest = z.optional(
+  z.strictObject({
+    to: z.optional(z.email().check(z.maxLength(254))),
+    cc: z.optional(z.array(z.email().check(z.maxLength(254))).check(z.maxLength(10))),
+    message: z.optional(z.string().check(z.maxLength(10_000))),
+  }),
+);
 const invoiceResponse = { description: 'The invoice', schema: invoiceSchema, headers: ['ETag'] } as const;
 
 // What the job's ledger and the invoices a correction names refuse when an invoice is drafted,
@@ -79,15 +79,16 @@ const ITEM_LIMITS = ['INVOICE_TOO_LARGE', 'JOB_TOO_LARGE'] as const;
 // A time and material partial draft changes and goes only while its selection is open (domain/partial-invoice.ts).
 const SELECTION_STATES_REFUSED = ['SELECTION_NOT_OPEN', 'FINALIZATION_IN_PROGRESS'] as const;
 
-const paymentParams = idParams.extend({ paymentId: resourceId });
+const paymentParams = z.extend(idParams, { paymentId: resourceId });
 type PaymentParams = z.infer<typeof paymentParams>;
 
-const paymentSchema = invoiceSchema.shape.payments.element
-  .extend({
+const paymentSchema = z.withMeta(
+  z.extend(invoiceSchema.shape.payments._zod.def.element, {
     invoiceId: z.string(),
-    invoice: invoiceSchema.pick({ id: true, amountPaid: true, balanceDue: true, paymentStatus: true, version: true }),
-  })
-  .meta({ id: 'Payment', description: 'A payment, and the balance it leaves on its invoice' });
+    invoice: z.pick(invoiceSchema, { id: true, amountPaid: true, balanceDue: true, paymentStatus: true, version: true }),
+  }),
+  { id: 'Payment', description: 'A payment, and the balance it leaves on its invoice' },
+);
 const paymentResponse = { description: 'The payment and the invoice balance', schema: paymentSchema, headers: ['ETag'] } as const;
 
 const paymentView = ({ payment, invoice }: RecordedPayment) => ({ ...payment, invoiceId: invoice.id, invoice });
@@ -144,7 +145,7 @@ export const invoiceRoutes = [
     responses: {
       201: {
         description: 'The draft, with the job billing it leads to',
-        schema: invoiceSchema.extend({ jobBilling: billingSchema }).meta({ id: 'Draft' }),
+        schema: z.withMeta(z.extend(invoiceSchema, { jobBilling: billingSchema }), { id: 'Draft' }),
         headers: ['ETag'],
       },
     },
@@ -183,8 +184,8 @@ export const invoiceRoutes = [
         description: 'The invoice',
         content: {
           'application/json': invoiceSchema,
-          'text/html': z.string().meta({ contentMediaType: 'text/html' }),
-          'application/pdf': z.string().meta({ format: 'binary', contentMediaType: 'application/pdf' }),
+          'text/html': z.withMeta(z.string(), { contentMediaType: 'text/html' }),
+          'application/pdf': z.withMeta(z.string(), { format: 'binary', contentMediaType: 'application/pdf' }),
         },
         headers: ['ETag', 'Content-Disposition'],
       },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import { MAX_CHARGES } from '../../domain/charge.js';
 import { expenditureSummary } from '../../domain/expenditure.js';
 import { billingSummary, type Job } from '../../domain/job.js';
@@ -10,6 +10,7 @@ import type { ChargeOfJob } from '../../services/job.service.js';
 import { withMilestones, type MilestoneSummary } from '../../services/milestone.service.js';
 import { created, route } from '../route.js';
 import {
+  DECIMAL_DESCRIPTION,
   actionRoute,
   atLeastOneField,
   decimalString,
@@ -26,73 +27,81 @@ import {
 const billingType = z.enum(['fixed_price', 'time_and_material', 'milestone']);
 const jobStatus = z.enum(['open', 'closed', 'billed']);
 
-const newJob = z
-  .strictObject({
-    customerId: z.string().min(1).max(64),
-    name: z.string().trim().min(1).max(200),
+const newJob = z.withMeta(
+  z.strictObject({
+    customerId: z.string().check(z.minLength(1), z.maxLength(64)),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
     billingType,
-    currency: currencyCode.optional(),
-    retainagePercent: percentString.optional(),
-  })
-  .meta({ examples: [{ customerId: 'cus_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3', name: 'Kitchen refit', billingType: 'fixed_price' }] });
+    currency: z.optional(currencyCode),
+    retainagePercent: z.optional(percentString),
+  }),
+  { examples: [{ customerId: 'cus_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3', name: 'Kitchen refit', billingType: 'fixed_price' }] },
+);
 
 const jobPatch = z
-  .strictObject({ name: newJob.shape.name, customerId: newJob.shape.customerId, retainagePercent: percentString.nullable() })
-  .partial()
-  .refine(atLeastOneField, 'give at least one field');
+  .partial(
+    z.strictObject({ name: newJob.shape.name, customerId: newJob.shape.customerId, retainagePercent: z.nullable(percentString) }),
+  )
+  .check(z.refine(atLeastOneField, 'give at least one field'));
 
 const chargeFields = {
-  description: z.string().trim().min(1).max(500),
-  group: z.string().trim().min(1).max(100).nullish(),
+  description: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  group: z.nullish(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
   quantity: positiveDecimalString,
-  unitPrice: decimalString.meta({
-    description: `${decimalString.description}. Negative for a discount. The job's charges, each at its size with its tax, stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
+  unitPrice: z.withMeta(decimalString, {
+    description: `${DECIMAL_DESCRIPTION}. Negative for a discount. The job's charges, each at its size with its tax, stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
   }),
-  taxRate: percentString.optional(),
+  taxRate: z.optional(percentString),
 };
-const newCharge = z
-  .strictObject(chargeFields)
-  .meta({ examples: [{ description: 'Cabinets', group: 'Joinery', quantity: '12', unitPrice: '350.00', taxRate: '19' }] });
-const chargePatch = z.strictObject(chargeFields).partial().refine(atLeastOneField, 'give at least one field');
+const newCharge = z.withMeta(z.strictObject(chargeFields), {
+  examples: [{ description: 'Cabinets', group: 'Joinery', quantity: '12', unitPrice: '350.00', taxRate: '19' }],
+});
+const chargePatch = z.partial(z.strictObject(chargeFields)).check(z.refine(atLeastOneField, 'give at least one field'));
 
-const jobQuery = pageQuery.extend({ customerId: resourceId.optional(), status: jobStatus.optional() });
-const chargeParams = z.object({ id: z.string().min(1).max(64), chargeId: z.string().min(1).max(64) });
+const jobQuery = z.extend(pageQuery, { customerId: z.optional(resourceId), status: z.optional(jobStatus) });
+const chargeParams = z.object({
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  chargeId: z.string().check(z.minLength(1), z.maxLength(64)),
+});
 
-const chargeSchema = z
-  .object({
+const chargeSchema = z.withMeta(
+  z.object({
     id: z.string(),
     description: z.string(),
-    group: z.string().nullable(),
+    group: z.nullable(z.string()),
     quantity: z.string(),
     unitPrice: z.string(),
     taxRate: z.string(),
     amount: z.string(),
     billedToDate: z.string(),
-  })
-  .meta({ id: 'Charge' });
+  }),
+  { id: 'Charge' },
+);
 const amountField = z.string();
-export const billingSchema = z
-  .object({
+export const billingSchema = z.withMeta(
+  z.object({
     suggestedPrice: amountField,
-    projectValue: amountField.meta({ description: "The sum of the job's milestones" }),
+    projectValue: z.withMeta(amountField, { description: "The sum of the job's milestones" }),
     invoicedToDate: amountField,
     paidToDate: amountField,
     depositsHeld: amountField,
     retainageHeld: amountField,
     remaining: amountField,
-  })
-  .meta({ id: 'JobBilling', description: 'Net amounts' });
+  }),
+  { id: 'JobBilling', description: 'Net amounts' },
+);
 
-const milestoneLine = z
-  .object({
+const milestoneLine = z.withMeta(
+  z.object({
     id: z.string(),
     name: z.string(),
     status: milestoneStatus,
     amount: z.string(),
-    invoiceId: z.string().nullable(),
-    position: z.number().int().min(1),
-  })
-  .meta({ id: 'MilestoneSummary', description: "A line of the job's balance tracker" });
+    invoiceId: z.nullable(z.string()),
+    position: z.number().check(z.int(), z.gte(1)),
+  }),
+  { id: 'MilestoneSummary', description: "A line of the job's balance tracker" },
+);
 
 const jobFields = z.object({
   id: z.string(),
@@ -100,27 +109,27 @@ const jobFields = z.object({
   name: z.string(),
   billingType,
   currency: currencyCode,
-  retainagePercent: z.string().nullable(),
+  retainagePercent: z.nullable(z.string()),
   status: jobStatus,
-  charges: z.array(chargeSchema).max(MAX_CHARGES),
+  charges: z.array(chargeSchema).check(z.maxLength(MAX_CHARGES)),
   billing: billingSchema,
   expenditures: expenditureSummarySchema,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
 });
 
-export const jobSchema = jobFields
-  .extend({
-    milestones: z
-      .array(milestoneLine)
-      .max(MAX_MILESTONES)
-      .meta({ description: 'The balance tracker: every milestone in order, with its status and invoice' }),
-  })
-  .meta({ id: 'Job' });
+export const jobSchema = z.withMeta(
+  z.extend(jobFields, {
+    milestones: z.withMeta(z.array(milestoneLine).check(z.maxLength(MAX_MILESTONES)), {
+      description: 'The balance tracker: every milestone in order, with its status and invoice',
+    }),
+  }),
+  { id: 'Job' },
+);
 
 /** A job in a listing: without its milestones, which `GET /v1/jobs/{id}` adds (one read more per job). */
-const jobListItemSchema = jobFields.meta({ id: 'JobListItem' });
+const jobListItemSchema = z.withMeta(jobFields, { id: 'JobListItem' });
 
 /** The job as clients see it: its ledger folded into the billing summary (the schema drops the rest). */
 const listedJob = (job: Job) => ({ ...job, billing: billingSummary(job), expenditures: expenditureSummary(job) });

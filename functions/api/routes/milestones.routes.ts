@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import { APPROVAL_STATUSES, DECIDERS } from '../../domain/approval.js';
 import { MAX_MILESTONES, MILESTONE_STATUSES } from '../../domain/milestone.js';
 import * as billing from '../../services/milestone-billing.service.js';
@@ -6,6 +6,7 @@ import * as milestones from '../../services/milestone.service.js';
 import type { PositionedMilestone } from '../../services/milestone.service.js';
 import { created, route } from '../route.js';
 import {
+  POSITIVE_DECIMAL_DESCRIPTION,
   atLeastOneField,
   etag,
   idParams,
@@ -16,22 +17,24 @@ import {
   resourceId,
 } from '../schemas.js';
 
-export const text = (max: number) => z.string().trim().min(1).max(max);
+export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 /** A milestone's fields as POST and PATCH take them, and as a change order proposes them. */
 export const milestoneFields = {
   name: text(200),
-  description: text(2000).nullish(),
-  amount: positiveDecimalString.meta({
-    description: `${positiveDecimalString.description}, net, in the currency's minor units (400 beyond). The job's milestones with their tax stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
+  description: z.nullish(text(2000)),
+  amount: z.withMeta(positiveDecimalString, {
+    description: `${POSITIVE_DECIMAL_DESCRIPTION}, net, in the currency's minor units (400 beyond). The job's milestones with their tax stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
   }),
-  taxRate: percentString.optional(),
-  completionCriteria: text(2000).nullish(),
+  taxRate: z.optional(percentString),
+  completionCriteria: z.nullish(text(2000)),
   requiresClientApproval: z.boolean(),
-  approverEmail: z.email().max(254).nullish().meta({ description: "Who approves instead of the job's customer" }),
+  approverEmail: z.withMeta(z.nullish(z.email().check(z.maxLength(254))), {
+    description: "Who approves instead of the job's customer",
+  }),
 };
 
-const newMilestone = z.strictObject(milestoneFields).meta({
+const newMilestone = z.withMeta(z.strictObject(milestoneFields), {
   examples: [
     {
       name: 'Framing',
@@ -43,85 +46,93 @@ const newMilestone = z.strictObject(milestoneFields).meta({
     },
   ],
 });
-const milestonePatch = z.strictObject(milestoneFields).partial().refine(atLeastOneField, 'give at least one field');
-const milestoneOrder = z
-  .strictObject({ ids: z.array(resourceId).min(1).max(MAX_MILESTONES) })
-  .meta({ examples: [{ ids: ['mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B2', 'mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B1'] }] });
+const milestonePatch = z.partial(z.strictObject(milestoneFields)).check(z.refine(atLeastOneField, 'give at least one field'));
+const milestoneOrder = z.withMeta(
+  z.strictObject({ ids: z.array(resourceId).check(z.minLength(1), z.maxLength(MAX_MILESTONES)) }),
+  {
+    examples: [{ ids: ['mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B2', 'mil_01J9Z3Q4R5S6T7V8W9X0Y1Z2B1'] }],
+  },
+);
 
 const milestoneParams = z.object({ id: resourceId, mid: resourceId });
-const completion = z.strictObject({ note: text(2000).optional() }).optional();
-const approval = z.strictObject({ note: text(2000).optional() }).optional();
-const revision = z.strictObject({ comment: text(2000).meta({ description: 'What should be revised (required)' }) });
+const completion = z.optional(z.strictObject({ note: z.optional(text(2000)) }));
+const approval = z.optional(z.strictObject({ note: z.optional(text(2000)) }));
+const revision = z.strictObject({ comment: z.withMeta(text(2000), { description: 'What should be revised (required)' }) });
 type IdParams = z.infer<typeof idParams>;
 type MilestoneParams = z.infer<typeof milestoneParams>;
 
 export const milestoneStatus = z.enum(MILESTONE_STATUSES);
 
-export const decisionSchema = z
-  .object({
+export const decisionSchema = z.withMeta(
+  z.object({
     outcome: z.enum(['approve', 'request_revision', 'reject']),
     by: z.enum(DECIDERS),
     at: z.iso.datetime(),
-    ip: z.string().nullable().meta({ description: "The client's IP address (portal); null for staff" }),
-    userAgent: z.string().nullable(),
-    comment: z.string().nullable(),
-  })
-  .meta({ id: 'ApprovalDecision' });
+    ip: z.withMeta(z.nullable(z.string()), { description: "The client's IP address (portal); null for staff" }),
+    userAgent: z.nullable(z.string()),
+    comment: z.nullable(z.string()),
+  }),
+  { id: 'ApprovalDecision' },
+);
 
-const approvalSchema = z
-  .object({
+const approvalSchema = z.withMeta(
+  z.object({
     requestId: z.string(),
     recipient: z.string(),
     status: z.enum(APPROVAL_STATUSES),
     requestedAt: z.iso.datetime(),
     expiresAt: z.iso.datetime(),
-    decision: decisionSchema.nullable(),
-  })
-  .meta({ id: 'MilestoneApproval' });
+    decision: z.nullable(decisionSchema),
+  }),
+  { id: 'MilestoneApproval' },
+);
 
-export const milestoneSchema = z
-  .object({
+export const milestoneSchema = z.withMeta(
+  z.object({
     id: z.string(),
     jobId: z.string(),
-    position: z.number().int().min(1).meta({ description: "Where it stands in the job's order, from 1" }),
+    position: z.withMeta(z.number().check(z.int(), z.gte(1)), { description: "Where it stands in the job's order, from 1" }),
     name: z.string(),
-    description: z.string().nullable(),
+    description: z.nullable(z.string()),
     amount: z.string(),
     taxRate: z.string(),
-    completionCriteria: z.string().nullable(),
+    completionCriteria: z.nullable(z.string()),
     requiresClientApproval: z.boolean(),
-    approverEmail: z.string().nullable(),
+    approverEmail: z.nullable(z.string()),
     status: milestoneStatus,
-    invoiceId: z.string().nullable(),
-    completedAt: z.iso.datetime().nullable(),
-    completionNote: z.string().nullable(),
-    approvedAt: z.iso.datetime().nullable(),
-    revisionComment: z.string().nullable(),
-    approval: approvalSchema
-      .nullable()
-      .meta({ description: 'The last approval asked for, with its decision (the evidence) once made' }),
-    billing: z
-      .object({
-        round: z.number().int().min(1),
-        invoiceId: z.string(),
-        state: z.enum(['running', 'done', 'failed', 'voided']),
-        startedAt: z.iso.datetime(),
-      })
-      .nullable()
-      .meta({ description: 'The last run of the billing workflow: the invoice it bills, and whether it is done' }),
-    billingError: z
-      .object({ code: z.string(), message: z.string(), at: z.iso.datetime() })
-      .nullable()
-      .meta({ description: 'Why the last billing run failed; `retry-billing` runs it again' }),
+    invoiceId: z.nullable(z.string()),
+    completedAt: z.nullable(z.iso.datetime()),
+    completionNote: z.nullable(z.string()),
+    approvedAt: z.nullable(z.iso.datetime()),
+    revisionComment: z.nullable(z.string()),
+    approval: z.withMeta(z.nullable(approvalSchema), {
+      description: 'The last approval asked for, with its decision (the evidence) once made',
+    }),
+    billing: z.withMeta(
+      z.nullable(
+        z.object({
+          round: z.number().check(z.int(), z.gte(1)),
+          invoiceId: z.string(),
+          state: z.enum(['running', 'done', 'failed', 'voided']),
+          startedAt: z.iso.datetime(),
+        }),
+      ),
+      { description: 'The last run of the billing workflow: the invoice it bills, and whether it is done' },
+    ),
+    billingError: z.withMeta(z.nullable(z.object({ code: z.string(), message: z.string(), at: z.iso.datetime() })), {
+      description: 'Why the last billing run failed; `retry-billing` runs it again',
+    }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'Milestone' });
+    version: z.number().check(z.int()),
+  }),
+  { id: 'Milestone' },
+);
 
-const orderSchema = z
-  .object({ ids: z.array(z.string()).max(MAX_MILESTONES) })
-  .meta({ id: 'MilestoneOrder', description: "The job's milestone ids in order" });
+const orderSchema = z.withMeta(z.object({ ids: z.array(z.string()).check(z.maxLength(MAX_MILESTONES)) }), {
+  id: 'MilestoneOrder',
+  description: "The job's milestone ids in order",
+});
 
 const milestoneResponse = { description: 'The milestone', schema: milestoneSchema, headers: ['ETag'] } as const;
 const reply = (m: PositionedMilestone) => ({ status: 200, body: m, headers: etag(m) });

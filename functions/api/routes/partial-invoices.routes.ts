@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import type { Invoice } from '../../domain/invoice.js';
 import { COPY_MODES, MAX_FREE_LINES, MAX_SELECTED_EXPENDITURES } from '../../domain/partial-invoice.js';
 import { approvePartialInvoice } from '../../services/partial-invoice-finalization.service.js';
@@ -13,43 +13,46 @@ type IdParams = z.infer<typeof idParams>;
 
 const freeLine = z.strictObject({
   description: text(500),
-  quantity: positiveDecimalString.optional().meta({ description: 'Default 1' }),
+  quantity: z.withMeta(z.optional(positiveDecimalString), { description: 'Default 1' }),
   unitPrice: decimalString,
-  taxRate: percentString.optional().meta({ description: "Default the draft's `taxRate`" }),
+  taxRate: z.withMeta(z.optional(percentString), { description: "Default the draft's `taxRate`" }),
 });
 
 // Past the domain's limit, but bounded: a longer selection is refused as a rule (422 SELECTION_TOO_LARGE), naming its limit.
 const selectionFields = {
-  expenditureIds: z
-    .array(resourceId)
-    .max(MAX_SELECTED_EXPENDITURES * 2)
-    .meta({ description: `The booked, unbilled expenditures of the job it selects, at most ${MAX_SELECTED_EXPENDITURES}` }),
-  lines: z
-    .array(freeLine)
-    .max(MAX_FREE_LINES)
-    .meta({ description: 'Free lines beside the copied ones; they need not match the selection (a quoted price, say)' }),
-  copy: z.enum(COPY_MODES).meta({
+  expenditureIds: z.withMeta(z.array(resourceId).check(z.maxLength(MAX_SELECTED_EXPENDITURES * 2)), {
+    description: `The booked, unbilled expenditures of the job it selects, at most ${MAX_SELECTED_EXPENDITURES}`,
+  }),
+  lines: z.withMeta(z.array(freeLine).check(z.maxLength(MAX_FREE_LINES)), {
+    description: 'Free lines beside the copied ones; they need not match the selection (a quoted price, say)',
+  }),
+  copy: z.withMeta(z.enum(COPY_MODES), {
     description:
       'How lines are copied from the selection: one per expenditure, one per kind, one for all, or none. Default `itemized` without free lines, `none` with them',
   }),
-  taxRate: percentString.meta({ description: "The rate of copied lines; default the rate the job's charges share, else 0" }),
+  taxRate: z.withMeta(percentString, {
+    description: "The rate of copied lines; default the rate the job's charges share, else 0",
+  }),
 };
 
-const newPartialInvoice = z
-  .strictObject({
+const newPartialInvoice = z.withMeta(
+  z.strictObject({
     ...selectionFields,
-    lines: selectionFields.lines.optional(),
-    copy: selectionFields.copy.optional(),
-    taxRate: selectionFields.taxRate.optional(),
+    lines: z.optional(selectionFields.lines),
+    copy: z.optional(selectionFields.copy),
+    taxRate: z.optional(selectionFields.taxRate),
     ...common,
-  })
-  .meta({ examples: [{ expenditureIds: ['exd_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3'], copy: 'grouped_by_kind' }] });
+  }),
+  { examples: [{ expenditureIds: ['exd_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3'], copy: 'grouped_by_kind' }] },
+);
 
-const approval = z
-  .strictObject({ send: z.boolean().optional().meta({ description: 'Email the invoice once it is finalized (default false)' }) })
-  .optional();
+const approval = z.optional(
+  z.strictObject({
+    send: z.withMeta(z.optional(z.boolean()), { description: 'Email the invoice once it is finalized (default false)' }),
+  }),
+);
 
-const partialPatch = z.strictObject(selectionFields).partial().refine(atLeastOneField, 'give at least one field');
+const partialPatch = z.partial(z.strictObject(selectionFields)).check(z.refine(atLeastOneField, 'give at least one field'));
 
 const draftResponse = {
   description: 'The draft: its `selection` with its totals (count, cost, sales value) beside the totals of its lines',

@@ -1,11 +1,12 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import { cyclesLeft, nextRunAt, PROFILE_LIMITS, type Profile } from '../../domain/profile.js';
 import { previewOf, profileRate, type TabItem } from '../../domain/profile-tab.js';
 import * as profiles from '../../services/profile.service.js';
 import type { PartOfProfile } from '../../services/profile.service.js';
-import { exactlyOneOf } from '../openapi.js';
+import { exactlyOneOf } from '../field-sets.js';
 import { created, route } from '../route.js';
 import {
+  DECIMAL_DESCRIPTION,
   actionRoute,
   atLeastOneField,
   decimalString,
@@ -24,61 +25,56 @@ const profileStatus = z.enum(['draft', 'active', 'cancelled', 'completed']);
 const { intervalDays: intervalLimits, billingCycles: cycleLimits, dueDays: dueLimits } = PROFILE_LIMITS;
 
 // A pattern, so that the OpenAPI document says it: no minus sign but on a zero.
-const nonNegativeDecimalString = decimalString
-  .regex(/^(?:[^-]|-0*(?:\.0*)?$)/, 'must be zero or more')
-  .meta({ description: `${decimalString.description}, zero or more` });
+const nonNegativeDecimalString = z.withMeta(decimalString.check(z.regex(/^(?:[^-]|-0*(?:\.0*)?$)/, 'must be zero or more')), {
+  description: `${DECIMAL_DESCRIPTION}, zero or more`,
+});
 
-const lateFee = z
-  .strictObject({
-    amount: positiveDecimalString.optional(),
-    percent: percentString.meta({ description: 'Of the balance due when the fee is added' }).optional(),
-  })
-  .superRefine(exactlyOne('amount', 'percent'))
-  .meta(exactlyOneOf('amount', 'percent'));
+const lateFee = z.withMeta(
+  z
+    .strictObject({
+      amount: z.optional(positiveDecimalString),
+      percent: z.optional(z.withMeta(percentString, { description: 'Of the balance due when the fee is added' })),
+    })
+    .check(z.superRefine(exactlyOne('amount', 'percent'))),
+  exactlyOneOf('amount', 'percent'),
+);
 
 const settingsFields = {
-  name: z.string().trim().min(1).max(200),
-  intervalDays: z
-    .number()
-    .int()
-    .min(intervalLimits.min)
-    .max(intervalLimits.max)
-    .meta({ description: 'Create an invoice every this many days' }),
-  firstCreationDate: isoDate.meta({ description: 'The day of the first invoice; today or later for an active profile' }),
-  billingCycles: z
-    .number()
-    .int()
-    .min(cycleLimits.min)
-    .max(cycleLimits.max)
-    .meta({ description: 'How many invoices in all; 0 or absent: until cancelled' }),
-  invoiceMode: invoiceMode.meta({ description: 'draft: invoices made as drafts; open: issued; live: issued and emailed' }),
-  invoiceNumberFormat: z.string().min(1).max(60).meta({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  intervalDays: z.withMeta(z.number().check(z.int(), z.gte(intervalLimits.min), z.lte(intervalLimits.max)), {
+    description: 'Create an invoice every this many days',
+  }),
+  firstCreationDate: z.withMeta(isoDate, { description: 'The day of the first invoice; today or later for an active profile' }),
+  billingCycles: z.withMeta(z.number().check(z.int(), z.gte(cycleLimits.min), z.lte(cycleLimits.max)), {
+    description: 'How many invoices in all; 0 or absent: until cancelled',
+  }),
+  invoiceMode: z.withMeta(invoiceMode, { description: 'draft: invoices made as drafts; open: issued; live: issued and emailed' }),
+  invoiceNumberFormat: z.withMeta(z.string().check(z.minLength(1), z.maxLength(60)), {
     description: "A number series of its own ({YYYY}, {YY}, {SEQ} or {SEQ:n}), apart from the tenant's; absent: the tenant's",
   }),
-  dueDays: z
-    .number()
-    .int()
-    .min(dueLimits.min)
-    .max(dueLimits.max)
-    .meta({ description: "Due this many days after the invoice's date" }),
+  dueDays: z.withMeta(z.number().check(z.int(), z.gte(dueLimits.min), z.lte(dueLimits.max)), {
+    description: "Due this many days after the invoice's date",
+  }),
   lateFee,
-  keepDiscounts: z.boolean().meta({ description: 'Keep the discounts on the tab when a cycle wipes it' }),
-  keepTaxes: z.boolean().meta({ description: 'Keep the taxes on the tab when a cycle wipes it' }),
+  keepDiscounts: z.withMeta(z.boolean(), { description: 'Keep the discounts on the tab when a cycle wipes it' }),
+  keepTaxes: z.withMeta(z.boolean(), { description: 'Keep the taxes on the tab when a cycle wipes it' }),
 };
 
-const newProfile = z
-  .strictObject({
+const newProfile = z.withMeta(
+  z.strictObject({
     customerId: resourceId,
     ...settingsFields,
-    billingCycles: settingsFields.billingCycles.optional(),
-    invoiceNumberFormat: settingsFields.invoiceNumberFormat.optional(),
-    dueDays: settingsFields.dueDays.optional(),
-    lateFee: lateFee.optional(),
-    keepDiscounts: settingsFields.keepDiscounts.default(false),
-    keepTaxes: settingsFields.keepTaxes.default(false),
-    status: z.enum(['active', 'draft']).meta({ description: 'active: counts down to its first invoice; draft: makes none' }),
-  })
-  .meta({
+    billingCycles: z.optional(settingsFields.billingCycles),
+    invoiceNumberFormat: z.optional(settingsFields.invoiceNumberFormat),
+    dueDays: z.optional(settingsFields.dueDays),
+    lateFee: z.optional(lateFee),
+    keepDiscounts: z._default(settingsFields.keepDiscounts, false),
+    keepTaxes: z._default(settingsFields.keepTaxes, false),
+    status: z.withMeta(z.enum(['active', 'draft']), {
+      description: 'active: counts down to its first invoice; draft: makes none',
+    }),
+  }),
+  {
     examples: [
       {
         customerId: 'cus_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3',
@@ -94,75 +90,82 @@ const newProfile = z
         status: 'active',
       },
     ],
-  });
+  },
+);
 
 const profilePatch = z
-  .strictObject({
-    ...settingsFields,
-    invoiceNumberFormat: settingsFields.invoiceNumberFormat.nullable(),
-    dueDays: settingsFields.dueDays.nullable(),
-    lateFee: lateFee.nullable(),
-  })
-  .partial()
-  .refine(atLeastOneField, 'give at least one field');
+  .partial(
+    z.strictObject({
+      ...settingsFields,
+      invoiceNumberFormat: z.nullable(settingsFields.invoiceNumberFormat),
+      dueDays: z.nullable(settingsFields.dueDays),
+      lateFee: z.nullable(lateFee),
+    }),
+  )
+  .check(z.refine(atLeastOneField, 'give at least one field'));
 
 const itemFields = {
-  description: z.string().trim().min(1).max(200),
+  description: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
   quantity: positiveDecimalString,
   unitPrice: nonNegativeDecimalString,
-  taxRate: percentString.nullable().meta({ description: "Its own tax rate; absent or null: the profile's taxes" }),
+  taxRate: z.withMeta(z.nullable(percentString), { description: "Its own tax rate; absent or null: the profile's taxes" }),
 };
-const newItem = z
-  .strictObject({ ...itemFields, taxRate: itemFields.taxRate.optional() })
-  .meta({ examples: [{ description: 'Homepage banner change', quantity: '2.5', unitPrice: '80.00' }] });
-const itemPatch = z.strictObject(itemFields).partial().refine(atLeastOneField, 'give at least one field');
+const newItem = z.withMeta(z.strictObject({ ...itemFields, taxRate: z.optional(itemFields.taxRate) }), {
+  examples: [{ description: 'Homepage banner change', quantity: '2.5', unitPrice: '80.00' }],
+});
+const itemPatch = z.partial(z.strictObject(itemFields)).check(z.refine(atLeastOneField, 'give at least one field'));
 
-const discountDescription = z.string().trim().min(1).max(200);
-const discountPercent = percentString.meta({ description: "Of the items' net" });
-const newDiscount = z
-  .strictObject({
-    description: discountDescription,
-    amount: positiveDecimalString.optional(),
-    percent: discountPercent.optional(),
-  })
-  .superRefine(exactlyOne('amount', 'percent'))
-  .meta(exactlyOneOf('amount', 'percent'));
+const discountDescription = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const discountPercent = z.withMeta(percentString, { description: "Of the items' net" });
+const newDiscount = z.withMeta(
+  z
+    .strictObject({
+      description: discountDescription,
+      amount: z.optional(positiveDecimalString),
+      percent: z.optional(discountPercent),
+    })
+    .check(z.superRefine(exactlyOne('amount', 'percent'))),
+  exactlyOneOf('amount', 'percent'),
+);
 const discountPatch = z
-  .strictObject({ description: discountDescription, amount: positiveDecimalString, percent: discountPercent })
-  .partial()
-  .refine(atLeastOneField, 'give at least one field')
-  .refine((patch) => patch.amount === undefined || patch.percent === undefined, {
-    message: 'give at most one of amount, percent',
-    path: ['amount'],
-  });
+  .partial(z.strictObject({ description: discountDescription, amount: positiveDecimalString, percent: discountPercent }))
+  .check(
+    z.refine(atLeastOneField, 'give at least one field'),
+    z.refine((patch) => patch.amount === undefined || patch.percent === undefined, {
+      message: 'give at most one of amount, percent',
+      path: ['amount'],
+    }),
+  );
 
-const taxFields = { name: z.string().trim().min(1).max(100), rate: percentString };
-const newTax = z.strictObject(taxFields).meta({ examples: [{ name: 'VAT', rate: '20' }] });
-const taxPatch = z.strictObject(taxFields).partial().refine(atLeastOneField, 'give at least one field');
+const taxFields = { name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), rate: percentString };
+const newTax = z.withMeta(z.strictObject(taxFields), { examples: [{ name: 'VAT', rate: '20' }] });
+const taxPatch = z.partial(z.strictObject(taxFields)).check(z.refine(atLeastOneField, 'give at least one field'));
 
-const profileQuery = pageQuery.extend({ customerId: resourceId.optional(), status: profileStatus.optional() });
+const profileQuery = z.extend(pageQuery, { customerId: z.optional(resourceId), status: z.optional(profileStatus) });
 const itemParams = z.object({ id: resourceId, itemId: resourceId });
 const discountParams = z.object({ id: resourceId, discountId: resourceId });
 const taxParams = z.object({ id: resourceId, taxId: resourceId });
 
-const discountSchema = z
-  .object({ id: z.string(), description: z.string(), amount: z.string().nullable(), percent: z.string().nullable() })
-  .meta({ id: 'TabDiscount', description: 'Exactly one of amount and percent is set' });
-const taxSchema = z.object({ id: z.string(), name: z.string(), rate: z.string() }).meta({ id: 'TabTax' });
-const itemSchema = z
-  .object({
+const discountSchema = z.withMeta(
+  z.object({ id: z.string(), description: z.string(), amount: z.nullable(z.string()), percent: z.nullable(z.string()) }),
+  { id: 'TabDiscount', description: 'Exactly one of amount and percent is set' },
+);
+const taxSchema = z.withMeta(z.object({ id: z.string(), name: z.string(), rate: z.string() }), { id: 'TabTax' });
+const itemSchema = z.withMeta(
+  z.object({
     id: z.string(),
     profileId: z.string(),
     description: z.string(),
     quantity: z.string(),
     unitPrice: z.string(),
-    taxRate: z.string().nullable().meta({ description: "null: taxed by the profile's taxes (`tab.taxRate`)" }),
+    taxRate: z.withMeta(z.nullable(z.string()), { description: "null: taxed by the profile's taxes (`tab.taxRate`)" }),
     amount: z.string(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'TabItem' });
+    version: z.number().check(z.int()),
+  }),
+  { id: 'TabItem' },
+);
 const lineSchema = z.object({
   id: z.string(),
   kind: z.string(),
@@ -173,48 +176,51 @@ const lineSchema = z.object({
   taxRate: z.string(),
 });
 
-export const profileSchema = z
-  .object({
+export const profileSchema = z.withMeta(
+  z.object({
     id: z.string(),
     customerId: z.string(),
     name: z.string(),
     currency: z.string(),
-    intervalDays: z.number().int(),
+    intervalDays: z.number().check(z.int()),
     firstCreationDate: isoDate,
-    billingCycles: z.number().int(),
+    billingCycles: z.number().check(z.int()),
     invoiceMode,
-    invoiceNumberFormat: z.string().nullable(),
-    dueDays: z.number().int().nullable(),
-    lateFee: z.object({ amount: z.string().optional(), percent: z.string().optional() }).nullable(),
+    invoiceNumberFormat: z.nullable(z.string()),
+    dueDays: z.nullable(z.number().check(z.int())),
+    lateFee: z.nullable(z.object({ amount: z.optional(z.string()), percent: z.optional(z.string()) })),
     keepDiscounts: z.boolean(),
     keepTaxes: z.boolean(),
     status: profileStatus,
-    cyclesDone: z.number().int(),
-    cyclesSkipped: z
-      .number()
-      .int()
-      .meta({ description: 'Run days that passed while it was paused: not billed; the cadence goes on after them' }),
-    cyclesLeft: z.number().int().nullable().meta({ description: 'null: until cancelled' }),
-    nextRunAt: isoDate.nullable().meta({ description: 'The day of the next cycle; null unless active' }),
-    tab: z.object({
-      itemCount: z.number().int().max(PROFILE_LIMITS.items),
-      taxRate: z.string().meta({ description: "The profile's taxes together: the rate of items without one of their own" }),
-      discounts: z.array(discountSchema).max(PROFILE_LIMITS.discounts),
-      taxes: z.array(taxSchema).max(PROFILE_LIMITS.taxes),
+    cyclesDone: z.number().check(z.int()),
+    cyclesSkipped: z.withMeta(z.number().check(z.int()), {
+      description: 'Run days that passed while it was paused: not billed; the cadence goes on after them',
     }),
-    preview: z
-      .object({
-        itemLines: z.number().int().meta({ description: 'The first lines, one per item (`GET .../items`)' }),
-        lines: z.array(lineSchema).meta({ description: 'The lines after the items: the discounts, one per tax rate' }),
+    cyclesLeft: z.withMeta(z.nullable(z.number().check(z.int())), { description: 'null: until cancelled' }),
+    nextRunAt: z.withMeta(z.nullable(isoDate), { description: 'The day of the next cycle; null unless active' }),
+    tab: z.object({
+      itemCount: z.number().check(z.int(), z.lte(PROFILE_LIMITS.items)),
+      taxRate: z.withMeta(z.string(), {
+        description: "The profile's taxes together: the rate of items without one of their own",
+      }),
+      discounts: z.array(discountSchema).check(z.maxLength(PROFILE_LIMITS.discounts)),
+      taxes: z.array(taxSchema).check(z.maxLength(PROFILE_LIMITS.taxes)),
+    }),
+    preview: z.withMeta(
+      z.object({
+        itemLines: z.withMeta(z.number().check(z.int()), { description: 'The first lines, one per item (`GET .../items`)' }),
+        lines: z.withMeta(z.array(lineSchema), { description: 'The lines after the items: the discounts, one per tax rate' }),
         totals: z.object({ net: z.string(), tax: z.string(), gross: z.string() }),
         taxes: z.array(z.object({ rate: z.string(), base: z.string(), amount: z.string() })),
-      })
-      .meta({ description: 'The next invoice as the tab stands' }),
+      }),
+      { description: 'The next invoice as the tab stands' },
+    ),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'Profile' });
+    version: z.number().check(z.int()),
+  }),
+  { id: 'Profile' },
+);
 
 /** The profile as clients see it: its tab summed up and the next invoice previewed, from the profile item alone. */
 const profileView = (profile: Profile) => {

@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 import type { Account } from '../../domain/journal-entries.js';
 import { daysBetween } from '../../domain/dates.js';
 import { MAX_EXPORT_INVOICES } from '../../services/export.service.js';
-import { oneOfFieldSets } from '../openapi.js';
+import { oneOfFieldSets } from '../field-sets.js';
 import { currencyCode, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
 import { EXPENDITURE_KINDS } from '../../domain/expenditure-totals.js';
 import { isoDate } from './invoice.schemas.js';
@@ -18,31 +18,37 @@ const checkRange = (range: { from?: string | undefined; to?: string | undefined 
   }
 };
 
-export const dateRange = z.object({ from: isoDate, to: isoDate }).superRefine(checkRange);
+export const dateRange = z.object({ from: isoDate, to: isoDate }).check(z.superRefine(checkRange));
 
-export const exportRequest = z
-  .strictObject({
-    invoiceIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_EXPORT_INVOICES).optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-  })
-  .superRefine((value, context) => {
-    if (value.invoiceIds === undefined && value.from === undefined && value.to === undefined) {
-      context.addIssue({ code: 'custom', path: ['invoiceIds'], message: 'give invoiceIds, or from and to' });
-    } else if (value.invoiceIds !== undefined && (value.from !== undefined || value.to !== undefined)) {
-      context.addIssue({ code: 'custom', path: ['invoiceIds'], message: 'give invoiceIds or a date range, not both' });
-    } else if (value.invoiceIds === undefined) {
-      for (const field of ['from', 'to'] as const) {
-        if (value[field] === undefined)
-          context.addIssue({ code: 'custom', path: [field], message: 'is required with a date range' });
-      }
-      checkRange(value, context);
-    }
-  })
-  .meta(
+export const exportRequest = z.pipe(
+  z.withMeta(
+    z
+      .strictObject({
+        invoiceIds: z.optional(
+          z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1), z.maxLength(MAX_EXPORT_INVOICES)),
+        ),
+        from: z.optional(isoDate),
+        to: z.optional(isoDate),
+      })
+      .check(
+        z.superRefine((value, context) => {
+          if (value.invoiceIds === undefined && value.from === undefined && value.to === undefined) {
+            context.addIssue({ code: 'custom', path: ['invoiceIds'], message: 'give invoiceIds, or from and to' });
+          } else if (value.invoiceIds !== undefined && (value.from !== undefined || value.to !== undefined)) {
+            context.addIssue({ code: 'custom', path: ['invoiceIds'], message: 'give invoiceIds or a date range, not both' });
+          } else if (value.invoiceIds === undefined) {
+            for (const field of ['from', 'to'] as const) {
+              if (value[field] === undefined)
+                context.addIssue({ code: 'custom', path: [field], message: 'is required with a date range' });
+            }
+            checkRange(value, context);
+          }
+        }),
+      ),
     oneOfFieldSets({ required: ['invoiceIds'], absent: ['from', 'to'] }, { required: ['from', 'to'], absent: ['invoiceIds'] }),
-  )
-  .transform(({ invoiceIds, from, to }) => (invoiceIds ? { invoiceIds } : { from: from!, to: to! }));
+  ),
+  z.transform(({ invoiceIds, from, to }) => (invoiceIds ? { invoiceIds } : { from: from!, to: to! })),
+);
 
 export const JOURNAL_COLUMNS = [
   'number',
@@ -84,8 +90,8 @@ const ACCOUNTS = [
 
 const money = z.string();
 
-export const journalSchema = z
-  .object({
+export const journalSchema = z.withMeta(
+  z.object({
     from: isoDate,
     to: isoDate,
     items: z.array(
@@ -94,8 +100,12 @@ export const journalSchema = z
         series: z.enum(['invoice', 'credit_note']),
         issueDate: isoDate,
         customerId: z.string(),
-        jobId: z.string().nullable().meta({ description: 'The job it bills; null for an invoice of an accumulating profile' }),
-        profileId: z.string().nullable().meta({ description: 'The accumulating profile it bills; null for an invoice of a job' }),
+        jobId: z.withMeta(z.nullable(z.string()), {
+          description: 'The job it bills; null for an invoice of an accumulating profile',
+        }),
+        profileId: z.withMeta(z.nullable(z.string()), {
+          description: 'The accumulating profile it bills; null for an invoice of a job',
+        }),
         invoiceId: z.string(),
         currency: currencyCode,
         status: z.enum(['invoiced', 'approved', 'exported', 'posted', 'voided']),
@@ -105,11 +115,12 @@ export const journalSchema = z
       }),
     ),
     totals: z.array(z.object({ currency: currencyCode, net: money, tax: money, gross: money })),
-  })
-  .meta({ id: 'Journal' });
+  }),
+  { id: 'Journal' },
+);
 
-export const exportSchema = z
-  .object({
+export const exportSchema = z.withMeta(
+  z.object({
     id: z.string(),
     invoiceIds: z.array(z.string()),
     createdAt: z.iso.datetime(),
@@ -119,52 +130,55 @@ export const exportSchema = z
         invoiceNumber: z.string(),
         currency: currencyCode,
         account: z.enum(ACCOUNTS),
-        accountCode: z
-          .string()
-          .optional()
-          .meta({ description: "The tenant's code of the account (settings wipAccount, costOfSalesAccount), where it sets one" }),
+        accountCode: z.withMeta(z.optional(z.string()), {
+          description: "The tenant's code of the account (settings wipAccount, costOfSalesAccount), where it sets one",
+        }),
         debit: money,
         credit: money,
         description: z.string(),
       }),
     ),
     totals: z.array(z.object({ currency: currencyCode, debit: money, credit: money })),
-  })
-  .meta({ id: 'AccountingExport' });
+  }),
+  { id: 'AccountingExport' },
+);
 
 /** A report of one job (`jobId`), or of the tenant's jobs a page at a time. */
-export const jobReportQuery = pageQuery.extend({
-  jobId: resourceId
-    .optional()
-    .meta({ description: 'The job to report on; without it, every job of the tenant, a page of jobs at a time' }),
+export const jobReportQuery = z.extend(pageQuery, {
+  jobId: z.withMeta(z.optional(resourceId), {
+    description: 'The job to report on; without it, every job of the tenant, a page of jobs at a time',
+  }),
 });
 
-const page = { nextCursor: z.string().nullable().meta({ description: 'The next page of jobs; null on the last one' }) };
+const page = { nextCursor: z.withMeta(z.nullable(z.string()), { description: 'The next page of jobs; null on the last one' }) };
 
 export const UNBILLED_COLUMNS = ['jobId', 'jobName', 'currency', 'kind', 'count', 'cost', 'salesValue'] as const;
 
-export const unbilledReportSchema = z
-  .object({
+export const unbilledReportSchema = z.withMeta(
+  z.object({
     items: z.array(
       z.object({
         jobId: z.string(),
         jobName: z.string(),
         currency: currencyCode,
         kind: z.enum(EXPENDITURE_KINDS),
-        count: z.number().int().min(1),
+        count: z.number().check(z.int(), z.gte(1)),
         cost: money,
         salesValue: money,
       }),
     ),
-    totals: z.array(z.object({ currency: currencyCode, count: z.number().int().min(0), cost: money, salesValue: money })),
+    totals: z.array(
+      z.object({ currency: currencyCode, count: z.number().check(z.int(), z.gte(0)), cost: money, salesValue: money }),
+    ),
     ...page,
-  })
-  .meta({ id: 'UnbilledExpenditures' });
+  }),
+  { id: 'UnbilledExpenditures' },
+);
 
 export const WIP_COLUMNS = ['jobId', 'jobName', 'currency', 'bookedCost', 'settledCost', 'wipBalance'] as const;
 
-export const wipReportSchema = z
-  .object({
+export const wipReportSchema = z.withMeta(
+  z.object({
     items: z.array(
       z.object({
         jobId: z.string(),
@@ -177,5 +191,6 @@ export const wipReportSchema = z
     ),
     totals: z.array(z.object({ currency: currencyCode, bookedCost: money, settledCost: money, wipBalance: money })),
     ...page,
-  })
-  .meta({ id: 'WorkInProcess' });
+  }),
+  { id: 'WorkInProcess' },
+);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../../shared/zod.js';
 import { createExport, exportInvoice, getExport, type ExportResult } from '../../services/export.service.js';
 import { unbilledExpenditures, workInProcess, type ReportQuery } from '../../services/expenditure-report.service.js';
 import { getJournal } from '../../services/journal.service.js';
@@ -56,7 +56,7 @@ const jobReportRoute = (spec: {
   operationId: string;
   summary: string;
   description: string;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
   columns: readonly string[];
   run: (tenantId: string, query: ReportQuery) => Promise<JobReport>;
 }) =>
