@@ -58,6 +58,9 @@ export const progressPercent = percentUpTo(1000);
 
 export const currencyCode = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"'));
 
+/** Text a person writes (a name, a note): trimmed, not empty, at most `max` characters. */
+export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+
 /** An id in a path or a filter; an empty filter is refused rather than read as no filter. */
 export const resourceId = z.string().check(z.minLength(1), z.maxLength(64));
 

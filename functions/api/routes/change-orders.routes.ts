@@ -4,8 +4,8 @@ import { CHANGE_ORDER_STATUSES, MAX_CHANGES, type ChangeOrder } from '../../doma
 import { sendChangeOrder } from '../../services/change-order-approval.service.js';
 import * as changeOrders from '../../services/change-order.service.js';
 import { created, route } from '../route.js';
-import { atLeastOneField, idParams, pageOf, pageQuery, resourceId } from '../schemas.js';
-import { milestoneFields, text } from './milestones.routes.js';
+import { atLeastOneField, idParams, pageOf, pageQuery, resourceId, text } from '../schemas.js';
+import { milestoneFields } from './milestone.schemas.js';
 
 const changeRequest = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('add'), milestone: z.strictObject(milestoneFields) }),

@@ -8,9 +8,8 @@ import {
 import { BILLING_STATUSES, EXPENDITURE_KINDS } from '../../domain/expenditure-totals.js';
 import * as expenditures from '../../services/expenditure.service.js';
 import { created, route } from '../route.js';
-import { atLeastOneField, etag, idParams, pageOf, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
+import { atLeastOneField, etag, idParams, pageOf, pageQuery, rangeInOrder, resourceId, text } from '../schemas.js';
 import { isoDate } from './invoice.schemas.js';
-import { text } from './milestones.routes.js';
 
 const kind = z.enum(EXPENDITURE_KINDS);
 
@@ -100,28 +99,6 @@ export const expenditureSchema = z.withMeta(
     version: z.number().check(z.int()),
   }),
   { id: 'Expenditure' },
-);
-
-const totalSchema = z.withMeta(
-  z.object({ count: z.number().check(z.int(), z.gte(0)), cost: z.string(), salesValue: z.string() }),
-  {
-    id: 'ExpenditureTotal',
-  },
-);
-const byStatus = z.object({ unbilled: totalSchema, selected: totalSchema, settled: totalSchema });
-
-/** What a job's expenditures add up to, on the job. */
-export const expenditureSummarySchema = z.withMeta(
-  z.object({
-    booked: z.withMeta(z.object({ hours: byStatus, material: byStatus, purchase: byStatus }), {
-      description: 'Booked expenditures by kind and billing status',
-    }),
-    unbooked: z.withMeta(totalSchema, { description: 'Not booked yet: in neither WIP nor the price' }),
-    wip: z.withMeta(z.object({ bookedCost: z.string(), settledCost: z.string(), wipBalance: z.string() }), {
-      description: 'Work in Process at cost: booked, settled by partial invoices, and the balance (booked - settled)',
-    }),
-  }),
-  { id: 'JobExpenditures' },
 );
 
 const expenditureResponse = { description: 'The expenditure', schema: expenditureSchema, headers: ['ETag'] } as const;

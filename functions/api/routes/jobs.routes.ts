@@ -3,8 +3,9 @@ import { MAX_CHARGES } from '../../domain/charge.js';
 import { expenditureSummary } from '../../domain/expenditure.js';
 import { billingSummary, type Job } from '../../domain/job.js';
 import { MAX_MILESTONES } from '../../domain/milestone.js';
-import { expenditureSummarySchema } from './expenditures.routes.js';
-import { milestoneStatus } from './milestones.routes.js';
+import { expenditureSummarySchema } from './expenditure.schemas.js';
+import { billingSchema } from './job.schemas.js';
+import { milestoneStatus } from './milestone.schemas.js';
 import * as jobs from '../../services/job.service.js';
 import type { ChargeOfJob } from '../../services/job.service.js';
 import { withMilestones, type MilestoneSummary } from '../../services/milestone.service.js';
@@ -76,19 +77,6 @@ const chargeSchema = z.withMeta(
     billedToDate: z.string(),
   }),
   { id: 'Charge' },
-);
-const amountField = z.string();
-export const billingSchema = z.withMeta(
-  z.object({
-    suggestedPrice: amountField,
-    projectValue: z.withMeta(amountField, { description: "The sum of the job's milestones" }),
-    invoicedToDate: amountField,
-    paidToDate: amountField,
-    depositsHeld: amountField,
-    retainageHeld: amountField,
-    remaining: amountField,
-  }),
-  { id: 'JobBilling', description: 'Net amounts' },
 );
 
 const milestoneLine = z.withMeta(

@@ -1,38 +1,12 @@
 import * as z from '../../shared/zod.js';
 import { APPROVAL_STATUSES, DECIDERS } from '../../domain/approval.js';
-import { MAX_MILESTONES, MILESTONE_STATUSES } from '../../domain/milestone.js';
+import { MAX_MILESTONES } from '../../domain/milestone.js';
 import * as billing from '../../services/milestone-billing.service.js';
 import * as milestones from '../../services/milestone.service.js';
 import type { PositionedMilestone } from '../../services/milestone.service.js';
 import { created, route } from '../route.js';
-import {
-  POSITIVE_DECIMAL_DESCRIPTION,
-  atLeastOneField,
-  etag,
-  idParams,
-  pageOf,
-  pageQuery,
-  percentString,
-  positiveDecimalString,
-  resourceId,
-} from '../schemas.js';
-
-export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
-
-/** A milestone's fields as POST and PATCH take them, and as a change order proposes them. */
-export const milestoneFields = {
-  name: text(200),
-  description: z.nullish(text(2000)),
-  amount: z.withMeta(positiveDecimalString, {
-    description: `${POSITIVE_DECIMAL_DESCRIPTION}, net, in the currency's minor units (400 beyond). The job's milestones with their tax stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
-  }),
-  taxRate: z.optional(percentString),
-  completionCriteria: z.nullish(text(2000)),
-  requiresClientApproval: z.boolean(),
-  approverEmail: z.withMeta(z.nullish(z.email().check(z.maxLength(254))), {
-    description: "Who approves instead of the job's customer",
-  }),
-};
+import { milestoneFields, milestoneStatus } from './milestone.schemas.js';
+import { atLeastOneField, etag, idParams, pageOf, pageQuery, resourceId, text } from '../schemas.js';
 
 const newMilestone = z.withMeta(z.strictObject(milestoneFields), {
   examples: [
@@ -60,8 +34,6 @@ const approval = z.optional(z.strictObject({ note: z.optional(text(2000)) }));
 const revision = z.strictObject({ comment: z.withMeta(text(2000), { description: 'What should be revised (required)' }) });
 type IdParams = z.infer<typeof idParams>;
 type MilestoneParams = z.infer<typeof milestoneParams>;
-
-export const milestoneStatus = z.enum(MILESTONE_STATUSES);
 
 export const decisionSchema = z.withMeta(
   z.object({

@@ -5,9 +5,17 @@ import { approvePartialInvoice } from '../../services/partial-invoice-finalizati
 import { reversePartialInvoice } from '../../services/partial-invoice-reversal.service.js';
 import { createPartialInvoice, updatePartialInvoice } from '../../services/partial-invoice.service.js';
 import { created, route } from '../route.js';
-import { atLeastOneField, decimalString, etag, idParams, percentString, positiveDecimalString, resourceId } from '../schemas.js';
+import {
+  atLeastOneField,
+  decimalString,
+  etag,
+  idParams,
+  percentString,
+  positiveDecimalString,
+  resourceId,
+  text,
+} from '../schemas.js';
 import { common, invoiceSchema } from './invoice.schemas.js';
-import { text } from './milestones.routes.js';
 
 type IdParams = z.infer<typeof idParams>;
 
