@@ -10,7 +10,7 @@ import { requestFingerprint, runOnce, type StoredResponse } from '../services/id
 import { assertAcceptable, offeredTypes, representations } from './representations.js';
 import { parse as parseMediaType } from 'content-type';
 import { requestBody, routeKey, type Reply, type Route } from './route.js';
-import { routeTable, type Routable } from './route-match.js';
+import { routeTable, type Routable, type RouteTable } from './route-match.js';
 import { idempotencyKey, ifMatchVersion } from './schemas.js';
 
 export interface TenantContext {
@@ -174,11 +174,13 @@ const failed = (error: unknown, event: HttpEvent): StoredResponse => {
 /**
  * The Lambda handler of one route group: validates, runs the route, maps errors to RFC 9457
  * problems and makes POSTs idempotent. API Gateway and the local server call it alike. A request
- * of no route here (API Gateway's `$default` route) is answered from `known`: 404, or 405 with `Allow`.
+ * of no route here (API Gateway's `$default` route) is answered from `known()`: 404, or 405 with `Allow`.
  */
-export const httpHandler = (routes: Route[], known: Routable[] = routes) => {
+export const httpHandler = (routes: Route[], known: () => Routable[] = () => routes) => {
   const byKey = new Map(routes.map((r) => [routeKey(r), { r, types: offeredTypes(r) }]));
-  const table = routeTable(known);
+  // Made on the first request that no route takes, not at init: the meta function reads it from the document.
+  let table: RouteTable<Routable> | undefined;
+  const unmatched = (method: string, path: string): HttpProblem => (table ??= routeTable(known())).unmatched(method, path);
 
   const run = async (r: Route, event: HttpEvent, payload: unknown): Promise<StoredResponse> => {
     const reply = await r.handle({
@@ -203,7 +205,7 @@ export const httpHandler = (routes: Route[], known: Routable[] = routes) => {
 
   const dispatch = async (event: HttpEvent): Promise<StoredResponse> => {
     const found = byKey.get(event.routeKey);
-    if (!found) throw table.unmatched(event.requestContext.http.method, event.rawPath);
+    if (!found) throw unmatched(event.requestContext.http.method, event.rawPath);
     const { r, types } = found;
     const response = await answer(r, types, event).catch((error: unknown) => failed(error, event));
     // Where there is a choice the answer (a 406 too) depends on Accept: caches must key on it.

@@ -6,4 +6,4 @@ import { metaRoutes } from './routes/meta.routes.js';
 // Also behind API Gateway's `$default` route: what no route matched is told about from the paths and
 // methods of the OpenAPI document, which holds every group's routes, and from the portal's pages (a
 // PUT on one is 405, as locally), without bundling the other groups' routes and services.
-export const handler = httpHandler(metaRoutes, [...documentedRoutes(servedDocument()), ...portalRoutes]);
+export const handler = httpHandler(metaRoutes, () => [...documentedRoutes(servedDocument()), ...portalRoutes]);
