@@ -23,6 +23,27 @@ module.exports = {
       to: { path: '^functions/store/' },
     },
     {
+      name: 'schemas-are-zod-mini',
+      comment: 'functions use zod through functions/shared/zod.ts (zod/mini) only: zod classic is 440 KB of every bundle it is in',
+      severity: 'error',
+      from: { path: '^functions/', pathNot: '^functions/shared/zod\\.ts$' },
+      to: { path: '^node_modules/zod/' },
+    },
+    {
+      name: 'openapi-is-built-not-run',
+      comment: 'zod-openapi runs in the generator of the OpenAPI document (npm run openapi) only; others may import its types',
+      severity: 'error',
+      from: { path: '^functions/', pathNot: '^functions/api/openapi\\.ts$' },
+      to: { path: '^node_modules/zod-openapi/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'no-openapi-generator-in-functions',
+      comment: 'no function reaches the generator of the OpenAPI document: it serves the built one',
+      severity: 'error',
+      from: { path: '^functions/.*\\.handler\\.ts$' },
+      to: { path: '^functions/api/openapi\\.ts$', reachable: true },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
