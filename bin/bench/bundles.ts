@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** One built Lambda bundle: the functions that run it, its size, and how long a fresh process takes to import it. */
@@ -8,6 +10,8 @@ export interface BundleFigure {
   bytes: number;
   /** Median over the runs, measured inside a fresh Node process around the import (its own start excluded). */
   importMs: number;
+  /** The packages installed beside the bundle (its asset's `node_modules`), which it loads from there. */
+  beside: string[];
 }
 
 interface LambdaResource {
@@ -26,12 +30,34 @@ const plainVariables = (resource: LambdaResource): Record<string, string> =>
 /** `ApiinvoicesroutesFunction1A2B3C4D` -> `Apiinvoicesroutes`: the construct path without CDK's suffixes. */
 const shortName = (logicalId: string): string => logicalId.replace(/[0-9A-F]{8}$/, '').replace(/(Function)+$/, '');
 
+/** The packages installed beside an asset's bundle: the dependencies of the package.json the CDK writes for them. */
+const installedBeside = (asset: string): string[] => {
+  const manifest = join(asset, 'package.json');
+  if (!existsSync(manifest)) return [];
+  return Object.keys((JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object }).dependencies ?? {});
+};
+
+/**
+ * The asset laid out as Lambda runs it, in a directory of its own: the bundle in `task/` (/var/task)
+ * with the asset's own `node_modules` beside it, and the project's `node_modules` one level up, where
+ * Node finds what the bundle leaves to the runtime (the AWS SDK; /var/runtime/node_modules on AWS).
+ */
+export const lambdaLayout = (asset: string, root: string): { dir: string; file: string } => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-bundle-'));
+  mkdirSync(join(dir, 'task'));
+  copyFileSync(join(asset, 'index.mjs'), join(dir, 'task/index.mjs'));
+  if (existsSync(join(asset, 'node_modules'))) symlinkSync(join(asset, 'node_modules'), join(dir, 'task/node_modules'));
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  return { dir, file: join(dir, 'task/index.mjs') };
+};
+
 /** A function reads some of its variables as it loads (a step its name): it is given them, as Lambda does. */
 const importMs = (file: string, env: Record<string, string>): number => {
   const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
+    cwd: tmpdir(),
   });
   if (run.status !== 0) throw new Error(`importing ${file} failed: ${run.stderr.slice(-500)}`);
   return Number(run.stdout.trim());
@@ -42,7 +68,8 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 /**
  * Every function's bundle as `npm run synth` builds it (cdk.out of the service stack): functions
  * that share a bundle (the workflow steps) are one row. Synthesizes first, so the figures are of
- * the code as it is.
+ * the code as it is. Each is imported as Lambda would (`lambdaLayout`), the runtime's AWS SDK
+ * played by the project's.
  */
 export const measureBundles = (root: URL, runs: number): BundleFigure[] => {
   const synth = spawnSync('npm', ['run', 'synth'], { cwd: fileURLToPath(root), encoding: 'utf8' });
@@ -60,12 +87,18 @@ export const measureBundles = (root: URL, runs: number): BundleFigure[] => {
   }
   return [...byAsset]
     .map(([hash, { functions, env }]) => {
-      const file = fileURLToPath(new URL(`asset.${hash}/index.mjs`, out));
-      return {
-        functions,
-        bytes: statSync(file).size,
-        importMs: median(Array.from({ length: runs }, () => importMs(file, env))),
-      };
+      const asset = fileURLToPath(new URL(`asset.${hash}`, out));
+      const { dir, file } = lambdaLayout(asset, fileURLToPath(root));
+      try {
+        return {
+          functions,
+          bytes: statSync(file).size,
+          importMs: median(Array.from({ length: runs }, () => importMs(file, env))),
+          beside: installedBeside(asset),
+        };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     })
     .sort((a, b) => a.bytes - b.bytes);
 };

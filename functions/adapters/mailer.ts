@@ -1,5 +1,4 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { mailConfig } from '../shared/config.js';
 
 export interface MailAttachment {
@@ -23,47 +22,68 @@ export interface Mailer {
   send(message: MailMessage): Promise<{ messageId: string }>;
 }
 
-/** The MIME message as SES wants it raw: multipart with the text, the HTML and the attachments. */
-export const composeMime = (message: MailMessage): Promise<Buffer> =>
-  new MailComposer({
-    from: message.from,
-    to: message.to,
-    ...(message.cc?.length ? { cc: message.cc } : {}),
-    subject: message.subject,
-    text: message.text,
-    ...(message.html ? { html: message.html } : {}),
-    attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
-  })
-    .compile()
-    .build();
+const NAMED_ADDRESS = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/;
 
 /**
- * Sends through SES v2 with raw content (the only content type that carries attachments).
- * The recipients are the message's To and Cc, which SES reads from the MIME headers.
+ * An address as SES takes it: a display name outside ASCII in MIME encoded-word syntax (RFC 2047),
+ * which SES requires of names; a bare address, or an ASCII name, as given.
  */
-export const sesMailer = (client: SESv2Client): Mailer => ({
-  async send(message) {
-    const raw = await composeMime(message);
-    const { MessageId } = await client.send(
-      new SendEmailCommand({ FromEmailAddress: message.from, Content: { Raw: { Data: raw } } }),
-    );
-    if (!MessageId) throw new Error('SES returned no MessageId');
-    return { messageId: MessageId };
+export const sesAddress = (address: string): string => {
+  const named = NAMED_ADDRESS.exec(address);
+  if (!named || /^[\x20-\x7e]*$/.test(named[1]!)) return address;
+  return `=?UTF-8?B?${Buffer.from(named[1]!, 'utf8').toString('base64')}?= <${named[2]}>`;
+};
+
+const utf8 = (data: string) => ({ Data: data, Charset: 'UTF-8' });
+
+/**
+ * The SES v2 request of a message: simple content, from which SES builds the MIME message (text,
+ * HTML and attachments), and the recipients To and Cc.
+ */
+export const sendEmailInput = (message: MailMessage): SendEmailCommandInput => ({
+  FromEmailAddress: message.from,
+  Destination: {
+    ToAddresses: message.to.map(sesAddress),
+    ...(message.cc?.length ? { CcAddresses: message.cc.map(sesAddress) } : {}),
+  },
+  Content: {
+    Simple: {
+      Subject: utf8(message.subject),
+      Body: { Text: utf8(message.text), ...(message.html ? { Html: utf8(message.html) } : {}) },
+      ...(message.attachments.length
+        ? {
+            Attachments: message.attachments.map((a) => ({
+              FileName: a.filename,
+              ContentType: a.contentType,
+              ContentDisposition: 'ATTACHMENT' as const,
+              RawContent: a.content,
+            })),
+          }
+        : {}),
+    },
   },
 });
 
-let shared: Mailer | undefined;
-
-/** The one mailer of a process, built on first use from the mail config (local SES when `SES_ENDPOINT` is set). */
-export const mailer = (): Mailer => {
-  if (!shared) {
-    const { sesEndpoint, region } = mailConfig();
-    const client = new SESv2Client(
-      sesEndpoint
-        ? { endpoint: sesEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-        : { region },
-    );
-    shared = sesMailer(client);
-  }
-  return shared;
+/** A mailer that sends through SES v2 (local SES when `SES_ENDPOINT` is set), with simple content. */
+const sesMailer = async (): Promise<Mailer> => {
+  const { SESv2Client, SendEmailCommand } = await import('@aws-sdk/client-sesv2');
+  const { sesEndpoint, region } = mailConfig();
+  const client = new SESv2Client(
+    sesEndpoint ? { endpoint: sesEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : { region },
+  );
+  return {
+    async send(message) {
+      const { MessageId } = await client.send(new SendEmailCommand(sendEmailInput(message)));
+      if (!MessageId) throw new Error('SES returned no MessageId');
+      return { messageId: MessageId };
+    },
+  };
 };
+
+let shared: Promise<Mailer> | undefined;
+
+/**
+ * The one mailer of a process, built on its first mail from the mail config. The SES client is
+ * loaded then, not at import: most invocations of a function that may send mail send none.
+ */
+export const mailer = (): Mailer => ({ send: async (message) => (await (shared ??= sesMailer())).send(message) });

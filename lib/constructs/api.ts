@@ -60,10 +60,9 @@ interface GroupNeeds extends FunctionNeeds {
 }
 
 const GROUP_NEEDS: Partial<Record<RouteGroup, GroupNeeds>> = {
-  // Renders invoice PDFs (pdfkit loads its standard font metrics from its own files at run time,
-  // so it is installed beside the bundle, not bundled) and emails them. Issuing, voiding or paying a
-  // profile's invoice puts or removes its late-fee check.
-  invoices: { nodeModules: ['pdfkit'], sendsMail: true, schedules: true },
+  // Renders invoice PDFs and emails them. Issuing, voiding or paying a profile's invoice puts or
+  // removes its late-fee check.
+  invoices: { rendersDocuments: true, sendsMail: true, schedules: true },
   // Completing a milestone emails the client an approval link, whose request schedules its reminder
   // and expiry; a decision or a retry starts its billing.
   milestones: { sendsMail: true, portalUrl: true, starts: ['milestone-billing'], schedules: true },
@@ -133,7 +132,7 @@ export class Api extends Construct {
     const serve = (name: string, needs: GroupNeeds): { fn: BillingFunction; integration: HttpLambdaIntegration } => {
       const fn = new BillingFunction(this, `${name}-routes`, {
         entry: `functions/api/${name}.handler.ts`,
-        nodeModules: needs.nodeModules,
+        needs,
       });
       fn.bindTable(table);
       if (needs.sendsMail) fn.bindMail(mail);

@@ -4,11 +4,12 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/config.js';
 import { indexes } from '../../functions/store/keys.js';
+import { installedModules, lambdaBundling } from './bundling.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -19,11 +20,8 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Dele
 export interface BillingFunctionProps {
   /** The handler module, from the repository root (`functions/api/meta.handler.ts`); it exports `handler`. */
   entry: string;
-  /**
-   * Packages installed beside the bundle (at the package-lock.json versions) instead of bundled:
-   * those that load files of their own at run time, such as pdfkit's standard font metrics.
-   */
-  nodeModules?: string[];
+  /** What it needs that decides how it is built: the packages installed beside its bundle (`installedModules`). */
+  needs?: FunctionNeeds;
   /** How long it may run (default `FUNCTION_TIMEOUT_SECONDS`, under API Gateway's 30 s): longer only where no request waits. */
   timeout?: Duration;
   /** Its physical name (default: one CloudFormation makes), for a function told its own ARN, which a reference to itself cannot give. */
@@ -40,9 +38,9 @@ export interface MailSender {
 
 /** What a function needs beyond the table, declared where the function is named (a route group, a workflow step). */
 export interface FunctionNeeds {
-  /** Packages installed beside its bundle (`BillingFunctionProps.nodeModules`). */
-  nodeModules?: string[];
-  /** Sends mail, as the deployment's sender (`bindMail`). */
+  /** Renders invoice PDFs: the renderer (pdfkit) is installed beside its bundle. */
+  rendersDocuments?: boolean;
+  /** Sends mail, as the deployment's sender (`bindMail`), with the mail client installed beside its bundle. */
   sendsMail?: boolean;
 }
 
@@ -65,15 +63,20 @@ export const mailSender = (scope: Construct): MailSender => {
   return { from, identity: typeof identity === 'string' && identity ? identity : domain };
 };
 
-// SES v2 SendEmail with raw content is authorized as ses:SendRawEmail, simple content as ses:SendEmail.
-const MAIL_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
+// SES v2 SendEmail with simple content (the mailer's, attachments included) is authorized as ses:SendEmail alone.
+const MAIL_ACTIONS = ['ses:SendEmail'];
 
 /** Every Lambda of Tally, with the same runtime, bundling, logging and permissions model. */
 export class BillingFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** Its handler module, from the repository root, and the packages installed beside its bundle: what it is built from. */
+  readonly entry: string;
+  readonly nodeModules: readonly string[];
 
-  constructor(scope: Construct, id: string, { entry, nodeModules, timeout, functionName }: BillingFunctionProps) {
+  constructor(scope: Construct, id: string, { entry, needs = {}, timeout, functionName }: BillingFunctionProps) {
     super(scope, id);
+    this.entry = entry;
+    this.nodeModules = installedModules(needs);
 
     const logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
@@ -99,22 +102,8 @@ export class BillingFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME: 'tally',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // A CommonJS dependency bundled into ESM calls require(), which fails only on AWS (local runs are unbundled).
-        banner:
-          "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle the pinned AWS SDK rather than use the runtime's copy, so AWS runs what the tests ran.
-        externalModules: [],
-        ...(nodeModules?.length ? { nodeModules } : {}),
-        logLevel: LogLevel.WARNING,
-      },
+      bundling: lambdaBundling(this.nodeModules),
     });
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',

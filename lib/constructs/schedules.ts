@@ -70,7 +70,7 @@ export class Schedules extends Construct {
     const targetName = `${Names.uniqueResourceName(this, { maxLength: 64 - '-Target'.length, separator: '-' })}-Target`;
     this.target = new BillingFunction(this, 'Target', {
       entry: TARGET_ENTRY,
-      nodeModules: targetNeeds.nodeModules,
+      needs: targetNeeds,
       timeout: TARGET_TIMEOUT,
       functionName: targetName,
     });

@@ -57,7 +57,7 @@ export class Workflow extends Construct {
     this.steps = Object.fromEntries(
       stepNames.map((step) => {
         const needs = stepNeeds[step] ?? {};
-        const fn = new BillingFunction(this, `${step}Step`, { entry: STEP_ENTRY, nodeModules: needs.nodeModules });
+        const fn = new BillingFunction(this, `${step}Step`, { entry: STEP_ENTRY, needs });
         fn.bindTable(table);
         fn.fn.addEnvironment('STEP_NAME', step);
         if (needs.sendsMail) {

@@ -15,9 +15,9 @@ export interface ServiceStackProps extends StackProps {
 
 /** What a workflow's steps need beyond the table, by workflow and step (the steps not named need only the table). */
 const STEP_NEEDS: Partial<Record<WorkflowName, Record<string, FunctionNeeds>>> = {
-  // Renders the invoice PDF (pdfkit beside the bundle, as for the invoices route group) and emails it.
-  'milestone-billing': { SendMilestoneInvoice: { nodeModules: ['pdfkit'], sendsMail: true } },
-  'partial-invoice': { SendFinalized: { nodeModules: ['pdfkit'], sendsMail: true } },
+  // Renders the invoice PDF and emails it.
+  'milestone-billing': { SendMilestoneInvoice: { rendersDocuments: true, sendsMail: true } },
+  'partial-invoice': { SendFinalized: { rendersDocuments: true, sendsMail: true } },
 };
 
 /** The stateless stack: everything that can be destroyed and rebuilt without losing data. */
@@ -38,14 +38,13 @@ export class ServiceStack extends Stack {
       ]),
     ) as Record<WorkflowName, Workflow>;
     // What the targets of schedules (functions/scheduled/targets.ts) need beyond the table: a profile's
-    // snapshot and late fee render the invoice PDF (pdfkit beside the bundle, as for the invoices route
-    // group) and email it; an approval reminder emails a new portal link; a deemed acceptance starts the
-    // milestone's billing; a snapshot removes its profile's schedule after the last cycle and schedules
-    // the late fee of the invoice it issued.
+    // snapshot and late fee render the invoice PDF and email it; an approval reminder emails a new
+    // portal link; a deemed acceptance starts the milestone's billing; a snapshot removes its
+    // profile's schedule after the last cycle and schedules the late fee of the invoice it issued.
     this.schedules = new Schedules(this, 'Schedules', {
       table,
       mail,
-      targetNeeds: { nodeModules: ['pdfkit'], sendsMail: true },
+      targetNeeds: { rendersDocuments: true, sendsMail: true },
     });
     const api = new Api(this, 'Api', { table, mail, workflows: this.workflows, schedules: this.schedules });
     api.bindPortalUrl(this.schedules.target);

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import {
   addressLines,
   headerRows,
@@ -168,7 +167,10 @@ const finish = (doc: Doc, view: InvoiceView): void => {
  * The invoice as an A4 PDF, its text in Windows-1252 (see `winAnsi`). The same invoice renders the same bytes: the creation date (which
  * also seeds the file ID) is the invoice's, not the clock's.
  */
-export const renderInvoicePdf = (given: InvoiceView): Promise<Buffer> => {
+export const renderInvoicePdf = async (given: InvoiceView): Promise<Buffer> => {
+  // Loaded on the first render, not at import: pdfkit is installed beside the bundle of the functions
+  // that render documents only (lib/constructs/bundling.ts), and costs the others nothing.
+  const { default: PDFDocument } = await import('pdfkit');
   const view = printableData(given);
   const { invoice } = view;
   const doc = new PDFDocument({
