@@ -66,7 +66,8 @@ const gsiOf = (i: (typeof gsis)[number]) => ({
     { AttributeName: i.pk, KeyType: 'HASH' as const },
     { AttributeName: i.sk, KeyType: 'RANGE' as const },
   ],
-  Projection: { ProjectionType: 'ALL' as const },
+  // As the data stack's: keys only (a table kept in DATA_DIR from before projects ALL, which reads the same).
+  Projection: { ProjectionType: 'KEYS_ONLY' as const },
 });
 
 /**

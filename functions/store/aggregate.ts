@@ -4,7 +4,7 @@ import { db, tableName } from './client.js';
 import { openCursor, sealCursor } from './cursor.js';
 import { storedBytes } from './item-size.js';
 import { indexes, type IndexName, type Key } from './keys.js';
-import { readItem } from './read.js';
+import { readItem, readItems } from './read.js';
 import type { WriteAction } from './write.js';
 
 type Item = Record<string, unknown>;
@@ -39,13 +39,37 @@ export const putVersioned = (entity: string, item: Item & Key, previousVersion: 
   onConditionFailed: (old) => (old ? concurrentWrite(entity) : notFound(entity)),
 });
 
-/** Every item a query finds, all its pages read (DynamoDB answers at most 1 MB a page). */
+type Index = (typeof indexes)[IndexName];
+
+const keyId = (item: Item): string => JSON.stringify([item.PK, item.SK]);
+
+/**
+ * The items behind index entries, read consistently, in the entries' order. The indexes project
+ * keys only (keys.ts), so that a write that moves no index key writes no index; an entry whose item
+ * is gone, or has left that place in the index since (an index lags behind the table), is dropped.
+ */
+const itemsAt = async (entries: Item[], index: Index): Promise<Item[]> => {
+  if (!entries.length) return [];
+  const items = await readItems(entries.map((entry) => ({ PK: entry.PK, SK: entry.SK }) as Key));
+  const byKey = new Map(items.map((item) => [keyId(item), item]));
+  return entries.flatMap((entry) => {
+    const item = byKey.get(keyId(entry));
+    return item && item[index.pk] === entry[index.pk] && item[index.sk] === entry[index.sk] ? [item] : [];
+  });
+};
+
+const indexNamed = (name: string): Index => Object.values(indexes).find((index) => index.name === name)!;
+
+/**
+ * Every item a query finds, all its pages read (DynamoDB answers at most 1 MB a page); a query of
+ * an index reads the items its entries point to.
+ */
 export const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> => {
   const found: Item[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db().send(new QueryCommand({ ...input, TableName: tableName(), ExclusiveStartKey: start }));
-    found.push(...(page.Items ?? []));
+    found.push(...(input.IndexName ? await itemsAt(page.Items ?? [], indexNamed(input.IndexName)) : (page.Items ?? [])));
     start = page.LastEvaluatedKey;
   } while (start);
   return found;
@@ -133,32 +157,27 @@ const withinPageBytes = (items: Item[]): number => {
 };
 
 /**
- * One page of an index partition, newest first. Filters may skip items (DynamoDB's Limit counts the
- * items it evaluates), so it reads on until it holds one item more than the page: that item tells
- * that another page follows, and a last page that is exactly full has no cursor. The cursor seals the
- * key of the last item returned, good for this listing only.
+ * One page of an index partition, newest first: the items its entries point to, those that the
+ * filters take. Filters may skip items, so it reads on until it holds one item more than the page:
+ * that item tells that another page follows, and a last page that is exactly full has no cursor. The
+ * cursor seals the key of the last item returned, good for this listing only.
  */
 export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
   const index = indexes[request.index];
   const bounds = boundsOf(request.range);
   const sortKey = sortKeyCondition(bounds);
   const filters = Object.entries(request.where ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const taken = (item: Item): boolean => filters.every(([name, value]) => item[name] === value);
   const input: QueryCommandInput = {
     TableName: tableName(),
     IndexName: index.name,
     KeyConditionExpression: sortKey ? `#pk = :pk AND ${sortKey}` : '#pk = :pk',
-    ExpressionAttributeNames: {
-      '#pk': index.pk,
-      ...(sortKey ? { '#sk': index.sk } : {}),
-      ...Object.fromEntries(filters.map(([name], i) => [`#f${i}`, name])),
-    },
+    ExpressionAttributeNames: { '#pk': index.pk, ...(sortKey ? { '#sk': index.sk } : {}) },
     ExpressionAttributeValues: {
       ':pk': request.partition,
       ...(bounds.lower === undefined ? {} : { ':lower': bounds.lower }),
       ...(bounds.upper === undefined ? {} : { ':upper': bounds.upper }),
-      ...Object.fromEntries(filters.map(([, value], i) => [`:f${i}`, value])),
     },
-    ...(filters.length ? { FilterExpression: filters.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),
     ScanIndexForward: false,
   };
   const items: Item[] = [];
@@ -167,7 +186,7 @@ export const queryPage = async <T>(request: PageRequest): Promise<Page<T>> => {
     const page = await db().send(
       new QueryCommand({ ...input, Limit: request.limit + 1 - items.length, ExclusiveStartKey: start }),
     );
-    items.push(...(page.Items ?? []));
+    items.push(...(await itemsAt(page.Items ?? [], index)).filter(taken));
     start = page.LastEvaluatedKey;
   } while (start && items.length <= request.limit);
   const returned = items.slice(0, Math.min(request.limit, withinPageBytes(items)));

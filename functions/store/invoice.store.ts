@@ -15,6 +15,34 @@ import { write, type WriteAction } from './write.js';
 /** Listings sort by the issue date, or for a draft by the day it was made. */
 const listingDate = (invoice: Invoice): string => `${invoice.issueDate ?? invoice.createdAt.slice(0, 10)}#${invoice.id}`;
 
+type NullableKeys<T> = { [K in keyof T]-?: null extends T[K] ? K : never }[keyof T];
+
+/**
+ * Every attribute of an invoice that may be null (the type makes this list complete). A null one is
+ * stored absent and read back as null: an attribute costs its name's bytes too, and a draft of one
+ * line then weighs under 1 KB (a write unit less, twice in a transaction).
+ */
+const NULLS: { [K in NullableKeys<Invoice>]: null } = {
+  jobId: null,
+  profileId: null,
+  milestoneId: null,
+  series: null,
+  number: null,
+  issueDate: null,
+  dueDate: null,
+  dueDays: null,
+  notes: null,
+  ledgerBasis: null,
+  issuedAt: null,
+  selection: null,
+  settledCost: null,
+  reversal: null,
+  reversedBy: null,
+};
+
+const withoutNulls = (invoice: Invoice): Partial<Invoice> =>
+  Object.fromEntries(Object.entries(invoice).filter(([, value]) => value !== null));
+
 const invoiceItem = (tenantId: string, invoice: Invoice) => ({
   ...keys.invoice(tenantId, invoice.id),
   GSI1PK: invoice.jobId ? keys.jobInvoices(tenantId, invoice.jobId) : keys.profileInvoices(tenantId, invoice.profileId!),
@@ -23,7 +51,7 @@ const invoiceItem = (tenantId: string, invoice: Invoice) => ({
   GSI2SK: listingDate(invoice),
   GSI3PK: keys.customerInvoices(tenantId, invoice.customerId),
   GSI3SK: listingDate(invoice),
-  ...invoice,
+  ...withoutNulls(invoice),
 });
 
 /** The lists that grow with an invoice: past 64 KB their entries move to part items (store/parts.ts). */
@@ -54,23 +82,18 @@ const countInvoice = (tenantId: string, job: Job, invoice: Invoice, delta: 1 | -
 };
 
 /**
- * Invoices written before credits (or milestones) were kept have nothing credited against them (and
- * bill no milestone); those written before partial invoices select nothing and reverse nothing;
- * those written before profiles bill a job.
+ * An invoice as stored: its null attributes absent (`NULLS`). Invoices written before credits were
+ * kept have nothing credited against them; those written before milestones, partial invoices and
+ * profiles had no such attributes, which read as null.
  */
-type StoredInvoice = Omit<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId' | 'profileId'> &
-  Partial<Pick<Invoice, 'creditedNet' | 'correctedBy' | 'milestoneId' | 'profileId'>>;
+type StoredInvoice = Omit<Invoice, 'creditedNet' | 'correctedBy' | NullableKeys<Invoice>> &
+  Partial<Pick<Invoice, 'creditedNet' | 'correctedBy' | NullableKeys<Invoice>>>;
 
 const fromStored = (invoice: StoredInvoice): Invoice => ({
+  ...NULLS,
   ...invoice,
-  profileId: invoice.profileId ?? null,
-  milestoneId: invoice.milestoneId ?? null,
   creditedNet: invoice.creditedNet ?? toAmountString(0, invoice.currency),
   correctedBy: invoice.correctedBy ?? 0,
-  selection: invoice.selection ?? null,
-  settledCost: invoice.settledCost ?? null,
-  reversal: invoice.reversal ?? null,
-  reversedBy: invoice.reversedBy ?? null,
 });
 
 /** A condition of a transaction: the invoice is still at the version read (else `moved()`). */

@@ -124,8 +124,11 @@ export const firstDueSchedule = async (until: string): Promise<{ name: string; n
       Limit: 1,
     }),
   );
-  const item = Items?.[0];
-  return item && { name: item.name as string, nextFireAt: item.nextFireAt as string };
+  // The index keeps keys only: its sort key is `<nextFireAt>#<name>`.
+  const entry = Items?.[0]?.[LIST_SK] as string | undefined;
+  if (entry === undefined) return undefined;
+  const at = entry.indexOf('#');
+  return { nextFireAt: entry.slice(0, at), name: entry.slice(at + 1) };
 };
 
 /** Keeps a fire that failed every attempt (one per schedule and scheduled time). */

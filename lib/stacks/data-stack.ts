@@ -28,7 +28,8 @@ export class DataStack extends Stack {
         indexName: index.name,
         partitionKey: { name: index.pk, type: AttributeType.STRING },
         sortKey: { name: index.sk, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        // Keys only: a listing reads the items its entries point to (functions/store/aggregate.ts).
+        projectionType: ProjectionType.KEYS_ONLY,
       });
     }
     this.table = table;
