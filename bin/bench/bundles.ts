@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLE_FILE } from '../../lib/constructs/bundling.js';
 
 /** One built Lambda bundle: the functions that run it, its size, and how long a fresh process takes to import it. */
 export interface BundleFigure {
@@ -45,16 +46,19 @@ const installedBeside = (asset: string): string[] => {
 export const lambdaLayout = (asset: string, root: string): { dir: string; file: string } => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bundle-'));
   mkdirSync(join(dir, 'task'));
-  copyFileSync(join(asset, 'index.mjs'), join(dir, 'task/index.mjs'));
+  copyFileSync(join(asset, BUNDLE_FILE), join(dir, 'task', BUNDLE_FILE));
   if (existsSync(join(asset, 'node_modules'))) symlinkSync(join(asset, 'node_modules'), join(dir, 'task/node_modules'));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  return { dir, file: join(dir, 'task/index.mjs') };
+  return { dir, file: join(dir, 'task', BUNDLE_FILE) };
 };
 
-/** A function reads some of its variables as it loads (a step its name): it is given them, as Lambda does. */
+/**
+ * A function reads some of its variables as it loads (a step its name): it is given them, as Lambda
+ * does. Loaded with require(), as Lambda loads a CommonJS handler.
+ */
 const importMs = (file: string, env: Record<string, string>): number => {
-  const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+  const script = `const t = performance.now(); require(${JSON.stringify(file)}); console.log(performance.now() - t);`;
+  const run = spawnSync(process.execPath, ['-e', script], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     cwd: tmpdir(),

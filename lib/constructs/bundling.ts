@@ -30,10 +30,12 @@ export const DOCUMENT_RENDERER = ['pdfkit'];
  */
 export const MAIL_CLIENT = ['@aws-sdk/client-sesv2'];
 
-// A CommonJS dependency bundled into ESM calls require(), which fails only on AWS (local runs are unbundled).
-const BANNER =
-  "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
+/** The bundle's file in the asset: what NodejsFunction names a CommonJS bundle. */
+export const BUNDLE_FILE = 'index.js';
 
+const ESBUILD_FORMATS = { [OutputFormat.CJS]: 'cjs', [OutputFormat.ESM]: 'esm' } as const;
+
+// The ES module builds of dependencies where they have one: esbuild shakes those, not CommonJS.
 const MAIN_FIELDS = ['module', 'main'];
 
 /** What is installed beside a function's bundle, from what it needs. */
@@ -43,14 +45,15 @@ export const installedModules = (needs: { rendersDocuments?: boolean; sendsMail?
 ];
 
 /**
- * NodejsFunction's bundling of a function. No source maps: they would double what each cold start
- * reads, and `--enable-source-maps` makes every `error.stack` slow (docs/architecture.md, Bundles).
+ * NodejsFunction's bundling of a function (docs/architecture.md, Bundles). CommonJS: the runtime's SDK
+ * is CommonJS, and an ES module bundle importing it makes Node scan the SDK's sources for their export
+ * names first, 60 to 90 ms of every cold start. No source maps: they would more than double what a
+ * cold start reads, and `--enable-source-maps` makes every `error.stack` slow.
  */
 export const lambdaBundling = (nodeModules: readonly string[]): BundlingOptions => ({
   target: TARGET,
-  format: OutputFormat.ESM,
+  format: OutputFormat.CJS,
   mainFields: MAIN_FIELDS,
-  banner: BANNER,
   minify: true,
   sourceMap: false,
   externalModules: [...RUNTIME_PROVIDED, ...DOCUMENT_RENDERER],
@@ -66,9 +69,8 @@ export const esbuildOptions = (entry: string, nodeModules: readonly string[]): B
     bundle: true,
     platform: 'node',
     target: bundling.target,
-    format: 'esm',
+    format: ESBUILD_FORMATS[bundling.format!],
     mainFields: bundling.mainFields,
-    banner: { js: bundling.banner! },
     minify: bundling.minify,
     sourcemap: bundling.sourceMap,
     external: [...bundling.externalModules!, ...(bundling.nodeModules ?? [])],

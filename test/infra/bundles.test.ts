@@ -2,7 +2,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BillingFunction } from '../../lib/constructs/billing-function.js';
-import { esbuildOptions } from '../../lib/constructs/bundling.js';
+import { BUNDLE_FILE, esbuildOptions } from '../../lib/constructs/bundling.js';
 import { MAIL_FROM, tallyApp } from './tally-app.js';
 
 /** The most a function's bundle may weigh, minified (issue 10): what every cold start downloads and parses. */
@@ -63,7 +63,7 @@ describe('function bundles', () => {
         const { entry, nodeModules } = alike[0]!;
         const { outputFiles, metafile } = await build({
           ...esbuildOptions(entry, nodeModules),
-          outfile: 'index.mjs',
+          outfile: BUNDLE_FILE,
           write: false,
           metafile: true,
         });

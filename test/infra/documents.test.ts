@@ -10,6 +10,7 @@ import { routeKey } from '../../functions/api/route.js';
 import { routeGroups } from '../../functions/api/routes/index.js';
 import { lambdaLayout } from '../../bin/bench/bundles.js';
 import { mailSender } from '../../lib/constructs/billing-function.js';
+import { BUNDLE_FILE } from '../../lib/constructs/bundling.js';
 import type { ServiceStack } from '../../lib/stacks/service-stack.js';
 import { MAIL_FROM, tallyApp } from './tally-app.js';
 import { functionStatements, grantsOf, type Resource, servingFunction } from './template-queries.js';
@@ -93,7 +94,7 @@ describe('invoice documents on AWS', () => {
     // Prepare: the function's asset as it is zipped and uploaded.
     const id = senders[renderer]!;
     const asset = join(outdir, `asset.${functions[id]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-    expect(existsSync(join(asset, 'index.mjs'))).toBe(true);
+    expect(existsSync(join(asset, BUNDLE_FILE))).toBe(true);
     // Act: lay out a page in Helvetica with the pdfkit of the asset, as the bundle will at run time.
     const script = `import PDFDocument from 'pdfkit';
       const doc = new PDFDocument({ size: 'A4' }); const chunks = [];
@@ -102,11 +103,10 @@ describe('invoice documents on AWS', () => {
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: asset, encoding: 'latin1' });
     // The bundle where Lambda runs it: what it leaves to the runtime (the AWS SDK) found outside the asset.
     const { dir, file } = lambdaLayout(asset, fileURLToPath(new URL('../..', import.meta.url)));
-    const loaded = execFileSync(
-      process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler)`],
-      { encoding: 'utf8', env: { ...process.env, ...env } },
-    );
+    const loaded = execFileSync(process.execPath, ['-e', `console.log(typeof require(${JSON.stringify(file)}).handler)`], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
     rmSync(dir, { recursive: true, force: true });
     // Assess
     expect(output).toBe('%PDF-');
