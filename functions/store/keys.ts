@@ -193,7 +193,7 @@ export const keys = {
 /** What an item is, by its sort key (`JOB`, `INVOICE`, ...): a part item is of its aggregate. */
 export const itemKind = (key: Key): string => key.SK.split('#')[0]!;
 
-/** The secondary indexes and the attributes that key them. */
+/** The secondary indexes and the attributes that key them; each projects keys only (a listing reads the items: aggregate.ts). */
 export const indexes = {
   byOwner: { name: 'GSI1', pk: 'GSI1PK', sk: 'GSI1SK' },
   byTenant: { name: 'GSI2', pk: 'GSI2PK', sk: 'GSI2SK' },
