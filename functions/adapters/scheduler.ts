@@ -7,7 +7,7 @@ import {
   SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { DateTime, IANAZone } from 'luxon';
+import { isTimeZone, plusDays } from '../domain/dates.js';
 import { config, scheduleConfig, type ScheduleConfig } from '../shared/config.js';
 import { clock as systemClock, type Clock } from './clock.js';
 import { nameRule } from './resource-names.js';
@@ -100,10 +100,7 @@ const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
  * from them, never half a day); any other fire's own time.
  */
 /** The `n`th fire (from 0) of a day-based schedule, as its target is told it: `n × days` calendar days after the start, in its zone. */
-const nthFire = (start: Date, days: number, timeZone: string, n: number): Date =>
-  DateTime.fromJSDate(start, { zone: timeZone })
-    .plus({ days: n * days })
-    .toJSDate();
+const nthFire = (start: Date, days: number, timeZone: string, n: number): Date => plusDays(start, n * days, timeZone);
 
 export const scheduledFor = (scheduledTime: Date, cadence?: Cadence): Date => {
   if (!cadence) return scheduledTime;
@@ -133,7 +130,7 @@ export const assertSchedulable = (spec: ScheduleSpec): string => {
   };
   if (!SCHEDULE_NAMES.isValid(spec.name)) refuse('not a valid schedule name (use scheduleName())');
   if (!(SCHEDULE_TARGET_NAMES as readonly string[]).includes(spec.target)) refuse(`no target ${spec.target}`);
-  if (spec.timeZone !== undefined && !IANAZone.isValidZone(spec.timeZone)) refuse(`no time zone ${spec.timeZone}`);
+  if (spec.timeZone !== undefined && !isTimeZone(spec.timeZone)) refuse(`no time zone ${spec.timeZone}`);
   const event: TargetInput = { target: spec.target, input: spec.input, scheduledTime: SCHEDULED_TIME };
   if ('at' in spec.timing) {
     if (!isValidDate(spec.timing.at)) refuse('its time is not a date');
