@@ -48,6 +48,8 @@ const instantOf = (wall: number, timeZone: string, guess: number): number => {
 
 /** Whether `zone` is an IANA time zone (`Europe/Berlin`, `UTC`), as EventBridge Scheduler takes it. */
 export const isTimeZone = (zone: string): boolean => {
+  // Intl also takes a UTC offset (`+01:00`), which is no zone of the tz database: Scheduler refuses it.
+  if (/^[+-]/.test(zone)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone }).format();
     return true;

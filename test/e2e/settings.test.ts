@@ -78,6 +78,25 @@ describe('settings: ETag and If-Match', () => {
   });
 });
 
+describe('settings: the time zone', () => {
+  it('takes a zone of the tz database, not a UTC offset (which schedules could not use): 400 naming timeZone, nothing changed', async () => {
+    // Prepare
+    const api = await newTenant();
+    // Act
+    const offsets = await Promise.all(['+01:00', '-0530'].map((timeZone) => api.request('PATCH', '/v1/settings', { timeZone })));
+    const zone = await api.request('PATCH', '/v1/settings', { timeZone: 'Etc/GMT-1' });
+    // Assess
+    for (const refused of offsets) {
+      expect([refused.status, refused.body.code, refused.body.errors.map((e: { field: string }) => e.field)]).toEqual([
+        400,
+        'VALIDATION_FAILED',
+        ['timeZone'],
+      ]);
+    }
+    expect([zone.status, zone.body.timeZone, zone.headers.get('etag')]).toEqual([200, 'Etc/GMT-1', '"2"']);
+  });
+});
+
 describe('settings cannot block issuing', () => {
   it('refuses series formats that could print the same number: 422 NUMBER_FORMATS_OVERLAP naming the field; both series then number', async () => {
     // Prepare

@@ -34,4 +34,10 @@ describe('dates in a time zone', () => {
     expect(['UTC', 'Europe/Berlin', 'America/Argentina/Buenos_Aires'].map(isTimeZone)).toEqual([true, true, true]);
     expect(['Mars/Olympus_Mons', '', 'Europe/Berlinx'].map(isTimeZone)).toEqual([false, false, false]);
   });
+
+  it('takes no UTC offset for a zone, which Intl would and EventBridge Scheduler would not', () => {
+    // Assess
+    expect(['+01:00', '-0530', '+01', '-00:00'].map(isTimeZone)).toEqual([false, false, false, false]);
+    expect(['Etc/GMT+1', 'Etc/GMT-14'].map(isTimeZone)).toEqual([true, true]);
+  });
 });
