@@ -1,8 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config.js';
+import { sendCountingWriteUnits } from './documented-units.js';
 
 let documentClient: DynamoDBDocumentClient | undefined;
+/** A client outside the metrics, to read the items a metered write writes (documented-units.ts). */
+let peekClient: DynamoDBDocumentClient | undefined;
 
 /** What one kind of command cost this process since the last reset. */
 export interface CommandMetrics {
@@ -13,6 +16,14 @@ export interface CommandMetrics {
   /** Capacity units DynamoDB reported; only while capacity metering is on, and only for successful commands. */
   readUnits: number;
   writeUnits: number;
+  /**
+   * Of write commands while capacity metering is on (successful ones): the write units DynamoDB's
+   * documented rules give them (documented-units.ts), which DynamoDB Local's fall below for some
+   * transactions; and the milliseconds spent reading their items to count them, which timings that
+   * are priced take off.
+   */
+  documentedWriteUnits?: number;
+  documentingMs?: number;
 }
 
 export type DbMetrics = Record<string, CommandMetrics>;
@@ -40,6 +51,8 @@ interface ConsumedCapacity {
   WriteCapacityUnits?: number;
 }
 
+type CapacityOutput = { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
+
 const metricsOf = (command: string): CommandMetrics =>
   (metrics[command] ??= { requests: 0, failed: 0, readUnits: 0, writeUnits: 0 });
 
@@ -62,8 +75,9 @@ const addCapacity = (
 
 /**
  * Process-wide switch (default off): when on, every metered command asks DynamoDB for its consumed
- * capacity (`ReturnConsumedCapacity: 'TOTAL'`) and the units are summed in `dbMetrics()`. Off, requests
- * go out exactly as the code wrote them; only their count is kept.
+ * capacity (`ReturnConsumedCapacity: 'TOTAL'`) and the units are summed in `dbMetrics()`, and every
+ * write command's items are read before and after it to count its units by DynamoDB's documented
+ * rules as well. Off, requests go out exactly as the code wrote them; only their count is kept.
  */
 export const setCapacityMetering = (on: boolean): void => {
   metering = on;
@@ -76,15 +90,19 @@ export const resetDbMetrics = (): void => {
   metrics = {};
 };
 
+const newClient = (): DynamoDBClient => {
+  const { dynamoEndpoint, region } = config();
+  return new DynamoDBClient(
+    dynamoEndpoint
+      ? { endpoint: dynamoEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : { region },
+  );
+};
+
 /** The one DynamoDB client of a process, built on first use from the config. */
 export const db = (): DynamoDBDocumentClient => {
   if (!documentClient) {
-    const { dynamoEndpoint, region } = config();
-    const client = new DynamoDBClient(
-      dynamoEndpoint
-        ? { endpoint: dynamoEndpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-        : { region },
-    );
+    const client = newClient();
     // Initialize step: once per command (before the SDK's retries), on the document-level input and output.
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -95,11 +113,18 @@ export const db = (): DynamoDBDocumentClient => {
         const input = args.input as Record<string, unknown>;
         const metered = metering && kind !== undefined && input.ReturnConsumedCapacity === undefined;
         try {
-          const result = await next(metered ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args);
-          if (metering && kind) {
-            const output = result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] };
-            addCapacity(counted, kind, output.ConsumedCapacity);
+          const send = () => next(metered ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args);
+          if (!metering || !kind) return await send();
+          if (kind === 'read') {
+            const result = await send();
+            addCapacity(counted, kind, (result.output as CapacityOutput).ConsumedCapacity);
+            return result;
           }
+          peekClient ??= DynamoDBDocumentClient.from(newClient());
+          const { result, units, readingMs } = await sendCountingWriteUnits(peekClient, command, input, send);
+          addCapacity(counted, kind, (result.output as CapacityOutput).ConsumedCapacity);
+          counted.documentedWriteUnits = (counted.documentedWriteUnits ?? 0) + units;
+          counted.documentingMs = (counted.documentingMs ?? 0) + readingMs;
           return result;
         } catch (error) {
           counted.failed++;
