@@ -42,7 +42,10 @@ export interface FlowUsage {
   scheduledMs: number;
   transitions: number;
   readUnits: number;
+  /** Write units by DynamoDB's documented rules (functions/store/documented-units.ts): the ones priced. */
   writeUnits: number;
+  /** Write units as DynamoDB Local reported them, below those rules for some transactions: shown, not priced. */
+  localWriteUnits: number;
   emails: number;
   attachmentBytes: number;
 }

@@ -117,7 +117,8 @@ const runFlow = async <S>(
     apiMs: client.ms,
     ...usage,
     readUnits: db.reduce((sum, m) => sum + m.readUnits, 0),
-    writeUnits: db.reduce((sum, m) => sum + m.writeUnits, 0),
+    writeUnits: db.reduce((sum, m) => sum + (m.documentedWriteUnits ?? 0), 0),
+    localWriteUnits: db.reduce((sum, m) => sum + m.writeUnits, 0),
     emails: sent.length,
     attachmentBytes: sent.reduce((sum, mail) => sum + mail.attachments.reduce((s, a) => s + a.size, 0), 0),
   };

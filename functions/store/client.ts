@@ -19,11 +19,9 @@ export interface CommandMetrics {
   /**
    * Of write commands while capacity metering is on (successful ones): the write units DynamoDB's
    * documented rules give them (documented-units.ts), which DynamoDB Local's fall below for some
-   * transactions; and the milliseconds spent reading their items to count them, which timings that
-   * are priced take off.
+   * transactions.
    */
   documentedWriteUnits?: number;
-  documentingMs?: number;
 }
 
 export type DbMetrics = Record<string, CommandMetrics>;
@@ -121,10 +119,9 @@ export const db = (): DynamoDBDocumentClient => {
             return result;
           }
           peekClient ??= DynamoDBDocumentClient.from(newClient());
-          const { result, units, readingMs } = await sendCountingWriteUnits(peekClient, command, input, send);
+          const { result, units } = await sendCountingWriteUnits(peekClient, command, input, send);
           addCapacity(counted, kind, (result.output as CapacityOutput).ConsumedCapacity);
           counted.documentedWriteUnits = (counted.documentedWriteUnits ?? 0) + units;
-          counted.documentingMs = (counted.documentingMs ?? 0) + readingMs;
           return result;
         } catch (error) {
           counted.failed++;

@@ -122,31 +122,27 @@ const storedItems = async (peek: DynamoDBDocumentClient, places: Place[]): Promi
 /**
  * Sends a write command through `send` and returns its output with the units DynamoDB's documented
  * rules give it, reading the items it writes before and after it through `peek`, a client outside
- * the metrics; `readingMs` is the time those reads took. The reads are not atomic with the write: a
- * concurrent writer of the same item can shift the count, so measure one writer at a time.
+ * the metrics. The reads are not atomic with the write: a concurrent writer of the same item can
+ * shift the count, so measure one writer at a time.
  */
 export const sendCountingWriteUnits = async <R extends { output: unknown }>(
   peek: DynamoDBDocumentClient,
   command: string,
   input: Item,
   send: () => Promise<R>,
-): Promise<{ result: R; units: number; readingMs: number }> => {
+): Promise<{ result: R; units: number }> => {
   const written = writtenBy(command, input);
-  if (!written.length) return { result: await send(), units: 0, readingMs: 0 };
-  const reading = performance.now();
+  if (!written.length) return { result: await send(), units: 0 };
   const before = await storedItems(peek, written);
-  let readingMs = performance.now() - reading;
   const result = await send();
   const unprocessed = new Set(
     batchItems((result.output as { UnprocessedItems?: BatchRequests }).UnprocessedItems).map((w) => idOf(w.table, w.key)),
   );
   const done = written.filter((w) => !unprocessed.has(idOf(w.table, w.key)));
-  const readingAfter = performance.now();
   const after = await storedItems(peek, done);
-  readingMs += performance.now() - readingAfter;
   const units = done.reduce((sum, w) => {
     const id = idOf(w.table, w.key);
     return sum + itemWriteUnits(before.get(id), after.get(id), w.rate);
   }, 0);
-  return { result, units, readingMs };
+  return { result, units };
 };
