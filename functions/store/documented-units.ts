@@ -32,7 +32,7 @@ const sameKeys = (a: Item | undefined, b: Item | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && Object.keys(a).every((name) => a[name] === b[name]));
 
 /** The units of one item written at `rate` units per KB (1, or 2 in a transaction), index entries included. */
-export const itemWriteUnits = (before: Item | undefined, after: Item | undefined, rate: number): number =>
+const itemWriteUnits = (before: Item | undefined, after: Item | undefined, rate: number): number =>
   rate * kilobytes(Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0)) +
   Object.values(indexes).reduce((sum, index) => {
     const [was, is] = [entryOf(before, index), entryOf(after, index)];
