@@ -57,8 +57,8 @@ const paymentBody = { amount: '1.00', date: today, method: 'bank_transfer' };
 
 // 0: every function's bundle, before the stack starts (nothing else on the machine's cores then).
 log('building the bundles (npm run synth)');
-const bundles = measureBundles(new URL('../', import.meta.url), QUICK ? 3 : 7);
-log(`${bundles.length} bundles measured`);
+const { layer: sdkLayer, bundles } = measureBundles(new URL('../', import.meta.url), QUICK ? 3 : 7);
+log(`${bundles.length} bundles measured, with the SDK layer (${(sdkLayer.bytes / 1024).toFixed(0)} KB)`);
 
 const stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
 log(`local stack up: ${stack.apiUrl}, DynamoDB Local ${stack.dynamoEndpoint}`);
@@ -657,7 +657,7 @@ const bundleTable = table(
 
 const report = `${machine}
 
-### 0. Bundles: every function's as \`npm run synth\` builds it, and the time a fresh Node process takes to import it (median of ${QUICK ? 3 : 7}; Node's own start not counted)
+### 0. Bundles: every function's as \`npm run synth\` builds it, and the time a fresh Node process takes to import it (median of ${QUICK ? 3 : 7}; Node's own start not counted), the AWS SDK loaded from the SDK layer (one minified bundle of ${(sdkLayer.bytes / 1024).toFixed(0)} KB)
 
 ${bundleTable}
 

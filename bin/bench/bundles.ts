@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_FILE } from '../../lib/constructs/bundling.js';
+import { BUNDLE_FILE, SDK_LAYER_BUNDLE, SDK_LAYER_MODULES } from '../../lib/constructs/bundling.js';
 
 /** One built Lambda bundle: the functions that run it, its size, and how long a fresh process takes to import it. */
 export interface BundleFigure {
@@ -17,7 +17,11 @@ export interface BundleFigure {
 
 interface LambdaResource {
   Type: string;
-  Properties: { Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } };
+  Properties: {
+    Code?: { S3Key?: string };
+    Content?: { S3Key?: string };
+    Environment?: { Variables?: Record<string, unknown> };
+  };
 }
 
 /** The function's variables that are plain text (the rest are references, resolved only on AWS). */
@@ -40,16 +44,16 @@ const installedBeside = (asset: string): string[] => {
 
 /**
  * The asset laid out as Lambda runs it, in a directory of its own: the bundle in `task/` (/var/task)
- * with the asset's own `node_modules` beside it, and the project's `node_modules` one level up, where
- * Node finds what the bundle leaves to the runtime (the AWS SDK; /var/runtime/node_modules on AWS).
+ * with the asset's own `node_modules` beside it, and the SDK layer's packages (`layer`, the layer's
+ * asset, unpacked in /opt on AWS) where Lambda's NODE_PATH finds them (`env`). The project's
+ * `node_modules` is out of reach, so a package the layer lacks fails the import.
  */
-export const lambdaLayout = (asset: string, root: string): { dir: string; file: string } => {
+export const lambdaLayout = (asset: string, layer: string): { dir: string; file: string; env: { NODE_PATH: string } } => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bundle-'));
   mkdirSync(join(dir, 'task'));
   copyFileSync(join(asset, BUNDLE_FILE), join(dir, 'task', BUNDLE_FILE));
   if (existsSync(join(asset, 'node_modules'))) symlinkSync(join(asset, 'node_modules'), join(dir, 'task/node_modules'));
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  return { dir, file: join(dir, 'task', BUNDLE_FILE) };
+  return { dir, file: join(dir, 'task', BUNDLE_FILE), env: { NODE_PATH: join(layer, SDK_LAYER_MODULES) } };
 };
 
 /**
@@ -69,19 +73,27 @@ const importMs = (file: string, env: Record<string, string>): number => {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** The SDK layer as `npm run synth` builds it: its bundle's size, what every function loads its SDK from. */
+export interface LayerFigure {
+  bytes: number;
+}
+
 /**
  * Every function's bundle as `npm run synth` builds it (cdk.out of the service stack): functions
  * that share a bundle (the workflow steps) are one row. Synthesizes first, so the figures are of
- * the code as it is. Each is imported as Lambda would (`lambdaLayout`), the runtime's AWS SDK
- * played by the project's.
+ * the code as it is. Each is imported as Lambda would (`lambdaLayout`), with the stack's SDK layer.
  */
-export const measureBundles = (root: URL, runs: number): BundleFigure[] => {
+export const measureBundles = (root: URL, runs: number): { layer: LayerFigure; bundles: BundleFigure[] } => {
   const synth = spawnSync('npm', ['run', 'synth'], { cwd: fileURLToPath(root), encoding: 'utf8' });
   if (synth.status !== 0) throw new Error(`npm run synth failed: ${synth.stderr}`);
   const out = new URL('cdk.out/', root);
   const template = JSON.parse(readFileSync(new URL('Tally-Service.template.json', out), 'utf8')) as {
     Resources: Record<string, LambdaResource>;
   };
+  const layerKey = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::LayerVersion')?.Properties.Content
+    ?.S3Key;
+  if (!layerKey) throw new Error('The service stack has no SDK layer');
+  const layer = fileURLToPath(new URL(`asset.${layerKey.slice(0, -4)}`, out));
   const byAsset = new Map<string, { functions: string[]; env: Record<string, string> }>();
   for (const [id, resource] of Object.entries(template.Resources)) {
     const key = resource.Properties.Code?.S3Key;
@@ -89,15 +101,15 @@ export const measureBundles = (root: URL, runs: number): BundleFigure[] => {
     const asset = byAsset.get(key.slice(0, -4)) ?? { functions: [], env: plainVariables(resource) };
     byAsset.set(key.slice(0, -4), { ...asset, functions: [...asset.functions, shortName(id)] });
   }
-  return [...byAsset]
+  const bundles = [...byAsset]
     .map(([hash, { functions, env }]) => {
       const asset = fileURLToPath(new URL(`asset.${hash}`, out));
-      const { dir, file } = lambdaLayout(asset, fileURLToPath(root));
+      const { dir, file, env: layerEnv } = lambdaLayout(asset, layer);
       try {
         return {
           functions,
           bytes: statSync(file).size,
-          importMs: median(Array.from({ length: runs }, () => importMs(file, env))),
+          importMs: median(Array.from({ length: runs }, () => importMs(file, { ...env, ...layerEnv }))),
           beside: installedBeside(asset),
         };
       } finally {
@@ -105,4 +117,5 @@ export const measureBundles = (root: URL, runs: number): BundleFigure[] => {
       }
     })
     .sort((a, b) => a.bytes - b.bytes);
+  return { layer: { bytes: statSync(join(layer, SDK_LAYER_BUNDLE)).size }, bundles };
 };

@@ -1,17 +1,14 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, type ILayerVersion, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/shared/config.js';
 import { indexes } from '../../functions/store/keys.js';
-import { installedModules, lambdaBundling } from './bundling.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { buildSdkLayer, installedModules, lambdaBundling, PROJECT_ROOT as root } from './bundling.js';
 
 // Every table access is a key lookup, a query or a transaction (design §3): no Scan.
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
@@ -40,7 +37,7 @@ export interface MailSender {
 export interface FunctionNeeds {
   /** Renders invoice PDFs: the renderer (pdfkit) is installed beside its bundle. */
   rendersDocuments?: boolean;
-  /** Sends mail, as the deployment's sender (`bindMail`), with the mail client installed beside its bundle. */
+  /** Sends mail, as the deployment's sender (`bindMail`). */
   sendsMail?: boolean;
 }
 
@@ -65,6 +62,38 @@ export const mailSender = (scope: Construct): MailSender => {
 
 // SES v2 SendEmail with simple content (the mailer's, attachments included) is authorized as ses:SendEmail alone.
 const MAIL_ACTIONS = ['ses:SendEmail'];
+
+const SDK_LAYER_ID = 'AwsSdkLayer';
+
+/**
+ * The stack's one AWS SDK layer (`buildSdkLayer`, docs/architecture.md Bundles), made with its first
+ * function: the lock file's SDK, minified, for every function instead of the runtime's copy.
+ */
+export const sdkLayer = (scope: Construct): ILayerVersion => {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(SDK_LAYER_ID) as LayerVersion | undefined;
+  return (
+    existing ??
+    new LayerVersion(stack, SDK_LAYER_ID, {
+      description: 'Tally: the AWS SDK of the lock file, shaken to what the functions import, one minified bundle',
+      compatibleRuntimes: [Runtime.NODEJS_22_X],
+      compatibleArchitectures: [Architecture.ARM_64],
+      // Built by esbuild at synth from node_modules/@aws-sdk (no Docker: the image is never pulled).
+      code: Code.fromAsset(join(root, 'node_modules/@aws-sdk'), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
+          local: {
+            tryBundle: (outputDir) => {
+              buildSdkLayer(outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+    })
+  );
+};
 
 /** Every Lambda of Tally, with the same runtime, bundling, logging and permissions model. */
 export class BillingFunction extends Construct {
@@ -104,6 +133,7 @@ export class BillingFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
       bundling: lambdaBundling(this.nodeModules),
+      layers: [sdkLayer(this)],
     });
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',

@@ -1,20 +1,29 @@
-import type { BuildOptions } from 'esbuild';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, buildSync } from 'esbuild';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import ts from 'typescript';
 
 /**
  * How every function of Tally is built (docs/architecture.md, Bundles): the one definition that
  * `BillingFunction` hands NodejsFunction and that test/infra/bundles.test.ts builds with esbuild,
- * so that the sizes the test checks are those of what is deployed.
+ * so that the sizes the test checks are those of what is deployed; and the AWS SDK layer that every
+ * function is given (`buildSdkLayer`).
  */
+
+/** The repository's root, where the functions' sources and the lock file's packages are. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Node 22, as the functions' runtime (`Runtime.NODEJS_22_X`). */
 const TARGET = 'node22';
 
 /**
- * The Lambda Node 22 runtime's own AWS SDK v3 (and the Smithy packages it is made of) instead of a
- * bundled copy: a third of every bundle. The runtime's version is not the lock file's.
+ * The AWS SDK v3 (and the Smithy packages it is made of): never in a function's bundle, but in the
+ * SDK layer (`buildSdkLayer`), which every function shares and Lambda resolves before its runtime's copy.
  */
-export const RUNTIME_PROVIDED = ['@aws-sdk/*', '@smithy/*'];
+export const SDK_MODULES = ['@aws-sdk/*', '@smithy/*'];
 
 /**
  * Never bundled, and installed beside the bundle only in the functions that render documents
@@ -22,13 +31,6 @@ export const RUNTIME_PROVIDED = ['@aws-sdk/*', '@smithy/*'];
  * and it (with fontkit and brotli) would be half of every bundle that merely imports the renderer.
  */
 export const DOCUMENT_RENDERER = ['pdfkit'];
-
-/**
- * The mail client at the lock file's version, installed beside the bundle of the functions that send
- * mail (`FunctionNeeds.sendsMail`): SES's Content.Simple.Attachments is newer than a runtime's copy of
- * @aws-sdk/client-sesv2 may be, and an older serializer would drop the invoice's PDF without an error.
- */
-export const MAIL_CLIENT = ['@aws-sdk/client-sesv2'];
 
 /** The bundle's file in the asset: what NodejsFunction names a CommonJS bundle. */
 export const BUNDLE_FILE = 'index.js';
@@ -39,16 +41,14 @@ const ESBUILD_FORMATS = { [OutputFormat.CJS]: 'cjs', [OutputFormat.ESM]: 'esm' }
 const MAIN_FIELDS = ['module', 'main'];
 
 /** What is installed beside a function's bundle, from what it needs. */
-export const installedModules = (needs: { rendersDocuments?: boolean; sendsMail?: boolean }): string[] => [
-  ...(needs.rendersDocuments ? DOCUMENT_RENDERER : []),
-  ...(needs.sendsMail ? MAIL_CLIENT : []),
-];
+export const installedModules = (needs: { rendersDocuments?: boolean }): string[] =>
+  needs.rendersDocuments ? DOCUMENT_RENDERER : [];
 
 /**
- * NodejsFunction's bundling of a function (docs/architecture.md, Bundles). CommonJS: the runtime's SDK
- * is CommonJS, and an ES module bundle importing it makes Node scan the SDK's sources for their export
- * names first, 60 to 90 ms of every cold start. No source maps: they would more than double what a
- * cold start reads, and `--enable-source-maps` makes every `error.stack` slow.
+ * NodejsFunction's bundling of a function (docs/architecture.md, Bundles). CommonJS: the layer's SDK
+ * is CommonJS, and an ES module bundle importing it makes Node scan it for its export names first.
+ * No source maps: they would more than double what a cold start reads, and `--enable-source-maps`
+ * makes every `error.stack` slow.
  */
 export const lambdaBundling = (nodeModules: readonly string[]): BundlingOptions => ({
   target: TARGET,
@@ -56,7 +56,7 @@ export const lambdaBundling = (nodeModules: readonly string[]): BundlingOptions 
   mainFields: MAIN_FIELDS,
   minify: true,
   sourceMap: false,
-  externalModules: [...RUNTIME_PROVIDED, ...DOCUMENT_RENDERER],
+  externalModules: [...SDK_MODULES, ...DOCUMENT_RENDERER],
   ...(nodeModules.length ? { nodeModules: [...nodeModules] } : {}),
   logLevel: LogLevel.WARNING,
 });
@@ -76,4 +76,122 @@ export const esbuildOptions = (entry: string, nodeModules: readonly string[]): B
     external: [...bundling.externalModules!, ...(bundling.nodeModules ?? [])],
     logLevel: 'warning',
   };
+};
+
+/** The names a function may import, by SDK package (`@aws-sdk/lib-dynamodb`: `GetCommand`, ...). */
+export type SdkImports = Record<string, string[]>;
+
+const SDK_PACKAGE = /^@aws-sdk\/[a-z0-9-]+$/;
+
+const sdkModuleOf = (node: ts.Node): string | undefined => {
+  const specifier =
+    ts.isImportDeclaration(node) || ts.isExportDeclaration(node)
+      ? node.moduleSpecifier
+      : ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword
+        ? node.arguments[0]
+        : undefined;
+  return specifier && ts.isStringLiteral(specifier) && specifier.text.startsWith('@aws-sdk/') ? specifier.text : undefined;
+};
+
+/** What one import of an SDK module takes from it: its values by name (types left out), or `undefined` for the module whole. */
+const importedNames = (node: ts.Node): string[] | undefined => {
+  if (ts.isImportDeclaration(node)) {
+    const clause = node.importClause;
+    if (clause?.isTypeOnly) return [];
+    const bindings = clause?.namedBindings;
+    if (!clause || clause.name || !bindings || !ts.isNamedImports(bindings)) return undefined;
+    return bindings.elements.filter((e) => !e.isTypeOnly).map((e) => (e.propertyName ?? e.name).text);
+  }
+  // `const { SESv2Client } = await import('@aws-sdk/client-sesv2')`: a client loaded on its first use.
+  const declaration = ts.isCallExpression(node) && ts.isAwaitExpression(node.parent) ? node.parent.parent : undefined;
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isObjectBindingPattern(declaration.name)) return undefined;
+  const { elements } = declaration.name;
+  return elements.some((e) => e.dotDotDotToken) ? undefined : elements.map((e) => (e.propertyName ?? e.name).getText());
+};
+
+/**
+ * The names that the functions' sources (`functions/**.ts`) import from each AWS SDK package, read
+ * from their syntax (type imports left out): what the SDK layer exports, so that esbuild shakes the
+ * SDK down to them. An import that takes a module whole (a namespace, a re-export) fails the build.
+ */
+export const sdkImports = (dir = join(PROJECT_ROOT, 'functions')): SdkImports => {
+  const names: SdkImports = {};
+  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    const path = join(dir, file);
+    const visit = (node: ts.Node): void => {
+      const module = sdkModuleOf(node);
+      const imported = module ? importedNames(node) : [];
+      if (module && (!imported || !SDK_PACKAGE.test(module))) {
+        throw new Error(
+          `${path}: import ${module} by name (import { A } from '${module}', or const { A } = await import('${module}')): the SDK layer exports only the names the functions import`,
+        );
+      }
+      if (module && imported?.length) names[module] = [...new Set([...(names[module] ?? []), ...imported])].sort();
+      ts.forEachChild(node, visit);
+    };
+    visit(ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true));
+  }
+  return Object.fromEntries(Object.entries(names).sort(([a], [b]) => a.localeCompare(b)));
+};
+
+/** The layer's one bundle, beside the packages' directories (`nodejs/`, on Lambda /opt/nodejs). */
+export const SDK_LAYER_BUNDLE = 'nodejs/aws-sdk.js';
+
+/** Where Lambda's Node.js runtimes look for a layer's packages (in NODE_PATH, before the runtime's own). */
+export const SDK_LAYER_MODULES = 'nodejs/node_modules';
+
+const moduleFile = (module: string): string => `${module.replace('@aws-sdk/', '')}.mjs`;
+
+/**
+ * The sources of the layer's bundle, written into `dir`: per SDK package a module re-exporting the
+ * names the functions import (`modules`, which the bundles test builds the functions against), and
+ * the entry, whose property per package loads that package's part of the bundle on its first
+ * `require()`, as unbundled packages load: a function that sends no mail never runs the SES client's code.
+ */
+export const sdkLayerSources = (dir: string, imports: SdkImports): { entry: string; modules: Record<string, string> } => {
+  const modules = Object.fromEntries(Object.keys(imports).map((module) => [module, join(dir, moduleFile(module))]));
+  for (const [module, names] of Object.entries(imports)) {
+    writeFileSync(modules[module]!, `export { ${names.join(', ')} } from ${JSON.stringify(module)};\n`);
+  }
+  const getters = Object.keys(imports).map(
+    (module) => `  get ${JSON.stringify(module)}() { return require(${JSON.stringify(`./${moduleFile(module)}`)}); },`,
+  );
+  const entry = join(dir, 'aws-sdk.js');
+  writeFileSync(entry, `module.exports = {\n${getters.join('\n')}\n};\n`);
+  return { entry, modules };
+};
+
+/**
+ * Builds the SDK layer into `outDir` (docs/architecture.md, Bundles): the lock file's SDK, shaken
+ * to the names the functions import (`sdkImports`), as one minified CommonJS bundle (the Smithy
+ * core once for all packages), and per package a directory in `nodejs/node_modules` whose index is
+ * that package's part of the bundle, so that a function's `require('@aws-sdk/lib-dynamodb')`
+ * resolves to the layer. The same sources give the same bytes: the asset's hash is its output's.
+ */
+export const buildSdkLayer = (outDir: string, imports: SdkImports = sdkImports()): void => {
+  const sources = mkdtempSync(join(tmpdir(), 'tally-sdk-layer-'));
+  try {
+    const { entry } = sdkLayerSources(sources, imports);
+    buildSync({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      target: TARGET,
+      format: 'cjs',
+      mainFields: MAIN_FIELDS,
+      minify: true,
+      nodePaths: [join(PROJECT_ROOT, 'node_modules')],
+      outfile: join(outDir, SDK_LAYER_BUNDLE),
+      logLevel: 'warning',
+    });
+  } finally {
+    rmSync(sources, { recursive: true, force: true });
+  }
+  for (const module of Object.keys(imports)) {
+    const dir = join(outDir, SDK_LAYER_MODULES, module);
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', module, 'package.json'), 'utf8'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: module, version, main: 'index.js' }, null, 2)}\n`);
+    writeFileSync(join(dir, 'index.js'), `module.exports = require('../../../aws-sdk.js')[${JSON.stringify(module)}];\n`);
+  }
 };

@@ -1,8 +1,21 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { build, type Metafile } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BillingFunction } from '../../lib/constructs/billing-function.js';
-import { BUNDLE_FILE, esbuildOptions } from '../../lib/constructs/bundling.js';
+import {
+  BUNDLE_FILE,
+  buildSdkLayer,
+  esbuildOptions,
+  SDK_LAYER_BUNDLE,
+  SDK_LAYER_MODULES,
+  type SdkImports,
+  sdkImports,
+  sdkLayerSources,
+} from '../../lib/constructs/bundling.js';
 import { MAIL_FROM, tallyApp } from './tally-app.js';
 
 /** The most a function's bundle may weigh, minified (issue 10): what every cold start downloads and parses. */
@@ -39,6 +52,22 @@ const shown = (bundles: Bundle[]): string =>
           .join(', ')}`,
     )
     .join('\n');
+
+/**
+ * Resolves the functions' SDK imports to the layer's sources (a module per package that exports the
+ * names the layer is shaken to), so that esbuild fails the build on a name the layer does not export.
+ */
+const layerExports = (modules: Record<string, string>): Plugin => ({
+  name: 'sdk-layer-exports',
+  setup(build) {
+    const layerSources = new Set(Object.values(modules));
+    build.onResolve({ filter: /^@aws-sdk\// }, ({ path, importer }) => {
+      if (layerSources.has(importer)) return { path, external: true };
+      const module = modules[path];
+      return module ? { path: module } : { errors: [{ text: `${path} is not in the SDK layer` }] };
+    });
+  },
+});
 
 describe('function bundles', () => {
   let functions: BillingFunction[];
@@ -77,7 +106,7 @@ describe('function bundles', () => {
       }),
     );
     bundles.sort((a, b) => b.kb - a.kb);
-  });
+  }, 60_000);
 
   it('builds every Lambda of the app through BillingFunction, so that this test builds them all', () => {
     // Assess
@@ -91,7 +120,27 @@ describe('function bundles', () => {
     expect(over, `every bundle, in KB by package:\n${shown(bundles)}\n`).toEqual([]);
   });
 
-  it("bundles neither the runtime's AWS SDK nor the PDF renderer", () => {
+  it('imports from the AWS SDK only names that the SDK layer exports', async () => {
+    // Prepare: the sources the layer is built from (sdkImports()), as at synth.
+    const sources = mkdtempSync(join(tmpdir(), 'tally-sdk-sources-'));
+    const { modules } = sdkLayerSources(sources, sdkImports());
+    const entries = [...new Set(functions.map((fn) => fn.entry))];
+    const options = esbuildOptions(entries[0]!, []);
+    // Act: every function built against them (esbuild refuses an import that a module does not export).
+    const built = build({
+      ...options,
+      entryPoints: entries,
+      outdir: join(sources, 'out'),
+      write: false,
+      external: options.external!.filter((name) => !name.startsWith('@aws-sdk/')),
+      plugins: [layerExports(modules)],
+      logLevel: 'silent',
+    }).finally(() => rmSync(sources, { recursive: true, force: true }));
+    // Assess
+    await expect(built).resolves.toMatchObject({ errors: [] });
+  });
+
+  it('bundles neither the AWS SDK nor the PDF renderer', () => {
     // Assess
     const bundled = bundles.flatMap((b) =>
       b.parts
@@ -100,5 +149,62 @@ describe('function bundles', () => {
         .map((name) => `${b.entry}: ${name}`),
     );
     expect(bundled).toEqual([]);
+  });
+});
+
+describe('the AWS SDK layer', () => {
+  let layer: string;
+  let imports: SdkImports;
+
+  beforeAll(() => {
+    // Prepare
+    layer = mkdtempSync(join(tmpdir(), 'tally-sdk-layer-'));
+    imports = sdkImports();
+    // Act: built as at synth.
+    buildSdkLayer(layer, imports);
+    console.log(
+      `SDK layer: ${(statSync(join(layer, SDK_LAYER_BUNDLE)).size / 1024).toFixed(0)} KB minified, for ${Object.keys(imports).join(', ')}`,
+    );
+  }, 60_000);
+
+  afterAll(() => rmSync(layer, { recursive: true, force: true }));
+
+  it("holds the packages the functions import, at the lock file's versions", () => {
+    // Assess
+    expect(Object.keys(imports)).toEqual(
+      expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sesv2']),
+    );
+    for (const module of Object.keys(imports)) {
+      const version = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+      expect(version(join(layer, SDK_LAYER_MODULES, module, 'package.json')), module).toBe(
+        version(join('node_modules', module, 'package.json')),
+      );
+    }
+  });
+
+  it('exports every name the functions import, from its one bundle, where Lambda resolves packages', () => {
+    // Act: each package required as a function requires it on Lambda (NODE_PATH), the project's out of reach.
+    const script = `const imports = ${JSON.stringify(imports)};
+      const missing = Object.entries(imports).flatMap(([m, names]) => names.filter((n) => require(m)[n] === undefined).map((n) => m + ' ' + n));
+      const loaded = Object.keys(require.cache).filter((f) => !f.startsWith(${JSON.stringify(layer)}));
+      console.log(JSON.stringify({ missing, loaded }));`;
+    const run = execFileSync(process.execPath, ['-e', script], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: join(layer, SDK_LAYER_MODULES) },
+    });
+    // Assess
+    expect(JSON.parse(run)).toEqual({ missing: [], loaded: [] });
+  });
+
+  it('is the same bytes from the same sources, so that its asset changes only with them', () => {
+    // Prepare
+    const again = mkdtempSync(join(tmpdir(), 'tally-sdk-layer-'));
+    // Act
+    buildSdkLayer(again, imports);
+    const bytes = readFileSync(join(again, SDK_LAYER_BUNDLE));
+    rmSync(again, { recursive: true, force: true });
+    // Assess
+    expect(bytes.equals(readFileSync(join(layer, SDK_LAYER_BUNDLE)))).toBe(true);
   });
 });

@@ -78,6 +78,19 @@ describe('ServiceStack', () => {
     }
   });
 
+  it('gives every function the one AWS SDK layer, for Node 22 on arm64, and nothing else to load from /opt', () => {
+    // Prepare
+    const layers = template.findResources('AWS::Lambda::LayerVersion');
+    const [layerId] = Object.keys(layers);
+    // Assess
+    expect(Object.keys(layers)).toHaveLength(1);
+    expect(layers[layerId!]!.Properties).toMatchObject({
+      CompatibleRuntimes: ['nodejs22.x'],
+      CompatibleArchitectures: ['arm64'],
+    });
+    for (const fn of Object.values(functions)) expect(fn.Properties.Layers).toEqual([{ Ref: layerId }]);
+  });
+
   it('grants every function the table, read-only for the authorizer, with no wildcard', () => {
     // Prepare
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
