@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, buildSync } from 'esbuild';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -57,6 +57,9 @@ export const lambdaBundling = (nodeModules: readonly string[]): BundlingOptions 
   minify: true,
   sourceMap: false,
   externalModules: [...SDK_MODULES, ...DOCUMENT_RENDERER],
+  // A package loaded on first use (`await import('@aws-sdk/client-sesv2')`) is require()d too: Node's
+  // import() does not search NODE_PATH, where Lambda finds the SDK layer.
+  esbuildArgs: { '--supported:dynamic-import': false },
   ...(nodeModules.length ? { nodeModules: [...nodeModules] } : {}),
   logLevel: LogLevel.WARNING,
 });
@@ -74,6 +77,7 @@ export const esbuildOptions = (entry: string, nodeModules: readonly string[]): B
     minify: bundling.minify,
     sourcemap: bundling.sourceMap,
     external: [...bundling.externalModules!, ...(bundling.nodeModules ?? [])],
+    supported: { 'dynamic-import': bundling.esbuildArgs!['--supported:dynamic-import'] as boolean },
     logLevel: 'warning',
   };
 };
@@ -134,8 +138,12 @@ export const sdkImports = (dir = join(PROJECT_ROOT, 'functions')): SdkImports =>
   return Object.fromEntries(Object.entries(names).sort(([a], [b]) => a.localeCompare(b)));
 };
 
-/** The layer's one bundle, beside the packages' directories (`nodejs/`, on Lambda /opt/nodejs). */
-export const SDK_LAYER_BUNDLE = 'nodejs/aws-sdk.js';
+/**
+ * The layer's one bundle, beside the packages' directories (`nodejs/`, on Lambda /opt/nodejs);
+ * `.cjs`, so that Node loads it as CommonJS wherever it lies (in cdk.out, a `"type": "module"`
+ * package.json above it would make a `.js` an ES module, in which `module.exports` is not defined).
+ */
+export const SDK_LAYER_BUNDLE = 'nodejs/aws-sdk.cjs';
 
 /** Where Lambda's Node.js runtimes look for a layer's packages (in NODE_PATH, before the runtime's own). */
 export const SDK_LAYER_MODULES = 'nodejs/node_modules';
@@ -156,7 +164,7 @@ export const sdkLayerSources = (dir: string, imports: SdkImports): { entry: stri
   const getters = Object.keys(imports).map(
     (module) => `  get ${JSON.stringify(module)}() { return require(${JSON.stringify(`./${moduleFile(module)}`)}); },`,
   );
-  const entry = join(dir, 'aws-sdk.js');
+  const entry = join(dir, 'aws-sdk.cjs');
   writeFileSync(entry, `module.exports = {\n${getters.join('\n')}\n};\n`);
   return { entry, modules };
 };
@@ -192,6 +200,7 @@ export const buildSdkLayer = (outDir: string, imports: SdkImports = sdkImports()
     const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', module, 'package.json'), 'utf8'));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: module, version, main: 'index.js' }, null, 2)}\n`);
-    writeFileSync(join(dir, 'index.js'), `module.exports = require('../../../aws-sdk.js')[${JSON.stringify(module)}];\n`);
+    const bundle = relative(dir, join(outDir, SDK_LAYER_BUNDLE));
+    writeFileSync(join(dir, 'index.js'), `module.exports = require(${JSON.stringify(bundle)})[${JSON.stringify(module)}];\n`);
   }
 };

@@ -29,6 +29,8 @@ interface Bundle {
   kb: number;
   /** Its bytes by package (`ours` for Tally's own modules), largest first. */
   parts: [string, number][];
+  /** The packages it leaves to Node's `import()`. */
+  imported: string[];
 }
 
 const packageOf = (input: string): string => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'ours';
@@ -102,6 +104,7 @@ describe('function bundles', () => {
           functions: alike.map((fn) => fn.node.path),
           kb: outputFiles[0]!.contents.byteLength / 1024,
           parts: partsOf(metafile),
+          imported: [...outputFiles[0]!.text.matchAll(/\bimport\("([^"]+)"\)/g)].map((match) => match[1]!),
         };
       }),
     );
@@ -118,6 +121,11 @@ describe('function bundles', () => {
     // Assess
     const over = bundles.filter((b) => b.kb > LIMIT_KB).map((b) => `${b.entry}: ${b.kb.toFixed(0)} KB`);
     expect(over, `every bundle, in KB by package:\n${shown(bundles)}\n`).toEqual([]);
+  });
+
+  it('loads every package with require(), which searches NODE_PATH (the layer), never with import(), which does not', () => {
+    // Assess
+    expect(bundles.filter((b) => b.imported.length).map((b) => `${b.entry}: ${b.imported.join(', ')}`)).toEqual([]);
   });
 
   it('imports from the AWS SDK only names that the SDK layer exports', async () => {
