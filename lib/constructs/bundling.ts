@@ -153,20 +153,19 @@ const moduleFile = (module: string): string => `${module.replace('@aws-sdk/', ''
 /**
  * The sources of the layer's bundle, written into `dir`: per SDK package a module re-exporting the
  * names the functions import (`modules`, which the bundles test builds the functions against), and
- * the entry, whose property per package loads that package's part of the bundle on its first
- * `require()`, as unbundled packages load: a function that sends no mail never runs the SES client's code.
+ * the entry, which exports each package's namespace under the package's name. Imported, not
+ * require()d one by one on first use: esbuild hoists imported modules into one scope and shakes them,
+ * where a require()d module stays whole in a closure of its own (100 KB more, 20 ms more per import).
  */
 export const sdkLayerSources = (dir: string, imports: SdkImports): { entry: string; modules: Record<string, string> } => {
   const modules = Object.fromEntries(Object.keys(imports).map((module) => [module, join(dir, moduleFile(module))]));
-  for (const [module, names] of Object.entries(imports)) {
+  const entry = Object.entries(imports).map(([module, names], i) => {
     writeFileSync(modules[module]!, `export { ${names.join(', ')} } from ${JSON.stringify(module)};\n`);
-  }
-  const getters = Object.keys(imports).map(
-    (module) => `  get ${JSON.stringify(module)}() { return require(${JSON.stringify(`./${moduleFile(module)}`)}); },`,
-  );
-  const entry = join(dir, 'aws-sdk.cjs');
-  writeFileSync(entry, `module.exports = {\n${getters.join('\n')}\n};\n`);
-  return { entry, modules };
+    return `import * as p${i} from ${JSON.stringify(`./${moduleFile(module)}`)};\nexport { p${i} as ${JSON.stringify(module)} };\n`;
+  });
+  const file = join(dir, 'aws-sdk.mjs');
+  writeFileSync(file, entry.join(''));
+  return { entry: file, modules };
 };
 
 /**
