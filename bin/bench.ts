@@ -15,13 +15,14 @@ import { inParallel, measure, summarize, type Summary } from './bench/stats.js';
 import { measureBundles } from './bench/bundles.js';
 import { costPer1000Invoices, LAMBDA_GB, PRICES, PRICES_DATE } from './bench/cost.js';
 import { measureFlows } from './bench/flows.js';
+import { rawReplays, transactionRecorder } from './bench/raw-transactions.js';
 
 // Before the handlers (and their logger) are loaded: they are imported dynamically below.
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 const { startLocalStack } = await import('../local/stack.js');
 const { db, tableName, dbMetrics, resetDbMetrics, setCapacityMetering } = await import('../functions/store/client.js');
 const { keys } = await import('../functions/store/keys.js');
-const { GetCommand, PutCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+const { GetCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
 const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -63,18 +64,8 @@ log(`${bundles.length} bundles measured, with the SDK layer (${(sdkLayer.bytes /
 const stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
 log(`local stack up: ${stack.apiUrl}, DynamoDB Local ${stack.dynamoEndpoint}`);
 
-// The transactions an issue sends, captured (document-level input) to be replayed raw in section 3.
-type TransactInput = ConstructorParameters<typeof TransactWriteCommand>[0];
-let capturing = false;
-const captured: TransactInput[] = [];
-db().middlewareStack.add(
-  (next) => async (args) => {
-    const input = args.input as Partial<TransactInput>;
-    if (capturing && input.TransactItems) captured.push(structuredClone(input as TransactInput));
-    return next(args);
-  },
-  { step: 'initialize', name: 'benchCaptureTransactions' },
-);
+// The transactions an issue sends, recorded to be replayed raw in section 3.
+const issueTransactions = transactionRecorder(db());
 
 interface Fixture {
   api: TenantApi;
@@ -194,9 +185,8 @@ for (const concurrency of CONCURRENCY) {
       async (i) => (invoiceIds[i] = await createDraft(api, jobOf[i]!)),
     ),
   );
-  capturing = concurrency === 1;
-  latency.push(await series('issue', concurrency, invoiceIds, (id) => issue(api, id)));
-  capturing = false;
+  const issues = () => series('issue', concurrency, invoiceIds, (id) => issue(api, id));
+  latency.push(await (concurrency === 1 ? issueTransactions.during(issues) : issues()));
   latency.push(
     await series('record payment', concurrency, invoiceIds, (id) => pay(api, id)),
     await series('get job', concurrency, jobOf, (jobId) => getJob(api, jobId)),
@@ -216,54 +206,13 @@ for (const concurrency of CONCURRENCY) {
   }
 }
 
-// 3: the issue's own transactions, replayed raw (c=1): each captured TransactWriteItems sent again
-// with every item under a shadow partition (`RAW#` before PK and the index partition keys, so no
-// listing sees them), a Put of the item as the issue left it where the issue updated it, a
-// ConditionCheck where it checked one (on a shadow copy, put first). Same items, same sizes, same
-// indexes written: what DynamoDB itself takes for the issue's write.
-const rawIssue: Series[] = [];
-{
-  type Item = Record<string, unknown>;
-  type Key = { PK: string; SK: string };
-  const shadow = (item: Item): Item =>
-    Object.fromEntries(
-      Object.entries(item).map(([name, value]) => [
-        name,
-        /^(PK|GSI\d+PK)$/.test(name) && typeof value === 'string' ? `RAW#${value}` : value,
-      ]),
-    );
-  const keyOf = (entry: NonNullable<TransactInput['TransactItems']>[number]): Key =>
-    (entry.Put?.Item ?? entry.Update?.Key ?? entry.Delete?.Key ?? entry.ConditionCheck?.Key) as Key;
-  const after = new Map<string, Item>();
-  const imageOf = async (key: Key): Promise<Item> => {
-    const id = `${key.PK}|${key.SK}`;
-    if (!after.has(id)) {
-      const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-      if (!Item) throw new Error(`the issue's item ${id} is gone`);
-      after.set(id, Item);
-    }
-    return after.get(id)!;
-  };
-  const replays: TransactInput[] = [];
-  for (const transaction of captured) {
-    const items: NonNullable<TransactInput['TransactItems']> = [];
-    for (const entry of transaction.TransactItems ?? []) {
-      const key = keyOf(entry);
-      if (entry.Put) items.push({ Put: { TableName: tableName(), Item: shadow(entry.Put.Item as Item) } });
-      else if (entry.Update) items.push({ Put: { TableName: tableName(), Item: shadow(await imageOf(key)) } });
-      else if (entry.Delete) items.push({ Delete: { TableName: tableName(), Key: shadow(key) } });
-      else {
-        await db().send(new PutCommand({ TableName: tableName(), Item: shadow(await imageOf(key)) }));
-        items.push({ ConditionCheck: { TableName: tableName(), Key: shadow(key), ConditionExpression: 'attribute_exists(PK)' } });
-      }
-    }
-    replays.push({ TransactItems: items });
-  }
-  if (!replays.length) throw new Error('no issue transaction was captured');
-  rawIssue.push(
-    await series('raw TransactWriteItems (issue)', 1, replays, (input) => db().send(new TransactWriteCommand(input))),
-  );
-}
+// 3: the issue's own transactions, replayed raw (c=1; bin/bench/raw-transactions.ts).
+const rawIssue = await series(
+  'raw TransactWriteItems (issue)',
+  1,
+  await rawReplays(db(), tableName(), issueTransactions.recorded),
+  (input) => db().send(new TransactWriteCommand(input)),
+);
 
 // 4: issue latency on ONE job holding 10, 100, 1,000 issued invoices (c=1).
 interface Level {
@@ -532,7 +481,7 @@ const overheadTable = table(
     ...CONCURRENCY.map((c) =>
       ratioRow('GET /v1/jobs/{id} / GetItem of the job', c, p50Of('get job', c), p50Of('raw GetItem (job)', c)),
     ),
-    ratioRow('issue / its TransactWriteItems replayed', 1, p50Of('issue', 1), rawIssue[0]!.summary.p50),
+    ratioRow('issue / its TransactWriteItems replayed', 1, p50Of('issue', 1), rawIssue.summary.p50),
   ],
   [false, true, true, true, true, false],
 );
@@ -675,7 +624,7 @@ DynamoDB Local returned \`ConsumedCapacity\`: ${capacityReported ? 'yes' : "no (
 
 ${capacityTable}
 
-### 3. The API over the raw DynamoDB requests (p50 of section 1; the issue's transactions replayed raw with the same items, section 3 of bin/bench.ts)
+### 3. The API over the raw DynamoDB requests (p50 of section 1; the issue's transactions replayed raw with the same items, bin/bench/raw-transactions.ts)
 
 ${overheadTable}
 

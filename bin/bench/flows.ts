@@ -85,6 +85,9 @@ const waitForMails = async (stack: FlowStack, to: string, subject: RegExp, count
   }
 };
 
+type Setup<S> = (api: TenantApi, email: string) => Promise<S>;
+type Flow<S> = (client: Metered, state: S, email: string, unmetered: TenantApi) => Promise<void>;
+
 /**
  * Runs `flow` between resets of every meter and returns what it used; `setup` runs first,
  * unmetered. The customer's address is the flow's own, so its mails are counted alone.
@@ -94,8 +97,8 @@ const runFlow = async <S>(
   meters: Meters,
   name: string,
   invoices: number,
-  setup: (api: TenantApi, email: string) => Promise<S>,
-  flow: (client: Metered, state: S, email: string, unmetered: TenantApi) => Promise<void>,
+  setup: Setup<S>,
+  flow: Flow<S>,
 ): Promise<FlowUsage> => {
   const email = `cost-${name.replace(/\W+/g, '-')}-${Date.now()}@example.test`;
   const api = await newTenant(stack.apiUrl, `Cost: ${name}`);
@@ -133,14 +136,13 @@ const customer = (api: TenantApi, email: string) =>
  */
 export const measureFlows = async (stack: FlowStack, meters: Meters, invoices: number, today: string): Promise<FlowUsage[]> => {
   const flows: FlowUsage[] = [];
+  const run: <S>(name: string, setup: Setup<S>, flow: Flow<S>) => Promise<FlowUsage> = (name, setup, flow) =>
+    runFlow(stack, meters, name, invoices, setup, flow);
 
   // A job's invoice: drafted, issued, emailed with its PDF, paid.
   flows.push(
-    await runFlow(
-      stack,
-      meters,
+    await run(
       'job invoice (draft, issue, send, payment)',
-      invoices,
       async (api, email) => {
         const { id: customerId } = await customer(api, email);
         const job = await api.call<{ id: string }>('POST', '/v1/jobs', 201, {
@@ -177,11 +179,8 @@ export const measureFlows = async (stack: FlowStack, meters: Meters, invoices: n
 
   // A milestone the client approves from the emailed link; the milestone-billing workflow bills it.
   flows.push(
-    await runFlow(
-      stack,
-      meters,
+    await run(
       'milestone approval (complete, client approves, workflow bills and emails)',
-      invoices,
       async (api, email) => {
         const { id: customerId } = await customer(api, email);
         const job = await api.call<{ id: string }>('POST', '/v1/jobs', 201, {
@@ -223,11 +222,8 @@ export const measureFlows = async (stack: FlowStack, meters: Meters, invoices: n
   // A partial invoice of 100 expenditures: booked in one batch, drafted, approved; the
   // partial-invoice workflow settles, copies, issues and emails it.
   flows.push(
-    await runFlow(
-      stack,
-      meters,
+    await run(
       'partial invoice of 100 expenditures (book, draft, approve, workflow)',
-      invoices,
       async (api, email) => {
         const { id: customerId } = await customer(api, email);
         return api.call<{ id: string }>('POST', '/v1/jobs', 201, { customerId, name: 'Refit', billingType: 'time_and_material' });
@@ -260,11 +256,8 @@ export const measureFlows = async (stack: FlowStack, meters: Meters, invoices: n
 
   // A running tab of 20 items a cycle, snapshotted by its schedule, issued and emailed (live).
   flows.push(
-    await runFlow(
-      stack,
-      meters,
+    await run(
       'profile snapshot (20 items added, the schedule fires, issue, email)',
-      invoices,
       async (api, email) => {
         const { id: customerId } = await customer(api, email);
         const clockNow = (await api.call<{ now: string }>('GET', '/local/clock', 200)).now;
