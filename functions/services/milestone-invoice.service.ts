@@ -43,7 +43,11 @@ const computeDraft = async (
   invoiceId: string,
   now: Date,
 ): Promise<{ invoice: Invoice; job: Job }> => {
-  const [job, milestones] = await Promise.all([getJob(tenantId, m.jobId), queryMilestones(tenantId, m.jobId)]);
+  // The job before its milestones: an issue between the two reads then leaves the draft's ledger
+  // basis behind the job's, so the issue refuses it as stale and it is drawn again. The other way
+  // round, a job already counting that invoice beside milestones that do not would bill its deposit share twice.
+  const job = await getJob(tenantId, m.jobId);
+  const milestones = await queryMilestones(tenantId, m.jobId);
   const { invoice } = draftInvoice(
     job,
     { policy: 'milestone', milestone: milestoneToBill(m, milestones), customerId: job.customerId },
