@@ -1,9 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_FILE, SDK_LAYER_BUNDLE, SDK_LAYER_MODULES } from '../../lib/constructs/bundling.js';
+import { BUNDLE_FILE, SDK_LAYER_DIR, SDK_LAYER_MODULES } from '../../lib/constructs/bundling.js';
 
 /** One built Lambda bundle: the functions that run it, its size, and how long a fresh process takes to import it. */
 export interface BundleFigure {
@@ -73,8 +83,9 @@ const importMs = (file: string, env: Record<string, string>): number => {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** The SDK layer as `npm run synth` builds it: its bundle's size, what every function loads its SDK from. */
+/** The SDK layer as `npm run synth` builds it, what every function loads its SDK from: its files (entries and shared chunks) and their size. */
 export interface LayerFigure {
+  files: number;
   bytes: number;
 }
 
@@ -117,5 +128,16 @@ export const measureBundles = (root: URL, runs: number): { layer: LayerFigure; b
       }
     })
     .sort((a, b) => a.bytes - b.bytes);
-  return { layer: { bytes: statSync(join(layer, SDK_LAYER_BUNDLE)).size }, bundles };
+  const files = readdirSync(join(layer, SDK_LAYER_DIR)).map((file) => statSync(join(layer, SDK_LAYER_DIR, file)).size);
+  return { layer: { files: files.length, bytes: files.reduce((sum, size) => sum + size, 0) }, bundles };
 };
+
+// `npx tsx bin/bench/bundles.ts`: section 0 of the bench alone (median of 7), printed.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { layer, bundles } = measureBundles(new URL('../../', import.meta.url), 7);
+  console.log(`SDK layer: ${layer.files} files, ${(layer.bytes / 1024).toFixed(0)} KB`);
+  for (const b of bundles)
+    console.log(
+      `${(b.bytes / 1024).toFixed(0).padStart(4)} KB ${b.importMs.toFixed(0).padStart(4)} ms  ${b.functions.join(', ').slice(0, 100)}`,
+    );
+}

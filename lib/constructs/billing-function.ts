@@ -75,7 +75,7 @@ export const sdkLayer = (scope: Construct): ILayerVersion => {
   return (
     existing ??
     new LayerVersion(stack, SDK_LAYER_ID, {
-      description: 'Tally: the AWS SDK of the lock file, shaken to what the functions import, one minified bundle',
+      description: 'Tally: the AWS SDK of the lock file, shaken to what the functions import, minified, an entry per package',
       compatibleRuntimes: [Runtime.NODEJS_22_X],
       compatibleArchitectures: [Architecture.ARM_64],
       // Built by esbuild at synth from node_modules/@aws-sdk (no Docker: the image is never pulled).

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildOptions, buildSync } from 'esbuild';
+import { type BuildOptions, buildSync, transformSync } from 'esbuild';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import ts from 'typescript';
 
@@ -139,58 +139,75 @@ export const sdkImports = (dir = join(PROJECT_ROOT, 'functions')): SdkImports =>
 };
 
 /**
- * The layer's one bundle, beside the packages' directories (`nodejs/`, on Lambda /opt/nodejs);
- * `.cjs`, so that Node loads it as CommonJS wherever it lies (in cdk.out, a `"type": "module"`
- * package.json above it would make a `.js` an ES module, in which `module.exports` is not defined).
+ * The layer's SDK, beside the packages' directories (`nodejs/`, on Lambda /opt/nodejs): per package
+ * an entry (`lib-dynamodb.cjs`, ...) and the chunks that entries share (the Smithy and AWS cores once
+ * for all), so that a function loads only the packages it imports and the SDK's own `import()`s
+ * (credential sources other than the environment, event streams) stay unloaded until used. `.cjs`,
+ * so that Node loads them as CommonJS wherever they lie (in cdk.out, a `"type": "module"`
+ * package.json above them would make a `.js` an ES module, in which `module.exports` is not defined).
  */
-export const SDK_LAYER_BUNDLE = 'nodejs/aws-sdk.cjs';
+export const SDK_LAYER_DIR = 'nodejs/aws-sdk';
 
 /** Where Lambda's Node.js runtimes look for a layer's packages (in NODE_PATH, before the runtime's own). */
 export const SDK_LAYER_MODULES = 'nodejs/node_modules';
 
-const moduleFile = (module: string): string => `${module.replace('@aws-sdk/', '')}.mjs`;
+const packageName = (module: string): string => module.replace('@aws-sdk/', '');
 
 /**
- * The sources of the layer's bundle, written into `dir`: per SDK package a module re-exporting the
- * names the functions import (`modules`, which the bundles test builds the functions against), and
- * the entry, which exports each package's namespace under the package's name. Imported, not
- * require()d one by one on first use: esbuild hoists imported modules into one scope and shakes them,
- * where a require()d module stays whole in a closure of its own (100 KB more, 20 ms more per import).
+ * The sources of the layer, written into `dir`: per SDK package a module re-exporting the names the
+ * functions import, which the layer is built from and the bundles test builds the functions against.
  */
-export const sdkLayerSources = (dir: string, imports: SdkImports): { entry: string; modules: Record<string, string> } => {
-  const modules = Object.fromEntries(Object.keys(imports).map((module) => [module, join(dir, moduleFile(module))]));
-  const entry = Object.entries(imports).map(([module, names], i) => {
-    writeFileSync(modules[module]!, `export { ${names.join(', ')} } from ${JSON.stringify(module)};\n`);
-    return `import * as p${i} from ${JSON.stringify(`./${moduleFile(module)}`)};\nexport { p${i} as ${JSON.stringify(module)} };\n`;
-  });
-  const file = join(dir, 'aws-sdk.mjs');
-  writeFileSync(file, entry.join(''));
-  return { entry: file, modules };
-};
+export const sdkLayerSources = (dir: string, imports: SdkImports): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(imports).map(([module, names]) => {
+      const file = join(dir, `${packageName(module)}.mjs`);
+      writeFileSync(file, `export { ${names.join(', ')} } from ${JSON.stringify(module)};\n`);
+      return [module, file];
+    }),
+  );
 
 /**
  * Builds the SDK layer into `outDir` (docs/architecture.md, Bundles): the lock file's SDK, shaken
- * to the names the functions import (`sdkImports`), as one minified CommonJS bundle (the Smithy
- * core once for all packages), and per package a directory in `nodejs/node_modules` whose index is
- * that package's part of the bundle, so that a function's `require('@aws-sdk/lib-dynamodb')`
- * resolves to the layer. The same sources give the same bytes: the asset's hash is its output's.
+ * to the names the functions import (`sdkImports`), minified, an entry per package and the chunks
+ * they share (`SDK_LAYER_DIR`); and per package a directory in `nodejs/node_modules` whose index is
+ * that package's entry, so that a function's `require('@aws-sdk/lib-dynamodb')` resolves to the
+ * layer. esbuild splits only ES modules: each file it writes is then turned into CommonJS on its
+ * own (its imports of other chunks become `require()`s, its `import()`s `require()`s on demand: the
+ * layer is required, and `import()` would parse each chunk again for its export names). The same
+ * sources give the same bytes: the asset's hash is its output's.
  */
 export const buildSdkLayer = (outDir: string, imports: SdkImports = sdkImports()): void => {
   const sources = mkdtempSync(join(tmpdir(), 'tally-sdk-layer-'));
   try {
-    const { entry } = sdkLayerSources(sources, imports);
-    buildSync({
-      entryPoints: [entry],
+    const modules = sdkLayerSources(sources, imports);
+    const { outputFiles } = buildSync({
+      entryPoints: Object.fromEntries(Object.entries(modules).map(([module, file]) => [packageName(module), file])),
       bundle: true,
+      splitting: true,
       platform: 'node',
       target: TARGET,
-      format: 'cjs',
+      format: 'esm',
       mainFields: MAIN_FIELDS,
       minify: true,
       nodePaths: [join(PROJECT_ROOT, 'node_modules')],
-      outfile: join(outDir, SDK_LAYER_BUNDLE),
+      outdir: join(outDir, SDK_LAYER_DIR),
+      outExtension: { '.js': '.cjs' },
+      chunkNames: 'chunk-[hash]',
+      write: false,
       logLevel: 'warning',
     });
+    mkdirSync(join(outDir, SDK_LAYER_DIR), { recursive: true });
+    for (const file of outputFiles) {
+      const { code } = transformSync(file.text, {
+        format: 'cjs',
+        platform: 'node',
+        target: TARGET,
+        minify: true,
+        supported: { 'dynamic-import': false },
+        logLevel: 'warning',
+      });
+      writeFileSync(file.path, code);
+    }
   } finally {
     rmSync(sources, { recursive: true, force: true });
   }
@@ -199,7 +216,7 @@ export const buildSdkLayer = (outDir: string, imports: SdkImports = sdkImports()
     const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', module, 'package.json'), 'utf8'));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: module, version, main: 'index.js' }, null, 2)}\n`);
-    const bundle = relative(dir, join(outDir, SDK_LAYER_BUNDLE));
-    writeFileSync(join(dir, 'index.js'), `module.exports = require(${JSON.stringify(bundle)})[${JSON.stringify(module)}];\n`);
+    const entry = relative(dir, join(outDir, SDK_LAYER_DIR, `${packageName(module)}.cjs`));
+    writeFileSync(join(dir, 'index.js'), `module.exports = require(${JSON.stringify(entry)});\n`);
   }
 };

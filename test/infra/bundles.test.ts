@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -10,7 +10,7 @@ import {
   BUNDLE_FILE,
   buildSdkLayer,
   esbuildOptions,
-  SDK_LAYER_BUNDLE,
+  SDK_LAYER_DIR,
   SDK_LAYER_MODULES,
   type SdkImports,
   sdkImports,
@@ -131,7 +131,7 @@ describe('function bundles', () => {
   it('imports from the AWS SDK only names that the SDK layer exports', async () => {
     // Prepare: the sources the layer is built from (sdkImports()), as at synth.
     const sources = mkdtempSync(join(tmpdir(), 'tally-sdk-sources-'));
-    const { modules } = sdkLayerSources(sources, sdkImports());
+    const modules = sdkLayerSources(sources, sdkImports());
     const entries = [...new Set(functions.map((fn) => fn.entry))];
     const options = esbuildOptions(entries[0]!, []);
     // Act: every function built against them (esbuild refuses an import that a module does not export).
@@ -160,9 +160,33 @@ describe('function bundles', () => {
   });
 });
 
+/** Every file of a built layer, by its path in the layer. */
+const filesOf = (dir: string): Record<string, Buffer> =>
+  Object.fromEntries(
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((file) => statSync(join(dir, file)).isFile())
+      .sort()
+      .map((file) => [file, readFileSync(join(dir, file))]),
+  );
+
 describe('the AWS SDK layer', () => {
   let layer: string;
   let imports: SdkImports;
+
+  /** In a fresh process, as a function requires them on Lambda (NODE_PATH), the project's `node_modules` out of reach. */
+  const requireFromLayer = (script: string): unknown =>
+    JSON.parse(
+      execFileSync(process.execPath, ['-e', script], {
+        cwd: tmpdir(),
+        encoding: 'utf8',
+        env: { ...process.env, NODE_PATH: join(layer, SDK_LAYER_MODULES) },
+      }),
+    );
+
+  /** The layer's files (in SDK_LAYER_DIR) that requiring `modules` loads. */
+  const loadedBy = (modules: string[]): string[] =>
+    requireFromLayer(`${JSON.stringify(modules)}.forEach((m) => require(m));
+      console.log(JSON.stringify(Object.keys(require.cache).map((f) => require('node:path').relative(${JSON.stringify(join(layer, SDK_LAYER_DIR))}, f))));`) as string[];
 
   beforeAll(() => {
     // Prepare
@@ -170,8 +194,13 @@ describe('the AWS SDK layer', () => {
     imports = sdkImports();
     // Act: built as at synth.
     buildSdkLayer(layer, imports);
+    const kb = (files: string[]) =>
+      (files.reduce((sum, f) => sum + statSync(join(layer, SDK_LAYER_DIR, f)).size, 0) / 1024).toFixed(0);
     console.log(
-      `SDK layer: ${(statSync(join(layer, SDK_LAYER_BUNDLE)).size / 1024).toFixed(0)} KB minified, for ${Object.keys(imports).join(', ')}`,
+      `SDK layer: ${kb(readdirSync(join(layer, SDK_LAYER_DIR)))} KB minified, for ${Object.keys(imports).join(', ')}; loaded by ` +
+        Object.keys(imports)
+          .map((module) => `${module} ${kb(loadedBy([module]).filter((f) => !f.startsWith('..')))} KB`)
+          .join(', '),
     );
   }, 60_000);
 
@@ -190,19 +219,28 @@ describe('the AWS SDK layer', () => {
     }
   });
 
-  it('exports every name the functions import, from its one bundle, where Lambda resolves packages', () => {
-    // Act: each package required as a function requires it on Lambda (NODE_PATH), the project's out of reach.
-    const script = `const imports = ${JSON.stringify(imports)};
+  it('exports every name the functions import, where Lambda resolves packages', () => {
+    // Act
+    const run = requireFromLayer(`const imports = ${JSON.stringify(imports)};
       const missing = Object.entries(imports).flatMap(([m, names]) => names.filter((n) => require(m)[n] === undefined).map((n) => m + ' ' + n));
       const loaded = Object.keys(require.cache).filter((f) => !f.startsWith(${JSON.stringify(layer)}));
-      console.log(JSON.stringify({ missing, loaded }));`;
-    const run = execFileSync(process.execPath, ['-e', script], {
-      cwd: tmpdir(),
-      encoding: 'utf8',
-      env: { ...process.env, NODE_PATH: join(layer, SDK_LAYER_MODULES) },
-    });
+      console.log(JSON.stringify({ missing, loaded }));`);
     // Assess
-    expect(JSON.parse(run)).toEqual({ missing: [], loaded: [] });
+    expect(run).toEqual({ missing: [], loaded: [] });
+  });
+
+  it('loads with a package only its own entry and the chunks it shares, never the code of a package the function does not import', () => {
+    // Prepare
+    const entries = Object.keys(imports).map((module) => `${module.replace('@aws-sdk/', '')}.cjs`);
+    for (const [module, entry] of Object.keys(imports).map((m, i) => [m, entries[i]!] as const)) {
+      // Act
+      const loaded = loadedBy([module]).filter((f) => !f.startsWith('..'));
+      // Assess
+      expect(
+        loaded.filter((f) => entries.includes(f)),
+        module,
+      ).toEqual([entry]);
+    }
   });
 
   it('is the same bytes from the same sources, so that its asset changes only with them', () => {
@@ -210,9 +248,9 @@ describe('the AWS SDK layer', () => {
     const again = mkdtempSync(join(tmpdir(), 'tally-sdk-layer-'));
     // Act
     buildSdkLayer(again, imports);
-    const bytes = readFileSync(join(again, SDK_LAYER_BUNDLE));
+    const files = filesOf(again);
     rmSync(again, { recursive: true, force: true });
     // Assess
-    expect(bytes.equals(readFileSync(join(layer, SDK_LAYER_BUNDLE)))).toBe(true);
+    expect(files).toEqual(filesOf(layer));
   });
 });
