@@ -208,18 +208,22 @@ export const saveIssue = (
     ...putInvoice(tenantId, issued, invoice.previous),
     ...corrected.flatMap((c) => putInvoice(tenantId, c.next, c.previous)),
     ...source,
+    // The counter item is its keys, last and lastIssueDate only: put whole, cheaper for DynamoDB than an update expression.
     {
-      Update: {
+      Put: {
         TableName: tableName(),
-        Key: keys.counter(tenantId, counter.series, counter.scope),
-        UpdateExpression: 'SET #last = :next, lastIssueDate = :date',
-        ConditionExpression: counter.previous ? '#last = :previous' : 'attribute_not_exists(PK)',
-        ExpressionAttributeNames: { '#last': 'last' },
-        ExpressionAttributeValues: {
-          ':next': (counter.previous?.last ?? 0) + 1,
-          ':date': issued.issueDate,
-          ...(counter.previous ? { ':previous': counter.previous.last } : {}),
+        Item: {
+          ...keys.counter(tenantId, counter.series, counter.scope),
+          last: (counter.previous?.last ?? 0) + 1,
+          lastIssueDate: issued.issueDate,
         },
+        ...(counter.previous
+          ? {
+              ConditionExpression: '#last = :previous',
+              ExpressionAttributeNames: { '#last': 'last' },
+              ExpressionAttributeValues: { ':previous': counter.previous.last },
+            }
+          : { ConditionExpression: 'attribute_not_exists(PK)' }),
       },
       onConditionFailed: () => concurrentWrite('counter'),
     },

@@ -135,7 +135,7 @@ describe('reversing a partial invoice', () => {
   // The issue is the one transaction with the credit-note counter (keys.counter: SK COUNTER).
   const isIssue = (command: unknown) =>
     command instanceof TransactWriteCommand &&
-    (command.input.TransactItems ?? []).some((item) => item.Update?.Key?.['SK'] === 'COUNTER');
+    (command.input.TransactItems ?? []).some((item) => item.Put?.Item?.['SK'] === 'COUNTER');
   it.each([
     ['looking up its credit note (none yet)', 'after'],
     ['sending the issue of its credit note', 'before'],
