@@ -229,6 +229,57 @@ describe('the AWS SDK layer', () => {
     expect(run).toEqual({ missing: [], loaded: [] });
   });
 
+  it("sends each client's commands, signed with the environment's credentials, and reads their answers", () => {
+    // Act: a command of each client to an endpoint in the same process that records what it gets
+    // (the SDK's code for both loaded from the layer's chunks, its credential chain on demand).
+    const run = requireFromLayer(`const http = require('node:http');
+      const seen = [];
+      const answers = {
+        'DynamoDB_20120810.GetItem': { Item: { PK: { S: 'JOB#1' }, version: { N: '3' } } },
+        'AWSStepFunctions.StartExecution': { executionArn: 'arn:aws:states:eu-west-1:1:execution:m:n', startDate: 1 },
+        'POST /schedules/late-fee': { ScheduleArn: 'arn:aws:scheduler:eu-west-1:1:schedule/default/late-fee' },
+        'POST /v2/email/outbound-emails': { MessageId: 'mail-1' },
+      };
+      const server = http.createServer((req, res) => {
+        const operation = req.headers['x-amz-target'] ?? req.method + ' ' + req.url;
+        seen.push(operation + ' ' + /^AWS4-HMAC-SHA256 Credential=AKIDLAYERTEST\\//.test(req.headers.authorization));
+        req.resume().on('end', () => res.setHeader('content-type', 'application/json').end(JSON.stringify(answers[operation])));
+      });
+      server.listen(0, '127.0.0.1', async () => {
+        Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDLAYERTEST', AWS_SECRET_ACCESS_KEY: 'secret' });
+        const endpoint = 'http://127.0.0.1:' + server.address().port;
+        const config = { region: 'eu-west-1', endpoint };
+        const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+        const { DynamoDBDocumentClient, GetCommand } = require('@aws-sdk/lib-dynamodb');
+        const { SFNClient, StartExecutionCommand } = require('@aws-sdk/client-sfn');
+        const { SchedulerClient, CreateScheduleCommand } = require('@aws-sdk/client-scheduler');
+        const { SESv2Client, SendEmailCommand } = require('@aws-sdk/client-sesv2');
+        const answered = [
+          (await DynamoDBDocumentClient.from(new DynamoDBClient(config)).send(new GetCommand({ TableName: 't', Key: { PK: 'JOB#1' } }))).Item,
+          (await new SFNClient(config).send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:m', input: '{}' }))).executionArn,
+          (await new SchedulerClient(config).send(new CreateScheduleCommand({ Name: 'late-fee', ScheduleExpression: 'at(2030-01-01T00:00:00)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: 'arn:t', RoleArn: 'arn:r' } }))).ScheduleArn,
+          (await new SESv2Client(config).send(new SendEmailCommand({ FromEmailAddress: 'a@example.com', Destination: { ToAddresses: ['b@example.com'] }, Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } }, Attachments: [{ FileName: 'i.pdf', RawContent: Buffer.from('%PDF') }] } } }))).MessageId,
+        ];
+        server.close();
+        console.log(JSON.stringify({ answered, seen }));
+      });`);
+    // Assess
+    expect(run).toEqual({
+      answered: [
+        { PK: 'JOB#1', version: 3 },
+        'arn:aws:states:eu-west-1:1:execution:m:n',
+        'arn:aws:scheduler:eu-west-1:1:schedule/default/late-fee',
+        'mail-1',
+      ],
+      seen: [
+        'DynamoDB_20120810.GetItem true',
+        'AWSStepFunctions.StartExecution true',
+        'POST /schedules/late-fee true',
+        'POST /v2/email/outbound-emails true',
+      ],
+    });
+  });
+
   it('loads with a package only its own entry and the chunks it shares, never the code of a package the function does not import', () => {
     // Prepare
     const entries = Object.keys(imports).map((module) => `${module.replace('@aws-sdk/', '')}.cjs`);
