@@ -74,6 +74,18 @@ export const pageQuery = z.object({
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
+/** A calendar day, `2026-03-31`. */
+export const isoDate = z.iso.date();
+
+/** A refinement: exactly one of `fields` is given; the issue names the first. */
+export const exactlyOne =
+  (...fields: string[]) =>
+  (value: Record<string, unknown>, context: z.core.$RefinementCtx) => {
+    if (fields.filter((f) => value[f] !== undefined).length !== 1) {
+      context.addIssue({ code: 'custom', path: [fields[0]!], message: `give exactly one of ${fields.join(', ')}` });
+    }
+  };
+
 /** A date range must not end before it starts (ISO dates sort as strings); the issue names `to`. */
 export const rangeInOrder = (
   { from, to }: { from?: string | undefined; to?: string | undefined },

@@ -8,8 +8,7 @@ import {
 import { BILLING_STATUSES, EXPENDITURE_KINDS } from '../../domain/expenditure-totals.js';
 import * as expenditures from '../../services/expenditure.service.js';
 import { created, route } from '../route.js';
-import { atLeastOneField, etag, idParams, pageOf, pageQuery, rangeInOrder, resourceId, text } from '../schemas.js';
-import { isoDate } from './invoice.schemas.js';
+import { atLeastOneField, etag, idParams, isoDate, pageOf, pageQuery, rangeInOrder, resourceId, text } from '../schemas.js';
 
 const kind = z.enum(EXPENDITURE_KINDS);
 

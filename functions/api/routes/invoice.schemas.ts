@@ -6,12 +6,12 @@ import {
   atLeastOneField,
   currencyCode,
   decimalString,
+  exactlyOne,
+  isoDate,
   percentString,
   positiveDecimalString,
   progressPercent,
 } from '../schemas.js';
-
-export const isoDate = z.iso.date();
 
 const id = z.string().check(z.minLength(1), z.maxLength(64));
 
@@ -24,14 +24,6 @@ export const common = {
   notes: z.optional(z.string().check(z.maxLength(4000))),
   allowOverbilling: z.optional(z.boolean()),
 };
-
-export const exactlyOne =
-  (...fields: string[]) =>
-  (value: Record<string, unknown>, context: z.core.$RefinementCtx) => {
-    if (fields.filter((f) => value[f] !== undefined).length !== 1) {
-      context.addIssue({ code: 'custom', path: [fields[0]!], message: `give exactly one of ${fields.join(', ')}` });
-    }
-  };
 
 // Progress is cumulative: how much of a charge is done is never below zero. Only an amount is
 // signed, as a discount charge progresses towards its negative amount.

@@ -19,9 +19,9 @@ import {
 import { preferredType } from '../representations.js';
 import { created, route, type ProblemCodes } from '../route.js';
 import { renderInvoice, sendInvoice } from '../../services/invoice-document.service.js';
-import { actionRoute, etag, idParams, pageOf, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
+import { actionRoute, etag, idParams, isoDate, pageOf, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
 import { billingSchema } from './job.schemas.js';
-import { draftPatch, invoiceSchema, isoDate, newDraft, newPayment } from './invoice.schemas.js';
+import { draftPatch, invoiceSchema, newDraft, newPayment } from './invoice.schemas.js';
 
 type IdParams = z.infer<typeof idParams>;
 

@@ -11,14 +11,15 @@ import {
   atLeastOneField,
   decimalString,
   etag,
+  exactlyOne,
   idParams,
+  isoDate,
   pageOf,
   pageQuery,
   percentString,
   positiveDecimalString,
   resourceId,
 } from '../schemas.js';
-import { exactlyOne, isoDate } from './invoice.schemas.js';
 
 const invoiceMode = z.enum(['draft', 'open', 'live']);
 const profileStatus = z.enum(['draft', 'active', 'cancelled', 'completed']);

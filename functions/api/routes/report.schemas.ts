@@ -3,9 +3,8 @@ import type { Account } from '../../domain/journal-entries.js';
 import { daysBetween } from '../../domain/dates.js';
 import { MAX_EXPORT_INVOICES } from '../../services/export.service.js';
 import { oneOfFieldSets } from '../field-sets.js';
-import { currencyCode, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
+import { currencyCode, isoDate, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
 import { EXPENDITURE_KINDS } from '../../domain/expenditure-totals.js';
-import { isoDate } from './invoice.schemas.js';
 
 const MAX_RANGE_DAYS = 366;
 
