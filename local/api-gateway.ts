@@ -7,12 +7,14 @@ import { routeKey } from '../functions/api/route.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '../functions/shared/config.js';
 import type { Routable, RouteMatch } from '../functions/api/route-match.js';
 
-const headersOf = (request: IncomingMessage): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(request.headers)
-      .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
-      .map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : value]),
-  );
+// Node joins a repeated header itself, all but Set-Cookie, which it lists; API Gateway joins it with commas.
+const headersOf = (request: IncomingMessage): Record<string, string> => {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+};
 
 const TEXT = /^(text\/|application\/([\w.+-]+\+)?(json|xml|x-www-form-urlencoded))/;
 
@@ -26,9 +28,11 @@ export const toHttpEvent = (
 ): HttpEvent => {
   const headers = headersOf(request);
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  if (url.search) {
+    for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  }
   // Bytes that are not UTF-8 travel base64-encoded, so that the handler sees them as they came.
-  const isText = TEXT.test(headers['content-type'] ?? 'application/json') && isUtf8(body);
+  const isText = body.length > 0 && TEXT.test(headers['content-type'] ?? 'application/json') && isUtf8(body);
   const now = new Date();
   const key = routeKey(match.route);
   return {

@@ -25,15 +25,26 @@ export interface LocalFunction {
 /** API Gateway's own payload limit; the handlers enforce the API's smaller one. */
 const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 
-const readBody = async (request: IncomingMessage): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > GATEWAY_MAX_BYTES) throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'The body is larger than 10 MB');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+const NO_BODY = Buffer.alloc(0);
+
+/** A request has a body only if its framing says so (RFC 9112, 6.3): a GET without Content-Length or Transfer-Encoding has none. */
+const hasBody = ({ headers }: IncomingMessage): boolean =>
+  headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+
+/** The body's bytes; past API Gateway's limit the rest is discarded and the request answered 413. */
+const readBody = (request: IncomingMessage): Promise<Buffer> => {
+  if (!hasBody(request)) return Promise.resolve(NO_BODY);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= GATEWAY_MAX_BYTES) chunks.push(chunk);
+      else reject(new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'The body is larger than 10 MB'));
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks, size)));
+    request.on('error', reject);
+  });
 };
 
 // What fails here (a handler past its timeout, as Lambda would end it) is logged as the function's own failures are.

@@ -8,6 +8,7 @@ import type { FieldError } from '../domain/errors.js';
 import { HttpProblem, missingApiKey, problemResponse, timedOut } from '../shared/problems.js';
 import { requestFingerprint, runOnce, type StoredResponse } from '../services/idempotency.service.js';
 import { assertAcceptable, offeredTypes, representations } from './representations.js';
+import { checkedShape, shapeOf } from './response-shape.js';
 import { parse as parseMediaType } from 'content-type';
 import { requestBody, routeKey, type Reply, type Route } from './route.js';
 import { routeTable, type Routable, type RouteTable } from './route-match.js';
@@ -144,14 +145,31 @@ const parseBody = (r: Route, payload: unknown): unknown => {
 
 /**
  * A JSON body as the route's response schema shows it: fields in the documented order, and nothing
- * internal (versions of the ledger, idempotency keys) that the contract does not name.
+ * internal (versions of the ledger, idempotency keys) that the contract does not name. Each status's
+ * shape is made once; `checked` (TALLY_CHECK_RESPONSES=1, the tests' stack) parses every body too.
  */
-const shaped = (r: Route, reply: Reply): Reply => {
-  const spec = r.responses[reply.status];
-  const schema = spec && representations(spec)['application/json'];
-  const isJson = typeof reply.body === 'object' && reply.body !== null && !Buffer.isBuffer(reply.body);
-  return schema && isJson ? { ...reply, body: schema.parse(reply.body) } : reply;
+const shaperOf = (r: Route, checked: boolean): ((reply: Reply) => Reply) => {
+  const byStatus = new Map(
+    Object.entries(r.responses).flatMap(([status, spec]) => {
+      const schema = representations(spec)['application/json'];
+      if (!schema) return [];
+      const shape = shapeOf(schema);
+      return [[Number(status), checked ? checkedShape(schema, shape) : shape] as const];
+    }),
+  );
+  return (reply) => {
+    const shape = byStatus.get(reply.status);
+    const isJson = typeof reply.body === 'object' && reply.body !== null && !Buffer.isBuffer(reply.body);
+    return shape && isJson ? { ...reply, body: shape(reply.body) } : reply;
+  };
 };
+
+/** A route as its handler serves it: with the media types it offers and its shapes, made once. */
+interface Served {
+  r: Route;
+  types: string[];
+  shaped: (reply: Reply) => Reply;
+}
 
 const toResponse = (reply: Reply): StoredResponse => {
   const headers = { ...reply.headers };
@@ -177,12 +195,15 @@ const failed = (error: unknown, event: HttpEvent): StoredResponse => {
  * of no route here (API Gateway's `$default` route) is answered from `known()`: 404, or 405 with `Allow`.
  */
 export const httpHandler = (routes: Route[], known: () => Routable[] = () => routes) => {
-  const byKey = new Map(routes.map((r) => [routeKey(r), { r, types: offeredTypes(r) }]));
+  const checked = process.env.TALLY_CHECK_RESPONSES === '1';
+  const byKey = new Map(
+    routes.map((r): [string, Served] => [routeKey(r), { r, types: offeredTypes(r), shaped: shaperOf(r, checked) }]),
+  );
   // Made on the first request that no route takes, not at init: the meta function reads it from the document.
   let table: RouteTable<Routable> | undefined;
   const unmatched = (method: string, path: string): HttpProblem => (table ??= routeTable(known())).unmatched(method, path);
 
-  const run = async (r: Route, event: HttpEvent, payload: unknown): Promise<StoredResponse> => {
+  const run = async (r: Route, shaped: (reply: Reply) => Reply, event: HttpEvent, payload: unknown): Promise<StoredResponse> => {
     const reply = await r.handle({
       tenantId: event.requestContext.authorizer?.lambda?.tenantId ?? '',
       params: parse(r.params, event.pathParameters ?? {}),
@@ -192,24 +213,23 @@ export const httpHandler = (routes: Route[], known: () => Routable[] = () => rou
       expectedVersion: r.ifMatch ? ifMatchVersion(event.headers) : undefined,
       requestId: event.requestContext.requestId,
     });
-    return toResponse(shaped(r, reply));
+    return toResponse(shaped(reply));
   };
 
   /** The route's answer; an idempotent retry gets the route's own answers again, problems included. */
-  const answer = async (r: Route, types: string[], event: HttpEvent): Promise<StoredResponse> => {
+  const answer = async ({ r, types, shaped }: Served, event: HttpEvent): Promise<StoredResponse> => {
     if (!r.public && !event.requestContext.authorizer?.lambda?.tenantId) throw missingApiKey();
     assertAcceptable(types, event.headers);
     const payload = jsonBody(event);
-    return idempotent(event, payload, () => run(r, event, payload).catch((error: unknown) => failed(error, event)));
+    return idempotent(event, payload, () => run(r, shaped, event, payload).catch((error: unknown) => failed(error, event)));
   };
 
   const dispatch = async (event: HttpEvent): Promise<StoredResponse> => {
     const found = byKey.get(event.routeKey);
     if (!found) throw unmatched(event.requestContext.http.method, event.rawPath);
-    const { r, types } = found;
-    const response = await answer(r, types, event).catch((error: unknown) => failed(error, event));
+    const response = await answer(found, event).catch((error: unknown) => failed(error, event));
     // Where there is a choice the answer (a 406 too) depends on Accept: caches must key on it.
-    return types.length > 1 ? { ...response, headers: { ...response.headers, vary: 'Accept' } } : response;
+    return found.types.length > 1 ? { ...response, headers: { ...response.headers, vary: 'Accept' } } : response;
   };
 
   const respond = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {

@@ -10,9 +10,13 @@ type Headers = Record<string, string | undefined>;
 export const representations = (spec: ResponseSpec): Record<string, z.ZodMiniType> =>
   spec.content ?? (spec.schema ? { 'application/json': spec.schema } : {});
 
-// No Accept (or an empty one) accepts anything (RFC 9110, 12.5.1).
-const negotiate = (headers: Headers, offered: string[]): string | undefined =>
-  new Negotiator({ headers: { accept: headers.accept || '*/*' } }).mediaType(offered);
+// No Accept (or an empty one) accepts anything (RFC 9110, 12.5.1), as `*/*` does: the first offered,
+// as Negotiator would answer, without parsing the header.
+const negotiate = (headers: Headers, offered: string[]): string | undefined => {
+  const accept = headers.accept;
+  if (!accept || accept === '*/*') return offered[0];
+  return new Negotiator({ headers: { accept } }).mediaType(offered);
+};
 
 /** The representation the client's `Accept` prefers among `offered`, the first one offered by default. */
 export const preferredType = <T extends string>(headers: Headers, offered: readonly [T, ...T[]]): T =>

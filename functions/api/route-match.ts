@@ -42,9 +42,14 @@ export const routeTable = <R extends Routable = Route>(routes: R[]): RouteTable<
       });
       // One character per segment, literal 0 and parameter 1: sorted, the most specific template comes first.
       const rank = segments.map((segment) => ('parameter' in segment ? '1' : '0')).join('');
-      return { route, segments, rank };
+      const parameters = segments.flatMap((segment, i) => ('parameter' in segment ? [[segment.parameter, i] as const] : []));
+      return { route, segments, rank, parameters };
     })
     .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
+
+  // Only templates of the request's method and number of segments can take it: looked up, not searched.
+  const shapeKey = (method: string, segments: number): string => `${method} ${segments}`;
+  const candidates = Map.groupBy(templates, ({ route, segments }) => shapeKey(route.method, segments.length));
 
   // A parameter takes one whole segment, never an empty one.
   const fits = (segments: Segment[], parts: string[]): boolean =>
@@ -54,11 +59,10 @@ export const routeTable = <R extends Routable = Route>(routes: R[]): RouteTable<
   return {
     match: (method, path) => {
       const parts = path.split('/');
-      const found = templates.find(({ route, segments }) => route.method === method && fits(segments, parts));
+      const found = candidates.get(shapeKey(method, parts.length))?.find(({ segments }) => fits(segments, parts));
       if (!found) return undefined;
-      const pathParameters = Object.fromEntries(
-        found.segments.flatMap((segment, i) => ('parameter' in segment ? [[segment.parameter, decodeSegment(parts[i]!)]] : [])),
-      );
+      const pathParameters: Record<string, string> = {};
+      for (const [name, i] of found.parameters) pathParameters[name] = decodeSegment(parts[i]!);
       return { route: found.route, pathParameters };
     },
     unmatched: (method, path) => {
