@@ -16,6 +16,8 @@ export interface Charge {
   taxRate: string;
   amount: string;
   billedToDate: string;
+  /** On a phase job: the master's charge it was taken from (given back to it if the phase is deleted). */
+  fromChargeId?: string;
 }
 
 /**
@@ -64,6 +66,10 @@ export interface Job extends JobLedger {
   /** What its expenditures add up to (stored before expenditures existed: none). */
   expenditures?: ExpenditureTotals;
   invoiceCount: number;
+  /** A phase job's master (stored before phases existed: none). */
+  masterJobId?: string | null;
+  /** A master job's phases, in the order they were made (stored before phases existed: none). */
+  phaseJobIds?: string[];
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -209,6 +215,35 @@ export const billingSummary = (job: Job): BillingSummary => {
     depositsHeld: money(totalOf(job.depositsHeld)),
     retainageHeld: money(totalOf(job.retainageHeld)),
     remaining: money(remainingToBill(job)),
+  };
+};
+
+export const masterJobIdOf = (job: Job): string | null => job.masterJobId ?? null;
+
+export const phaseJobIdsOf = (job: Job): string[] => job.phaseJobIds ?? [];
+
+/** The figures of a billing summary that add up across jobs (a master has no milestones: it bills charges). */
+const SUMMED = ['suggestedPrice', 'invoicedToDate', 'paidToDate', 'depositsHeld', 'retainageHeld', 'remaining'] as const;
+
+export type BillingTotals = Pick<BillingSummary, (typeof SUMMED)[number]>;
+
+/** A master job's phases summed, and the whole: what the master itself holds plus its phases. */
+export interface MasterBilling {
+  phases: BillingTotals & { count: number };
+  total: BillingTotals;
+}
+
+const summed = (summaries: BillingSummary[], currency: string): BillingTotals =>
+  Object.fromEntries(
+    SUMMED.map((field) => [field, toAmountString(sumAmounts(summaries.map((s) => s[field])), currency)]),
+  ) as BillingTotals;
+
+/** The master's roll-up, exact: every figure is a sum of the jobs' own rounded figures, so the parts add up to the total. */
+export const masterBilling = (master: Job, phases: Job[]): MasterBilling => {
+  const ofPhases = phases.map(billingSummary);
+  return {
+    phases: { count: phases.length, ...summed(ofPhases, master.currency) },
+    total: summed([billingSummary(master), ...ofPhases], master.currency),
   };
 };
 

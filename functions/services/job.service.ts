@@ -3,14 +3,15 @@ import {
   addCharge as withCharge,
   findCharge,
   removeCharge as withoutCharge,
+  reorderCharges as inOrder,
   updateCharge as withChargeChanged,
   type ChargeFields,
 } from '../domain/charge.js';
 import { DomainError, expectVersion, unknownReference } from '../domain/errors.js';
 import {
-  assertDeletable,
   closeJob as closed,
   createJob as newJob,
+  masterJobIdOf,
   reopenJob as reopened,
   updateJob as changedJob,
   type Charge,
@@ -18,8 +19,17 @@ import {
   type JobFields,
   type JobPatch,
 } from '../domain/job.js';
+import { assertMasterDeletable, assertPhasesClosed, givePhaseBack } from '../domain/phases.js';
 import { getCustomer } from '../store/customer.store.js';
-import { deleteJob as removeJob, getJob, listJobs, saveJob } from '../store/job.store.js';
+import {
+  deleteJob as removeJob,
+  deletePhase,
+  getJob,
+  getPhases,
+  listJobs,
+  saveJob,
+  saveMasterClosed,
+} from '../store/job.store.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
 
@@ -50,7 +60,8 @@ const changeJob = (
   retrying(async () => {
     const job = expectVersion(await getJob(tenantId, id), expectedVersion, 'job');
     const next = change(job, clock.now());
-    await saveJob(tenantId, next, job);
+    // A change that changes nothing (the order the charges have already) writes nothing.
+    if (next !== job) await saveJob(tenantId, next, job);
     return next;
   });
 
@@ -65,8 +76,16 @@ const chargeOf = (job: Job, chargeId: string): ChargeOfJob => ({ job, charge: fi
 export const updateJob = (tenantId: string, id: string, patch: JobPatch, expectedVersion?: number): Promise<Job> =>
   changeJob(tenantId, id, expectedVersion, (job, now) => changedJob(job, patch, now));
 
+/** A master closes once its phases are closed, checked in the transaction that closes it. */
 export const closeJob = (tenantId: string, id: string, expectedVersion?: number): Promise<Job> =>
-  changeJob(tenantId, id, expectedVersion, closed);
+  retrying(async () => {
+    const job = expectVersion(await getJob(tenantId, id), expectedVersion, 'job');
+    const next = closed(job, clock.now());
+    const phases = await getPhases(tenantId, job);
+    assertPhasesClosed(phases);
+    await saveMasterClosed(tenantId, next, job, phases);
+    return next;
+  });
 
 export const reopenJob = (tenantId: string, id: string, expectedVersion?: number): Promise<Job> =>
   changeJob(tenantId, id, expectedVersion, reopened);
@@ -98,15 +117,29 @@ export const updateCharge = async (
     chargeId,
   );
 
+/** The same charges, billed to date and all, in the order of `ids` (every charge of the job once). */
+export const reorderCharges = (tenantId: string, jobId: string, ids: string[], expectedVersion?: number): Promise<Job> =>
+  changeJob(tenantId, jobId, expectedVersion, (job, now) => inOrder(job, ids, now));
+
 export const removeCharge = (tenantId: string, jobId: string, chargeId: string, expectedVersion?: number): Promise<Job> =>
   changeJob(tenantId, jobId, expectedVersion, (job, now) => withoutCharge(job, chargeId, now));
 
-/** Read again on every attempt: a job that got an invoice meanwhile is then refused for it. */
+/**
+ * Read again on every attempt: a job that got an invoice meanwhile is then refused for it. A master
+ * goes with its phases; a phase gives its charges back to its master.
+ */
 export const deleteJob = (tenantId: string, id: string, expectedVersion?: number): Promise<void> =>
   retrying(async () => {
     const job = expectVersion(await getJob(tenantId, id), expectedVersion, 'job');
-    assertDeletable(job);
-    await removeJob(tenantId, job);
+    const masterId = masterJobIdOf(job);
+    if (masterId !== null) {
+      const master = await getJob(tenantId, masterId);
+      await deletePhase(tenantId, job, givePhaseBack(master, job, clock.now()), master);
+      return;
+    }
+    const phases = await getPhases(tenantId, job);
+    assertMasterDeletable(job, phases);
+    await removeJob(tenantId, job, phases);
   });
 
 export { getJob, listJobs };

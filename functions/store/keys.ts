@@ -31,6 +31,10 @@
  * | item claimed by a snapshot | T#<tid>#PRF#<pid> | SNAPITEM#<runDay>#<id> |  |  |                   |        |
  *
  * Invoices also sit in GSI3 under their customer: `T#<tid>#CUS#<cid>#INVOICES` / `<date>#<id>`.
+ * A phase job also sits in GSI3 under its master: `T#<tid>#JOB#<mid>#PHASES` / `<id>` (sparse: a job
+ * that is no phase has no GSI3 keys, and a job never has a customer listing there), so that it stays in
+ * GSI1 and GSI2 as every job does and `GET /v1/jobs?masterJobId=` is one more partition of an index
+ * that exists, not an index of its own.
  * GSI3 exists because an invoice has three listings (its job, its customer, the tenant) and a date
  * order in each; `<date>` is the issue date (for a draft, the day it was made), so a date range is
  * a key condition. The invoice number item makes numbers unique and finds an invoice by its number.
@@ -113,6 +117,7 @@ export const keys = {
   customers: (tenantId: string): string => `${tenant(tenantId)}#CUSTOMERS`,
   job: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#JOB#${id}`, SK: 'JOB' }),
   jobs: (tenantId: string): string => `${tenant(tenantId)}#JOBS`,
+  masterPhases: (tenantId: string, masterJobId: string): string => `${tenant(tenantId)}#JOB#${masterJobId}#PHASES`,
   milestone: (tenantId: string, jobId: string, id: string): Key => ({
     PK: `${tenant(tenantId)}#JOB#${jobId}`,
     SK: `${MILESTONE_PREFIX}${id}`,
