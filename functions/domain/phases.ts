@@ -209,6 +209,13 @@ export const givePhaseBack = (master: Job, phase: Job, now: Date): Job => {
   return touched(master, now, { charges, phaseJobIds: phaseJobIdsOf(master).filter((id) => id !== phase.id) });
 };
 
+/** A phase reopens under an open master only (409 MASTER_NOT_OPEN): a closed master has no open phase. */
+export const assertMasterOpen = (master: Job): void => {
+  if (master.status !== 'open') {
+    throw new DomainError('conflict', 'MASTER_NOT_OPEN', `The master job is ${master.status}; reopen it first`);
+  }
+};
+
 /** A master is closed once every phase is: 409 PHASES_OPEN naming those still open. */
 export const assertPhasesClosed = (phases: Job[]): void => {
   const open = phases.filter((p) => p.status === 'open').map((p) => p.id);

@@ -19,7 +19,7 @@ import {
   type JobFields,
   type JobPatch,
 } from '../domain/job.js';
-import { assertMasterDeletable, assertPhasesClosed, givePhaseBack } from '../domain/phases.js';
+import { assertMasterDeletable, assertMasterOpen, assertPhasesClosed, givePhaseBack } from '../domain/phases.js';
 import { getCustomer } from '../store/customer.store.js';
 import {
   deleteJob as removeJob,
@@ -29,6 +29,7 @@ import {
   listJobs,
   saveJob,
   saveMasterClosed,
+  saveReopenedPhase,
 } from '../store/job.store.js';
 import { newId } from './ids.js';
 import { retrying } from './retry.js';
@@ -87,8 +88,19 @@ export const closeJob = (tenantId: string, id: string, expectedVersion?: number)
     return next;
   });
 
+/** A phase reopens while its master is open, checked in the transaction that reopens it. */
 export const reopenJob = (tenantId: string, id: string, expectedVersion?: number): Promise<Job> =>
-  changeJob(tenantId, id, expectedVersion, reopened);
+  retrying(async () => {
+    const job = expectVersion(await getJob(tenantId, id), expectedVersion, 'job');
+    const next = reopened(job, clock.now());
+    const masterId = masterJobIdOf(job);
+    if (masterId === null) await saveJob(tenantId, next, job);
+    else {
+      assertMasterOpen(await getJob(tenantId, masterId));
+      await saveReopenedPhase(tenantId, next, job);
+    }
+    return next;
+  });
 
 /** The charge id is drawn once, so that a retry after a lost race adds the same charge, not another. */
 export const addCharge = async (

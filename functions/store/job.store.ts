@@ -77,24 +77,27 @@ export const deletePhase = async (tenantId: string, phase: Job, master: Job, pre
 export const savePhase = (tenantId: string, phase: Job, master: Job, previousMaster: Job): Promise<void> =>
   write(...putJob(tenantId, master, previousMaster), ...putJob(tenantId, phase, null));
 
+const statusCheck = (tenantId: string, jobId: string, condition: '<>' | '='): WriteAction => ({
+  ConditionCheck: {
+    TableName: tableName(),
+    Key: keys.job(tenantId, jobId),
+    ConditionExpression: `#status ${condition} :open`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':open': 'open' },
+  },
+  onConditionFailed: () => concurrentWrite('job'),
+});
+
+/** Writes a phase reopened on condition that its master is open (closed meanwhile: a conflict, read again). */
+export const saveReopenedPhase = (tenantId: string, phase: Job, previous: Job): Promise<void> =>
+  write(...putJob(tenantId, phase, previous), statusCheck(tenantId, phase.masterJobId!, '='));
+
 /**
  * Writes the master's next version on condition that none of its phases is open (checked in the
  * same transaction: a phase reopened meanwhile fails it as a conflict, which a retry reads again).
  */
 export const saveMasterClosed = (tenantId: string, master: Job, previous: Job, phases: Job[]): Promise<void> =>
-  write(
-    ...putJob(tenantId, master, previous),
-    ...phases.map((phase): WriteAction => ({
-      ConditionCheck: {
-        TableName: tableName(),
-        Key: keys.job(tenantId, phase.id),
-        ConditionExpression: '#status <> :open',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':open': 'open' },
-      },
-      onConditionFailed: () => concurrentWrite('job'),
-    })),
-  );
+  write(...putJob(tenantId, master, previous), ...phases.map((phase) => statusCheck(tenantId, phase.id, '<>')));
 
 /** BatchWriteItem takes at most this many writes. */
 const BATCH_WRITES = 25;
