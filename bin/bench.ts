@@ -628,7 +628,7 @@ const bundleTable = table(
 
 const report = `${machine}
 
-### 0. Bundles: every function's as \`npm run synth\` builds it, and the time a fresh Node process takes to import it (median of ${QUICK ? 3 : 7}; Node's own start not counted), the AWS SDK loaded from the SDK layer (one minified bundle of ${(sdkLayer.bytes / 1024).toFixed(0)} KB)
+### 0. Bundles: every function's as \`npm run synth\` builds it, and the time a fresh Node process takes to import it (median of ${QUICK ? 3 : 7}; Node's own start not counted), the AWS SDK loaded from the SDK layer (an entry per SDK package and the chunks they share: ${sdkLayer.files} files, ${(sdkLayer.bytes / 1024).toFixed(0)} KB in all, each function loading only what it imports)
 
 ${bundleTable}
 
