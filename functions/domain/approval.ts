@@ -1,13 +1,16 @@
 import { DomainError } from './errors.js';
 
 /**
- * A client's approval asked for by email (a milestone's work, a change order): a durable record,
- * decided once, by the client through the portal link or by staff for the client (design §4, §6).
+ * A client's approval asked for by email (a milestone's work, a change order, an estimate): a durable
+ * record, decided once, by the client through the portal link or by staff for the client (design §4, §6).
+ * An estimate has no job yet: accepting it makes one.
  */
 export type ApprovalSubject =
-  { kind: 'milestone'; jobId: string; milestoneId: string } | { kind: 'change_order'; jobId: string; changeOrderId: string };
+  | { kind: 'milestone'; jobId: string; milestoneId: string }
+  | { kind: 'change_order'; jobId: string; changeOrderId: string }
+  | { kind: 'estimate'; estimateId: string };
 
-/** What a decision says: a milestone is approved or sent back; a change order is approved or rejected. */
+/** What a decision says: a milestone is approved or sent back; a change order is approved or rejected; an estimate accepted (approve) or declined (reject). */
 export type ApprovalOutcome = 'approve' | 'request_revision' | 'reject';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'revision_requested', 'rejected', 'superseded', 'expired'] as const;
@@ -48,6 +51,14 @@ export interface ApprovalRequest {
 const OUTCOMES: Record<ApprovalSubject['kind'], readonly ApprovalOutcome[]> = {
   milestone: ['approve', 'request_revision'],
   change_order: ['approve', 'reject'],
+  estimate: ['approve', 'reject'],
+};
+
+/** Whether silence may count as approval: never for an estimate, since a silence must not make a job. */
+export const TAKES_DEEMED_ACCEPTANCE: Record<ApprovalSubject['kind'], boolean> = {
+  milestone: true,
+  change_order: true,
+  estimate: false,
 };
 
 const STATUS_OF: Record<ApprovalOutcome, ApprovalStatus> = {

@@ -66,6 +66,8 @@ export interface Job extends JobLedger {
   /** What its expenditures add up to (stored before expenditures existed: none). */
   expenditures?: ExpenditureTotals;
   invoiceCount: number;
+  /** The estimate whose acceptance made the job (stored before estimates existed: none). */
+  estimateId?: string | null;
   /** A phase job's master (stored before phases existed: none). */
   masterJobId?: string | null;
   /** A master job's phases, in the order they were made (stored before phases existed: none). */

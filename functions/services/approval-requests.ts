@@ -1,6 +1,12 @@
 import { mailer } from '../adapters/mailer.js';
 import { scheduler, type ScheduleSpec, type ScheduleTargetName } from '../adapters/scheduler.js';
-import type { ApprovalRequest, ApprovalSubject } from '../domain/approval.js';
+import { clock } from '../adapters/clock.js';
+import {
+  TAKES_DEEMED_ACCEPTANCE,
+  type ApprovalRequest,
+  type ApprovalSubject,
+  type DecisionEvidence,
+} from '../domain/approval.js';
 import { DomainError } from '../domain/errors.js';
 import type { Settings } from '../domain/settings.js';
 import { mailConfig } from '../shared/config.js';
@@ -10,18 +16,35 @@ import { approvalLink, newLink } from './portal-links.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Whom the link goes to, or 422 `NO_RECIPIENT` naming `approverEmail` before anything is written. */
-export const recipientOf = (approverEmail: string | null, customerEmail: string | null): string => {
-  const recipient = approverEmail ?? customerEmail;
+/** What staff record when they decide for the client: who they are is the API key's tenant. */
+export const staffEvidence = (comment: string | null): DecisionEvidence => ({
+  by: 'staff',
+  at: clock.now().toISOString(),
+  ip: null,
+  userAgent: null,
+  comment,
+});
+
+/**
+ * Whom the link goes to: the address given, else the customer's; with neither, 422 `NO_RECIPIENT`
+ * naming `field` (where the request gives one: a milestone's `approverEmail`, a sending's `to`)
+ * before anything is written.
+ */
+export const recipientOf = (given: string | null, customerEmail: string | null, field = 'approverEmail'): string => {
+  const recipient = given ?? customerEmail;
   if (!recipient) {
-    throw new DomainError('rule', 'NO_RECIPIENT', 'The customer has no email address: give the milestone an approverEmail', [
-      { field: 'approverEmail', code: 'required', message: 'required: the customer has no email address' },
+    throw new DomainError('rule', 'NO_RECIPIENT', `The customer has no email address: give ${field}`, [
+      { field, code: 'required', message: 'required: the customer has no email address' },
     ]);
   }
   return recipient;
 };
 
-/** A pending request and the token of its link: the token goes into the email only, its hash into the table. */
+/**
+ * A pending request and the token of its link: the token goes into the email only, its hash into the
+ * table. It expires after the tenant's `approvalExpiryDays`, or at `expiresAt` when its subject sets
+ * its own end (an estimate's validity); it is deemed accepted only where its subject takes that.
+ */
 export const newApprovalRequest = (
   tenantId: string,
   id: string,
@@ -29,6 +52,7 @@ export const newApprovalRequest = (
   recipient: string,
   settings: Pick<Settings, 'approvalExpiryDays' | 'approvalReminderDays' | 'deemedAcceptanceDays'>,
   now: Date,
+  expiresAt?: Date,
 ): { request: ApprovalRequest; token: string } => {
   const { token, secretHash } = newLink(tenantId, id);
   const after = (days: number | null | undefined): string | null =>
@@ -40,9 +64,9 @@ export const newApprovalRequest = (
     secretHash,
     status: 'pending',
     createdAt: now.toISOString(),
-    expiresAt: after(settings.approvalExpiryDays)!,
+    expiresAt: expiresAt?.toISOString() ?? after(settings.approvalExpiryDays)!,
     remindAt: after(settings.approvalReminderDays),
-    deemedAcceptedAt: after(settings.deemedAcceptanceDays),
+    deemedAcceptedAt: TAKES_DEEMED_ACCEPTANCE[subject.kind] ? after(settings.deemedAcceptanceDays) : null,
     reminder: null,
     decision: null,
     version: 1,

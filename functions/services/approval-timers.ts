@@ -8,12 +8,14 @@ import { mailConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
 import { getApprovalRequest, saveApprovalRequest } from '../store/approval.store.js';
 import { getCustomer } from '../store/customer.store.js';
+import { getEstimate } from '../store/estimate.store.js';
 import { getJob } from '../store/job.store.js';
 import { getMilestone, putMilestone } from '../store/milestone.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { decideRequest } from './approval-decisions.js';
 import { changeLines } from './change-order-approval.service.js';
 import { getChangeOrder } from './change-order.service.js';
+import { estimateEmailView } from './estimate-approval.service.js';
 import { approvalEmail, type ApprovalEmailView } from './documents/approval-email.js';
 import { approvalLink, newLink } from './portal-links.js';
 
@@ -36,6 +38,7 @@ const requestOf = async (input: Record<string, unknown>): Promise<{ tenantId: st
 
 /** What the approval mail shows of the request's subject, as it is now. */
 const emailView = async (tenantId: string, request: ApprovalRequest): Promise<Omit<ApprovalEmailView, 'link' | 'expiresAt'>> => {
+  if (request.subject.kind === 'estimate') return estimateEmailView(tenantId, await getEstimate(tenantId, request.subject.estimateId));
   const job = await getJob(tenantId, request.subject.jobId);
   const [tenant, customer] = await Promise.all([getTenant(tenantId), getCustomer(tenantId, job.customerId)]);
   const common = { business: { name: tenant.name }, job: { name: job.name }, customer: { name: customer.name } };

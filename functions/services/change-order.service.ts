@@ -107,14 +107,7 @@ export const stillApplies = async (tenantId: string, co: ChangeOrder, job: Job):
   }
 };
 
-/** What staff record when they decide for the client: who they are is the API key's tenant. */
-export const staffEvidence = (comment: string | null): DecisionEvidence => ({
-  by: 'staff',
-  at: clock.now().toISOString(),
-  ip: null,
-  userAgent: null,
-  comment,
-});
+export { staffEvidence } from './approval-requests.js';
 
 /**
  * Sends the change order for the client's approval (`draft -> sent`; a sent one gets the new `approval`

@@ -1,10 +1,13 @@
 import { clock } from '../adapters/clock.js';
 import { isExpired, readableComment, type ApprovalOutcome, type ApprovalRequest } from '../domain/approval.js';
 import { DomainError } from '../domain/errors.js';
+import { localDate } from '../domain/dates.js';
+import { estimateTotals, isPastValidity } from '../domain/estimate.js';
 import { billingSummary, milestonePlanOf, type Job } from '../domain/job.js';
 import { positionOf } from '../domain/milestone.js';
 import { getApprovalRequest } from '../store/approval.store.js';
 import { getCustomer } from '../store/customer.store.js';
+import { getEstimate } from '../store/estimate.store.js';
 import { getJob } from '../store/job.store.js';
 import { getMilestone } from '../store/milestone.store.js';
 import { getTenant } from '../store/tenant.store.js';
@@ -14,6 +17,7 @@ import { getChangeOrder, stillApplies } from './change-order.service.js';
 import {
   renderApprovalPage,
   renderChangeOrderPage,
+  renderEstimatePage,
   renderOutcomePage,
   type OutcomeKind,
   type PortalError,
@@ -95,14 +99,44 @@ interface Shown {
   decided: boolean;
   /** Deciding it now would be refused: the job moved on since the link was sent. */
   undecidable?: boolean;
+  /** Its subject has expired of itself (an estimate past its validity), whatever the link's expiry. */
+  expired?: boolean;
   render: (form?: { error: PortalError; decision?: string; comment?: string }) => string;
 }
 
 const pickedDecision = <T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined =>
   allowed.find((option) => option === value);
 
-/** What the request's page shows, from its subject as it is now. */
+/** The estimate's page: every charge in its order and the total; past its validity it is expired. */
+const showEstimate = async (tenantId: string, request: ApprovalRequest, estimateId: string): Promise<Shown> => {
+  const [tenant, estimate] = await Promise.all([getTenant(tenantId), getEstimate(tenantId, estimateId)]);
+  const customer = await getCustomer(tenantId, estimate.customerId);
+  const { totals } = estimateTotals(estimate);
+  return {
+    business: tenant.name,
+    subject: estimate.name,
+    decided: estimate.status === 'accepted' || estimate.status === 'declined' || estimate.approval?.requestId !== request.id,
+    expired: isPastValidity(estimate, localDate(clock.now(), tenant.settings.timeZone)),
+    render: (form) =>
+      renderEstimatePage({
+        business: { name: tenant.name },
+        customer: { name: customer.name },
+        estimate: {
+          name: estimate.name,
+          currency: estimate.currency,
+          validUntil: estimate.validUntil,
+          charges: estimate.charges,
+          totals,
+        },
+        expiresAt: request.expiresAt,
+        ...(form ? { error: form.error, ...optional('comment', form.comment) } : {}),
+      }),
+  };
+};
+
+/** What the request's page shows, from its subject as it is now; the job is read only for a subject of a job. */
 const show = async (tenantId: string, request: ApprovalRequest): Promise<Shown> => {
+  if (request.subject.kind === 'estimate') return showEstimate(tenantId, request, request.subject.estimateId);
   const [tenant, job] = await Promise.all([getTenant(tenantId), getJob(tenantId, request.subject.jobId)]);
   const customer = await getCustomer(tenantId, job.customerId);
   const business = { name: tenant.name };
@@ -170,8 +204,10 @@ const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Re
 
 /** Why a request takes no decision any more, as a page; undefined while it does. */
 const closed = (request: ApprovalRequest, shown: Shown, now: Date): PortalPage | undefined => {
+  // Expired by its timer: the link says so, as it would before the timer ran.
+  if (request.status === 'expired') return outcome('expired', 410, request, shown.business, shown.subject);
   if (request.status !== 'pending' || shown.decided) return outcome('used', 410, request, shown.business, shown.subject);
-  if (isExpired(request, now)) return outcome('expired', 410, request, shown.business, shown.subject);
+  if (isExpired(request, now) || shown.expired) return outcome('expired', 410, request, shown.business, shown.subject);
   if (shown.undecidable) return outcome('unavailable', 409, request, shown.business, shown.subject);
   return undefined;
 };
@@ -201,6 +237,14 @@ export const openApproval = async (token: string): Promise<PortalPage> => {
 const OUTCOMES: Record<ApprovalRequest['subject']['kind'], readonly ApprovalOutcome[]> = {
   milestone: ['approve', 'request_revision'],
   change_order: ['approve', 'reject'],
+  estimate: ['approve', 'reject'],
+};
+
+/** What the form says when a comment is needed and missing. */
+const COMMENT_NEEDED: Record<ApprovalRequest['subject']['kind'], string> = {
+  milestone: 'Say what should be revised',
+  change_order: 'Say why you reject the change',
+  estimate: 'Say why you decline the estimate',
 };
 
 const DECIDED_KIND: Record<ApprovalOutcome, OutcomeKind> = {
@@ -230,13 +274,11 @@ export const submitDecision = async (token: string, form: DecisionForm, evidence
     status: 400,
     html: shown.render({ error, ...optional('decision', form.decision), ...optional('comment', form.comment) }),
   });
-  if (!choice) return formError({ field: 'decision', message: 'Choose whether you approve' });
-  if (choice !== 'approve' && !comment) {
-    return formError({
-      field: 'comment',
-      message: request.subject.kind === 'milestone' ? 'Say what should be revised' : 'Say why you reject the change',
-    });
+  if (!choice) {
+    const message = request.subject.kind === 'estimate' ? 'Choose whether you accept the estimate' : 'Choose whether you approve';
+    return formError({ field: 'decision', message });
   }
+  if (choice !== 'approve' && !comment) return formError({ field: 'comment', message: COMMENT_NEEDED[request.subject.kind] });
   if ((form.comment?.length ?? 0) > MAX_COMMENT_LENGTH) {
     return formError({ field: 'comment', message: `Keep the comment to ${MAX_COMMENT_LENGTH} characters or fewer` });
   }
@@ -244,7 +286,7 @@ export const submitDecision = async (token: string, form: DecisionForm, evidence
   try {
     await decideRequest(tenantId, request, choice, at);
   } catch (error) {
-    if (error instanceof DomainError && error.code === 'APPROVAL_EXPIRED') {
+    if (error instanceof DomainError && (error.code === 'APPROVAL_EXPIRED' || error.code === 'ESTIMATE_EXPIRED')) {
       return outcome('expired', 410, request, shown.business, shown.subject);
     }
     if (!(error instanceof DomainError)) throw error;

@@ -12,6 +12,7 @@
  * | expenditure batch (open) | T#<tid>#JOB#<jid> | EXPBATCH#<bid> |              |        |                         |        |
  * | expenditure batch (done) | T#<tid>#JOB#<jid> | EXPBATCHDONE#<bid> |          |        |                         |        |
  * | change order    | T#<tid>#CO#<id>     | CHANGE_ORDER | T#<tid>#JOB#<jid>#CHANGEORDERS | <id> |                  |        |
+ * | estimate (+ charges) | T#<tid>#EST#<id> | ESTIMATE | T#<tid>#CUS#<cid>#ESTIMATES | <id>   | T#<tid>#ESTIMATES       | <id>   |
  * | idempotency key | T#<tid>#IDEM#<key>  | IDEM      |                          |        |                         |        |
  * | invoice         | T#<tid>#INV#<id>    | INVOICE   | T#<tid>#JOB#<jid>#INVOICES (a profile's: T#<tid>#PRF#<pid>#INVOICES) | <date>#<id> | T#<tid>#INVOICES | <date>#<id> |
  * | invoice number  | T#<tid>#INVNO#<no>  | INVNO     |                          |        |                         |        |
@@ -65,6 +66,10 @@
  * A change order has a partition of its own, read by its id alone (`/v1/change-orders/{id}`), and is
  * listed under its job in GSI1, newest first. Approving it writes it with the job and every milestone
  * it adds, modifies or removes in one transaction.
+ *
+ * An estimate has a partition of its own and holds its charges as a job does (in its item, or its
+ * parts); it is listed under its customer (GSI1) and the tenant (GSI2), newest first. Accepting it
+ * writes it with the job it makes (a new item, its id drawn from the estimate's) in one transaction.
  *
  * Workflow executions are recorded by the local runner only (local/workflows.ts), as Step Functions
  * keeps its own on AWS; an execution is the runner's, not a tenant's, so its key has no tenant (the
@@ -141,6 +146,9 @@ export const keys = {
   changeOrder: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#CO#${id}`, SK: 'CHANGE_ORDER' }),
   jobChangeOrders: (tenantId: string, jobId: string): string => `${tenant(tenantId)}#JOB#${jobId}#CHANGEORDERS`,
   customerJobs: (tenantId: string, customerId: string): string => `${tenant(tenantId)}#CUS#${customerId}#JOBS`,
+  estimate: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#EST#${id}`, SK: 'ESTIMATE' }),
+  estimates: (tenantId: string): string => `${tenant(tenantId)}#ESTIMATES`,
+  customerEstimates: (tenantId: string, customerId: string): string => `${tenant(tenantId)}#CUS#${customerId}#ESTIMATES`,
   idempotency: (tenantId: string, key: string): Key => ({ PK: `${tenant(tenantId)}#IDEM#${key}`, SK: 'IDEM' }),
   invoice: (tenantId: string, id: string): Key => ({ PK: `${tenant(tenantId)}#INV#${id}`, SK: 'INVOICE' }),
   invoices: (tenantId: string): string => `${tenant(tenantId)}#INVOICES`,

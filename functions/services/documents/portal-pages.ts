@@ -69,6 +69,33 @@ export interface ChangeOrderPageView {
   comment?: string;
 }
 
+/** A charge as the estimate's page lists it, in the estimate's order; amounts in its currency. */
+export interface EstimatePageCharge {
+  description: string;
+  group: string | null;
+  quantity: string;
+  unitPrice: string;
+  taxRate: string;
+  amount: string;
+}
+
+export interface EstimatePageView {
+  business: { name: string };
+  customer: { name: string };
+  estimate: {
+    name: string;
+    currency: string;
+    /** ISO date, null: no limit. */
+    validUntil: string | null;
+    charges: EstimatePageCharge[];
+    totals: { net: string; tax: string; gross: string };
+  };
+  expiresAt: string;
+  error?: PortalError;
+  /** The reason typed before the error. */
+  comment?: string;
+}
+
 /** What the portal says after a decision, or instead of a form: decided ('approved' | 'revision_requested' | 'rejected'), or a link that is used, expired or not valid. */
 export type OutcomeKind =
   'approved' | 'revision_requested' | 'rejected' | 'used' | 'expired' | 'invalid' | 'unavailable' | 'error';
@@ -78,8 +105,8 @@ export interface OutcomeView {
   business?: { name: string };
   /** E.g. the milestone or change order name. */
   subject?: string;
-  /** What was decided on: a milestone's approval leads to an invoice, a change order's does not. Milestone unless given. */
-  subjectKind?: 'milestone' | 'change_order';
+  /** What was decided on: a milestone's approval leads to an invoice, a change order's does not, an estimate's to a job. Milestone unless given. */
+  subjectKind?: 'milestone' | 'change_order' | 'estimate';
   /** For a used link: the decision made with it, so that a client who reloads the page after deciding reads what stands. */
   decided?: { outcome: 'approve' | 'request_revision' | 'reject'; at: string };
 }
@@ -132,6 +159,9 @@ textarea:focus { outline: 3px solid #fd0; outline-offset: 0; box-shadow: inset 0
 .button { margin-bottom: 30px; padding: 8px 10px 7px; font: inherit; font-weight: 400; color: #fff; background: #00703c; border: 2px solid transparent;
   border-radius: 0; box-shadow: 0 2px 0 #002d18; cursor: pointer; }
 .button:hover { background: #005a30; }
+.button.secondary { margin-left: 15px; color: #0b0c0c; background: #f3f2f1; box-shadow: 0 2px 0 #929191; }
+.button.secondary:hover { background: #dbdad9; }
+.num { text-align: right; white-space: nowrap; }
 .button:focus-visible { outline: 3px solid transparent; color: #0b0c0c; background: #fd0; box-shadow: 0 2px 0 #0b0c0c; }
 .error-summary { margin-bottom: 30px; padding: 15px; border: 5px solid #d4351c; }
 .error-summary h2 { margin-top: 0; }
@@ -345,19 +375,85 @@ ${decisionForm({
   return layout({ title: titled(heading, view.error), business, body });
 };
 
+/** `"2026-12-31"` -> `"31 December 2026"`. */
+const dateWords = (date: string): string => {
+  const [year, month, day] = date.split('-').map(Number);
+  return `${day} ${MONTHS[month! - 1]} ${year}`;
+};
+
+/**
+ * The page on which the client accepts an estimate, or declines it saying why: every charge in the
+ * estimate's order and the total. Two submit buttons of one form (their `decision` is what posts), so
+ * that it works without JavaScript; the reason is asked for beside them and needed only to decline.
+ */
+export const renderEstimatePage = (view: EstimatePageView): string => {
+  const { estimate: est, business } = view;
+  const m = (value: string) => money(value, est.currency);
+  const heading = `Estimate "${est.name}"`;
+  const grouped = est.charges.some((c) => c.group !== null);
+  const rows = est.charges
+    .map(
+      (c) =>
+        `<tr><td>${e(c.description)}</td>${grouped ? `<td>${e(c.group)}</td>` : ''}<td class="num">${e(c.quantity)}</td><td class="num">${e(m(c.unitPrice))}</td><td class="num">${e(percent(c.taxRate))}</td><td class="num">${e(m(c.amount))}</td></tr>`,
+    )
+    .join('');
+  const head = ['Description', ...(grouped ? ['Group'] : [])]
+    .map((label) => `<th scope="col">${label}</th>`)
+    .concat(['Quantity', 'Unit price', 'Tax rate', 'Amount'].map((label) => `<th scope="col" class="num">${label}</th>`))
+    .join('');
+  const wrong = (field: PortalError['field']) => view.error?.field === field;
+  const described = ['comment-hint', ...(wrong('comment') ? ['comment-error'] : [])].join(' ');
+  const body = `${errorSummary(view.error)}<p class="caption">Estimate</p>
+<h1>${e(heading)}</h1>
+<p class="lead">${e(`${business.name} offers ${view.customer.name} the work below. Nothing is ordered until you accept it.`)}</p>
+${summary([
+  ['Customer', view.customer.name],
+  ['Valid until', est.validUntil ? dateWords(est.validUntil) : 'No limit'],
+])}
+<h2>What it offers</h2>
+<div class="scroll"><table><caption>Charges</caption><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>
+<h2>Total</h2>
+${summary([
+  ['Total before tax', m(est.totals.net)],
+  ['Tax', m(est.totals.tax)],
+  ['Total', m(est.totals.gross)],
+])}
+<form method="post" enctype="application/x-www-form-urlencoded">
+<div class="group${wrong('comment') ? ' error' : ''}">
+<label class="label" for="comment">Reason for declining</label><p class="hint" id="comment-hint">Required if you decline the estimate: say why.</p>${errorMessage(view.error, 'comment')}
+<textarea id="comment" name="comment" rows="5" aria-describedby="${described}"${wrong('comment') ? ' class="invalid" aria-invalid="true"' : ''}>${e(view.comment)}</textarea>
+</div>
+${errorMessage(view.error, 'decision')}<button type="submit" class="button" id="decision" name="decision" value="approve">Accept the estimate</button><button type="submit" class="button secondary" name="decision" value="reject">Decline</button>
+</form>
+<p>This link works once and expires on <time datetime="${e(view.expiresAt)}">${e(expiryWords(view.expiresAt))}</time>.</p>`;
+  return layout({ title: titled(heading, view.error), business, body });
+};
+
 const DECIDED_WORDS: Record<NonNullable<OutcomeView['decided']>['outcome'], string> = {
   approve: 'It was used to approve',
   request_revision: 'It was used to ask for a revision of',
   reject: 'It was used to reject',
 };
 
+/** An estimate is accepted or declined, not approved or rejected. */
+const ESTIMATE_DECIDED_WORDS: Record<NonNullable<OutcomeView['decided']>['outcome'], string> = {
+  ...DECIDED_WORDS,
+  approve: 'It was used to accept',
+  reject: 'It was used to decline',
+};
+
 /** The heading and the sentence after it, per outcome. */
 const outcomeWords = (view: OutcomeView): [heading: string, next: string] => {
   const sender = view.business?.name ?? 'the sender';
-  const subject = view.subject ? `"${view.subject}"` : view.subjectKind === 'change_order' ? 'the change' : 'the milestone';
+  const subject = view.subject
+    ? `"${view.subject}"`
+    : { change_order: 'the change', estimate: 'the estimate', milestone: 'the milestone' }[view.subjectKind ?? 'milestone'];
   const changeOrder = view.subjectKind === 'change_order';
+  const estimate = view.subjectKind === 'estimate';
   switch (view.kind) {
     case 'approved':
+      if (estimate)
+        return [`Thank you: you accepted ${subject}`, `${sender} has your order and will be in touch to start the work.`];
       return [
         `Thank you: you approved ${subject}`,
         changeOrder ? `${sender} will go ahead with the change.` : `${sender} will send the invoice.`,
@@ -365,22 +461,24 @@ const outcomeWords = (view: OutcomeView): [heading: string, next: string] => {
     case 'revision_requested':
       return [`Thank you: you asked for a revision of ${subject}`, `${sender} has your comment and will be in touch.`];
     case 'rejected':
+      if (estimate) return [`You declined ${subject}`, `${sender} has your reason; nothing is ordered.`];
       return [`You rejected ${subject}`, `${sender} has your comment; nothing changes.`];
     case 'used':
       return [
         'This link has already been used',
         view.decided
-          ? `${DECIDED_WORDS[view.decided.outcome]} ${subject} on ${expiryWords(view.decided.at)}; that decision stands. To change it, contact ${sender}.`
+          ? `${(estimate ? ESTIMATE_DECIDED_WORDS : DECIDED_WORDS)[view.decided.outcome]} ${subject} on ${expiryWords(view.decided.at)}; that decision stands. To change it, contact ${sender}.`
           : `The decision made with it stands. To change it, contact ${sender}.`,
       ];
     case 'expired':
+      if (estimate) return ['This estimate has expired', `It can no longer be accepted. Ask ${sender} for a new one.`];
       return ['This link has expired', `Ask ${sender} for a new one.`];
     case 'invalid':
       return ['This link is not valid', 'Check that you opened the whole link from the email.'];
     case 'unavailable':
       return [
         `${subject.charAt(0).toUpperCase()}${subject.slice(1)} can no longer be decided here`,
-        `The job changed since the link was sent. Nothing was recorded; contact ${sender}.`,
+        `The ${estimate ? 'estimate' : 'job'} changed since the link was sent. Nothing was recorded; contact ${sender}.`,
       ];
     case 'error':
       return ['Sorry, something went wrong', 'Nothing was recorded. Try again in a few minutes.'];

@@ -1,0 +1,200 @@
+import { readableComment, type DecisionEvidence } from './approval.js';
+import { chargeEditing } from './charge.js';
+import { DomainError } from './errors.js';
+import { lineTotals, type TaxLine, type Totals } from './invoice.js';
+import { createJob, type BillingType, type Charge, type Job } from './job.js';
+import { checkCurrency } from './money.js';
+
+/**
+ * What a job would be, offered to the client before there is one (seed 000): its charges in billing
+ * order and their total. The client (through the portal) or staff for the client accepts it, which
+ * makes the job, or declines it with a reason. `draft -> sent -> accepted | declined`; a draft may be
+ * decided at once (staff), a sent one sent again (a new link); a decided estimate is read-only.
+ */
+export const ESTIMATE_STATUSES = ['draft', 'sent', 'accepted', 'declined'] as const;
+
+export type EstimateStatus = (typeof ESTIMATE_STATUSES)[number];
+
+/** The client's decision the estimate was sent for (the portal's request and its emailed link). */
+export interface EstimateApproval {
+  requestId: string;
+  recipient: string;
+  expiresAt: string;
+}
+
+/** Accept (`approve`) or decline (`reject`), as the portal's approval requests name them. */
+export type EstimateOutcome = 'approve' | 'reject';
+
+export type EstimateDecision = DecisionEvidence & { outcome: EstimateOutcome };
+
+export interface Estimate {
+  id: string;
+  customerId: string;
+  name: string;
+  billingType: BillingType;
+  currency: string;
+  /** Percent string, carried to the job. */
+  retainagePercent: string | null;
+  /** The last day (ISO date, the tenant's calendar) it can be accepted; null: no limit. */
+  validUntil: string | null;
+  status: EstimateStatus;
+  /** In billing order; the job made from it gets them in that order. Never billed: `billedToDate` stays zero. */
+  charges: Charge[];
+  /** Null until sent; a new sending replaces it. */
+  approval: EstimateApproval | null;
+  /** Who decided, when, from where, and the reason of a decline (`comment`). */
+  decision: EstimateDecision | null;
+  /** The job its acceptance made. */
+  jobId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface EstimateFields {
+  customerId: string;
+  name: string;
+  billingType: BillingType;
+  currency: string;
+  retainagePercent?: string | null;
+  validUntil?: string | null;
+}
+
+export type EstimatePatch = Partial<Pick<EstimateFields, 'name' | 'customerId' | 'retainagePercent' | 'validUntil'>>;
+
+export const createEstimate = (input: EstimateFields, id: string, now: Date): Estimate => ({
+  id,
+  customerId: input.customerId,
+  name: input.name,
+  billingType: input.billingType,
+  currency: checkCurrency(input.currency),
+  retainagePercent: input.retainagePercent ?? null,
+  validUntil: input.validUntil ?? null,
+  status: 'draft',
+  charges: [],
+  approval: null,
+  decision: null,
+  jobId: null,
+  createdAt: now.toISOString(),
+  updatedAt: now.toISOString(),
+  version: 1,
+});
+
+const changed = (estimate: Estimate, now: Date, change: Partial<Estimate>): Estimate => ({
+  ...estimate,
+  ...change,
+  updatedAt: now.toISOString(),
+  version: estimate.version + 1,
+});
+
+const isDecided = (estimate: Estimate): boolean => estimate.status === 'accepted' || estimate.status === 'declined';
+
+/** What the client decided on is on record: an accepted or declined estimate changes no more (409 `ESTIMATE_NOT_EDITABLE`). */
+export const assertEditable = (estimate: Estimate): void => {
+  if (isDecided(estimate)) {
+    throw new DomainError('conflict', 'ESTIMATE_NOT_EDITABLE', `The estimate is ${estimate.status} and cannot be changed`);
+  }
+};
+
+/** An estimate's charges, by the rules of a job's (domain/charge.ts), while it is draft or sent. */
+export const estimateCharges = chargeEditing<Estimate>({ noun: 'estimate', assertEditable });
+
+export const updateEstimate = (estimate: Estimate, patch: EstimatePatch, now: Date): Estimate => {
+  assertEditable(estimate);
+  return changed(estimate, now, Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)));
+};
+
+/** Past its last valid day (`today` is the tenant's calendar day): it can no longer be accepted. */
+export const isPastValidity = (estimate: Estimate, today: string): boolean =>
+  estimate.validUntil !== null && today > estimate.validUntil;
+
+const assertValid = (estimate: Estimate, today: string): void => {
+  if (isPastValidity(estimate, today)) {
+    throw new DomainError('conflict', 'ESTIMATE_EXPIRED', `The estimate was valid until ${estimate.validUntil}`);
+  }
+};
+
+const assertNotEmpty = (estimate: Estimate): void => {
+  if (!estimate.charges.length) {
+    throw new DomainError('rule', 'ESTIMATE_EMPTY', 'The estimate has no charges: add what it offers first');
+  }
+};
+
+/**
+ * Sent to the client (a draft, or a sent one whose new link replaces the old): it offers something
+ * (422 `ESTIMATE_EMPTY`), is still valid (409 `ESTIMATE_EXPIRED`) and undecided (409 `ESTIMATE_NOT_EDITABLE`).
+ */
+export const sendEstimate = (estimate: Estimate, approval: EstimateApproval, today: string, now: Date): Estimate => {
+  assertEditable(estimate);
+  assertNotEmpty(estimate);
+  assertValid(estimate, today);
+  return changed(estimate, now, { status: 'sent', approval });
+};
+
+/** The id of the job an estimate's acceptance makes: drawn from the estimate, so that every accept of it writes that one job. */
+export const jobIdOf = (estimate: Pick<Estimate, 'id'>): string => `job_${estimate.id.replace(/^est_/, '')}`;
+
+/**
+ * The estimate accepted or declined, once (409 `APPROVAL_DECIDED`), with the decision's evidence. A
+ * decline says why (400 `REASON_REQUIRED` naming `reason`); an acceptance needs charges (422
+ * `ESTIMATE_EMPTY`) and a valid estimate (409 `ESTIMATE_EXPIRED` past `validUntil`), and links the
+ * job it makes (`jobOfAcceptance`, in the same write).
+ */
+export const decideEstimate = (
+  estimate: Estimate,
+  outcome: EstimateOutcome,
+  evidence: DecisionEvidence,
+  today: string,
+  now: Date,
+): Estimate => {
+  if (isDecided(estimate)) {
+    throw new DomainError('conflict', 'APPROVAL_DECIDED', `The estimate is ${estimate.status} already`);
+  }
+  const comment = readableComment(evidence.comment);
+  if (outcome === 'reject') {
+    if (!comment) {
+      throw new DomainError('invalid', 'REASON_REQUIRED', 'Say why the estimate is declined', [
+        { field: 'reason', code: 'required', message: 'required: say why the estimate is declined' },
+      ]);
+    }
+    return changed(estimate, now, { status: 'declined', decision: { ...evidence, comment, outcome } });
+  }
+  assertNotEmpty(estimate);
+  assertValid(estimate, today);
+  return changed(estimate, now, {
+    status: 'accepted',
+    decision: { ...evidence, comment, outcome },
+    jobId: jobIdOf(estimate),
+  });
+};
+
+/**
+ * The job an accepted estimate makes: its customer, name, billing type, currency and retainage, the
+ * same charges in the same order (their ids are per owner, so they stay), and a link back to it.
+ */
+export const jobOfAcceptance = (estimate: Estimate, now: Date): Job => ({
+  ...createJob(
+    {
+      customerId: estimate.customerId,
+      name: estimate.name,
+      billingType: estimate.billingType,
+      currency: estimate.currency,
+      retainagePercent: estimate.retainagePercent,
+    },
+    jobIdOf(estimate),
+    now,
+  ),
+  charges: estimate.charges,
+  estimateId: estimate.id,
+});
+
+/** Net, tax per rate and gross of the estimate's charges, as one invoice of all of them would total them. */
+export const estimateTotals = (estimate: Estimate): { totals: Totals; taxes: TaxLine[] } =>
+  lineTotals(estimate.charges, estimate.currency);
+
+/** Only an estimate that made no job may be deleted (409 `ESTIMATE_ACCEPTED`): the job links to it. */
+export const assertDeletable = (estimate: Estimate): void => {
+  if (estimate.status === 'accepted') {
+    throw new DomainError('conflict', 'ESTIMATE_ACCEPTED', 'An accepted estimate cannot be deleted: its job links to it');
+  }
+};
