@@ -148,7 +148,16 @@ const progressSummary = (job: Job, input: DraftInput): LineDraft[] => {
   }));
 };
 
-const progressItemized = (job: Job, input: DraftInput): LineDraft[] =>
+/** The job's charges are in its billing order: a line per charge in that order, whatever order the request names them in. */
+const inChargeOrder = (job: Job, lines: LineDraft[]): LineDraft[] => {
+  const position = new Map(job.charges.map((c, i) => [c.id, i]));
+  const at = (line: LineDraft): number => position.get(line.allocations![0]!.chargeId)!;
+  return [...lines].sort((a, b) => at(a) - at(b));
+};
+
+const progressItemized = (job: Job, input: DraftInput): LineDraft[] => inChargeOrder(job, progressLines(job, input));
+
+const progressLines = (job: Job, input: DraftInput): LineDraft[] =>
   (input.progress ?? []).flatMap((entry, i, entries) => {
     const charge = job.charges.find((c) => c.id === entry.chargeId);
     if (!charge) throw unknownReference('charge', `progress.${i}.chargeId`);

@@ -280,9 +280,10 @@ describe('discount charges', () => {
     });
     const final = bill(closeJob(progress.job, T0), { policy: 'final' });
     // Assess
+    // In the job's order of charges, not the request's
     expect(rows(progress.invoice)).toEqual([
-      ['work', '-100.00', '0'],
       ['work', '500.00', '0'],
+      ['work', '-100.00', '0'],
     ]);
     expect({ status: final.job.status, billed: billed(final.job), invoiced: final.job.invoicedToDate }).toEqual({
       status: 'billed',
