@@ -1,6 +1,7 @@
 import { mailer } from '../adapters/mailer.js';
 import { DomainError } from '../domain/errors.js';
 import { isIssued } from '../domain/invoice.js';
+import { masterJobIdOf } from '../domain/job.js';
 import { mailConfig } from '../shared/config.js';
 import { getCustomer } from '../store/customer.store.js';
 import { getInvoice } from '../store/invoice.store.js';
@@ -37,7 +38,9 @@ const loadView = async (tenantId: string, invoiceId: string): Promise<InvoiceVie
     invoice.jobId === null ? undefined : getJob(tenantId, invoice.jobId),
     invoice.profileId === null ? undefined : getProfile(tenantId, invoice.profileId),
   ]);
-  return invoiceView({ tenant, customer, invoice, job, profile });
+  const masterId = job && masterJobIdOf(job);
+  const master = masterId ? await getJob(tenantId, masterId) : undefined;
+  return invoiceView({ tenant, customer, invoice, job, profile, master });
 };
 
 const render = async (view: InvoiceView, format: DocumentFormat): Promise<InvoiceDocument> =>

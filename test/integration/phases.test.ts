@@ -28,6 +28,15 @@ const aMaster = async () => {
   return { tenantId: tenant.id, masterId: job.id, works: works.charge.id, tiles: tiles.charge.id };
 };
 
+/** The DomainError that the use case is refused with. */
+const refusal = (work: Promise<unknown>): Promise<DomainError> =>
+  work.then(
+    () => {
+      throw new Error('expected a refusal');
+    },
+    (error: DomainError) => error,
+  );
+
 const chargesTotal = (...jobs: Job[]) => sumAmounts(jobs.flatMap((j) => j.charges.map((c) => c.amount))).toFixed(2);
 
 describe('phase jobs', () => {
@@ -88,7 +97,7 @@ describe('phase jobs', () => {
     const first = await createPhase(tenantId, masterId, { name: 'A', charges: [{ chargeId: works }] });
     const second = await createPhase(tenantId, masterId, { name: 'B', charges: [{ chargeId: tiles, amount: '10.00' }] });
     await closeJob(tenantId, first.id);
-    const refused = await closeJob(tenantId, masterId).catch((error: DomainError) => error);
+    const refused = await refusal(closeJob(tenantId, masterId));
     expect(refused).toMatchObject({ code: 'PHASES_OPEN', message: expect.stringContaining(second.id) });
     expect(refused.message).not.toContain(first.id);
     expect((await getJob(tenantId, masterId)).status).toBe('open');
@@ -121,7 +130,7 @@ describe('phase jobs', () => {
     const invoiced = await createPhase(tenantId, masterId, { name: 'A', charges: [{ chargeId: works }] });
     const plain = await createPhase(tenantId, masterId, { name: 'B', charges: [{ chargeId: tiles, quantity: '4' }] });
     await createDraft(tenantId, invoiced.id, { policy: 'deposit', amount: '10.00' });
-    const refused = await deleteJob(tenantId, masterId).catch((error: DomainError) => error);
+    const refused = await refusal(deleteJob(tenantId, masterId));
     expect(refused).toMatchObject({ code: 'PHASES_HAVE_INVOICES', message: expect.stringContaining(invoiced.id) });
     expect((await getJob(tenantId, plain.id)).id).toBe(plain.id);
     // A second master whose phase has no invoice goes with it

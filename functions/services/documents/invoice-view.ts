@@ -24,6 +24,8 @@ export interface InvoiceView {
   invoice: Invoice;
   /** What it bills, as its header names it: `Job: <name>`, or `Tab: <name>` for an accumulating profile. */
   source: { label: 'Job' | 'Tab'; name: string };
+  /** A phase job's master, by name: the document says what the phase is a phase of. */
+  phaseOf?: string;
   /** The job summary; null on an invoice of a profile, which has no job to sum up. */
   job: { name: string; currency: string; position: JobPosition } | null;
 }
@@ -35,13 +37,16 @@ export interface InvoiceSources {
   /** Its billing source: the job, or for an invoice of an accumulating profile the profile. */
   job?: Job;
   profile?: Pick<Profile, 'name'>;
+  /** The job's master, when the job is a phase. */
+  master?: Pick<Job, 'name'>;
 }
 
-export const invoiceView = ({ tenant, customer, invoice, job, profile }: InvoiceSources): InvoiceView => ({
+export const invoiceView = ({ tenant, customer, invoice, job, profile, master }: InvoiceSources): InvoiceView => ({
   seller: { name: tenant.name },
   billTo: { name: customer.name, email: customer.email, address: customer.billingAddress, taxId: customer.taxId },
   invoice,
   source: job ? { label: 'Job', name: job.name } : { label: 'Tab', name: profile?.name ?? '' },
+  ...(master ? { phaseOf: master.name } : {}),
   job: job
     ? {
         name: job.name,
@@ -126,6 +131,7 @@ export type Row = [label: string, value: string];
 export const headerRows = (view: InvoiceView): Row[] => {
   const { invoice } = view;
   return [
+    ...(view.phaseOf === undefined ? [] : [['Phase of', view.phaseOf] as Row]),
     ['Number', numberOrDraft(invoice)],
     ['Status', statusWords(invoice)],
     ['Type', policyWords(invoice)],
