@@ -3,7 +3,7 @@ import { isExpired, readableComment, type ApprovalOutcome, type ApprovalRequest 
 import { DomainError } from '../domain/errors.js';
 import { localDate } from '../domain/dates.js';
 import { estimateTotals, isPastValidity } from '../domain/estimate.js';
-import { billingSummary, milestonePlanOf, type Job } from '../domain/job.js';
+import { billingSummary, masterJobIdOf, milestonePlanOf, type Job } from '../domain/job.js';
 import { positionOf } from '../domain/milestone.js';
 import { getApprovalRequest } from '../store/approval.store.js';
 import { getCustomer } from '../store/customer.store.js';
@@ -138,7 +138,12 @@ const showEstimate = async (tenantId: string, request: ApprovalRequest, estimate
 const show = async (tenantId: string, request: ApprovalRequest): Promise<Shown> => {
   if (request.subject.kind === 'estimate') return showEstimate(tenantId, request, request.subject.estimateId);
   const [tenant, job] = await Promise.all([getTenant(tenantId), getJob(tenantId, request.subject.jobId)]);
-  const customer = await getCustomer(tenantId, job.customerId);
+  const masterId = masterJobIdOf(job);
+  // A phase's page names its master.
+  const [customer, master] = await Promise.all([
+    getCustomer(tenantId, job.customerId),
+    masterId === null ? undefined : getJob(tenantId, masterId),
+  ]);
   const business = { name: tenant.name };
   if (request.subject.kind === 'milestone') {
     const m = await getMilestone(tenantId, job.id, request.subject.milestoneId);
@@ -149,7 +154,7 @@ const show = async (tenantId: string, request: ApprovalRequest): Promise<Shown> 
       render: (form) =>
         renderApprovalPage({
           business,
-          job: { name: job.name },
+          job: { name: job.name, masterJobName: master?.name ?? null },
           customer: { name: customer.name },
           milestone: {
             name: m.name,
