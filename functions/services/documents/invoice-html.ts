@@ -1,18 +1,11 @@
 import escapeHtml from 'escape-html';
-import type { InvoiceLine } from '../../domain/invoice.js';
 import {
   addressLines,
-  headerRows,
-  lineDescription,
+  invoiceDocument,
   money,
-  numberOrDraft,
   percent,
-  positionNote,
-  positionRows,
   showsGroups,
-  stamp,
-  title,
-  totalRows,
+  type DocumentView,
   type InvoiceView,
   type Row,
 } from './invoice-view.js';
@@ -71,7 +64,7 @@ tr.deduction td { color: #52606d; font-style: italic; }
 
 const rows = (items: Row[]): string => items.map(([label, value]) => `<dt>${e(label)}</dt><dd>${e(value)}</dd>`).join('');
 
-const billTo = ({ billTo: to }: InvoiceView): string =>
+const party = ({ party: to }: DocumentView): string =>
   [
     `<p><strong>${e(to.name)}</strong></p>`,
     ...addressLines(to.address).map((line) => `<p>${e(line)}</p>`),
@@ -79,26 +72,24 @@ const billTo = ({ billTo: to }: InvoiceView): string =>
     to.taxId ? `<p>Tax ID: ${e(to.taxId)}</p>` : '',
   ].join('');
 
-const position = (view: InvoiceView): string =>
-  !view.job
+const summary = ({ summary: box }: DocumentView): string =>
+  !box
     ? ''
-    : `<section class="position"><h2>Job summary</h2>${positionRows(view)
+    : `<section class="position"><h2>${e(box.heading)}</h2>${box.rows
         .map(([label, value]) => `<div><span>${e(label)}</span><strong>${e(value)}</strong></div>`)
-        .join('')}<p>${e(positionNote(view))}</p></section>`;
+        .join('')}<p>${e(box.note)}</p></section>`;
 
-const DEDUCTIONS = new Set<InvoiceLine['kind']>(['deposit_applied', 'retainage_withheld']);
-
-const lines = ({ invoice }: InvoiceView): string => {
-  const grouped = showsGroups(invoice);
-  const m = (value: string) => money(value, invoice.currency);
+const lines = (doc: DocumentView): string => {
+  const grouped = showsGroups(doc);
+  const m = (value: string) => money(value, doc.currency);
   const head = ['Description', ...(grouped ? ['Group'] : [])]
     .map((label) => `<th>${label}</th>`)
     .concat(['Quantity', 'Unit price', 'Tax', 'Amount'].map((label) => `<th class="num">${label}</th>`))
     .join('');
-  const body = invoice.lines
+  const body = doc.lines
     .map(
       (line) =>
-        `<tr${DEDUCTIONS.has(line.kind) ? ' class="deduction"' : ''}><td>${e(lineDescription(line))}</td>` +
+        `<tr${line.muted ? ' class="deduction"' : ''}><td>${e(line.description)}</td>` +
         (grouped ? `<td>${e(line.group)}</td>` : '') +
         `<td class="num">${e(line.quantity)}</td><td class="num">${e(m(line.unitPrice))}</td>` +
         `<td class="num">${e(percent(line.taxRate))}</td><td class="num">${e(m(line.amount))}</td></tr>`,
@@ -107,9 +98,9 @@ const lines = ({ invoice }: InvoiceView): string => {
   return `<div class="scroll"><table class="lines"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 };
 
-const taxes = ({ invoice }: InvoiceView): string => {
-  const m = (value: string) => money(value, invoice.currency);
-  const body = invoice.taxes
+const taxes = (doc: DocumentView): string => {
+  const m = (value: string) => money(value, doc.currency);
+  const body = doc.taxes
     .map(
       (t) => `<tr><td>${e(percent(t.rate))}</td><td class="num">${e(m(t.base))}</td><td class="num">${e(m(t.amount))}</td></tr>`,
     )
@@ -119,19 +110,18 @@ const taxes = ({ invoice }: InvoiceView): string => {
 
 const CLASSES: Record<string, string> = { Total: 'gross', 'Balance due': 'due' };
 
-const totals = ({ invoice }: InvoiceView): string =>
-  `<table class="totals" aria-label="Totals"><tbody>${totalRows(invoice)
+const totals = (doc: DocumentView): string =>
+  `<table class="totals" aria-label="Totals"><tbody>${doc.totals
     .map(
       ([label, value]) =>
         `<tr${CLASSES[label] ? ` class="${CLASSES[label]}"` : ''}><td>${e(label)}</td><td class="num">${e(value)}</td></tr>`,
     )
     .join('')}</tbody></table>`;
 
-/** The invoice as one self-contained, printable HTML page (inline CSS, no external assets). */
-export const renderInvoiceHtml = (view: InvoiceView): string => {
-  const { invoice } = view;
-  const heading = `${title(invoice)} ${numberOrDraft(invoice)}`;
-  const mark = stamp(invoice);
+/** A document (an invoice, an estimate) as one self-contained, printable HTML page (inline CSS, no external assets). */
+export const renderDocumentHtml = (view: DocumentView): string => {
+  const heading = `${view.title} ${view.reference}`;
+  const mark = view.stamp;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -145,21 +135,24 @@ export const renderInvoiceHtml = (view: InvoiceView): string => {
 ${mark ? `<div class="stamp" aria-hidden="true">${e(mark)}</div>` : ''}
 <header>
 <div><div class="seller">${e(view.seller.name)}</div><div>${e(view.source.label)}: ${e(view.source.name)}</div></div>
-<div class="doc"><h1>${e(title(invoice))}</h1><div class="number">${e(numberOrDraft(invoice))}</div></div>
+<div class="doc"><h1>${e(view.title)}</h1><div class="number">${e(view.reference)}</div></div>
 </header>
 <section class="parties">
-<div><h2>Bill to</h2>${billTo(view)}</div>
-<div><h2>Details</h2><dl>${rows(headerRows(view))}</dl></div>
+<div><h2>${e(view.party.heading)}</h2>${party(view)}</div>
+<div><h2>Details</h2><dl>${rows(view.details)}</dl></div>
 </section>
-${position(view)}
+${summary(view)}
 ${lines(view)}
 <div class="bottom">
 ${taxes(view)}
 ${totals(view)}
 </div>
-${invoice.notes ? `<section class="notes"><h2>Notes</h2>${e(invoice.notes)}</section>` : ''}
+${view.notes ? `<section class="notes"><h2>Notes</h2>${e(view.notes)}</section>` : ''}
 </main>
 </body>
 </html>
 `;
 };
+
+/** The invoice as one self-contained, printable HTML page. */
+export const renderInvoiceHtml = (view: InvoiceView): string => renderDocumentHtml(invoiceDocument(view));

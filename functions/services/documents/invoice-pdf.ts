@@ -1,16 +1,10 @@
 import {
   addressLines,
-  headerRows,
-  lineDescription,
+  invoiceDocument,
   money,
-  numberOrDraft,
   percent,
-  positionNote,
-  positionRows,
   showsGroups,
-  stamp,
-  title,
-  totalRows,
+  type DocumentView,
   type InvoiceView,
 } from './invoice-view.js';
 import {
@@ -33,22 +27,21 @@ import {
 
 const HALF = WIDTH / 2 - 12;
 
-const header = (doc: Doc, view: InvoiceView): number => {
-  const { invoice } = view;
+const header = (doc: Doc, view: DocumentView): number => {
   font(doc, 16, true).text(view.seller.name, LEFT, MARGIN.top, { width: WIDTH / 2 });
   font(doc, 9, false, MUTED).text(`${view.source.label}: ${view.source.name}`, { width: WIDTH / 2 });
   const left = doc.y;
-  font(doc, 20, true).text(title(invoice), LEFT + WIDTH / 2, MARGIN.top, { width: WIDTH / 2, align: 'right' });
-  font(doc, 12, true).text(numberOrDraft(invoice), { width: WIDTH / 2, align: 'right' });
+  font(doc, 20, true).text(view.title, LEFT + WIDTH / 2, MARGIN.top, { width: WIDTH / 2, align: 'right' });
+  font(doc, 12, true).text(view.reference, { width: WIDTH / 2, align: 'right' });
   const y = Math.max(left, doc.y) + 8;
   rule(doc, y, { color: INK, weight: 1.5 });
   return y + 16;
 };
 
-const parties = (doc: Doc, view: InvoiceView, top: number): number => {
+const parties = (doc: Doc, view: DocumentView, top: number): number => {
   const options = { width: HALF, lineGap: 2.5 };
-  const to = view.billTo;
-  font(doc, 8, true, MUTED).text('BILL TO', LEFT, top, options);
+  const to = view.party;
+  font(doc, 8, true, MUTED).text(to.heading.toUpperCase(), LEFT, top, options);
   font(doc, 10, true).text(to.name, LEFT, doc.y + 3, options);
   font(doc, 10);
   for (const line of [...addressLines(to.address), to.email, to.taxId && `Tax ID: ${to.taxId}`])
@@ -58,7 +51,7 @@ const parties = (doc: Doc, view: InvoiceView, top: number): number => {
   const x = LEFT + WIDTH - HALF;
   font(doc, 8, true, MUTED).text('DETAILS', x, top, options);
   let y = doc.y + 3;
-  for (const [label, value] of headerRows(view)) {
+  for (const [label, value] of view.details) {
     font(doc, 10, false, MUTED).text(label, x, y, { width: 70, lineGap: 2.5 });
     font(doc, 10).text(value, x + 74, y, { width: HALF - 74, lineGap: 2.5 });
     y = doc.y;
@@ -66,16 +59,16 @@ const parties = (doc: Doc, view: InvoiceView, top: number): number => {
   return Math.max(left, y) + 16;
 };
 
-/** The job summary: six figures in a shaded box, three a row, and what they mean. */
-const position = (doc: Doc, view: InvoiceView, top: number): number => {
-  if (!view.job) return top;
+/** The summary (an invoice's job summary): six figures in a shaded box, three a row, and what they mean. */
+const summary = (doc: Doc, view: DocumentView, top: number): number => {
+  if (!view.summary) return top;
   const cell = (WIDTH - 24) / 3;
-  const note = positionNote(view);
+  const { note } = view.summary;
   const height = 2 * 28 + font(doc, 7).heightOfString(note, { width: WIDTH - 24 }) + 38;
   const y = room(doc, top, height);
   doc.rect(LEFT, y, WIDTH, height).fill(SHADE);
-  font(doc, 8, true, MUTED).text('JOB SUMMARY', LEFT + 12, y + 10);
-  positionRows(view).forEach(([label, value], i) => {
+  font(doc, 8, true, MUTED).text(view.summary.heading.toUpperCase(), LEFT + 12, y + 10);
+  view.summary.rows.forEach(([label, value], i) => {
     const x = LEFT + 12 + (i % 3) * cell;
     const cy = y + 28 + Math.floor(i / 3) * 28;
     font(doc, 8, false, MUTED).text(label, x, cy, { width: cell - 8 });
@@ -85,8 +78,8 @@ const position = (doc: Doc, view: InvoiceView, top: number): number => {
   return y + height + 16;
 };
 
-const lines = (doc: Doc, { invoice }: InvoiceView, top: number): number => {
-  const grouped = showsGroups(invoice);
+const lines = (doc: Doc, view: DocumentView, top: number): number => {
+  const grouped = showsGroups(view);
   const columns: Column[] = [
     { label: 'Description', width: grouped ? 155 : 230 },
     ...(grouped ? [{ label: 'Group', width: 75 }] : []),
@@ -95,32 +88,32 @@ const lines = (doc: Doc, { invoice }: InvoiceView, top: number): number => {
     { label: 'Tax', width: 40, align: 'right' },
     { label: 'Amount', width: 95, align: 'right' },
   ];
-  const rows = invoice.lines.map((line) => ({
+  const rows = view.lines.map((line) => ({
     cells: [
-      lineDescription(line),
+      line.description,
       ...(grouped ? [line.group ?? ''] : []),
       line.quantity,
-      money(line.unitPrice, invoice.currency),
+      money(line.unitPrice, view.currency),
       percent(line.taxRate),
-      money(line.amount, invoice.currency),
+      money(line.amount, view.currency),
     ],
-    muted: line.kind === 'deposit_applied' || line.kind === 'retainage_withheld',
+    muted: line.muted,
   }));
   return table(doc, columns, rows, top) + 10;
 };
 
 /** Taxes per rate on the left, totals and what is due on the right. */
-const bottom = (doc: Doc, { invoice }: InvoiceView, top: number): number => {
-  const totals = totalRows(invoice);
-  const y = room(doc, top, Math.max(totals.length * 18, invoice.taxes.length * 20 + 40) + 10);
+const bottom = (doc: Doc, view: DocumentView, top: number): number => {
+  const { totals } = view;
+  const y = room(doc, top, Math.max(totals.length * 18, view.taxes.length * 20 + 40) + 10);
   font(doc, 8, true, MUTED).text('TAX', LEFT, y);
   const taxColumns: Column[] = [
     { label: 'Rate', width: 50 },
     { label: 'Base', width: 95, align: 'right' },
     { label: 'Tax', width: 95, align: 'right' },
   ];
-  const taxRows = invoice.taxes.map((t) => ({
-    cells: [percent(t.rate), money(t.base, invoice.currency), money(t.amount, invoice.currency)],
+  const taxRows = view.taxes.map((t) => ({
+    cells: [percent(t.rate), money(t.base, view.currency), money(t.amount, view.currency)],
   }));
   const taxEnd = table(doc, taxColumns, taxRows, doc.y + 4);
   const x = LEFT + WIDTH - HALF;
@@ -145,9 +138,9 @@ const notes = (doc: Doc, text: string, top: number): void => {
 };
 
 /** The stamp and the page footer, on every page once the content is laid out. */
-const finish = (doc: Doc, view: InvoiceView): void => {
+const finish = (doc: Doc, view: DocumentView): void => {
   const { start, count } = doc.bufferedPageRange();
-  const mark = stamp(view.invoice);
+  const mark = view.stamp;
   for (let i = start; i < start + count; i += 1) {
     doc.switchToPage(i);
     doc.page.margins.bottom = 0; // writing below the bottom margin would start a new page
@@ -158,21 +151,20 @@ const finish = (doc: Doc, view: InvoiceView): void => {
         .text(mark, 0, PAGE.height / 2 - 55, { width: PAGE.width, align: 'center' });
       doc.restore();
     }
-    const footer = `${view.seller.name} · ${title(view.invoice)} ${numberOrDraft(view.invoice)} · Page ${i - start + 1} of ${count}`;
+    const footer = `${view.seller.name} · ${view.title} ${view.reference} · Page ${i - start + 1} of ${count}`;
     font(doc, 7.5, false, MUTED).text(footer, LEFT, BOTTOM + 24, { width: WIDTH, align: 'center', lineBreak: false });
   }
 };
 
 /**
- * The invoice as an A4 PDF, its text in Windows-1252 (see `winAnsi`). The same invoice renders the same bytes: the creation date (which
- * also seeds the file ID) is the invoice's, not the clock's.
+ * A document (an invoice, an estimate) as an A4 PDF, its text in Windows-1252 (see `winAnsi`). The same document renders the same
+ * bytes: the creation date (which also seeds the file ID) is the document's (`datedAt`), not the clock's.
  */
-export const renderInvoicePdf = async (given: InvoiceView): Promise<Buffer> => {
+export const renderDocumentPdf = async (given: DocumentView): Promise<Buffer> => {
   // Loaded on the first render, not at import: pdfkit is installed beside the bundle of the functions
   // that render documents only (lib/constructs/bundling.ts), and costs the others nothing.
   const { default: PDFDocument } = await import('pdfkit');
   const view = printableData(given);
-  const { invoice } = view;
   const doc = new PDFDocument({
     size: 'A4',
     margins: MARGIN,
@@ -180,10 +172,10 @@ export const renderInvoicePdf = async (given: InvoiceView): Promise<Buffer> => {
     lang: 'en',
     displayTitle: true,
     info: {
-      Title: `${title(invoice)} ${numberOrDraft(invoice)}`,
+      Title: `${view.title} ${view.reference}`,
       Author: view.seller.name,
-      Subject: `${title(invoice)} to ${view.billTo.name}`,
-      CreationDate: new Date(invoice.issuedAt ?? invoice.createdAt),
+      Subject: `${view.title} to ${view.party.name}`,
+      CreationDate: new Date(view.datedAt),
     },
   });
   const chunks: Buffer[] = [];
@@ -194,11 +186,14 @@ export const renderInvoicePdf = async (given: InvoiceView): Promise<Buffer> => {
   });
   let y = header(doc, view);
   y = parties(doc, view, y);
-  y = position(doc, view, y);
+  y = summary(doc, view, y);
   y = lines(doc, view, y);
   y = bottom(doc, view, y);
-  if (invoice.notes) notes(doc, invoice.notes, y);
+  if (view.notes) notes(doc, view.notes, y);
   finish(doc, view);
   doc.end();
   return done;
 };
+
+/** The invoice as an A4 PDF: the same invoice renders the same bytes (dated by its issue, or a draft's making). */
+export const renderInvoicePdf = (view: InvoiceView): Promise<Buffer> => renderDocumentPdf(invoiceDocument(view));

@@ -123,9 +123,6 @@ export const documentFilename = (invoice: Invoice, extension: 'html' | 'pdf'): s
 export const lineDescription = (line: Pick<InvoiceLine, 'description' | 'date'>): string =>
   line.date ? `${line.description}, added ${line.date}` : line.description;
 
-/** The group column is shown only when some line has a group. */
-export const showsGroups = (invoice: Invoice): boolean => invoice.lines.some((line) => line.group !== null);
-
 export type Row = [label: string, value: string];
 
 export const headerRows = (view: InvoiceView): Row[] => {
@@ -172,3 +169,77 @@ export const positionNote = ({ invoice, job }: InvoiceView): string =>
     : invoice.jobStanding
       ? `Job figures as this invoice was issued on ${job.position.asOf}; billed to date counts it, the invoices issued before it and the retainage held.`
       : `Job figures as of ${job.position.asOf}; billed to date counts the issued invoices of the job and the retainage held, and will count this one once it is issued.`;
+
+/** A line of a document: an invoice's line, an estimate's charge. Amounts in the document's currency. */
+export interface DocumentLine {
+  description: string;
+  group: string | null;
+  quantity: string;
+  unitPrice: string;
+  taxRate: string;
+  amount: string;
+  /** A deduction (a deposit applied, retainage withheld), set in a muted style. */
+  muted: boolean;
+}
+
+/**
+ * What a billing document shows, whatever it is (an invoice, a credit note, an estimate): the HTML and
+ * PDF renderers are pure functions of it, so every kind of document is laid out by the same code.
+ */
+export interface DocumentView {
+  seller: { name: string };
+  /** Whom it is for, under its heading ("Bill to", "Prepared for"). */
+  party: { heading: string; name: string; email: string | null; address: Address | null; taxId: string | null };
+  /** What it is of, as its header names it: `Job: <name>`. */
+  source: { label: string; name: string };
+  title: string;
+  /** Its number (or `DRAFT`), or the estimate's reference. */
+  reference: string;
+  stamp: string | null;
+  details: Row[];
+  /** A box of figures under a heading, with a note saying what they mean (an invoice's job summary); null for none. */
+  summary: { heading: string; rows: Row[]; note: string } | null;
+  currency: string;
+  lines: DocumentLine[];
+  taxes: { rate: string; base: string; amount: string }[];
+  /** Label and formatted amount; `Total` and `Balance due` are set strong. */
+  totals: Row[];
+  notes: string | null;
+  /** ISO time the PDF is dated (and its file ID seeded) with: the same document renders the same bytes. */
+  datedAt: string;
+}
+
+const DEDUCTIONS = new Set<InvoiceLine['kind']>(['deposit_applied', 'retainage_withheld']);
+
+/** The invoice as a document. */
+export const invoiceDocument = (view: InvoiceView): DocumentView => {
+  const { invoice } = view;
+  const to = view.billTo;
+  return {
+    seller: view.seller,
+    party: { heading: 'Bill to', name: to.name, email: to.email, address: to.address, taxId: to.taxId },
+    source: view.source,
+    title: title(invoice),
+    reference: numberOrDraft(invoice),
+    stamp: stamp(invoice),
+    details: headerRows(view),
+    summary: view.job ? { heading: 'Job summary', rows: positionRows(view), note: positionNote(view) } : null,
+    currency: invoice.currency,
+    lines: invoice.lines.map((line) => ({
+      description: lineDescription(line),
+      group: line.group,
+      quantity: line.quantity,
+      unitPrice: line.unitPrice,
+      taxRate: line.taxRate,
+      amount: line.amount,
+      muted: DEDUCTIONS.has(line.kind),
+    })),
+    taxes: invoice.taxes,
+    totals: totalRows(invoice),
+    notes: invoice.notes,
+    datedAt: invoice.issuedAt ?? invoice.createdAt,
+  };
+};
+
+/** The group column is shown only when some line has a group. */
+export const showsGroups = (doc: DocumentView): boolean => doc.lines.some((line) => line.group !== null);
