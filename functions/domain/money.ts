@@ -61,9 +61,23 @@ export function roundMoney(value: AmountInput, currency: string): Amount {
   return unsigned(amount(value).toDecimalPlaces(minorUnits(currency), Dec.ROUND_HALF_UP));
 }
 
+/** By minor-unit digits: a string already in the edge format (no leading zeros, exactly those digits, not "-0"). */
+const edgeFormats = new Map<number, RegExp>();
+const edgeFormat = (units: number): RegExp => {
+  let format = edgeFormats.get(units);
+  if (!format) {
+    format = new RegExp(`^(?!-0(\\.0*)?$)-?(0|[1-9]\\d*)${units ? `\\.\\d{${units}}` : ''}$`);
+    edgeFormats.set(units, format);
+  }
+  return format;
+};
+
 /** The edge format: rounded, exactly the minor-unit digits ("1234.50", "100" for JPY), never "-0.00". */
 export function toAmountString(value: AmountInput, currency: string): string {
-  return roundMoney(value, currency).toFixed(minorUnits(currency));
+  const units = minorUnits(currency);
+  // Stored amounts are in the edge format already: returned as they are, without a decimal round trip.
+  if (typeof value === 'string' && edgeFormat(units).test(value)) return value;
+  return roundMoney(value, currency).toFixed(units);
 }
 
 /** `percent` percent of `base` ("20" means 20%), rounded to the minor unit. */

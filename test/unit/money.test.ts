@@ -50,6 +50,27 @@ describe('rounding', () => {
     expect(toAmountString(new Dec('-0'), 'EUR')).toBe('0.00');
   });
 
+  it('gives a string in the edge format back as it is, and every other string as decimal.js rounds it', () => {
+    // Forms stored amounts and client input take: signs, zeros, leading zeros, too few or many digits.
+    const decimalString = fc
+      .tuple(
+        fc.constantFrom('', '-'),
+        fc.constantFrom('0', '00', '7', '07', '1234', '999999999999999'),
+        fc.constantFrom('', '.', '.0', '.00', '.000', '.5', '.50', '.05', '.995', '.125', '.0001'),
+      )
+      .map(([sign, whole, fraction]) => `${sign}${whole}${fraction}`)
+      .filter((s) => /^-?\d+(\.\d+)?$/.test(s));
+    fc.assert(
+      fc.property(decimalString, fc.constantFrom('EUR', 'JPY', 'BHD'), (value, currency) => {
+        expect(toAmountString(value, currency)).toBe(roundMoney(value, currency).toFixed(minorUnits(currency)));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(toAmountString('-0.00', 'EUR')).toBe('0.00');
+    expect(toAmountString('-0', 'JPY')).toBe('0');
+    expect(toAmountString('012.50', 'EUR')).toBe('12.50');
+  });
+
   it('takes percents as percent strings and rounds the result', () => {
     expect(percentOf('19.99', '20', 'EUR').toFixed()).toBe('4');
     expect(percentOf('10.05', '5', 'EUR').toFixed()).toBe('0.5'); // 0.5025
@@ -152,9 +173,7 @@ describe('money properties', () => {
           expect(sumAmounts(parts).eq(total)).toBe(true);
           parts.forEach((part, i) => {
             expect(part.div(unit).isInteger()).toBe(true);
-            const share = sumWeights.isZero()
-              ? total.div(weights.length)
-              : total.times(weights[i] ?? '0').div(sumWeights);
+            const share = sumWeights.isZero() ? total.div(weights.length) : total.times(weights[i] ?? '0').div(sumWeights);
             expect(part.minus(share).abs().lt(unit)).toBe(true);
           });
         },
