@@ -5,6 +5,7 @@ import { createDraft } from '../../functions/services/invoice.service.js';
 import { recordPayment } from '../../functions/services/invoice-status.service.js';
 import { addCharge, createJob, getJob } from '../../functions/services/job.service.js';
 import { withMilestones } from '../../functions/services/milestone.service.js';
+import { rollUpOf } from '../../functions/services/phase.service.js';
 import { registerTenant } from '../../functions/services/tenant.service.js';
 import { dbMetrics, resetDbMetrics, setCapacityMetering, type DbMetrics } from '../../functions/store/client.js';
 
@@ -84,7 +85,11 @@ describe('the requests and write units of the invoice operations (issue 10)', ()
         note: null,
       }),
     );
-    const job = await measured(async () => withMilestones(tenantId, await getJob(tenantId, jobId)));
+    // As GET /v1/jobs/{id} reads it: its milestones and, for a master, its phases (none here: no read).
+    const job = await measured(async () => {
+      const read = await getJob(tenantId, jobId);
+      return Promise.all([withMilestones(tenantId, read), rollUpOf(tenantId, read)]);
+    });
 
     // Each within its budget; one over it is named with what it sent.
     const over = Object.entries({ draft, issue, payment, getJob: job }).flatMap(([name, run]) => {
