@@ -68,6 +68,8 @@ const GROUP_NEEDS: Partial<Record<RouteGroup, GroupNeeds>> = {
   milestones: { sendsMail: true, portalUrl: true, starts: ['milestone-billing'], schedules: true },
   // Proposing a change order emails the client its approval link, and schedules the request's reminder and expiry.
   'change-orders': { sendsMail: true, portalUrl: true, schedules: true },
+  // Sending an estimate emails its approval link (timers scheduled as a change order's); its document renders as a PDF.
+  estimates: { rendersDocuments: true, sendsMail: true, portalUrl: true, schedules: true },
   // Activating, pausing, updating or cancelling a profile puts or removes its schedule.
   profiles: { schedules: true },
   // The go-ahead of a partial invoice starts its finalization.

@@ -1,6 +1,7 @@
 import type { Route } from '../route.js';
 import { changeOrderRoutes } from './change-orders.routes.js';
 import { customerRoutes } from './customers.routes.js';
+import { estimateRoutes } from './estimates.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { expenditureRoutes } from './expenditures.routes.js';
 import { invoiceRoutes } from './invoices.routes.js';
@@ -23,6 +24,7 @@ export const routeGroups = {
   expenditures: expenditureRoutes,
   // Keyed as its handler file is named: functions/api/change-orders.handler.ts.
   'change-orders': changeOrderRoutes,
+  estimates: estimateRoutes,
   invoices: invoiceRoutes,
   'partial-invoices': partialInvoiceRoutes,
   profiles: profileRoutes,

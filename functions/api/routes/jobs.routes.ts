@@ -4,28 +4,24 @@ import { expenditureSummary } from '../../domain/expenditure.js';
 import { billingSummary, type Job } from '../../domain/job.js';
 import { MAX_MILESTONES } from '../../domain/milestone.js';
 import { expenditureSummarySchema } from './expenditure.schemas.js';
-import { billingSchema } from './job.schemas.js';
+import { billingSchema, billingType, chargeParams, chargePatch, chargeSchema, newCharge } from './job.schemas.js';
 import { milestoneStatus } from './milestone.schemas.js';
 import * as jobs from '../../services/job.service.js';
 import type { ChargeOfJob } from '../../services/job.service.js';
 import { withMilestones, type MilestoneSummary } from '../../services/milestone.service.js';
 import { created, route } from '../route.js';
 import {
-  DECIMAL_DESCRIPTION,
   actionRoute,
   atLeastOneField,
-  decimalString,
   etag,
   idParams,
   pageOf,
   pageQuery,
   percentString,
-  positiveDecimalString,
   currencyCode,
   resourceId,
 } from '../schemas.js';
 
-const billingType = z.enum(['fixed_price', 'time_and_material', 'milestone']);
 const jobStatus = z.enum(['open', 'closed', 'billed']);
 
 const newJob = z.withMeta(
@@ -45,39 +41,7 @@ const jobPatch = z
   )
   .check(z.refine(atLeastOneField, 'give at least one field'));
 
-const chargeFields = {
-  description: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
-  group: z.nullish(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
-  quantity: positiveDecimalString,
-  unitPrice: z.withMeta(decimalString, {
-    description: `${DECIMAL_DESCRIPTION}. Negative for a discount. The job's charges, each at its size with its tax, stay below 10^15 (else 422 AMOUNT_TOO_LARGE)`,
-  }),
-  taxRate: z.optional(percentString),
-};
-const newCharge = z.withMeta(z.strictObject(chargeFields), {
-  examples: [{ description: 'Cabinets', group: 'Joinery', quantity: '12', unitPrice: '350.00', taxRate: '19' }],
-});
-const chargePatch = z.partial(z.strictObject(chargeFields)).check(z.refine(atLeastOneField, 'give at least one field'));
-
 const jobQuery = z.extend(pageQuery, { customerId: z.optional(resourceId), status: z.optional(jobStatus) });
-const chargeParams = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(64)),
-  chargeId: z.string().check(z.minLength(1), z.maxLength(64)),
-});
-
-const chargeSchema = z.withMeta(
-  z.object({
-    id: z.string(),
-    description: z.string(),
-    group: z.nullable(z.string()),
-    quantity: z.string(),
-    unitPrice: z.string(),
-    taxRate: z.string(),
-    amount: z.string(),
-    billedToDate: z.string(),
-  }),
-  { id: 'Charge' },
-);
 
 const milestoneLine = z.withMeta(
   z.object({
@@ -101,6 +65,7 @@ const jobFields = z.object({
   status: jobStatus,
   charges: z.array(chargeSchema).check(z.maxLength(MAX_CHARGES)),
   billing: billingSchema,
+  estimateId: z.withMeta(z.nullable(z.string()), { description: 'The estimate whose acceptance made the job; null for none' }),
   expenditures: expenditureSummarySchema,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -120,7 +85,12 @@ export const jobSchema = z.withMeta(
 const jobListItemSchema = z.withMeta(jobFields, { id: 'JobListItem' });
 
 /** The job as clients see it: its ledger folded into the billing summary (the schema drops the rest). */
-const listedJob = (job: Job) => ({ ...job, billing: billingSummary(job), expenditures: expenditureSummary(job) });
+const listedJob = (job: Job) => ({
+  ...job,
+  estimateId: job.estimateId ?? null,
+  billing: billingSummary(job),
+  expenditures: expenditureSummary(job),
+});
 
 export const jobView = (job: Job, milestones: MilestoneSummary[]) => ({ ...listedJob(job), milestones });
 
