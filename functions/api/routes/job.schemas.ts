@@ -68,6 +68,7 @@ export const chargeSchema = z.withMeta(
     taxRate: z.string(),
     amount: z.string(),
     billedToDate: z.string(),
+    fromChargeId: z.withMeta(z.optional(z.string()), { description: "On a phase job: the master's charge it was taken from" }),
   }),
   { id: 'Charge' },
 );

@@ -1,14 +1,16 @@
 import * as z from '../../shared/zod.js';
 import { MAX_CHARGES } from '../../domain/charge.js';
 import { expenditureSummary } from '../../domain/expenditure.js';
-import { billingSummary, type Job } from '../../domain/job.js';
+import { billingSummary, masterJobIdOf, phaseJobIdsOf, type Job, type MasterBilling } from '../../domain/job.js';
 import { MAX_MILESTONES } from '../../domain/milestone.js';
+import { MAX_PHASES } from '../../domain/phases.js';
 import { expenditureSummarySchema } from './expenditure.schemas.js';
-import { billingSchema, billingType, chargeParams, chargePatch, chargeSchema, newCharge } from './job.schemas.js';
+import { billingSchema, billingType, chargeOrder, chargeParams, chargePatch, chargeSchema, newCharge } from './job.schemas.js';
 import { milestoneStatus } from './milestone.schemas.js';
 import * as jobs from '../../services/job.service.js';
 import type { ChargeOfJob } from '../../services/job.service.js';
 import { withMilestones, type MilestoneSummary } from '../../services/milestone.service.js';
+import * as phases from '../../services/phase.service.js';
 import { created, route } from '../route.js';
 import {
   actionRoute,
@@ -18,6 +20,7 @@ import {
   pageOf,
   pageQuery,
   percentString,
+  positiveDecimalString,
   currencyCode,
   resourceId,
 } from '../schemas.js';
@@ -41,7 +44,32 @@ const jobPatch = z
   )
   .check(z.refine(atLeastOneField, 'give at least one field'));
 
-const jobQuery = z.extend(pageQuery, { customerId: z.optional(resourceId), status: z.optional(jobStatus) });
+const jobQuery = z.extend(pageQuery, {
+  customerId: z.optional(resourceId),
+  status: z.optional(jobStatus),
+  masterJobId: z.optional(z.withMeta(resourceId, { description: "A master job's id: lists its phase jobs" })),
+});
+
+const phaseTake = z
+  .strictObject({ chargeId: resourceId, quantity: z.optional(positiveDecimalString), amount: z.optional(positiveDecimalString) })
+  .check(z.refine((take) => take.quantity === undefined || take.amount === undefined, 'give quantity or amount, not both'));
+const newPhase = z.withMeta(
+  z.strictObject({
+    name: newJob.shape.name,
+    charges: z.withMeta(z.array(phaseTake).check(z.minLength(1), z.maxLength(MAX_CHARGES)), {
+      description:
+        'What the phase takes of each master charge: all that is unbilled (neither given), `quantity` units, or `amount`',
+    }),
+  }),
+  {
+    examples: [
+      {
+        name: 'Ground floor',
+        charges: [{ chargeId: 'chg_01J9Z3Q4R5S6T7V8W9X0Y1Z2A3' }, { chargeId: 'chg_01J9Z3Q4R5S6T7V8W9X0Y1Z2B4', quantity: '2' }],
+      },
+    ],
+  },
+);
 
 const milestoneLine = z.withMeta(
   z.object({
@@ -55,6 +83,20 @@ const milestoneLine = z.withMeta(
   { id: 'MilestoneSummary', description: "A line of the job's balance tracker" },
 );
 
+const billingTotals = {
+  suggestedPrice: z.string(),
+  invoicedToDate: z.string(),
+  paidToDate: z.string(),
+  depositsHeld: z.string(),
+  retainageHeld: z.string(),
+  remaining: z.string(),
+};
+const billingTotalsSchema = z.withMeta(z.object(billingTotals), { id: 'JobBillingTotals', description: 'Net amounts' });
+const phasesSchema = z.withMeta(z.object({ count: z.number().check(z.int(), z.gte(1)), ...billingTotals }), {
+  id: 'PhasesBilling',
+  description: "The master's phase jobs: how many, and their billing summed (net)",
+});
+
 const jobFields = z.object({
   id: z.string(),
   customerId: z.string(),
@@ -67,6 +109,10 @@ const jobFields = z.object({
   billing: billingSchema,
   estimateId: z.withMeta(z.nullable(z.string()), { description: 'The estimate whose acceptance made the job; null for none' }),
   expenditures: expenditureSummarySchema,
+  masterJobId: z.withMeta(z.nullable(z.string()), { description: 'The master job, when this job is a phase of one' }),
+  phaseJobIds: z.withMeta(z.array(z.string()).check(z.maxLength(MAX_PHASES)), {
+    description: 'Its phase jobs, in the order made',
+  }),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   version: z.number().check(z.int()),
@@ -76,6 +122,12 @@ export const jobSchema = z.withMeta(
   z.extend(jobFields, {
     milestones: z.withMeta(z.array(milestoneLine).check(z.maxLength(MAX_MILESTONES)), {
       description: 'The balance tracker: every milestone in order, with its status and invoice',
+    }),
+    phases: z.withMeta(z.nullable(phasesSchema), {
+      description: "A master's phases summed (net); null for a job without phases",
+    }),
+    total: z.withMeta(z.nullable(billingTotalsSchema), {
+      description: 'What the master holds plus its phases (net); null for a job without phases',
     }),
   }),
   { id: 'Job' },
@@ -90,14 +142,21 @@ const listedJob = (job: Job) => ({
   estimateId: job.estimateId ?? null,
   billing: billingSummary(job),
   expenditures: expenditureSummary(job),
+  masterJobId: masterJobIdOf(job),
+  phaseJobIds: phaseJobIdsOf(job),
 });
 
-export const jobView = (job: Job, milestones: MilestoneSummary[]) => ({ ...listedJob(job), milestones });
+export const jobView = (job: Job, milestones: MilestoneSummary[], rollUp: MasterBilling | null = null) => ({
+  ...listedJob(job),
+  milestones,
+  phases: rollUp?.phases ?? null,
+  total: rollUp?.total ?? null,
+});
 
-/** The job with its balance tracker; the ETag is the version they were read with. */
+/** The job with its balance tracker and, for a master, its phases rolled up; the ETag is the version they were read with. */
 const viewed = async (tenantId: string, job: Job) => {
-  const read = await withMilestones(tenantId, job);
-  return { ...jobView(read.job, read.milestones), version: read.job.version };
+  const [read, rollUp] = await Promise.all([withMilestones(tenantId, job), phases.rollUpOf(tenantId, job)]);
+  return { ...jobView(read.job, read.milestones, rollUp), version: read.job.version };
 };
 
 const reply = async (status: number, tenantId: string, job: Job) => {
@@ -177,7 +236,11 @@ export const jobRoutes = [
       'A job with any invoice, even a voided one, stays (409 `JOB_HAS_INVOICES`); so does one with expenditures (409 `JOB_HAS_EXPENDITURES`: delete them first).',
     ifMatch: true,
     params: idParams,
-    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_HAS_INVOICES', 'JOB_HAS_EXPENDITURES'] },
+    errors: {
+      404: ['JOB_NOT_FOUND'],
+      409: ['JOB_HAS_INVOICES', 'JOB_HAS_EXPENDITURES', 'PHASES_HAVE_INVOICES', 'JOB_BILLED'],
+      422: ['TOO_MANY_CHARGES'],
+    },
     responses: { 204: { description: 'Deleted' } },
     handle: async ({ tenantId, params, expectedVersion }) => {
       await jobs.deleteJob(tenantId, params.id, expectedVersion);
@@ -189,7 +252,7 @@ export const jobRoutes = [
     operationId: 'closeJob',
     summary: 'Closes an open job: production is complete',
     description: 'A closed job takes partial invoices and its one complete (final) invoice.',
-    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_NOT_OPEN'] },
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_NOT_OPEN', 'PHASES_OPEN'] },
     response: jobResponse,
     run: async (tenantId, id, expectedVersion) => viewed(tenantId, await jobs.closeJob(tenantId, id, expectedVersion)),
   }),
@@ -198,9 +261,52 @@ export const jobRoutes = [
     operationId: 'reopenJob',
     summary: 'Reopens a closed job',
     description: 'An open job takes partial invoices only.',
-    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_NOT_CLOSED'] },
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_NOT_CLOSED', 'MASTER_NOT_OPEN'] },
     response: jobResponse,
     run: async (tenantId, id, expectedVersion) => viewed(tenantId, await jobs.reopenJob(tenantId, id, expectedVersion)),
+  }),
+  route<IdParams, object, z.infer<typeof newPhase>>({
+    method: 'POST',
+    path: '/v1/jobs/{id}/phases',
+    operationId: 'createPhase',
+    summary: "Splits a phase job off a master job (If-Match: the master's ETag)",
+    description: [
+      'Each entry takes from one master charge what is unbilled of it: all (neither `quantity` nor `amount`), `quantity` units at its',
+      'unit price, or `amount` (the two charges then one unit each at their amounts); the master keeps the rest, exact to the cent,',
+      "and a charge taken whole leaves it. The phase is an ordinary job of the master's customer, currency, billing type and retainage.",
+      'Refused: a master that is a phase (409 `PHASE_OF_PHASE`), not open (409 `JOB_NOT_OPEN`), of milestones (409 `PHASES_NEED_CHARGES`)',
+      "or with 50 phases (409 `TOO_MANY_PHASES`); a charge not the master's (422 `CHARGE_NOT_FOUND`), a take past what is unbilled",
+      '(422 `PHASE_EXCEEDS_CHARGE` naming `charges.N.quantity` or `.amount`), or one that leaves the master billed past its price',
+      '(422 `PHASE_EXCEEDS_REMAINING`).',
+    ].join(' '),
+    ifMatch: true,
+    params: idParams,
+    body: newPhase,
+    errors: {
+      404: ['JOB_NOT_FOUND'],
+      409: ['PHASE_OF_PHASE', 'JOB_NOT_OPEN', 'PHASES_NEED_CHARGES', 'TOO_MANY_PHASES'],
+      422: ['CHARGE_NOT_FOUND', 'PHASE_EXCEEDS_CHARGE', 'PHASE_EXCEEDS_REMAINING'],
+    },
+    responses: { 201: jobResponse },
+    handle: async ({ tenantId, params, body, expectedVersion }) => {
+      const phase = await viewed(tenantId, await phases.createPhase(tenantId, params.id, body, expectedVersion));
+      return created(`/v1/jobs/${phase.id}`, phase, etag(phase));
+    },
+  }),
+  route<IdParams, object, z.infer<typeof chargeOrder>>({
+    method: 'PUT',
+    path: '/v1/jobs/{id}/charges/order',
+    operationId: 'reorderCharges',
+    summary: "Puts a job's charges in the order given (If-Match: the job's ETag)",
+    description:
+      '`ids` names every charge of the job once (400 `VALIDATION_FAILED` naming `ids`, saying which are unknown, repeated or missing). The order is the billing order: invoices drafted afterwards list the charges in it. What invoices billed stays with each charge. The order the job has already answers the job unchanged.',
+    ifMatch: true,
+    params: idParams,
+    body: chargeOrder,
+    errors: { 404: ['JOB_NOT_FOUND'], 409: ['JOB_BILLED'] },
+    responses: { 200: jobResponse },
+    handle: async ({ tenantId, params, body, expectedVersion }) =>
+      reply(200, tenantId, await jobs.reorderCharges(tenantId, params.id, body.ids, expectedVersion)),
   }),
   route<IdParams, object, z.infer<typeof newCharge>>({
     method: 'POST',
