@@ -31,7 +31,7 @@ describe('invoice documents on AWS', () => {
   let outdir: string;
   let functions: Record<string, Resource>;
   let invoicesFunction: string;
-  /** Every function that emails: invoices, approval links (milestones, change orders, the schedules' reminders), the workflows' invoices. */
+  /** Every function that emails: invoices, approval links (milestones, change orders, estimates, the schedules' reminders), the workflows' invoices. */
   let senders: Record<string, string>;
 
   beforeAll(() => {
@@ -46,6 +46,7 @@ describe('invoice documents on AWS', () => {
       invoices: invoicesFunction,
       milestones: servingFunction(template, routeKey(routeGroups.milestones[0]!)),
       'change-orders': servingFunction(template, routeKey(routeGroups['change-orders'][0]!)),
+      estimates: servingFunction(template, routeKey(routeGroups.estimates[0]!)),
       SendMilestoneInvoice: service.getLogicalId(
         service.workflows['milestone-billing'].steps.SendMilestoneInvoice!.fn.node.defaultChild as CfnFunction,
       ),
@@ -93,6 +94,8 @@ describe('invoice documents on AWS', () => {
   // The step function loads its step at cold start, named by STEP_NAME as the Workflow construct sets it.
   it.each([
     { renderer: 'invoices', env: {} },
+    // an estimate's document as a PDF
+    { renderer: 'estimates', env: {} },
     { renderer: 'SendMilestoneInvoice', env: { STEP_NAME: 'SendMilestoneInvoice' } },
     // a live profile's snapshot and late fee email the invoice's PDF
     { renderer: 'scheduled-target', env: {} },

@@ -136,6 +136,7 @@ describe('milestone billing and the client portal on AWS', () => {
     const emailsLinks = [
       ids.milestones,
       servingFunction(template, routeKey(routeGroups['change-orders'][0]!)),
+      servingFunction(template, routeKey(routeGroups.estimates[0]!)),
       ids.scheduledTarget,
     ];
     // Assess

@@ -8,7 +8,7 @@ import { functionStatements, grantsOf, type Resource, roleStatements, servingFun
 
 const SCHEDULE_ACTIONS = ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'];
 /** Every route group whose function puts or removes schedules. */
-const SCHEDULING_GROUPS = ['milestones', 'change-orders', 'profiles', 'invoices'] as const;
+const SCHEDULING_GROUPS = ['milestones', 'change-orders', 'estimates', 'profiles', 'invoices'] as const;
 
 describe('the schedules on AWS', () => {
   let template: Template;
