@@ -31,6 +31,10 @@ const TAGS: Record<string, { name: string; description: string }> = {
     name: 'Change orders',
     description: "Formal changes of a job's milestones (added, modified, removed), approved by the client before they bill",
   },
+  estimates: {
+    name: 'Estimates',
+    description: 'What a job would be, its charges in order, sent to the client to accept (which makes the job) or decline',
+  },
   invoices: {
     name: 'Invoices',
     description: 'Drafts as a policy computes them, issuing, voiding, payments, documents (HTML, PDF) and sending',
