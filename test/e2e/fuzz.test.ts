@@ -87,6 +87,8 @@ const seedTenant = async (): Promise<Seeded> => {
     expenditureIds: [expenditures[0].id],
     taxRate: '20',
   });
+  const estimate = await ok('POST', '/v1/estimates', { customerId: customer.id, name: 'Fuzz estimate', billingType: 'fixed_price' });
+  await ok('POST', `/v1/estimates/${estimate.id}/charges`, CHARGES[0]);
   const { charges } = await ok('GET', `/v1/jobs/${job.id}`);
   const { payments } = await ok('GET', `/v1/invoices/${issued.id}`);
   return {
@@ -99,6 +101,7 @@ const seedTenant = async (): Promise<Seeded> => {
       milestones: milestones.map((milestone: { id: string }) => milestone.id),
       expenditures: expenditures.map((expenditure: { id: string }) => expenditure.id),
       'change-orders': [changeOrder.id],
+      estimates: [estimate.id],
       invoices: [draft.id, issued.id],
       'partial-invoices': [partial.id],
       payments: payments.map((payment: { id: string }) => payment.id),

@@ -57,6 +57,7 @@ export const estimateRoutes = [
     path: '/v1/estimates',
     operationId: 'listEstimates',
     summary: 'Lists estimates, newest first, by customer and status',
+    description: 'Every status: drafts, those sent to the client, accepted ones (with their `jobId`) and declined ones.',
     query: estimateQuery,
     responses: { 200: { description: 'A page of estimates', schema: pageOf(estimateSchema) } },
     handle: async ({ tenantId, query }) => {
@@ -151,6 +152,8 @@ export const estimateRoutes = [
     path: '/v1/estimates/{id}/charges/{chargeId}',
     operationId: 'getEstimateCharge',
     summary: "Gets a charge of an estimate (ETag: the estimate's version)",
+    description:
+      'Its amount is quantity x unit price, rounded to the currency; an estimate bills nothing, so its billed to date stays zero.',
     params: chargeParams,
     errors: chargeNotFound,
     responses: { 200: chargeResponse },
