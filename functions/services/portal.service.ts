@@ -189,7 +189,7 @@ const show = async (tenantId: string, request: ApprovalRequest): Promise<Shown> 
     render: (form) =>
       renderChangeOrderPage({
         business,
-        job: { name: job.name },
+        job: { name: job.name, masterJobName: master?.name ?? null },
         customer: { name: customer.name },
         changeOrder: { description: co.description, ...changes },
         expiresAt: request.expiresAt,

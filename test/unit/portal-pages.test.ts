@@ -338,6 +338,17 @@ describe('change order page', () => {
     expectLabelled(doc);
   });
 
+  it('names the master of a phase job, and no master for a job of its own', () => {
+    // Act
+    const phase = expectWellFormedPage(
+      renderChangeOrderPage({ ...changeOrder, job: { name: 'Kitchen remodel', masterJobName: 'Smith house' } }),
+    );
+    const own = expectWellFormedPage(renderChangeOrderPage(changeOrder));
+    // Assess
+    expect(page(phase)).toContain('the job "Kitchen remodel", part of "Smith house", for Sam Smith');
+    expect(page(own)).not.toContain('part of');
+  });
+
   it('shows each change with its milestone before and after, and the project value before, after and the difference', () => {
     // Act
     const doc = expectWellFormedPage(renderChangeOrderPage(changeOrder));

@@ -49,7 +49,8 @@ export interface ApprovalPageView {
 
 export interface ChangeOrderPageView {
   business: { name: string };
-  job: { name: string };
+  /** A phase job names its master. */
+  job: { name: string; masterJobName?: string | null };
   customer: { name: string };
   changeOrder: {
     description: string;
@@ -350,7 +351,7 @@ export const renderChangeOrderPage = (view: ChangeOrderPageView): string => {
     .join('');
   const body = `${errorSummary(view.error)}<p class="caption">Change order</p>
 <h1>${e(heading)}</h1>
-<p class="lead">${e(`${business.name} proposes a change to the job "${view.job.name}" for ${view.customer.name}. Nothing changes until you approve it.`)}</p>
+<p class="lead">${e(`${business.name} proposes a change to the job "${view.job.name}"${view.job.masterJobName ? `, part of "${view.job.masterJobName}",` : ''} for ${view.customer.name}. Nothing changes until you approve it.`)}</p>
 <h2>What changes</h2>
 <p class="text">${e(co.description)}</p>
 <div class="scroll"><table><caption>Milestones</caption><thead><tr><th scope="col">Change</th><th scope="col">Milestone</th><th scope="col">Before</th><th scope="col">After</th></tr></thead><tbody>${rows}</tbody></table></div>
