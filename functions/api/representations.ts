@@ -22,6 +22,17 @@ const negotiate = (headers: Headers, offered: string[]): string | undefined => {
 export const preferredType = <T extends string>(headers: Headers, offered: readonly [T, ...T[]]): T =>
   (negotiate(headers, [...offered]) as T | undefined) ?? offered[0];
 
+/** A rendered document (HTML, PDF) as the answer: shown inline under its file name; it varies with Accept. */
+export const documentReply = (document: { contentType: string; body: string | Buffer; filename: string }): Reply => ({
+  status: 200,
+  body: document.body,
+  headers: {
+    'content-type': document.contentType,
+    'content-disposition': `inline; filename="${document.filename}"`,
+    vary: 'accept',
+  },
+});
+
 /** The media types a route answers in, over all its responses. */
 export const offeredTypes = (r: Route): string[] => [
   ...new Set(Object.values(r.responses).flatMap((spec) => Object.keys(representations(spec)))),

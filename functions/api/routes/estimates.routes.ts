@@ -4,7 +4,7 @@ import { renderEstimate } from '../../services/estimate-document.service.js';
 import { acceptEstimate, declineEstimate, sendEstimate } from '../../services/estimate-approval.service.js';
 import * as estimates from '../../services/estimate.service.js';
 import type { ChargeOfEstimate } from '../../services/estimate.service.js';
-import { preferredType } from '../representations.js';
+import { documentReply, preferredType } from '../representations.js';
 import { created, route } from '../route.js';
 import { etag, idParams, pageOf } from '../schemas.js';
 import {
@@ -88,16 +88,7 @@ export const estimateRoutes = [
     handle: async ({ tenantId, params, headers }) => {
       const type = preferredType(headers, ['application/json', 'text/html', 'application/pdf']);
       if (type === 'application/json') return reply(200, await estimates.getEstimate(tenantId, params.id), { vary: 'accept' });
-      const document = await renderEstimate(tenantId, params.id, type === 'application/pdf' ? 'pdf' : 'html');
-      return {
-        status: 200,
-        body: document.body,
-        headers: {
-          'content-type': document.contentType,
-          'content-disposition': `inline; filename="${document.filename}"`,
-          vary: 'accept',
-        },
-      };
+      return documentReply(await renderEstimate(tenantId, params.id, type === 'application/pdf' ? 'pdf' : 'html'));
     },
   }),
   route<IdParams, object, z.infer<typeof estimatePatch>>({

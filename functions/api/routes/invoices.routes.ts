@@ -16,7 +16,7 @@ import {
   voidInvoice,
   type RecordedPayment,
 } from '../../services/invoice-status.service.js';
-import { preferredType } from '../representations.js';
+import { documentReply, preferredType } from '../representations.js';
 import { created, route, type ProblemCodes } from '../route.js';
 import { renderInvoice, sendInvoice } from '../../services/invoice-document.service.js';
 import { actionRoute, etag, idParams, isoDate, pageOf, pageQuery, rangeInOrder, resourceId } from '../schemas.js';
@@ -193,16 +193,7 @@ export const invoiceRoutes = [
     handle: async ({ tenantId, params, headers }) => {
       const type = preferredType(headers, ['application/json', 'text/html', 'application/pdf']);
       if (type === 'application/json') return reply(200, await getInvoice(tenantId, params.id), { vary: 'accept' });
-      const document = await renderInvoice(tenantId, params.id, type === 'application/pdf' ? 'pdf' : 'html');
-      return {
-        status: 200,
-        body: document.body,
-        headers: {
-          'content-type': document.contentType,
-          'content-disposition': `inline; filename="${document.filename}"`,
-          vary: 'accept',
-        },
-      };
+      return documentReply(await renderInvoice(tenantId, params.id, type === 'application/pdf' ? 'pdf' : 'html'));
     },
   }),
   route<IdParams, object, z.infer<typeof draftPatch>>({
