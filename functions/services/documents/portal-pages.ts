@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import { Dec, toAmountString } from '../../domain/money.js';
-import { money, percent } from './invoice-view.js';
+import { money, percent, type DocumentLine } from './invoice-view.js';
 
 // The client approval portal (design §6): pages that work without JavaScript, after the GOV.UK question page.
 
@@ -71,14 +71,7 @@ export interface ChangeOrderPageView {
 }
 
 /** A charge as the estimate's page lists it, in the estimate's order; amounts in its currency. */
-export interface EstimatePageCharge {
-  description: string;
-  group: string | null;
-  quantity: string;
-  unitPrice: string;
-  taxRate: string;
-  amount: string;
-}
+export type EstimatePageCharge = Omit<DocumentLine, 'muted'>;
 
 export interface EstimatePageView {
   business: { name: string };
