@@ -16,7 +16,7 @@ import {
   sdkImports,
   sdkLayerSources,
 } from '../../lib/constructs/bundling.js';
-import { MAIL_FROM, tallyApp } from './tally-app.js';
+import { tallyApp } from './tally-app.js';
 
 /** The most a function's bundle may weigh, minified (issue 10): what every cold start downloads and parses. */
 const LIMIT_KB = 250;
@@ -77,9 +77,9 @@ describe('function bundles', () => {
   let bundles: Bundle[];
 
   beforeAll(async () => {
-    // Prepare: the app's functions as the CDK declares them, without CDK's own bundling (which is what
+    // Prepare: the app's functions as the CDK declares them, without CDK's own bundling (tallyApp's default; what
     // this test does, with esbuild and the options BillingFunction gives NodejsFunction).
-    const { app } = tallyApp({ mailFrom: MAIL_FROM, 'aws:cdk:bundling-stacks': [] });
+    const { app } = tallyApp();
     const constructs = app.node.findAll();
     functions = constructs.filter((c): c is BillingFunction => c instanceof BillingFunction);
     lambdas = constructs.filter((c): c is NodejsFunction => c instanceof NodejsFunction);

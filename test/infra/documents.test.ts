@@ -36,7 +36,7 @@ describe('invoice documents on AWS', () => {
 
   beforeAll(() => {
     // Prepare
-    ({ app, service } = tallyApp());
+    ({ app, service } = tallyApp(undefined, { bundled: true }));
     // Act
     template = Template.fromStack(service);
     outdir = app.outdir;
