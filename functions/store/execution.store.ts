@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './aggregate.js';
-import { db, tableName } from './client.js';
+import { db, standIn, tableName } from './client.js';
 import { indexes, keys } from './keys.js';
-import { readItem } from './read.js';
+import { readItems } from './read.js';
 
 export type ExecutionStatus = 'running' | 'succeeded' | 'failed';
 
@@ -38,35 +38,35 @@ const isRunning = {
  * Records a new execution as running. False when the name was already used for the workflow (a
  * duplicate start, whatever became of the first one): nothing is written then.
  */
-export const recordExecutionStart = async (
-  execution: Pick<ExecutionRecord, 'workflow' | 'name' | 'input' | 'startedAt'>,
-): Promise<boolean> => {
-  const record: ExecutionRecord = { ...execution, status: 'running', runs: 1 };
-  try {
-    await db().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          ...keys.workflowExecution(execution.workflow, execution.name),
-          [RUNNING_PK]: keys.runningExecutions(execution.workflow),
-          [RUNNING_SK]: `${execution.startedAt}#${execution.name}`,
-          ...record,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
+export const recordExecutionStart = standIn(
+  async (execution: Pick<ExecutionRecord, 'workflow' | 'name' | 'input' | 'startedAt'>): Promise<boolean> => {
+    const record: ExecutionRecord = { ...execution, status: 'running', runs: 1 };
+    try {
+      await db().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: {
+            ...keys.workflowExecution(execution.workflow, execution.name),
+            [RUNNING_PK]: keys.runningExecutions(execution.workflow),
+            [RUNNING_SK]: `${execution.startedAt}#${execution.name}`,
+            ...record,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  },
+);
 
 /**
  * Counts one more run of an execution still recorded as running, which recovery runs again. False
  * when it is not running any more (the listing it was found in is read eventually consistently).
  */
-export const recordExecutionRerun = async (workflow: string, name: string): Promise<boolean> => {
+export const recordExecutionRerun = standIn(async (workflow: string, name: string): Promise<boolean> => {
   try {
     await db().send(
       new UpdateCommand({
@@ -82,53 +82,50 @@ export const recordExecutionRerun = async (workflow: string, name: string): Prom
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
-};
+});
 
 /**
  * Records how a running execution ended and takes it off the running list. False when it was not
  * running any more (another run of it ended first): the first outcome stands.
  */
-export const recordExecutionEnd = async (
-  workflow: string,
-  name: string,
-  endedAt: string,
-  outcome: ExecutionOutcome,
-): Promise<boolean> => {
-  const fields = { ...outcome, endedAt };
-  const names = Object.keys(fields);
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.workflowExecution(workflow, name),
-        UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')} REMOVE ${RUNNING_PK}, ${RUNNING_SK}`,
-        ConditionExpression: isRunning.ConditionExpression,
-        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: {
-          ':running': 'running',
-          ...Object.fromEntries(Object.entries(fields).map(([n, value]) => [`:${n}`, value])),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
+export const recordExecutionEnd = standIn(
+  async (workflow: string, name: string, endedAt: string, outcome: ExecutionOutcome): Promise<boolean> => {
+    const fields = { ...outcome, endedAt };
+    const names = Object.keys(fields);
+    try {
+      await db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.workflowExecution(workflow, name),
+          UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')} REMOVE ${RUNNING_PK}, ${RUNNING_SK}`,
+          ConditionExpression: isRunning.ConditionExpression,
+          ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+          ExpressionAttributeValues: {
+            ':running': 'running',
+            ...Object.fromEntries(Object.entries(fields).map(([n, value]) => [`:${n}`, value])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  },
+);
 
 const recordOf = (item: Record<string, unknown>): ExecutionRecord => {
   const { PK: _pk, SK: _sk, [RUNNING_PK]: _rpk, [RUNNING_SK]: _rsk, ...record } = item;
   return record as unknown as ExecutionRecord;
 };
 
-export const getExecution = async (workflow: string, name: string): Promise<ExecutionRecord | undefined> => {
-  const item = await readItem(keys.workflowExecution(workflow, name));
+export const getExecution = standIn(async (workflow: string, name: string): Promise<ExecutionRecord | undefined> => {
+  const [item] = await readItems([keys.workflowExecution(workflow, name)]);
   return item && recordOf(item);
-};
+});
 
 /** The workflow's executions recorded as running, oldest first: what a process that died left unfinished. */
-export const runningExecutions = async (workflow: string): Promise<ExecutionRecord[]> =>
+export const runningExecutions = standIn(async (workflow: string): Promise<ExecutionRecord[]> =>
   (
     await queryAll({
       IndexName: RUNNING_INDEX,
@@ -136,4 +133,5 @@ export const runningExecutions = async (workflow: string): Promise<ExecutionReco
       ExpressionAttributeNames: { '#pk': RUNNING_PK },
       ExpressionAttributeValues: { ':pk': keys.runningExecutions(workflow) },
     })
-  ).map(recordOf);
+  ).map(recordOf),
+);

@@ -2,9 +2,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduleSpec } from '../adapters/scheduler.js';
 import { queryAll } from './aggregate.js';
-import { db, tableName } from './client.js';
+import { db, standIn, tableName } from './client.js';
 import { indexes, keys } from './keys.js';
-import { readItem } from './read.js';
+import { readItems } from './read.js';
 
 /**
  * A schedule as the local scheduler keeps it (EventBridge Scheduler keeps its own on AWS). Times
@@ -62,57 +62,61 @@ const failedCondition = async (write: () => Promise<unknown>): Promise<boolean> 
 };
 
 /** The schedule of that name, read consistently. */
-export const getSchedule = async (name: string): Promise<ScheduleRecord | undefined> => {
-  const item = await readItem(keys.schedule(name));
+export const getSchedule = standIn(async (name: string): Promise<ScheduleRecord | undefined> => {
+  const [item] = await readItems([keys.schedule(name)]);
   return item && recordOf(item);
-};
+});
 
 /**
  * Writes the schedule's next version, listed under its next fire, on condition that the stored one
  * is still at `previousVersion` (none stored: undefined). False when another write came first:
  * nothing is written then.
  */
-export const saveSchedule = async (record: ScheduleRecord, previousVersion: number | undefined): Promise<boolean> =>
-  !(await failedCondition(() =>
-    db().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          ...keys.schedule(record.spec.name),
-          [LIST_PK]: keys.pendingSchedules(),
-          [LIST_SK]: `${record.nextFireAt}#${record.spec.name}`,
-          name: record.spec.name,
-          spec: JSON.stringify(record.spec),
-          version: record.version,
-          nextFireAt: record.nextFireAt,
-          lastFiredAt: record.lastFiredAt,
-        },
-        ...(previousVersion === undefined
-          ? { ConditionExpression: 'attribute_not_exists(PK)' }
-          : { ConditionExpression: 'version = :previous', ExpressionAttributeValues: { ':previous': previousVersion } }),
-      }),
-    ),
-  ));
+export const saveSchedule = standIn(
+  async (record: ScheduleRecord, previousVersion: number | undefined): Promise<boolean> =>
+    !(await failedCondition(() =>
+      db().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: {
+            ...keys.schedule(record.spec.name),
+            [LIST_PK]: keys.pendingSchedules(),
+            [LIST_SK]: `${record.nextFireAt}#${record.spec.name}`,
+            name: record.spec.name,
+            spec: JSON.stringify(record.spec),
+            version: record.version,
+            nextFireAt: record.nextFireAt,
+            lastFiredAt: record.lastFiredAt,
+          },
+          ...(previousVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(PK)' }
+            : { ConditionExpression: 'version = :previous', ExpressionAttributeValues: { ':previous': previousVersion } }),
+        }),
+      ),
+    )),
+);
 
 /** Deletes the schedule; with a version, only if it is still at it (false when it is not). */
-export const deleteSchedule = async (name: string, version?: number): Promise<boolean> =>
-  !(await failedCondition(() =>
-    db().send(
-      new DeleteCommand({
-        TableName: tableName(),
-        Key: keys.schedule(name),
-        ...(version === undefined
-          ? {}
-          : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': version } }),
-      }),
-    ),
-  ));
+export const deleteSchedule = standIn(
+  async (name: string, version?: number): Promise<boolean> =>
+    !(await failedCondition(() =>
+      db().send(
+        new DeleteCommand({
+          TableName: tableName(),
+          Key: keys.schedule(name),
+          ...(version === undefined
+            ? {}
+            : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': version } }),
+        }),
+      ),
+    )),
+);
 
 /**
  * The schedule whose next fire comes first, if that fire is at or before `until`; ties by name.
  * Read from the index (DynamoDB Local updates it with the write): the caller reads the item again.
  */
-export const firstDueSchedule = async (until: string): Promise<{ name: string; nextFireAt: string } | undefined> => {
+export const firstDueSchedule = standIn(async (until: string): Promise<{ name: string; nextFireAt: string } | undefined> => {
   const { Items } = await db().send(
     new QueryCommand({
       TableName: tableName(),
@@ -129,10 +133,10 @@ export const firstDueSchedule = async (until: string): Promise<{ name: string; n
   if (entry === undefined) return undefined;
   const at = entry.indexOf('#');
   return { nextFireAt: entry.slice(0, at), name: entry.slice(at + 1) };
-};
+});
 
 /** Keeps a fire that failed every attempt (one per schedule and scheduled time). */
-export const recordDeadLetteredFire = async (fire: DeadLetteredFire): Promise<void> => {
+export const recordDeadLetteredFire = standIn(async (fire: DeadLetteredFire): Promise<void> => {
   await db().send(
     new PutCommand({
       TableName: tableName(),
@@ -144,24 +148,26 @@ export const recordDeadLetteredFire = async (fire: DeadLetteredFire): Promise<vo
       },
     }),
   );
-};
+});
 
 /** Every dead-lettered fire, oldest first. */
-export const deadLetteredFires = async (): Promise<DeadLetteredFire[]> =>
-  (
-    await queryAll({
-      IndexName: LIST_INDEX,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': LIST_PK },
-      ExpressionAttributeValues: { ':pk': keys.deadLetteredFires() },
-    })
-  ).map(({ name, target, input, scheduledTime, attempts, error, cause, deadLetteredAt }) => ({
-    name,
-    target,
-    input,
-    scheduledTime,
-    attempts,
-    error,
-    cause,
-    deadLetteredAt,
-  })) as DeadLetteredFire[];
+export const deadLetteredFires = standIn(
+  async (): Promise<DeadLetteredFire[]> =>
+    (
+      await queryAll({
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': LIST_PK },
+        ExpressionAttributeValues: { ':pk': keys.deadLetteredFires() },
+      })
+    ).map(({ name, target, input, scheduledTime, attempts, error, cause, deadLetteredAt }) => ({
+      name,
+      target,
+      input,
+      scheduledTime,
+      attempts,
+      error,
+      cause,
+      deadLetteredAt,
+    })) as DeadLetteredFire[],
+);

@@ -2,7 +2,9 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { db, dbMetrics, resetDbMetrics, setCapacityMetering, tableName } from '../../functions/store/client.js';
+import { getExecution, recordExecutionStart, runningExecutions } from '../../functions/store/execution.store.js';
 import { keys, type Key } from '../../functions/store/keys.js';
+import { deleteSchedule, getSchedule, saveSchedule } from '../../functions/store/schedule.store.js';
 
 /** Keys only this file writes, in a tenant of its own. */
 const testKey = (name: string): Key => ({ PK: `${keys.tenantPrefix(`ten_metrics_${ulid()}`)}TEST#${name}`, SK: 'TEST' });
@@ -65,6 +67,39 @@ describe('DynamoDB metrics of the process client', () => {
       documentedWriteUnits: 6, // the same by DynamoDB's documented rules (documented-units.test.ts)
     });
     expect(metrics.GetItem).toEqual({ requests: 1, failed: 0, readUnits: 1, writeUnits: 0 });
+  });
+
+  it("leaves out the local stand-ins' own records (executions, schedules), even read in the same turn as Tally's", async () => {
+    const [workflow, name] = [`metrics-${ulid()}`, `metrics-${ulid()}`];
+    const key = testKey('counted');
+    await transactTwoPuts(key, testKey('other'));
+    setCapacityMetering(true);
+    resetDbMetrics();
+
+    await recordExecutionStart({ workflow, name, input: '{}', startedAt: new Date().toISOString() });
+    await saveSchedule(
+      {
+        spec: { name, target: 'profile-snapshot', input: {}, timing: { at: new Date() } },
+        version: 1,
+        nextFireAt: '2999-01-01T00:00:00.000Z',
+      },
+      undefined,
+    );
+    const [execution, running, schedule, read] = await Promise.all([
+      getExecution(workflow, name),
+      runningExecutions(workflow),
+      getSchedule(name),
+      db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true })),
+    ]);
+    await deleteSchedule(name);
+
+    expect([execution?.status, running.map((e) => e.name), schedule?.version, read.Item?.note]).toEqual([
+      'running',
+      [name],
+      1,
+      'x'.repeat(1500),
+    ]);
+    expect(dbMetrics()).toEqual({ GetItem: { requests: 1, failed: 0, readUnits: 1, writeUnits: 0 } });
   });
 
   it('starts again from nothing on reset', async () => {
