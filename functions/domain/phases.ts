@@ -216,11 +216,14 @@ export const assertMasterOpen = (master: Job): void => {
   }
 };
 
+/** `"Tiling" (job_01J...)`, `...`: phases as a refusal names them, by the name people know and the id to act on. */
+const named = (phases: Job[]): string => phases.map((p) => `${JSON.stringify(p.name)} (${p.id})`).join(', ');
+
 /** A master is closed once every phase is: 409 PHASES_OPEN naming those still open. */
 export const assertPhasesClosed = (phases: Job[]): void => {
-  const open = phases.filter((p) => p.status === 'open').map((p) => p.id);
+  const open = phases.filter((p) => p.status === 'open');
   if (open.length) {
-    throw new DomainError('conflict', 'PHASES_OPEN', `Close the master's phases first; still open: ${open.join(', ')}`);
+    throw new DomainError('conflict', 'PHASES_OPEN', `Close the master's phases first; still open: ${named(open)}`);
   }
 };
 
@@ -230,9 +233,9 @@ export const assertPhasesClosed = (phases: Job[]): void => {
  */
 export const assertMasterDeletable = (master: Job, phases: Job[]): void => {
   assertDeletable(master);
-  const invoiced = phases.filter((p) => p.invoiceCount > 0).map((p) => p.id);
+  const invoiced = phases.filter((p) => p.invoiceCount > 0);
   if (invoiced.length) {
-    throw new DomainError('conflict', 'PHASES_HAVE_INVOICES', `The master's phases have invoices: ${invoiced.join(', ')}`);
+    throw new DomainError('conflict', 'PHASES_HAVE_INVOICES', `The master's phases have invoices: ${named(invoiced)}`);
   }
   phases.forEach(assertDeletable);
 };

@@ -189,7 +189,11 @@ describe('givePhaseBack', () => {
 
 describe('closing and deleting a master', () => {
   const phases = (...states: Partial<Job>[]) =>
-    states.map((state, i) => ({ ...split(master(), [{ chargeId: 'chg_a' }], `job_p${i}`).phase, ...state }));
+    states.map((state, i) => ({
+      ...split(master(), [{ chargeId: 'chg_a' }], `job_p${i}`).phase,
+      name: `Phase ${i}`,
+      ...state,
+    }));
 
   it('refuses to close while a phase is open, naming it', () => {
     const error = expectDomainError(
@@ -197,7 +201,7 @@ describe('closing and deleting a master', () => {
       'conflict',
       'PHASES_OPEN',
     );
-    expect(error.message).toContain('job_p1');
+    expect(error.message).toContain('"Phase 1" (job_p1)');
     expect(error.message).not.toContain('job_p0');
     expect(() => assertPhasesClosed(phases({ status: 'closed' }, { status: 'billed' }))).not.toThrow();
   });
@@ -208,7 +212,7 @@ describe('closing and deleting a master', () => {
       'conflict',
       'PHASES_HAVE_INVOICES',
     );
-    expect(error.message).toContain('job_p1');
+    expect(error.message).toContain('"Phase 1" (job_p1)');
     expect(() => assertMasterDeletable(master(), phases({}, {}))).not.toThrow();
   });
 });
