@@ -97,7 +97,10 @@ export const chargeEditing = <O extends ChargeOwner>({ noun, assertEditable }: C
     assertEditable(owner);
     const current = findCharge(owner, chargeId);
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
-    const next = priced({ ...current, ...given }, owner.currency);
+    // Priced again only when its units or unit price change: a split (phases.ts) sets a kept or taken
+    // part to its exact share, which its quantity times its unit price need not give.
+    const repriced = patch.quantity !== undefined || patch.unitPrice !== undefined;
+    const next = repriced ? priced({ ...current, ...given }, owner.currency) : { ...current, ...given };
     if (amount(current.billedToDate).gt(0) && amount(next.amount).lt(current.billedToDate)) {
       throw new DomainError(
         'rule',

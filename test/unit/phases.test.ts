@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addCharge } from '../../functions/domain/charge.js';
+import { addCharge, updateCharge } from '../../functions/domain/charge.js';
 import { createJob, masterBilling, type Job } from '../../functions/domain/job.js';
 import { amount, sumAmounts } from '../../functions/domain/money.js';
 import {
@@ -184,6 +184,35 @@ describe('givePhaseBack', () => {
     const { master: after, phase } = split(master(), [{ chargeId: 'chg_a' }]);
     expectDomainError(() => givePhaseBack(after, { ...phase, invoiceCount: 1 }, T1), 'conflict', 'JOB_HAS_INVOICES');
     expectDomainError(() => givePhaseBack({ ...after, status: 'billed' }, phase, T1), 'conflict', 'JOB_BILLED');
+  });
+});
+
+describe("a split charge's share", () => {
+  it('stays exact through a change of its description, group or tax rate, and is priced again by its units', () => {
+    // 7 x 14.285 = 100.00; three phases of one unit take 14.29 each; the master keeps the exact rest, 57.13.
+    let job = addCharge(
+      createJob({ customerId: 'cus_1', name: 'Walls', billingType: 'fixed_price', currency: 'EUR' }, 'job_w', T0),
+      { description: 'Walls', quantity: '7', unitPrice: '14.285' },
+      'chg_w',
+      T0,
+    );
+    for (const n of [1, 2, 3]) {
+      job = createPhase(
+        job,
+        { name: `Phase ${n}`, charges: [{ chargeId: 'chg_w', quantity: '1' }] },
+        { phaseId: `job_p${n}`, chargeIds: [`chg_p${n}`] },
+        T1,
+      ).master;
+    }
+    expect(job.charges[0]).toMatchObject({ quantity: '4', amount: '57.13' });
+
+    const renamed = updateCharge(job, 'chg_w', { description: 'Walls, north' }, T1);
+    const grouped = updateCharge(renamed, 'chg_w', { group: 'Rooms' }, T1);
+    const taxed = updateCharge(grouped, 'chg_w', { taxRate: '7' }, T1);
+    const fewer = updateCharge(taxed, 'chg_w', { quantity: '4' }, T1);
+
+    expect([renamed, grouped, taxed].map((j) => j.charges[0]!.amount)).toEqual(['57.13', '57.13', '57.13']);
+    expect(fewer.charges[0]!.amount).toBe('57.14');
   });
 });
 
