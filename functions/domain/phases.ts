@@ -106,14 +106,22 @@ const split = (charge: Charge, take: PhaseTake, field: string, currency: string)
     if (!quantity.gt(0)) throw invalidField(`${field}.quantity`, 'not_positive', 'must be more than 0');
     if (quantity.gt(charge.quantity))
       throw exceeds(`${field}.quantity`, `The charge has ${charge.quantity} units; the phase cannot take ${take.quantity}`);
+    // All its units are all of it: the exact rest a split left, which its units at the unit price need not give.
+    if (quantity.eq(charge.quantity) && amount(charge.billedToDate).isZero()) return whole();
     const taken = roundMoney(quantity.times(charge.unitPrice), currency);
+    if (taken.isZero() && !amount(charge.unitPrice).isZero()) {
+      throw invalidField(
+        `${field}.quantity`,
+        'not_positive',
+        `${take.quantity} units come to ${zero}: the phase would take nothing`,
+      );
+    }
     if (taken.abs().gt(unbilled.abs()) || (!taken.isZero() && taken.isNegative() !== unbilled.isNegative())) {
       throw exceeds(
         `${field}.quantity`,
         `${take.quantity} units come to ${toAmountString(taken, currency)}, but ${unbilledWords}`,
       );
     }
-    if (quantity.eq(charge.quantity) && amount(charge.billedToDate).isZero()) return whole();
     return {
       kept: {
         ...charge,

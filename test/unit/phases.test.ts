@@ -214,6 +214,25 @@ describe("a split charge's share", () => {
     expect([renamed, grouped, taxed].map((j) => j.charges[0]!.amount)).toEqual(['57.13', '57.13', '57.13']);
     expect(fewer.charges[0]!.amount).toBe('57.14');
   });
+
+  it('goes whole, at its exact rest, to a phase that takes all its units; a take of units that come to 0.00 is refused', () => {
+    let job = addCharge(
+      createJob({ customerId: 'cus_1', name: 'Walls', billingType: 'fixed_price', currency: 'EUR' }, 'job_w', T0),
+      { description: 'Walls', quantity: '7', unitPrice: '14.285' },
+      'chg_w',
+      T0,
+    );
+    const phaseOf = (n: number, take: PhaseTake) =>
+      createPhase(job, { name: `Phase ${n}`, charges: [take] }, { phaseId: `job_p${n}`, chargeIds: [`chg_p${n}`] }, T1);
+    for (const n of [1, 2, 3, 4, 5, 6]) job = phaseOf(n, { chargeId: 'chg_w', quantity: '1' }).master;
+    expect(job.charges[0]).toMatchObject({ quantity: '1', amount: '14.26' }); // 100.00 - 6 x 14.29
+
+    expectDomainError(() => phaseOf(7, { chargeId: 'chg_w', quantity: '0.0000000001' }), 'invalid', 'VALIDATION_FAILED');
+    const last = phaseOf(7, { chargeId: 'chg_w', quantity: '1' });
+
+    expect(last.master.charges).toEqual([]);
+    expect(last.phase.charges[0]).toMatchObject({ quantity: '1', amount: '14.26', fromChargeId: 'chg_w' });
+  });
 });
 
 describe('closing and deleting a master', () => {
