@@ -24,14 +24,26 @@ export interface Mailer {
 
 const NAMED_ADDRESS = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/;
 
+// Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional controls.
+const NOT_HEADER_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]+/g;
+
+/**
+ * Text for one header line (a subject, a display name): what the business or the client named
+ * (a job, a milestone, an estimate) may hold line breaks or controls that no header should carry;
+ * each run of them becomes one space.
+ */
+export const headerText = (text: string): string => text.replace(NOT_HEADER_TEXT, ' ').replace(/ {2,}/g, ' ').trim();
+
 /**
  * An address as SES takes it: a display name outside ASCII in MIME encoded-word syntax (RFC 2047),
  * which SES requires of names; a bare address, or an ASCII name, as given.
  */
 export const sesAddress = (address: string): string => {
   const named = NAMED_ADDRESS.exec(address);
-  if (!named || /^[\x20-\x7e]*$/.test(named[1]!)) return address;
-  return `=?UTF-8?B?${Buffer.from(named[1]!, 'utf8').toString('base64')}?= <${named[2]}>`;
+  if (!named) return address;
+  const name = headerText(named[1]!);
+  if (/^[\x20-\x7e]*$/.test(name)) return name === named[1] ? address : `"${name}" <${named[2]}>`;
+  return `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?= <${named[2]}>`;
 };
 
 const utf8 = (data: string) => ({ Data: data, Charset: 'UTF-8' });
@@ -48,7 +60,7 @@ export const sendEmailInput = (message: MailMessage): SendEmailCommandInput => (
   },
   Content: {
     Simple: {
-      Subject: utf8(message.subject),
+      Subject: utf8(headerText(message.subject)),
       Body: { Text: utf8(message.text), ...(message.html ? { Html: utf8(message.html) } : {}) },
       ...(message.attachments.length
         ? {

@@ -52,6 +52,23 @@ describe('SES mailer', () => {
     expect(mail?.attachments[0]?.filename).toBe('Rechnung-Müller.pdf');
   });
 
+  it('writes a subject and display names as one header line: line breaks and controls become a space', () => {
+    // Act: names the business or the client chose, a milestone's say, with a line break and a bidi override.
+    const input = sendEmailInput({
+      from: 'a@tally.local',
+      to: ['"Acme\r\nBcc: evil@example.com" <b@example.com>', '"Zoë\u202E Ørsted" <zoe@example.com>'],
+      subject: 'Approve "M5\r\nBcc: evil@example.com"\u0000 \u202Egnp.exe',
+      text: 'T',
+      attachments: [],
+    });
+    // Assess
+    expect(input.Content?.Simple?.Subject?.Data).toBe('Approve "M5 Bcc: evil@example.com" gnp.exe');
+    expect(input.Destination?.ToAddresses).toEqual([
+      '"Acme Bcc: evil@example.com" <b@example.com>',
+      `=?UTF-8?B?${Buffer.from('Zoë Ørsted').toString('base64')}?= <zoe@example.com>`,
+    ]);
+  });
+
   it('asks SES for the recipients To and Cc, UTF-8 text, and no Cc or attachments where there are none', () => {
     // Act
     const input = sendEmailInput({ from: 'a@tally.local', to: ['b@example.com'], subject: 'S', text: 'T', attachments: [] });
