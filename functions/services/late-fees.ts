@@ -12,6 +12,7 @@ import { getProfile } from '../store/profile.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { newId } from './ids.js';
 import { sendInvoiceOnce } from './invoice-send.service.js';
+import { scheduleLateFee } from './late-fee-schedule.js';
 import { findInvoice } from './milestone-invoice.service.js';
 import { retrying } from './retry.js';
 
@@ -46,6 +47,9 @@ const addFee = (tenantId: string, invoiceId: string): Promise<Checked> =>
     const outcome = withLateFee(invoice, profile.lateFee, now, localDate(now, settings.timeZone));
     // Added by an earlier run: its mail may still be owed.
     if ('skip' in outcome && outcome.skip === 'fee_added') return { profile, added: null };
+    // Not yet overdue where the tenant is now (its zone moved west since the fee was scheduled): the
+    // fee's schedule is put again at the start of its day in that zone, later than now.
+    if ('skip' in outcome && outcome.skip === 'not_overdue') await scheduleLateFee(tenantId, invoice, profile, settings.timeZone);
     if ('skip' in outcome) return { skipped: outcome.skip, why: outcome.why };
     const event = invoiceEvent('invoice.late_fee_added', outcome.invoice, newId('evt'), now, outcome.line.amount);
     await saveInvoice(tenantId, { next: outcome.invoice, previous: invoice }, undefined, [event]);

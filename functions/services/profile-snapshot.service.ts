@@ -30,7 +30,7 @@ import { newId } from './ids.js';
 import { sendInvoiceOnce } from './invoice-send.service.js';
 import { issueInvoice } from './issue-invoice.service.js';
 import { findInvoice } from './milestone-invoice.service.js';
-import { removeProfileSchedule } from './profile-schedule.js';
+import { putProfileSchedule, removeProfileSchedule } from './profile-schedule.js';
 import { retrying } from './retry.js';
 
 // The target of a profile's schedule (services/profile-schedule.ts): one cycle of its tab, safe to
@@ -169,6 +169,16 @@ const clearClaimed = async (tenantId: string, { profileId, runDay }: Snapshot): 
   deleteClaimedItems(tenantId, await claimedItems(tenantId, profileId, runDay), runDay);
 
 /**
+ * A fire before the profile's next run day may come from a schedule put in another zone (the
+ * tenant's moved west since): the profile's schedules are put again in the zone as it is now, so
+ * that its cycle runs on its day rather than never (put again as they are, they change nothing).
+ */
+const rescheduleInZone = async (tenantId: string, profileId: string): Promise<void> => {
+  const [profile, { settings }] = await Promise.all([getProfile(tenantId, profileId), getTenant(tenantId)]);
+  await putProfileSchedule(tenantId, profile, null, clock.now(), settings.timeZone);
+};
+
+/**
  * One cycle of the profile for the fire at `scheduledTime`: the tab's items claimed, the invoice
  * made (none for an empty tab), issued and emailed as the profile's mode says, the cycle counted
  * and the tab wiped. Each stage resumes where a cut-off run left it; a fire for a cycle done does nothing more.
@@ -179,6 +189,7 @@ export const snapshotProfile = async (input: Record<string, unknown>, scheduledT
   const begin = await begun(tenantId, profileId, time);
   if ('skip' in begin) {
     logger.info('no cycle of the profile is due: nothing to snapshot', { profileId, scheduledTime: time, why: begin.skip });
+    if (begin.skip === 'not_due') await rescheduleInZone(tenantId, profileId);
     return { profileId, scheduledTime: time, cycle: null, invoiceId: null };
   }
   let snapshot = begin;

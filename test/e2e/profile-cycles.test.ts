@@ -184,4 +184,49 @@ describe('an accumulating profile on the test clock', () => {
       await ok('PATCH', '/v1/settings', { timeZone: 'UTC' });
     }
   });
+
+  it('runs its cycle and adds its late fee on their days after the tenant moves west, not never', async () => {
+    // Prepare: on UTC, a live profile every day for 2 cycles from tomorrow, due the day it is issued, a late fee of 5.00
+    const email = uniqueEmail('west');
+    const customer = await ok('POST', '/v1/customers', { name: 'Moving client', email });
+    const day1 = dayOf(await now(), 1);
+    const day2 = dayOf(day1, 1);
+    const profile = await ok('POST', '/v1/profiles', {
+      customerId: customer.id,
+      name: 'Westward tab',
+      intervalDays: 1,
+      firstCreationDate: day1,
+      billingCycles: 2,
+      invoiceMode: 'live',
+      dueDays: 0,
+      lateFee: { amount: '5.00' },
+      status: 'active',
+    });
+    const path = `/v1/profiles/${profile.id}`;
+    await ok('POST', `${path}/items`, { description: 'First', quantity: '1', unitPrice: '100.00' });
+    try {
+      await ok('POST', '/local/clock', { set: `${day1}T00:30:00.000Z` });
+      const [first] = await invoicesOf(profile.id);
+      expect(first).toMatchObject({ issueDate: day1 });
+      await ok('POST', `${path}/items`, { description: 'Second', quantity: '1', unitPrice: '50.00' });
+
+      // Act: the tenant moves 11 hours west, so that the schedules put on UTC midnights fire the day before;
+      // then to the evening of the second day there
+      await ok('PATCH', '/v1/settings', { timeZone: 'Pacific/Pago_Pago' });
+      await ok('POST', '/local/clock', { set: `${day2}T23:00:00.000Z` });
+
+      // Assess: the first invoice has its fee, dated the day after its due date; the second cycle billed the second item
+      const invoice1 = await ok('GET', `/v1/invoices/${first!.id}`);
+      expect(linesOf(invoice1)).toEqual([
+        ['work', 'First', '100.00', '0'],
+        ['late_fee', 'Late fee', '5.00', '0'],
+      ]);
+      const invoices = await invoicesOf(profile.id);
+      expect(invoices).toHaveLength(2);
+      expect(linesOf(await ok('GET', `/v1/invoices/${invoices[1]!.id}`))).toEqual([['work', 'Second', '50.00', '0']]);
+      expect(await ok('GET', path)).toMatchObject({ status: 'completed', cyclesDone: 2, cyclesLeft: 0 });
+    } finally {
+      await ok('PATCH', '/v1/settings', { timeZone: 'UTC' });
+    }
+  });
 });
