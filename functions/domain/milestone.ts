@@ -211,11 +211,12 @@ export const applyDecision = (m: Milestone, request: ApprovalRequest, now: Date)
  */
 export const startBilling = (m: Milestone, invoiceId: string, now: Date): Milestone => {
   // A round that failed after its invoice was issued (sending it, say) is run again to finish it.
-  const finishesIssued = m.billing?.state === 'failed' && m.invoiceId !== null && m.invoiceId === m.billing.invoiceId;
-  if (!finishesIssued) nextStatus(m, 'invoice');
+  // First: a round running is the answer whatever the status (a retry of a round that issued its invoice is invoiced).
   if (m.billing?.state === 'running') {
     throw new DomainError('conflict', 'MILESTONE_BILLING_RUNNING', 'The milestone is being billed: wait for its invoice');
   }
+  const finishesIssued = m.billing?.state === 'failed' && m.invoiceId !== null && m.invoiceId === m.billing.invoiceId;
+  if (!finishesIssued) nextStatus(m, 'invoice');
   return milestoneTouched(m, now, {
     billing: {
       // Rounds count on after a void: each round's execution is named by its number.

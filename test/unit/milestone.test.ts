@@ -22,6 +22,7 @@ import {
   reorderMilestones,
   requestApproval,
   requestRevision,
+  startBilling,
   updateMilestone,
   type Milestone,
   type MilestoneEvent,
@@ -145,6 +146,31 @@ describe('the milestone state machine', () => {
       'VALIDATION_FAILED',
     );
     expect(error.errors.map((e) => e.field)).toEqual(['comment']);
+  });
+});
+
+describe('billing rounds', () => {
+  const round = (state: 'running' | 'failed', invoiceId = 'inv_1') => ({
+    round: 1,
+    invoiceId,
+    state,
+    startedAt: T0.toISOString(),
+  });
+
+  it('refuses a second round while one runs, whatever the status: MILESTONE_BILLING_RUNNING', () => {
+    const approved = milestoneIn('approved', { billing: round('running') });
+    // A retry of a round that issued its invoice and failed to send it: the milestone is invoiced.
+    const invoiced = milestoneIn('invoiced', { invoiceId: 'inv_1', billing: round('running') });
+
+    for (const m of [approved, invoiced])
+      expectDomainError(() => startBilling(m, 'inv_2', later), 'conflict', 'MILESTONE_BILLING_RUNNING');
+    expect(
+      startBilling(milestoneIn('invoiced', { invoiceId: 'inv_1', billing: round('failed') }), 'inv_2', later).billing,
+    ).toMatchObject({
+      round: 2,
+      invoiceId: 'inv_1',
+      state: 'running',
+    });
   });
 });
 
