@@ -77,6 +77,9 @@ export const readableComment = (comment: string | null | undefined): string | nu
   return trimmed.replace(UNREADABLE, '') ? trimmed : null;
 };
 
+/** A control character other than the tab and line breaks a textarea sends (NUL, ESC, DEL, C1): never kept in a comment. */
+export const hasControlCharacter = (text: string): boolean => /[^\P{Cc}\t\n\r]/u.test(text);
+
 export const isExpired = (request: ApprovalRequest, now: Date): boolean => now.toISOString() >= request.expiresAt;
 
 /** Still waiting for a decision its link can make. */
@@ -111,7 +114,7 @@ export const isDeemedAccepted = (request: ApprovalRequest, at: Date): boolean =>
 
 /**
  * The request decided: once (409 `APPROVAL_DECIDED`), by the client before the link expires (409
- * `APPROVAL_EXPIRED`), with
+ * `APPROVAL_EXPIRED`; staff may decide an expired one), with
  * an outcome its subject takes, and a comment when it sends the work back or rejects (400 naming `comment`).
  */
 export const decide = (
@@ -120,10 +123,12 @@ export const decide = (
   evidence: DecisionEvidence,
   now: Date,
 ): ApprovalRequest => {
-  if (request.status !== 'pending') {
+  // The expiry bounds what the emailed link can do; staff, who sign in, may still decide for the client,
+  // whether the expiry's timer has run (expired) or not yet.
+  const undecided = request.status === 'pending' || (request.status === 'expired' && evidence.by === 'staff');
+  if (!undecided) {
     throw new DomainError('conflict', 'APPROVAL_DECIDED', `The approval request is ${request.status.replace('_', ' ')} already`);
   }
-  // The expiry bounds what the emailed link can do; staff, who sign in, may still decide for the client.
   if (evidence.by === 'client' && isExpired(request, now)) {
     throw new DomainError('conflict', 'APPROVAL_EXPIRED', 'The approval link has expired');
   }

@@ -26,19 +26,31 @@ const timerInput = z.object({ tenantId: z.string().check(z.minLength(1)), reques
 
 const isNotFound = (error: unknown): boolean => error instanceof DomainError && error.kind === 'not_found';
 
-/** The request the timer is for; undefined when it was never written (its request lost a race) or is gone. */
-const requestOf = async (input: Record<string, unknown>): Promise<{ tenantId: string; request?: ApprovalRequest }> => {
-  const { tenantId, requestId } = timerInput.parse(input);
-  const request = await getApprovalRequest(tenantId, requestId).catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  });
-  return { tenantId, request };
-};
+/**
+ * A timer's work on its request, run only while there is something to do it on: nothing for a
+ * request never written (its request lost a race) or gone, and nothing for one whose subject is gone
+ * (its milestone, change order, job or estimate deleted since it was asked): such a fire would fail
+ * on every retry, so it is logged and done, not retried into the dead-letter queue.
+ */
+const onRequest =
+  (work: (tenantId: string, request: ApprovalRequest, scheduledTime: Date) => Promise<void>) =>
+  async (input: Record<string, unknown>, scheduledTime: Date): Promise<void> => {
+    const { tenantId, requestId } = timerInput.parse(input);
+    const request = await getApprovalRequest(tenantId, requestId).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (!request) return;
+    await work(tenantId, request, scheduledTime).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+      logger.info('approval timer: its subject is gone', { tenantId, requestId, code: (error as DomainError).code });
+    });
+  };
 
 /** What the approval mail shows of the request's subject, as it is now. */
 const emailView = async (tenantId: string, request: ApprovalRequest): Promise<Omit<ApprovalEmailView, 'link' | 'expiresAt'>> => {
-  if (request.subject.kind === 'estimate') return estimateEmailView(tenantId, await getEstimate(tenantId, request.subject.estimateId));
+  if (request.subject.kind === 'estimate')
+    return estimateEmailView(tenantId, await getEstimate(tenantId, request.subject.estimateId));
   const job = await getJob(tenantId, request.subject.jobId);
   const [tenant, customer] = await Promise.all([getTenant(tenantId), getCustomer(tenantId, job.customerId)]);
   const common = { business: { name: tenant.name }, job: { name: job.name }, customer: { name: customer.name } };
@@ -63,27 +75,25 @@ const emailView = async (tenantId: string, request: ApprovalRequest): Promise<Om
  * either decides the request). The link is recorded first, then mailed, then marked sent: a mail
  * that fails fails the fire, which Scheduler retries with a new link; one sent is never sent again.
  */
-export const remindApproval = async (input: Record<string, unknown>): Promise<void> => {
-  const { tenantId, request } = await requestOf(input);
-  if (!request) return;
+export const remindApproval = onRequest(async (tenantId, request) => {
   const { token, secretHash } = newLink(tenantId, request.id);
   const reminding = remind(request, secretHash, clock.now());
   if (reminding === request) return;
+  // The subject read first: one gone since records no reminder.
+  const view = await emailView(tenantId, request);
   await saveApprovalRequest(tenantId, reminding, request);
   const { subject, text, html } = approvalEmail({
-    ...(await emailView(tenantId, reminding)),
+    ...view,
     link: approvalLink(token),
     expiresAt: reminding.expiresAt,
     reminder: true,
   });
   await mailer().send({ from: mailConfig().mailFrom, to: [reminding.recipient], subject, text, html, attachments: [] });
   await saveApprovalRequest(tenantId, reminderSent(reminding, clock.now()), reminding);
-};
+});
 
 /** An undecided request past its expiry is expired: its links say so, and a milestone shows it. */
-export const expireApproval = async (input: Record<string, unknown>, scheduledTime: Date): Promise<void> => {
-  const { tenantId, request } = await requestOf(input);
-  if (!request) return;
+export const expireApproval = onRequest(async (tenantId, request, scheduledTime) => {
   const expired = expire(request, scheduledTime);
   if (expired === request) return;
   const { subject } = request;
@@ -95,7 +105,7 @@ export const expireApproval = async (input: Record<string, unknown>, scheduledTi
     request,
     shown && shown !== milestone ? [putMilestone(tenantId, shown, milestone)] : [],
   );
-};
+});
 
 /**
  * An undecided request counts as approved once the tenant's `deemedAcceptanceDays` have passed:
@@ -104,14 +114,14 @@ export const expireApproval = async (input: Record<string, unknown>, scheduledTi
  * billed) would be refused on every retry: it is logged and left undecided, to expire, as a client's
  * approval would be refused; only what may pass on a retry (a lost race, a throttled call) fails the fire.
  */
-export const deemApproval = async (input: Record<string, unknown>, scheduledTime: Date): Promise<void> => {
-  const { tenantId, request } = await requestOf(input);
-  if (!request || !isDeemedAccepted(request, scheduledTime)) return;
+export const deemApproval = onRequest(async (tenantId, request, scheduledTime) => {
+  if (!isDeemedAccepted(request, scheduledTime)) return;
   const evidence = { by: 'deemed' as const, at: request.deemedAcceptedAt!, ip: null, userAgent: null, comment: null };
   await decideRequest(tenantId, request, 'approve', evidence).catch((error: unknown) => {
-    if (!(error instanceof DomainError) || error.retryable) throw error;
+    // A subject gone is onRequest's to log.
+    if (!(error instanceof DomainError) || error.retryable || isNotFound(error)) throw error;
     if (error.code !== 'APPROVAL_DECIDED') {
       logger.warn('deemed acceptance refused', { tenantId, requestId: request.id, code: error.code, reason: error.message });
     }
   });
-};
+});

@@ -1,5 +1,11 @@
 import { clock } from '../adapters/clock.js';
-import { isExpired, readableComment, type ApprovalOutcome, type ApprovalRequest } from '../domain/approval.js';
+import {
+  hasControlCharacter,
+  isExpired,
+  readableComment,
+  type ApprovalOutcome,
+  type ApprovalRequest,
+} from '../domain/approval.js';
 import { DomainError } from '../domain/errors.js';
 import { localDate } from '../domain/dates.js';
 import { estimateTotals, isPastValidity } from '../domain/estimate.js';
@@ -23,6 +29,7 @@ import {
   type PortalError,
 } from './documents/portal-pages.js';
 import { readToken, secretMatches } from './portal-links.js';
+import { retrying } from './retry.js';
 
 /** What the portal answers: a status and a whole HTML page. */
 export interface PortalPage {
@@ -34,6 +41,8 @@ export interface PortalPage {
 export interface DecisionForm {
   decision?: string | undefined;
   comment?: string | undefined;
+  /** The fields whose bytes are not UTF-8: read with U+FFFD in their place to show again, never kept. */
+  unreadable?: readonly ('decision' | 'comment')[];
 }
 
 /** Where the client's request came from: kept with the decision as its evidence. */
@@ -217,26 +226,40 @@ const closed = (request: ApprovalRequest, shown: Shown, now: Date): PortalPage |
   return undefined;
 };
 
-/** The subject as it is now; undefined when it is gone (its job, milestone or change order deleted since the link was sent). */
-const shownIfThere = (tenantId: string, request: ApprovalRequest): Promise<Shown | undefined> =>
-  show(tenantId, request).catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  });
-
 const gone = (request: ApprovalRequest): PortalPage => outcome('unavailable', 410, request);
+
+/** The link as it is now: its request and subject, or the page that says why it asks nothing. */
+type Opened = { page: PortalPage } | { page?: undefined; tenantId: string; request: ApprovalRequest; shown: Shown; now: Date };
+
+/**
+ * Reads the link's request and its subject as they are now. Those are several reads, and one may
+ * meet a decision's write half-way (a change order's milestones against its job's plan, say): that
+ * is a lost race, and every read is made again, so that a link opened or posted while it is being
+ * decided answers what stands (the question, or used), never a failure.
+ */
+const opened = (token: string): Promise<Opened> =>
+  retrying(async (): Promise<Opened> => {
+    const found = await resolve(token);
+    if (!found) return { page: invalid() };
+    const { tenantId, request } = found;
+    // Its job, milestone or change order deleted since the link was sent.
+    const shown = await show(tenantId, request).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (!shown) return { page: gone(request) };
+    const now = clock.now();
+    const page = closed(request, shown, now);
+    return page ? { page } : { tenantId, request, shown, now };
+  });
 
 /**
  * The page a link opens: the question, or why it asks nothing any more. It decides nothing: mail
  * scanners open links too.
  */
 export const openApproval = async (token: string): Promise<PortalPage> => {
-  const found = await resolve(token);
-  if (!found) return invalid();
-  const { tenantId, request } = found;
-  const shown = await shownIfThere(tenantId, request);
-  if (!shown) return gone(request);
-  return closed(request, shown, clock.now()) ?? { status: 200, html: shown.render() };
+  const link = await opened(token);
+  return link.page ?? { status: 200, html: link.shown.render() };
 };
 
 const OUTCOMES: Record<ApprovalRequest['subject']['kind'], readonly ApprovalOutcome[]> = {
@@ -265,14 +288,9 @@ const DECIDED_KIND: Record<ApprovalOutcome, OutcomeKind> = {
  * billing). A link used meanwhile (by staff, another tab) or expired decides nothing (410).
  */
 export const submitDecision = async (token: string, form: DecisionForm, evidence: ClientEvidence): Promise<PortalPage> => {
-  const found = await resolve(token);
-  if (!found) return invalid();
-  const { tenantId, request } = found;
-  const shown = await shownIfThere(tenantId, request);
-  if (!shown) return gone(request);
-  const now = clock.now();
-  const refused = closed(request, shown, now);
-  if (refused) return refused;
+  const link = await opened(token);
+  if (link.page) return link.page;
+  const { tenantId, request, shown, now } = link;
   const choice = OUTCOMES[request.subject.kind].find((option) => option === form.decision);
   const comment = readableComment(form.comment);
   const formError = (error: PortalError): PortalPage => ({
@@ -283,6 +301,10 @@ export const submitDecision = async (token: string, form: DecisionForm, evidence
     const message = request.subject.kind === 'estimate' ? 'Choose whether you accept the estimate' : 'Choose whether you approve';
     return formError({ field: 'decision', message });
   }
+  // As the JSON API: bytes that are not UTF-8, and control characters, are refused, never stored.
+  if (form.unreadable?.includes('comment') || hasControlCharacter(form.comment ?? '')) {
+    return formError({ field: 'comment', message: 'Some characters of the comment cannot be read: type it again' });
+  }
   if (choice !== 'approve' && !comment) return formError({ field: 'comment', message: COMMENT_NEEDED[request.subject.kind] });
   if ((form.comment?.length ?? 0) > MAX_COMMENT_LENGTH) {
     return formError({ field: 'comment', message: `Keep the comment to ${MAX_COMMENT_LENGTH} characters or fewer` });
@@ -291,15 +313,11 @@ export const submitDecision = async (token: string, form: DecisionForm, evidence
   try {
     await decideRequest(tenantId, request, choice, at);
   } catch (error) {
-    if (error instanceof DomainError && (error.code === 'APPROVAL_EXPIRED' || error.code === 'ESTIMATE_EXPIRED')) {
-      return outcome('expired', 410, request, shown.business, shown.subject);
-    }
     if (!(error instanceof DomainError)) throw error;
-    // Decided meanwhile (by staff, another tab), whichever read first saw it: the link is used up.
-    const latest = await getApprovalRequest(tenantId, request.id);
-    if (latest.status !== 'pending' || error.code === 'APPROVAL_DECIDED') {
-      return outcome('used', 410, request, shown.business, shown.subject);
-    }
+    // Decided meanwhile (by staff, another tab), expired, or gone: the link as it is now says so.
+    const again = await opened(token);
+    if (again.page) return again.page;
+    if (error.code === 'APPROVAL_DECIDED') return outcome('used', 410, request, shown.business, shown.subject);
     // The job moved on since the link was sent (a milestone invoiced, deleted, the job billed): nothing to decide here.
     return outcome('unavailable', 409, request, shown.business, shown.subject);
   }

@@ -128,6 +128,57 @@ describe('approval timers on the test clock', () => {
     expect(await deadLetteredFires()).toEqual([]);
   });
 
+  it('does nothing, and dead-letters nothing, for the timers of a request whose milestone or estimate was deleted', async () => {
+    // Prepare: a milestone awaiting approval, deleted; an estimate sent, deleted
+    const { path } = await awaitingApproval({ approvalExpiryDays: 10, approvalReminderDays: 2, deemedAcceptanceDays: 6 });
+    expect((await request('DELETE', path)).status).toBe(204);
+    const expiring = await awaitingApproval({ approvalExpiryDays: 8, approvalReminderDays: 2, deemedAcceptanceDays: null });
+    expect((await request('DELETE', expiring.path)).status).toBe(204);
+    const email = uniqueEmail('estimate');
+    const customer = await request('POST', '/v1/customers', { name: 'Estimate client', email });
+    const estimate = await request('POST', '/v1/estimates', {
+      customerId: customer.body.id,
+      name: 'Deck',
+      billingType: 'fixed_price',
+    });
+    await request('POST', `/v1/estimates/${estimate.body.id}/charges`, {
+      description: 'Deck',
+      quantity: '1',
+      unitPrice: '900',
+      taxRate: '20',
+    });
+    expect((await request('POST', `/v1/estimates/${estimate.body.id}/send`)).status).toBe(200);
+    expect((await request('DELETE', `/v1/estimates/${estimate.body.id}`)).status).toBe(204);
+    const before = await deadLetteredFires();
+    // Act: past every reminder, deemed acceptance and expiry
+    await advance('P10DT1H');
+    // Assess: no fire failed, and no reminder went
+    expect(await deadLetteredFires()).toEqual(before);
+    expect((await mailsTo(email)).map((m) => m.subject)).not.toContainEqual(expect.stringMatching(/^Reminder/));
+  });
+
+  it('lets staff decide a request its timer expired, recorded as decided by staff', async () => {
+    // Prepare: two milestones awaiting approval, expired by their timers
+    const approving = await awaitingApproval({ approvalExpiryDays: 1, approvalReminderDays: null, deemedAcceptanceDays: null });
+    const revising = await awaitingApproval({ approvalExpiryDays: 1, approvalReminderDays: null, deemedAcceptanceDays: null });
+    await advance('P1DT1H');
+    expect((await request('GET', approving.path)).body.approval.status).toBe('expired');
+    // Act
+    const approved = await request('POST', `${approving.path}/approve`, { note: 'The client said yes on the phone' });
+    const revised = await request('POST', `${revising.path}/request-revision`, { comment: 'The client called: redo it' });
+    // Assess
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body).toMatchObject({ approval: { status: 'approved', decision: { by: 'staff', outcome: 'approve' } } });
+    expect(revised.status, JSON.stringify(revised.body)).toBe(200);
+    expect(revised.body).toMatchObject({
+      status: 'revision_requested',
+      approval: { status: 'revision_requested', decision: { by: 'staff', comment: 'The client called: redo it' } },
+    });
+    // The client's link stays closed
+    expect((await postDecision(linkIn(revising.first), { decision: 'approve' })).status).toBe(410);
+    expect((await request('POST', `${approving.path}/approve`, {})).status).toBe(409);
+  });
+
   it('refuses timers out of order, naming the setting', async () => {
     const late = await request('PATCH', '/v1/settings', { approvalExpiryDays: 10, approvalReminderDays: 10 });
     const deemedPastExpiry = await request('PATCH', '/v1/settings', {

@@ -114,6 +114,30 @@ describe('change orders through the portal', () => {
     expect((await api.request('GET', `/v1/change-orders/${coId}`)).body.status).toBe('sent');
   });
 
+  it('a link opened and posted many times while it is being decided answers the page or used, never a failure', async () => {
+    for (let round = 0; round < 5; round++) {
+      // Prepare
+      const { api, email, jobId, coId } = await proposal();
+      await api.request('POST', `/v1/change-orders/${coId}/send`);
+      const link = linkIn(await approvalMail(email));
+      // Act: the client double-clicks, in several tabs, while the page is opened again and again
+      let deciding = true;
+      const opening = async (): Promise<number[]> => {
+        const seen: number[] = [];
+        while (deciding) seen.push((await openPortal(link)).status);
+        return seen;
+      };
+      const readers = Array.from({ length: 4 }, opening);
+      const posts = await Promise.all(Array.from({ length: 6 }, () => postDecision(link, { decision: 'approve' })));
+      deciding = false;
+      const opened = (await Promise.all(readers)).flat();
+      // Assess: one decision; every other post found the link used; every page is the question or used
+      expect(posts.map((r) => r.status).sort()).toEqual([200, 410, 410, 410, 410, 410]);
+      expect(opened.filter((status) => status !== 200 && status !== 410)).toEqual([]);
+      expect(await projectValue(api, jobId)).toBe('4000.00');
+    }
+  });
+
   it('a rejection through the API needs a readable reason too', async () => {
     const { api, coId } = await proposal();
     for (const comment of ['\u0000', '\u200b\u200b', '\u2800', '\u3164']) {

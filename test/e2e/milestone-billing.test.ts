@@ -493,6 +493,35 @@ describe('portal links', () => {
     expect(await items.read(fresh.p.api.tenantId)).toEqual(stored);
   });
 
+  it('refuses a comment whose bytes are not UTF-8 (whatever charset it names) or that holds a control character, keeping the form', async () => {
+    const { p, link } = await linkFor();
+    const stored = await items.read(p.api.tenantId);
+    for (const [body, type, kept] of [
+      ['decision=request_revision&comment=%00%FF%FEbad', 'application/x-www-form-urlencoded', 'bad'],
+      [
+        'decision=request_revision&comment=Caf%E9+trop+cher',
+        'application/x-www-form-urlencoded; charset=ISO-8859-1',
+        'trop cher',
+      ],
+      ['decision=request_revision&comment=Redo%00it', 'application/x-www-form-urlencoded', 'it'],
+      ['decision=request_revision&comment=Redo%1B%5B31mit', 'application/x-www-form-urlencoded', 'it'],
+    ] as const) {
+      const refused = await fetch(link, { method: 'POST', headers: { 'content-type': type }, body });
+      const html = await refused.text();
+      expect(refused.status, body).toBe(400);
+      expect(html).toContain('href="#comment"');
+      expect(html).toContain('aria-invalid="true"');
+      expect(html, body).toContain(kept);
+      expect(html).toContain('value="request_revision" checked');
+    }
+    expect(await items.read(p.api.tenantId)).toEqual(stored);
+    // Line breaks and text in UTF-8 are a comment
+    const revised = await postDecision(link, { decision: 'request_revision', comment: 'Café:\r\nredo the corners' });
+    expect(revised.status).toBe(200);
+    const milestone = (await p.api.request('GET', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}`)).body;
+    expect(milestone.approval.decision.comment).toBe('Café:\r\nredo the corners');
+  });
+
   it('a resent link replaces the first, which then decides nothing', async () => {
     const { p, link } = await linkFor();
     const resent = await p.api.request('POST', `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}/resend-approval`);
