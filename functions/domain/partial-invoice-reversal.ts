@@ -22,7 +22,10 @@ export const assertMayVoid = (invoice: Invoice): void => {
   );
 };
 
-/** Only an issued partial invoice, not reversed yet, is reversed (409 INVOICE_REVERSED the second time). */
+/**
+ * Only an issued partial invoice, not reversed yet (409 INVOICE_REVERSED the second time) and with
+ * no payments (409 INVOICE_HAS_PAYMENTS), is reversed.
+ */
 export const assertReversible = (invoice: Invoice): void => {
   if (invoice.policy !== 'time_and_material' || !invoice.selection || !isIssued(invoice)) {
     throw conflict(
@@ -32,6 +35,10 @@ export const assertReversible = (invoice: Invoice): void => {
   }
   if (invoice.reversedBy) {
     throw conflict('INVOICE_REVERSED', `Invoice ${invoice.number} is reversed already, by credit note ${invoice.reversedBy}`);
+  }
+  // As a void (invoice-lifecycle.ts): the credit note takes back all it billed, and the money paid would be left on nothing due.
+  if (!amount(invoice.amountPaid).isZero()) {
+    throw conflict('INVOICE_HAS_PAYMENTS', `An invoice with payments cannot be reversed; ${invoice.amountPaid} is paid on it`);
   }
 };
 

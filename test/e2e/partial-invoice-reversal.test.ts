@@ -76,9 +76,13 @@ describe('a finalized partial invoice reversed', () => {
       },
     });
     expect(creditNote.lines).toHaveLength(invoice.lines.length);
+    // As a voided invoice, it keeps its figures as issued (it had no payments); `reversedBy` says nothing is due
     expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body).toMatchObject({
       reversedBy: creditNote.id,
       creditedNet: invoice.totals.net,
+      amountPaid: '0.00',
+      balanceDue: invoice.totals.gross,
+      paymentStatus: 'unpaid',
     });
     // Every expenditure unbilled again, WIP as booked
     const unbilled = await api.request('GET', `/v1/jobs/${jobId}/expenditures?status=unbilled&limit=100`);
@@ -145,6 +149,33 @@ describe('a finalized partial invoice reversed', () => {
     const unbilled = await api.request('GET', `/v1/jobs/${jobId}/expenditures?status=unbilled&limit=100`);
     expect(unbilled.body.items.map((e: { id: string }) => e.id).sort()).toEqual(booked.map((e) => e.id).sort());
     expect(await wipOf(api, jobId)).toMatchObject({ settledCost: '0.00', wipBalance: wipBooked.wipBalance });
+  });
+
+  it('refuses an invoice with payments (409 INVOICE_HAS_PAYMENTS), as a void does, changing nothing', async () => {
+    // Prepare: a partial payment on the issued partial invoice
+    const api = await newTenant('T&M reversal paid', 'EUR');
+    const { jobId, invoice } = await finalizedInvoice(api, 3);
+    const paid = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, {
+      amount: '10.00',
+      date: invoice.issueDate,
+      method: 'card',
+    });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    const before = (await api.request('GET', `/v1/invoices/${invoice.id}`)).body;
+    const billing = (await api.request('GET', `/v1/jobs/${jobId}`)).body.billing;
+    // Act
+    const refused = await api.request('POST', `/v1/invoices/${invoice.id}/reverse`);
+    // Assess: no credit note, the invoice and the job as they were, and it still takes payments
+    expect([refused.status, refused.body.code]).toEqual([409, 'INVOICE_HAS_PAYMENTS']);
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}-rev`)).status).toBe(404);
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body).toEqual(before);
+    expect((await api.request('GET', `/v1/jobs/${jobId}`)).body.billing).toEqual(billing);
+    const more = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, {
+      amount: '1.00',
+      date: invoice.issueDate,
+      method: 'card',
+    });
+    expect(more.status, JSON.stringify(more.body)).toBe(201);
   });
 
   it('refuses a draft partial invoice and an ordinary invoice (409 INVOICE_NOT_REVERSIBLE), changing nothing', async () => {
