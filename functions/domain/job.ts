@@ -175,11 +175,22 @@ export const expenditureCount = (job: Job): number => {
   );
 };
 
-/** Expenditures are the job's bookkeeping: a job keeps them, so it goes only once they are deleted. */
+/**
+ * Expenditures are the job's bookkeeping: a job keeps them, so it goes only once they are deleted. A
+ * job an estimate's acceptance made stays too (409 `JOB_FROM_ESTIMATE`): it is what the client accepted,
+ * and the accepted estimate, which cannot be deleted, links to it.
+ */
 export const assertDeletable = (job: Job): void => {
   if (job.invoiceCount > 0) throw new DomainError('conflict', 'JOB_HAS_INVOICES', 'A job with invoices cannot be deleted');
   if (expenditureCount(job) > 0) {
     throw new DomainError('conflict', 'JOB_HAS_EXPENDITURES', 'A job with expenditures cannot be deleted; delete them first');
+  }
+  if (job.estimateId) {
+    throw new DomainError(
+      'conflict',
+      'JOB_FROM_ESTIMATE',
+      `The job was made by accepting estimate ${job.estimateId}, which links to it: it cannot be deleted`,
+    );
   }
 };
 

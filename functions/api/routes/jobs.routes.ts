@@ -233,12 +233,12 @@ export const jobRoutes = [
     operationId: 'deleteJob',
     summary: 'Deletes a job that has no invoices',
     description:
-      'A job with any invoice, even a voided one, stays (409 `JOB_HAS_INVOICES`); so does one with expenditures (409 `JOB_HAS_EXPENDITURES`: delete them first).',
+      'A job with any invoice, even a voided one, stays (409 `JOB_HAS_INVOICES`); so does one with expenditures (409 `JOB_HAS_EXPENDITURES`: delete them first), and one an accepted estimate made (409 `JOB_FROM_ESTIMATE`, naming it: what the client accepted stays).',
     ifMatch: true,
     params: idParams,
     errors: {
       404: ['JOB_NOT_FOUND'],
-      409: ['JOB_HAS_INVOICES', 'JOB_HAS_EXPENDITURES', 'PHASES_HAVE_INVOICES', 'JOB_BILLED'],
+      409: ['JOB_HAS_INVOICES', 'JOB_HAS_EXPENDITURES', 'JOB_FROM_ESTIMATE', 'PHASES_HAVE_INVOICES', 'JOB_BILLED'],
       422: ['TOO_MANY_CHARGES'],
     },
     responses: { 204: { description: 'Deleted' } },
