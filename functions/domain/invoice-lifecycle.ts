@@ -49,9 +49,8 @@ export const issueDateFor = (invoice: Invoice, { settings, lastIssueDate, now }:
   return date;
 };
 
-/** The issued invoice: numbered, dated, due, and immutable in its amounts from now on. */
-export const issue = (invoice: Invoice, number: string, issueDate: string, settings: Settings, now: Date): Invoice => {
-  assertDraft(invoice);
+/** The due date an issue on `issueDate` gives the draft: its own, or its days (the tenant's default) after; never before the issue date (422). */
+export const dueDateFor = (invoice: Invoice, issueDate: string, settings: Settings): string => {
   const dueDate = invoice.dueDate ?? addDays(issueDate, invoice.dueDays ?? settings.defaultDueDays);
   if (dueDate < issueDate) {
     throw new DomainError(
@@ -60,6 +59,13 @@ export const issue = (invoice: Invoice, number: string, issueDate: string, setti
       `The due date ${dueDate} is before the issue date ${issueDate}; change the draft's dates`,
     );
   }
+  return dueDate;
+};
+
+/** The issued invoice: numbered, dated, due, and immutable in its amounts from now on. */
+export const issue = (invoice: Invoice, number: string, issueDate: string, settings: Settings, now: Date): Invoice => {
+  assertDraft(invoice);
+  const dueDate = dueDateFor(invoice, issueDate, settings);
   return touchedInvoice(invoice, now, {
     status: 'invoiced',
     series: seriesOf(invoice),

@@ -2,6 +2,7 @@ import { clock } from '../adapters/clock.js';
 import { DomainError, expectVersion } from '../domain/errors.js';
 import { selectExpenditure, settleExpenditure, unsettleExpenditure, type Expenditure } from '../domain/expenditure.js';
 import { isIssued, jobOf, type Invoice } from '../domain/invoice.js';
+import { dueDateFor } from '../domain/invoice-lifecycle.js';
 import {
   allocatedToCharges,
   authorizeSelection,
@@ -141,7 +142,8 @@ export const releaseSelection = async (input: Finalization, error: { code: strin
 /**
  * What would make the finalization fail, refused before it starts: the job's ledger rules as the
  * issue applies them (a billed job 409 `JOB_BILLED`, billing past the price 422 `JOB_OVERBILLED`),
- * its issue date (before the series' last issue, or in the future: 422), and with `send`, a
+ * its issue date (before the series' last issue, or in the future: 422) and its due date (before
+ * the issue date: 422 `DUE_DATE_BEFORE_ISSUE_DATE`), and with `send`, a
  * customer without an email address (422 `NO_RECIPIENT`).
  */
 const assertFinalizable = async (
@@ -151,11 +153,12 @@ const assertFinalizable = async (
   send: boolean,
   now: Date,
 ): Promise<void> => {
-  const [job, customer] = await Promise.all([
+  const [job, customer, { issueDate }] = await Promise.all([
     getJob(tenantId, jobOf(invoice)),
     send ? getCustomer(tenantId, invoice.customerId) : null,
     numberingOf(tenantId, invoice, settings, now),
   ]);
+  dueDateFor(invoice, issueDate, settings);
   applyInvoice(job, allocatedToCharges(job, invoice), 1, now);
   if (customer) invoiceRecipient(undefined, customer.email, 'send');
 };

@@ -82,6 +82,27 @@ describe('the go-ahead of a partial invoice refuses what would fail its finaliza
     expect(after).toMatchObject({ status: 'draft', version: dated.body.version, selection: { state: 'open' } });
   });
 
+  it('a due date before the issue date it would get: 422 DUE_DATE_BEFORE_ISSUE_DATE, the draft as it was, nothing started', async () => {
+    // Prepare
+    const api = await newTenant('Due dates', 'EUR');
+    const customer = await api.request('POST', '/v1/customers', { name: 'Client' });
+    const job = await api.request('POST', '/v1/jobs', {
+      customerId: customer.body.id,
+      name: 'Repair',
+      billingType: 'time_and_material',
+    });
+    const partial = await bookAndDraft(api, job.body.id, 2);
+    const dated = await api.request('PATCH', `/v1/invoices/${partial.id}`, { dueDate: '2020-01-01' });
+    expect(dated.status, JSON.stringify(dated.body)).toBe(200);
+    // Act
+    const refused = await api.request('POST', `/v1/partial-invoices/${partial.id}/approve`, {});
+    // Assess
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('DUE_DATE_BEFORE_ISSUE_DATE');
+    const after = (await api.request('GET', `/v1/invoices/${partial.id}`)).body;
+    expect(after).toMatchObject({ status: 'draft', version: dated.body.version, selection: { state: 'open' } });
+  });
+
   it('on a job billed since the draft: 409 JOB_BILLED; deleting the draft gives its expenditures back', async () => {
     // Prepare: a fixed-price job with a draft selecting its expenditures, then its final invoice
     const { api, job } = await jobWithCharges([{ description: 'Kitchen', quantity: '1', unitPrice: '5000.00' }]);
