@@ -20,6 +20,8 @@ export interface EstimateApproval {
   requestId: string;
   recipient: string;
   expiresAt: string;
+  /** The estimate's version as sent: any change after it (customer, charges, order) leaves the link deciding nothing. */
+  sentVersion: number;
 }
 
 /** Accept (`approve`) or decline (`reject`), as the portal's approval requests name them. */
@@ -62,23 +64,41 @@ export interface EstimateFields {
 
 export type EstimatePatch = Partial<Pick<EstimateFields, 'name' | 'customerId' | 'retainagePercent' | 'validUntil'>>;
 
-export const createEstimate = (input: EstimateFields, id: string, now: Date): Estimate => ({
-  id,
-  customerId: input.customerId,
-  name: input.name,
-  billingType: input.billingType,
-  currency: checkCurrency(input.currency),
-  retainagePercent: input.retainagePercent ?? null,
-  validUntil: input.validUntil ?? null,
-  status: 'draft',
-  charges: [],
-  approval: null,
-  decision: null,
-  jobId: null,
-  createdAt: now.toISOString(),
-  updatedAt: now.toISOString(),
-  version: 1,
-});
+/**
+ * A milestone job is priced by milestones, which an estimate does not carry: accepted, its charges
+ * would make a job that bills nothing (422 `ESTIMATE_BILLING_TYPE_UNSUPPORTED` naming `billingType`).
+ */
+const assertEstimable = (billingType: BillingType): void => {
+  if (billingType === 'milestone') {
+    throw new DomainError(
+      'rule',
+      'ESTIMATE_BILLING_TYPE_UNSUPPORTED',
+      'A milestone job is priced by its milestones, which an estimate does not offer: estimate it as fixed_price or time_and_material',
+      [{ field: 'billingType', code: 'unsupported', message: 'must be fixed_price or time_and_material' }],
+    );
+  }
+};
+
+export const createEstimate = (input: EstimateFields, id: string, now: Date): Estimate => {
+  assertEstimable(input.billingType);
+  return {
+    id,
+    customerId: input.customerId,
+    name: input.name,
+    billingType: input.billingType,
+    currency: checkCurrency(input.currency),
+    retainagePercent: input.retainagePercent ?? null,
+    validUntil: input.validUntil ?? null,
+    status: 'draft',
+    charges: [],
+    approval: null,
+    decision: null,
+    jobId: null,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: 1,
+  };
+};
 
 const changed = (estimate: Estimate, now: Date, change: Partial<Estimate>): Estimate => ({
   ...estimate,
@@ -123,12 +143,32 @@ const assertNotEmpty = (estimate: Estimate): void => {
 /**
  * Sent to the client (a draft, or a sent one whose new link replaces the old): it offers something
  * (422 `ESTIMATE_EMPTY`), is still valid (409 `ESTIMATE_EXPIRED`) and undecided (409 `ESTIMATE_NOT_EDITABLE`).
+ * The approval records the version sent, what the link's decision is about.
  */
-export const sendEstimate = (estimate: Estimate, approval: EstimateApproval, today: string, now: Date): Estimate => {
+export const sendEstimate = (
+  estimate: Estimate,
+  approval: Omit<EstimateApproval, 'sentVersion'>,
+  today: string,
+  now: Date,
+): Estimate => {
   assertEditable(estimate);
   assertNotEmpty(estimate);
   assertValid(estimate, today);
-  return changed(estimate, now, { status: 'sent', approval });
+  const next = changed(estimate, now, { status: 'sent' });
+  return { ...next, approval: { ...approval, sentVersion: next.version } };
+};
+
+/** Unchanged since it was sent: what the client's link shows and decides is what was emailed. */
+export const isAsSent = (estimate: Estimate): boolean => estimate.approval?.sentVersion === estimate.version;
+
+/**
+ * A decision through the link is on the estimate as sent: one changed since (an edit, a charge, the
+ * order) is refused (409 `ESTIMATE_CHANGED`) and changes nothing; staff send it again.
+ */
+export const assertAsSent = (estimate: Estimate): void => {
+  if (!isAsSent(estimate)) {
+    throw new DomainError('conflict', 'ESTIMATE_CHANGED', 'The estimate changed since its link was sent: send it again');
+  }
 };
 
 /** The id of the job an estimate's acceptance makes: drawn from the estimate, so that every accept of it writes that one job. */
@@ -192,7 +232,7 @@ export const jobOfAcceptance = (estimate: Estimate, now: Date): Job => ({
 export const estimateTotals = (estimate: Estimate): { totals: Totals; taxes: TaxLine[] } =>
   lineTotals(estimate.charges, estimate.currency);
 
-/** Only an estimate that made no job may be deleted (409 `ESTIMATE_ACCEPTED`): the job links to it. */
+/** Only an estimate that made no job may be deleted (409 `ESTIMATE_ACCEPTED`): the job links to it (and stays: domain/job.ts). */
 export const assertDeletable = (estimate: Estimate): void => {
   if (estimate.status === 'accepted') {
     throw new DomainError('conflict', 'ESTIMATE_ACCEPTED', 'An accepted estimate cannot be deleted: its job links to it');

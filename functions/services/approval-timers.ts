@@ -3,6 +3,7 @@ import { clock } from '../adapters/clock.js';
 import { mailer } from '../adapters/mailer.js';
 import { expire, isDeemedAccepted, remind, reminderSent, type ApprovalRequest } from '../domain/approval.js';
 import { DomainError } from '../domain/errors.js';
+import { isAsSent } from '../domain/estimate.js';
 import { showApproval } from '../domain/milestone.js';
 import { mailConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
@@ -79,6 +80,8 @@ export const remindApproval = onRequest(async (tenantId, request) => {
   const { token, secretHash } = newLink(tenantId, request.id);
   const reminding = remind(request, secretHash, clock.now());
   if (reminding === request) return;
+  // An estimate changed since it was sent: its link decides nothing (until sent again), so it is not recalled.
+  if (request.subject.kind === 'estimate' && !isAsSent(await getEstimate(tenantId, request.subject.estimateId))) return;
   // The subject read first: one gone since records no reminder.
   const view = await emailView(tenantId, request);
   await saveApprovalRequest(tenantId, reminding, request);

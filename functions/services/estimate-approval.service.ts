@@ -3,6 +3,7 @@ import { decide, supersede, type ApprovalRequest, type DecisionEvidence } from '
 import { addDays, localDate, startOfDay } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
 import {
+  assertAsSent,
   decideEstimate as decided,
   estimateTotals,
   jobOfAcceptance,
@@ -104,7 +105,8 @@ export const sendEstimate = async (tenantId: string, id: string, to?: string): P
  * acceptance the job it makes (a new item whose id is drawn from the estimate's). Of two accepts at
  * once the loser reads again: staff's then answers the accepted estimate (the one job), a client's
  * link is used (409 `APPROVAL_DECIDED`). `viaRequestId` is the portal request the client decides
- * through: it must be the estimate's current one and pending.
+ * through: it must be the estimate's current one and pending, and the estimate as it was sent (409
+ * `ESTIMATE_CHANGED` once edited since: the client decides only what was emailed).
  */
 export const decideEstimate = (
   tenantId: string,
@@ -122,6 +124,7 @@ export const decideEstimate = (
     }
     const now = clock.now();
     const estimate = decided(previous, outcome, evidence, await todayOf(tenantId, now), now);
+    if (viaRequestId !== undefined) assertAsSent(previous);
     const answered =
       request && (viaRequestId !== undefined || request.status === 'pending') ? decide(request, outcome, evidence, now) : null;
     await saveEstimate(tenantId, estimate, previous, [
@@ -136,5 +139,5 @@ export const acceptEstimate = (tenantId: string, id: string): Promise<Estimate> 
   decideEstimate(tenantId, id, 'approve', staffEvidence(null));
 
 /** Staff decline for the client, saying why (400 `REASON_REQUIRED` naming `reason`). */
-export const declineEstimate = (tenantId: string, id: string, reason: string): Promise<Estimate> =>
+export const declineEstimate = (tenantId: string, id: string, reason: string | null): Promise<Estimate> =>
   decideEstimate(tenantId, id, 'reject', staffEvidence(reason));

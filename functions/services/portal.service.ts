@@ -8,7 +8,7 @@ import {
 } from '../domain/approval.js';
 import { DomainError } from '../domain/errors.js';
 import { localDate } from '../domain/dates.js';
-import { estimateTotals, isPastValidity } from '../domain/estimate.js';
+import { estimateTotals, isAsSent, isPastValidity } from '../domain/estimate.js';
 import { billingSummary, masterJobIdOf, milestonePlanOf, type Job } from '../domain/job.js';
 import { positionOf } from '../domain/milestone.js';
 import { getApprovalRequest } from '../store/approval.store.js';
@@ -125,6 +125,8 @@ const showEstimate = async (tenantId: string, request: ApprovalRequest, estimate
     business: tenant.name,
     subject: estimate.name,
     decided: estimate.status === 'accepted' || estimate.status === 'declined' || estimate.approval?.requestId !== request.id,
+    // Changed since it was sent (its charges, its customer): the link asks nothing until staff send it again.
+    undecidable: !isAsSent(estimate),
     expired: isPastValidity(estimate, localDate(clock.now(), tenant.settings.timeZone)),
     render: (form) =>
       renderEstimatePage({

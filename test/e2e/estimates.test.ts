@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pdfText } from '../support/pdf.js';
 import { apiUrl, newTenant, type ApiClient } from '../support/api.js';
-import { eventually, linkIn, mailsTo, uniqueEmail } from '../support/portal.js';
+import { eventually, linkIn, mailsTo, openPortal, postDecision, uniqueEmail } from '../support/portal.js';
 
 const isoDay = (offsetDays: number): string => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
@@ -120,7 +120,7 @@ describe('estimates over HTTP', () => {
     // Prepare
     const { api, id, customer } = await withEstimate();
     const other = (
-      await api.request('POST', '/v1/estimates', { customerId: customer.id, name: 'Shed', billingType: 'milestone' })
+      await api.request('POST', '/v1/estimates', { customerId: customer.id, name: 'Shed', billingType: 'time_and_material' })
     ).body;
     await api.request('POST', `/v1/estimates/${id}/send`);
     // Act
@@ -317,7 +317,18 @@ describe('estimates over HTTP', () => {
         'unitPrice',
       ],
       ['PUT', `/v1/estimates/${id}/charges/order`, { ids: 'x' }, 400, 'VALIDATION_FAILED', 'ids'],
-      ['POST', `/v1/estimates/${id}/decline`, {}, 400, 'VALIDATION_FAILED', 'reason'],
+      ['POST', `/v1/estimates/${id}/decline`, {}, 400, 'REASON_REQUIRED', 'reason'],
+      ['POST', `/v1/estimates/${id}/decline`, { reason: '' }, 400, 'REASON_REQUIRED', 'reason'],
+      ['POST', `/v1/estimates/${id}/decline`, { reason: '   ' }, 400, 'REASON_REQUIRED', 'reason'],
+      ['POST', `/v1/estimates/${id}/decline`, { reason: 5 }, 400, 'VALIDATION_FAILED', 'reason'],
+      [
+        'POST',
+        '/v1/estimates',
+        { customerId: customer.id, name: 'x', billingType: 'milestone' },
+        422,
+        'ESTIMATE_BILLING_TYPE_UNSUPPORTED',
+        'billingType',
+      ],
       ['POST', `/v1/estimates/${id}/send`, { to: 'not-an-email' }, 400, 'VALIDATION_FAILED', 'to'],
       ['POST', `/v1/estimates/${empty.id}/send`, undefined, 422, 'ESTIMATE_EMPTY', undefined],
       ['POST', `/v1/estimates/${empty.id}/accept`, undefined, 422, 'ESTIMATE_EMPTY', undefined],
@@ -342,6 +353,66 @@ describe('estimates over HTTP', () => {
     expect((await api.request('GET', `/v1/estimates/${id}`)).body).toEqual(before);
     expect((await api.request('GET', `/v1/estimates/${unmailable.id}`)).body).toMatchObject({ status: 'draft', approval: null });
     expect(await jobIds(api)).toEqual([]);
+  });
+
+  it('changed since it was sent, its link decides nothing (409) until sent again: the client accepts only what was emailed', async () => {
+    // Prepare: sent at 1,254.60 EUR, then a charge priced up and the customer changed
+    const { api, id, email, chargeIds } = await withEstimate();
+    const other = (await api.request('POST', '/v1/customers', { name: 'Other Corp', email: uniqueEmail('other') })).body;
+    const sent = await api.request('POST', `/v1/estimates/${id}/send`);
+    expect(sent.body.approval.sentVersion).toBe(sent.body.version);
+    const link = linkIn(await eventually(async () => (await mailsTo(email))[0], 'the estimate mail'));
+    expect((await api.request('PATCH', `/v1/estimates/${id}/charges/${chargeIds[0]}`, { unitPrice: '10000.00' })).status).toBe(
+      200,
+    );
+    const patched = await api.request('PATCH', `/v1/estimates/${id}`, { customerId: other.id });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    // Act: the client opens the old link and accepts through it
+    const opened = await openPortal(link);
+    const posted = await postDecision(link, { decision: 'approve' });
+    // Assess: the page says it changed since the link was sent; nothing is decided, no job
+    expect(opened.status).toBe(409);
+    expect(opened.html).toContain('The estimate changed since the link was sent');
+    expect(posted.status).toBe(409);
+    expect((await api.request('GET', `/v1/estimates/${id}`)).body).toMatchObject({ status: 'sent', decision: null, jobId: null });
+    expect(await jobIds(api)).toEqual([]);
+    // Sent again, the new link (to the new customer) decides the estimate as it is now
+    const resent = await api.request('POST', `/v1/estimates/${id}/send`);
+    expect(resent.body.approval.recipient).toBe(other.email);
+    const newLink = linkIn(await eventually(async () => (await mailsTo(other.email))[0], 'the new estimate mail'));
+    expect((await openPortal(link)).status).toBe(410);
+    const accepted = await postDecision(newLink, { decision: 'approve' });
+    expect(accepted.status).toBe(200);
+    const estimate = (await api.request('GET', `/v1/estimates/${id}`)).body;
+    expect(estimate).toMatchObject({ status: 'accepted', customerId: other.id, decision: { by: 'client' } });
+    expect((await api.request('GET', `/v1/jobs/${estimate.jobId}`)).body.customerId).toBe(other.id);
+  });
+
+  it('sent, then emptied of its charges, its link asks nothing (409)', async () => {
+    // Prepare
+    const { api, id, email, chargeIds } = await withEstimate();
+    expect((await api.request('POST', `/v1/estimates/${id}/send`)).status).toBe(200);
+    const link = linkIn(await eventually(async () => (await mailsTo(email))[0], 'the estimate mail'));
+    // Act
+    for (const chargeId of chargeIds) {
+      expect((await api.request('DELETE', `/v1/estimates/${id}/charges/${chargeId}`)).status).toBe(204);
+    }
+    // Assess
+    expect((await openPortal(link)).status).toBe(409);
+  });
+
+  it('its job stays while the estimate is accepted: deleting it is 409 JOB_FROM_ESTIMATE naming the estimate, changing nothing', async () => {
+    // Prepare
+    const { api, id } = await withEstimate();
+    const accepted = (await api.request('POST', `/v1/estimates/${id}/accept`)).body;
+    const job = (await api.request('GET', `/v1/jobs/${accepted.jobId}`)).body;
+    // Act
+    const deleted = await api.request('DELETE', `/v1/jobs/${accepted.jobId}`);
+    // Assess
+    expect([deleted.status, deleted.body.code]).toEqual([409, 'JOB_FROM_ESTIMATE']);
+    expect(deleted.body.detail).toContain(id);
+    expect((await api.request('GET', `/v1/jobs/${accepted.jobId}`)).body).toEqual(job);
+    expect((await api.request('GET', `/v1/estimates/${id}`)).body).toMatchObject({ status: 'accepted', jobId: accepted.jobId });
   });
 
   it("is another tenant's to read: 404 for a stranger", async () => {

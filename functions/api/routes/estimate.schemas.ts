@@ -2,7 +2,7 @@ import * as z from '../../shared/zod.js';
 import { DECIDERS } from '../../domain/approval.js';
 import { MAX_CHARGES } from '../../domain/charge.js';
 import { ESTIMATE_STATUSES } from '../../domain/estimate.js';
-import { atLeastOneField, currencyCode, isoDate, pageQuery, percentString, resourceId, text } from '../schemas.js';
+import { atLeastOneField, currencyCode, isoDate, pageQuery, percentString, resourceId } from '../schemas.js';
 import { billingType, chargeSchema } from './job.schemas.js';
 
 const estimateName = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
@@ -55,7 +55,10 @@ export const sendEstimateRequest = z.optional(
   }),
 );
 
-export const declineRequest = z.strictObject({ reason: z.withMeta(text(2000), { description: 'Why it is declined' }) });
+// A missing or blank reason is the domain's to refuse (400 `REASON_REQUIRED` naming `reason`), as the portal's form is.
+export const declineRequest = z.strictObject({
+  reason: z.withMeta(z.optional(z.string().check(z.maxLength(2000))), { description: 'Why it is declined (required)' }),
+});
 
 const nullableText = z.nullable(z.string());
 const amount = z.string();
@@ -77,9 +80,20 @@ export const estimateSchema = z.withMeta(
       description: 'Of every charge, tax per rate on the sum of its nets',
     }),
     taxes: z.array(z.object({ rate: z.string(), base: amount, amount })),
-    approval: z.withMeta(z.nullable(z.object({ requestId: z.string(), recipient: z.string(), expiresAt: z.iso.datetime() })), {
-      description: "The client's decision it was sent for (its emailed link); null until sent",
-    }),
+    approval: z.withMeta(
+      z.nullable(
+        z.object({
+          requestId: z.string(),
+          recipient: z.string(),
+          expiresAt: z.iso.datetime(),
+          sentVersion: z.withMeta(z.number().check(z.int()), {
+            description:
+              'The version sent: once the estimate changes (`version` past it), the link decides nothing until sent again',
+          }),
+        }),
+      ),
+      { description: "The client's decision it was sent for (its emailed link); null until sent" },
+    ),
     decision: z.withMeta(
       z.nullable(
         z.object({

@@ -43,9 +43,9 @@ export const estimateRoutes = [
     operationId: 'createEstimate',
     summary: 'Creates an estimate for a customer: what a job would be, for the client to accept',
     description:
-      "A new estimate is a `draft` with no charges. It is in its customer's currency unless it names one; `customerId` must name a customer of the tenant (422 `CUSTOMER_NOT_FOUND`). `validUntil` (optional) is its last valid day.",
+      "A new estimate is a `draft` with no charges. It is in its customer's currency unless it names one; `customerId` must name a customer of the tenant (422 `CUSTOMER_NOT_FOUND`). `validUntil` (optional) is its last valid day. A `milestone` job is priced by milestones, which an estimate does not offer: 422 `ESTIMATE_BILLING_TYPE_UNSUPPORTED` naming `billingType`.",
     body: newEstimate,
-    errors: { 422: ['CUSTOMER_NOT_FOUND'] },
+    errors: { 422: ['CUSTOMER_NOT_FOUND', 'ESTIMATE_BILLING_TYPE_UNSUPPORTED'] },
     responses: { 201: estimateResponse },
     handle: async ({ tenantId, body }) => {
       const estimate = await estimates.createEstimate(tenantId, body);
@@ -236,6 +236,6 @@ export const estimateRoutes = [
     body: declineRequest,
     errors: { ...notFound, 400: ['REASON_REQUIRED'], 409: ['APPROVAL_DECIDED'] },
     responses: { 200: estimateResponse },
-    handle: async ({ tenantId, params, body }) => reply(200, await declineEstimate(tenantId, params.id, body.reason)),
+    handle: async ({ tenantId, params, body }) => reply(200, await declineEstimate(tenantId, params.id, body.reason ?? null)),
   }),
 ];

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { StoredMail } from '../support/mail-store.js';
+import { eventually, uniqueEmail } from '../support/portal.js';
+
+// The test clock moves the time of a whole stack: this file runs its own.
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
+}, 60_000);
+afterAll(() => stack.stop());
+
+const request = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+};
+
+const mailsTo = async (to: string): Promise<StoredMail[]> => {
+  const { emails } = (await (await fetch(stack.mailUrl)).json()) as { emails: StoredMail[] };
+  return emails.filter((mail) => mail.destination.to.includes(to));
+};
+
+/** An estimate of one charge, sent to a client of its own: its mail is out. */
+const sentEstimate = async () => {
+  const email = uniqueEmail('estimate');
+  const customer = await request('POST', '/v1/customers', { name: 'Client', email });
+  const estimate = await request('POST', '/v1/estimates', {
+    customerId: customer.body.id,
+    name: 'Deck',
+    billingType: 'fixed_price',
+  });
+  const id: string = estimate.body.id;
+  const charge = await request('POST', `/v1/estimates/${id}/charges`, { description: 'Deck', quantity: '1', unitPrice: '900' });
+  expect((await request('POST', `/v1/estimates/${id}/send`)).status).toBe(200);
+  await eventually(async () => (await mailsTo(email))[0], 'the estimate mail');
+  return { email, id, chargeId: charge.body.id as string };
+};
+
+describe('the reminder of a sent estimate', () => {
+  it('goes for the estimate as sent, and not for one changed since (its link decides nothing)', async () => {
+    // Prepare: reminders after 2 days; one estimate as sent, one emptied of its charge since
+    expect(
+      (await request('PATCH', '/v1/settings', { approvalExpiryDays: 10, approvalReminderDays: 2, deemedAcceptanceDays: null }))
+        .status,
+    ).toBe(200);
+    const unchanged = await sentEstimate();
+    const emptied = await sentEstimate();
+    expect((await request('DELETE', `/v1/estimates/${emptied.id}/charges/${emptied.chargeId}`)).status).toBe(204);
+    // Act: past the reminders
+    expect((await request('POST', '/local/clock', { advance: 'P2DT1H' })).status).toBe(200);
+    // Assess
+    const reminded = await eventually(async () => {
+      const mails = await mailsTo(unchanged.email);
+      return mails.length === 2 ? mails : undefined;
+    }, 'the reminder of the unchanged estimate');
+    expect(reminded[1]!.subject).toMatch(/^Reminder: /);
+    expect((await mailsTo(emptied.email)).map((m) => m.subject)).toEqual([reminded[0]!.subject]);
+  });
+});
