@@ -58,6 +58,14 @@ export const isTimeZone = (zone: string): boolean => {
   }
 };
 
+/**
+ * The tz database's own name of a zone Intl takes (`europe/berlin` -> `Europe/Berlin`, `US/Pacific`
+ * -> `America/Los_Angeles`): what is stored and handed to EventBridge Scheduler, which takes names as
+ * the database spells them.
+ */
+export const canonicalTimeZone = (zone: string): string =>
+  new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+
 /** The calendar day it is at `at` in `timeZone`: the tenant's "today". */
 export const localDate = (at: Date, timeZone: string): string => isoDate(new Date(wallClock(at.getTime(), timeZone)));
 

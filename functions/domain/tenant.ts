@@ -1,3 +1,4 @@
+import { canonicalTimeZone } from './dates.js';
 import { invalidField } from './errors.js';
 import { checkCurrency } from './money.js';
 import {
@@ -53,7 +54,10 @@ export const changesNumbering = (tenant: Tenant, patch: Partial<Settings>): bool
  * a number already given.
  */
 export const updateSettings = (tenant: Tenant, patch: Partial<Settings>, now: Date, numbering?: Numbering): Tenant => {
-  const settings = patched(tenant.settings, patch);
+  const settings = patched(
+    tenant.settings,
+    patch.timeZone === undefined ? patch : { ...patch, timeZone: canonicalTimeZone(patch.timeZone) },
+  );
   checkCurrency(settings.defaultCurrency, 'defaultCurrency');
   checkApprovalTimers(settings);
   if (settings.wipAccount === settings.costOfSalesAccount) {

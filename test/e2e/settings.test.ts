@@ -95,6 +95,18 @@ describe('settings: the time zone', () => {
     }
     expect([zone.status, zone.body.timeZone, zone.headers.get('etag')]).toEqual([200, 'Etc/GMT-1', '"2"']);
   });
+
+  it('keeps a zone as the tz database names it, whatever the case or alias it was given in', async () => {
+    // Prepare
+    const api = await newTenant();
+    // Act
+    const lower = await api.request('PATCH', '/v1/settings', { timeZone: 'europe/berlin' });
+    const alias = await api.request('PATCH', '/v1/settings', { timeZone: 'US/Pacific' });
+    // Assess
+    expect([lower.status, lower.body.timeZone]).toEqual([200, 'Europe/Berlin']);
+    expect([alias.status, alias.body.timeZone]).toEqual([200, 'America/Los_Angeles']);
+    expect((await api.request('GET', '/v1/settings')).body.timeZone).toBe('America/Los_Angeles');
+  });
 });
 
 describe('settings cannot block issuing', () => {
