@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionEvidence } from '../../functions/domain/approval.js';
 import {
+  assertAsSent,
   assertDeletable,
   createEstimate,
   decideEstimate,
   estimateCharges,
   estimateTotals,
+  isAsSent,
   isPastValidity,
   jobIdOf,
   jobOfAcceptance,
@@ -104,6 +106,17 @@ describe('an estimate', () => {
   });
 });
 
+describe('a milestone estimate', () => {
+  it('is refused (ESTIMATE_BILLING_TYPE_UNSUPPORTED naming billingType): its job would be priced by milestones it has none of', () => {
+    const error = expectDomainError(
+      () => createEstimate({ customerId: 'cus_1', name: 'Phased', billingType: 'milestone', currency: 'EUR' }, ID, T0),
+      'rule',
+      'ESTIMATE_BILLING_TYPE_UNSUPPORTED',
+    );
+    expect(error.errors?.map((e) => e.field)).toEqual(['billingType']);
+  });
+});
+
 describe('sending', () => {
   it('makes it sent with the approval, and a new sending replaces the approval', () => {
     const once = sendEstimate(withCharges(), approval, '2026-03-01', T1);
@@ -114,6 +127,22 @@ describe('sending', () => {
       'sent',
       'apr_2',
     ]);
+  });
+
+  it('records the version sent: any change after it (an edit, a charge, their order) is no longer as sent (ESTIMATE_CHANGED)', () => {
+    const sent = sendEstimate(withCharges(), approval, '2026-03-01', T1);
+    expect([sent.approval?.sentVersion, isAsSent(sent), isAsSent(withCharges())]).toEqual([sent.version, true, false]);
+    const [first] = sent.charges;
+    for (const changed of [
+      updateEstimate(sent, { customerId: 'cus_2' }, T1),
+      estimateCharges.updateCharge(sent, first!.id, { unitPrice: '10000' }, T1),
+      estimateCharges.removeCharge(sent, first!.id, T1),
+      estimateCharges.reorderCharges(sent, [...sent.charges.map((c) => c.id)].reverse(), T1),
+    ]) {
+      expect(isAsSent(changed)).toBe(false);
+      expectDomainError(() => assertAsSent(changed), 'conflict', 'ESTIMATE_CHANGED');
+    }
+    expect(isAsSent(sendEstimate(updateEstimate(sent, { name: 'x' }, T1), approval, '2026-03-01', T1))).toBe(true);
   });
 
   it('refuses an estimate with no charges (ESTIMATE_EMPTY)', () => {
