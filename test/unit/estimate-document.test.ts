@@ -71,6 +71,35 @@ describe('estimate document', () => {
     expect(renderDocumentHtml(estimateDocument({ tenant, customer, estimate: declined }))).toContain('DECLINED</div>');
   });
 
+  it('says what accepting means until it is decided, and then the decision, not the offer', () => {
+    const decided = (outcome: 'approve' | 'reject', by: 'client' | 'staff') =>
+      DomUtils.textContent(
+        parseDocument(
+          renderDocumentHtml(
+            estimateDocument({
+              tenant,
+              customer,
+              estimate: decideEstimate(
+                estimate(),
+                outcome,
+                { by, at: '2026-03-02T09:00:00.000Z', ip: null, userAgent: null, comment: 'Fine' },
+                '2026-03-02',
+                T0,
+              ),
+            }),
+          ),
+        ),
+      );
+    const open = DomUtils.textContent(
+      parseDocument(renderDocumentHtml(estimateDocument({ tenant, customer, estimate: estimate() }))),
+    );
+
+    expect(open).toContain('This estimate can be accepted until 2026-03-31.');
+    expect(decided('approve', 'client')).toContain('Accepted by the client on 2026-03-02.');
+    expect(decided('reject', 'staff')).toContain('Declined for the client on 2026-03-02.');
+    expect(decided('approve', 'client')).not.toContain('can be accepted until');
+  });
+
   it('renders a PDF with the charges in order and the total, the same bytes each time', async () => {
     // Act
     const doc = estimateDocument({ tenant, customer, estimate: estimate() });

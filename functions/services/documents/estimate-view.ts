@@ -1,3 +1,4 @@
+import type { DecisionEvidence } from '../../domain/approval.js';
 import type { Customer } from '../../domain/customer.js';
 import { estimateTotals, type Estimate, type EstimateStatus } from '../../domain/estimate.js';
 import type { BillingType } from '../../domain/job.js';
@@ -17,6 +18,23 @@ export interface EstimateSources {
   customer: Pick<Customer, 'name' | 'email' | 'billingAddress' | 'taxId'>;
   estimate: Estimate;
 }
+
+const DECIDED_BY: Record<DecisionEvidence['by'], string> = {
+  client: 'by the client',
+  staff: 'for the client',
+  deemed: 'as deemed',
+};
+
+/** Until it is decided, what accepting it means; then the decision, as the document's last word. */
+const notesOf = (estimate: Estimate): string => {
+  const { status, decision, validUntil } = estimate;
+  if ((status === 'accepted' || status === 'declined') && decision) {
+    return `${STATUSES[status]} ${DECIDED_BY[decision.by]} on ${decision.at.slice(0, 10)}.`;
+  }
+  return validUntil
+    ? `This estimate can be accepted until ${validUntil}. Nothing is ordered until it is accepted.`
+    : 'Nothing is ordered until this estimate is accepted.';
+};
 
 /**
  * The estimate as a document, laid out as an invoice is (invoice-html.ts, invoice-pdf.ts): every
@@ -64,9 +82,7 @@ export const estimateDocument = ({ tenant, customer, estimate }: EstimateSources
       ['Tax', m(totals.tax)],
       ['Total', m(totals.gross)],
     ],
-    notes: estimate.validUntil
-      ? `This estimate can be accepted until ${estimate.validUntil}. Nothing is ordered until it is accepted.`
-      : 'Nothing is ordered until this estimate is accepted.',
+    notes: notesOf(estimate),
     datedAt: estimate.updatedAt,
   };
 };
