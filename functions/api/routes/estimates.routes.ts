@@ -200,7 +200,9 @@ export const estimateRoutes = [
     description: [
       "The link opens the portal's page of the estimate (every charge in order, the total, Accept and Decline with a reason). It works",
       "to the end of `validUntil` in the tenant's calendar, or else for the tenant's `approvalExpiryDays`; a silence never accepts an",
-      'estimate. Sending again sends a new link, and the last one stops working. The estimate needs a charge (422 `ESTIMATE_EMPTY`),',
+      'estimate. Sending again sends a new link, and the last one stops working. The link decides the estimate as sent',
+      '(`approval.sentVersion`): changed after it, the link says so (409) and decides nothing until sent again.',
+      'The estimate needs a charge (422 `ESTIMATE_EMPTY`),',
       'must be valid (409 `ESTIMATE_EXPIRED`) and undecided (409 `ESTIMATE_NOT_EDITABLE`); without an address it is 422 `NO_RECIPIENT`.',
     ].join(' '),
     params: idParams,
