@@ -6,12 +6,13 @@ import { assertReversible, reversalOf, reversalRestored } from '../domain/partia
 import { getInvoice, insertDraft, saveInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { transitionExpenditures } from './expenditure.service.js';
+import { derivedId } from './ids.js';
 import { issueInvoice } from './issue-invoice.service.js';
 import { findInvoice } from './milestone-invoice.service.js';
 import { retrying } from './retry.js';
 
 /** The credit note reversing an invoice has an id of its own derived from it: a retry finds the one a cut-off run made. */
-export const reversalIdOf = (invoiceId: string): string => `${invoiceId}-rev`;
+export const reversalIdOf = (invoiceId: string): string => derivedId('inv', `reversal of ${invoiceId}`);
 
 /**
  * The credit note drafted once (reversalOf), or the one drafted already; issued if it is not yet.

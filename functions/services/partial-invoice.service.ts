@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { clock } from '../adapters/clock.js';
 import { DomainError, expectVersion } from '../domain/errors.js';
 import { releaseExpenditure, selectExpenditure, type Expenditure } from '../domain/expenditure.js';
@@ -22,7 +21,7 @@ import { getJob } from '../store/job.store.js';
 import { getTenant } from '../store/tenant.store.js';
 import { assertCustomerOfDraft } from './draft-customer.js';
 import { transitionExpenditures } from './expenditure.service.js';
-import { newId } from './ids.js';
+import { derivedId, newId } from './ids.js';
 import { retrying } from './retry.js';
 
 export type NewPartialDraft = Omit<PartialDraftInput, 'customerId'> & { customerId?: string };
@@ -62,12 +61,7 @@ const readExpenditures = async (tenantId: string, jobId: string, ids: string[]):
  * body, so that a retry of a request cut off part-way finds the draft it began and completes it.
  */
 const draftIdOf = (jobId: string, input: NewPartialDraft, idempotencyKey: string | undefined): string =>
-  idempotencyKey === undefined
-    ? newId('inv')
-    : `inv_${createHash('sha256')
-        .update(`${jobId}\n${idempotencyKey}\n${canonicalJson(input)}`)
-        .digest('base64url')
-        .slice(0, 26)}`;
+  idempotencyKey === undefined ? newId('inv') : derivedId('inv', `${jobId}\n${idempotencyKey}\n${canonicalJson(input)}`);
 
 /** A refusal to select an expenditure, naming its entry of the selection (`expenditureIds.<i>`). */
 const naming =

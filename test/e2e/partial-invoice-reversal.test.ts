@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { newTenant, type ApiClient } from '../support/api.js';
+import { reversalIdOf } from '../../functions/services/partial-invoice-reversal.service.js';
 import { eventually } from '../support/portal.js';
 
 const KINDS = ['hours', 'material', 'purchase'] as const;
@@ -64,6 +65,9 @@ describe('a finalized partial invoice reversed', () => {
     expect(reversed.status, JSON.stringify(reversed.body).slice(0, 400)).toBe(201);
     const creditNote = reversed.body;
     expect(reversed.headers.get('location')).toBe(`/v1/invoices/${creditNote.id}`);
+    // Its id is derived from the invoice's (a retry finds it), shaped as every id: the prefix and a ULID.
+    expect(creditNote.id).toMatch(/^inv_[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
+    expect(creditNote.id).toBe(reversalIdOf(invoice.id));
     expect(creditNote).toMatchObject({
       status: 'invoiced',
       number: expect.stringMatching(/^CN-/),
@@ -167,7 +171,7 @@ describe('a finalized partial invoice reversed', () => {
     const refused = await api.request('POST', `/v1/invoices/${invoice.id}/reverse`);
     // Assess: no credit note, the invoice and the job as they were, and it still takes payments
     expect([refused.status, refused.body.code]).toEqual([409, 'INVOICE_HAS_PAYMENTS']);
-    expect((await api.request('GET', `/v1/invoices/${invoice.id}-rev`)).status).toBe(404);
+    expect((await api.request('GET', `/v1/invoices/${reversalIdOf(invoice.id)}`)).status).toBe(404);
     expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body).toEqual(before);
     expect((await api.request('GET', `/v1/jobs/${jobId}`)).body.billing).toEqual(billing);
     const more = await api.request('POST', `/v1/invoices/${invoice.id}/payments`, {

@@ -138,6 +138,20 @@ describe('partial invoices', () => {
     expect(invoices.body.items.map((i: { id: string }) => i.id)).toEqual([invoice.id]);
   });
 
+  it('gives a draft made under an Idempotency-Key an id shaped as every id (prefix and ULID), the same on a replay', async () => {
+    // Prepare
+    const { api, jobId, booked } = await jobWith(3);
+    const body = { expenditureIds: booked.map((e) => e.id) };
+    const key = { 'Idempotency-Key': `partial-${Date.now()}` };
+    // Act
+    const first = await api.request('POST', `/v1/jobs/${jobId}/partial-invoices`, body, key);
+    const replay = await api.request('POST', `/v1/jobs/${jobId}/partial-invoices`, body, key);
+    // Assess
+    expectStatus(first, 201);
+    expect(first.body.id).toMatch(/^inv_[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
+    expect([replay.status, replay.body.id]).toEqual([201, first.body.id]);
+  });
+
   it('lets two drafts racing for the same 50 expenditures have each in exactly one', async () => {
     // Prepare
     const { api, jobId, booked } = await jobWith(50);
