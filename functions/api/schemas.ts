@@ -61,6 +61,22 @@ export const currencyCode = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an I
 /** Text a person writes (a name, a note): trimmed, not empty, at most `max` characters. */
 export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
+/**
+ * Text of several lines a person writes to another (a note, a comment, a reason): tab and line
+ * breaks, but no other control character (NUL, ESC, DEL, C1), as the portal's form takes it.
+ */
+const written = z.regex(/^(?:\P{Cc}|[\t\n\r])*$/u, 'must hold no control character but tab and line breaks');
+
+/** A note: trimmed, 1 to `max` characters, written text. */
+export const note = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max), written);
+
+/**
+ * What a decision must say (a rejection's comment, a decline's reason): written text of up to `max`
+ * characters; one missing or blank is the domain's to refuse, by the code of its rule
+ * (`COMMENT_REQUIRED`, `REASON_REQUIRED`), as the portal's form is refused.
+ */
+export const requiredSaying = (max: number) => z.optional(z.string().check(z.maxLength(max), written));
+
 /** An id in a path or a filter; an empty filter is refused rather than read as no filter. */
 export const resourceId = z.string().check(z.minLength(1), z.maxLength(64));
 

@@ -130,7 +130,11 @@ describe('change orders', () => {
     const rejected = await api.request('POST', `/v1/change-orders/${co.id}/reject`, { comment: 'Over budget' });
     // Assess
     for (const refused of [noComment, blank]) {
-      expect([refused.status, refused.body.errors.map((e: { field: string }) => e.field)]).toEqual([400, ['comment']]);
+      expect([refused.status, refused.body.code, refused.body.errors.map((e: { field: string }) => e.field)]).toEqual([
+        400,
+        'COMMENT_REQUIRED',
+        ['comment'],
+      ]);
     }
     expect(rejected.status).toBe(200);
     expect(rejected.body).toMatchObject({

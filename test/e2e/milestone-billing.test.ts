@@ -459,6 +459,29 @@ describe('portal links', () => {
     expect(revised.body.status).toBe('revision_requested');
   });
 
+  it('staff asking for a revision say what should change: none or blank is COMMENT_REQUIRED, control characters refused, nothing changed', async () => {
+    // Prepare
+    const { p } = await linkFor();
+    const path = `/v1/jobs/${p.jobId}/milestones/${p.ids[0]}`;
+    const before = await items.read(p.api.tenantId);
+    // Act
+    const refused = await Promise.all(
+      [{}, { comment: '   ' }, { comment: 'Redo\u0000it' }, { comment: 'Redo \u001b[31mit' }].map((body) =>
+        p.api.request('POST', `${path}/request-revision`, body),
+      ),
+    );
+    // Assess
+    expect(refused.map((r) => [r.status, r.body.code, r.body.errors?.[0]?.field])).toEqual([
+      [400, 'COMMENT_REQUIRED', 'comment'],
+      [400, 'COMMENT_REQUIRED', 'comment'],
+      [400, 'VALIDATION_FAILED', 'comment'],
+      [400, 'VALIDATION_FAILED', 'comment'],
+    ]);
+    expect(await items.read(p.api.tenantId)).toEqual(before);
+    const revised = await p.api.request('POST', `${path}/request-revision`, { comment: 'Redo it:\n\tthe drains' });
+    expect([revised.status, revised.body.revisionComment]).toEqual([200, 'Redo it:\n\tthe drains']);
+  });
+
   it('a link whose milestone or job is gone, or whose milestone moved on, gets a page and changes nothing', async () => {
     // Prepare: a link whose milestone is deleted, and one whose job is
     const { p, link } = await linkFor();

@@ -4,7 +4,7 @@ import { CHANGE_ORDER_STATUSES, MAX_CHANGES, type ChangeOrder } from '../../doma
 import { sendChangeOrder } from '../../services/change-order-approval.service.js';
 import * as changeOrders from '../../services/change-order.service.js';
 import { created, route } from '../route.js';
-import { atLeastOneField, idParams, pageOf, pageQuery, resourceId, text } from '../schemas.js';
+import { atLeastOneField, idParams, pageOf, pageQuery, note, requiredSaying, resourceId, text } from '../schemas.js';
 import { milestoneFields } from './milestone.schemas.js';
 
 const changeRequest = z.discriminatedUnion('op', [
@@ -41,8 +41,10 @@ const sendRequest = z.optional(
     to: z.withMeta(z.optional(z.email().check(z.maxLength(254))), { description: "Whom to ask (default: the job's customer)" }),
   }),
 );
-const approveRequest = z.optional(z.strictObject({ note: z.optional(text(2000)) }));
-const rejectRequest = z.strictObject({ comment: z.withMeta(text(2000), { description: 'Why it is rejected' }) });
+const approveRequest = z.optional(z.strictObject({ note: z.optional(note(2000)) }));
+const rejectRequest = z.strictObject({
+  comment: z.withMeta(requiredSaying(2000), { description: 'Why it is rejected (required)' }),
+});
 
 const nullableText = z.nullable(z.string());
 
@@ -213,10 +215,12 @@ export const changeOrderRoutes = [
       'The `comment` is required. A draft or sent change order is decided once (409 `APPROVAL_DECIDED`); a rejection changes nothing but the change order.',
     params: idParams,
     body: rejectRequest,
-    errors: { ...notFound, 409: ['APPROVAL_DECIDED'] },
+    errors: { ...notFound, 400: ['COMMENT_REQUIRED'], 409: ['APPROVAL_DECIDED'] },
     responses: { 200: changeOrderResponse },
     handle: async ({ tenantId, params, body }) =>
-      reply(await changeOrders.decideChangeOrder(tenantId, params.id, 'reject', changeOrders.staffEvidence(body.comment))),
+      reply(
+        await changeOrders.decideChangeOrder(tenantId, params.id, 'reject', changeOrders.staffEvidence(body.comment ?? null)),
+      ),
   }),
   route<IdParams, object, z.infer<typeof sendRequest>>({
     method: 'POST',

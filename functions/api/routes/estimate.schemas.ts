@@ -2,7 +2,7 @@ import * as z from '../../shared/zod.js';
 import { DECIDERS } from '../../domain/approval.js';
 import { MAX_CHARGES } from '../../domain/charge.js';
 import { ESTIMATE_STATUSES } from '../../domain/estimate.js';
-import { atLeastOneField, currencyCode, isoDate, pageQuery, percentString, resourceId } from '../schemas.js';
+import { atLeastOneField, currencyCode, isoDate, pageQuery, percentString, requiredSaying, resourceId } from '../schemas.js';
 import { billingType, chargeSchema } from './job.schemas.js';
 
 const estimateName = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
@@ -55,9 +55,8 @@ export const sendEstimateRequest = z.optional(
   }),
 );
 
-// A missing or blank reason is the domain's to refuse (400 `REASON_REQUIRED` naming `reason`), as the portal's form is.
 export const declineRequest = z.strictObject({
-  reason: z.withMeta(z.optional(z.string().check(z.maxLength(2000))), { description: 'Why it is declined (required)' }),
+  reason: z.withMeta(requiredSaying(2000), { description: 'Why it is declined (required)' }),
 });
 
 const nullableText = z.nullable(z.string());

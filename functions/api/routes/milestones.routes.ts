@@ -6,7 +6,7 @@ import * as milestones from '../../services/milestone.service.js';
 import type { PositionedMilestone } from '../../services/milestone.service.js';
 import { created, route } from '../route.js';
 import { milestoneFields, milestoneStatus } from './milestone.schemas.js';
-import { atLeastOneField, etag, idParams, pageOf, pageQuery, resourceId, text } from '../schemas.js';
+import { atLeastOneField, etag, idParams, pageOf, pageQuery, note, requiredSaying, resourceId } from '../schemas.js';
 
 const newMilestone = z.withMeta(z.strictObject(milestoneFields), {
   examples: [
@@ -29,9 +29,11 @@ const milestoneOrder = z.withMeta(
 );
 
 const milestoneParams = z.object({ id: resourceId, mid: resourceId });
-const completion = z.optional(z.strictObject({ note: z.optional(text(2000)) }));
-const approval = z.optional(z.strictObject({ note: z.optional(text(2000)) }));
-const revision = z.strictObject({ comment: z.withMeta(text(2000), { description: 'What should be revised (required)' }) });
+const completion = z.optional(z.strictObject({ note: z.optional(note(2000)) }));
+const approval = z.optional(z.strictObject({ note: z.optional(note(2000)) }));
+const revision = z.strictObject({
+  comment: z.withMeta(requiredSaying(2000), { description: 'What should be revised (required)' }),
+});
 type IdParams = z.infer<typeof idParams>;
 type MilestoneParams = z.infer<typeof milestoneParams>;
 
@@ -259,7 +261,7 @@ export const milestoneRoutes = [
     },
     responses: { 200: milestoneResponse },
     handle: async ({ tenantId, params, body }) =>
-      reply(await billing.decideForClient(tenantId, params.id, params.mid, 'request_revision', body.comment)),
+      reply(await billing.decideForClient(tenantId, params.id, params.mid, 'request_revision', body.comment ?? null)),
   }),
   route<MilestoneParams>({
     method: 'POST',
