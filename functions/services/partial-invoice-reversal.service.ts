@@ -3,6 +3,7 @@ import { unsettleExpenditure } from '../domain/expenditure.js';
 import { isIssued, jobOf, type Invoice } from '../domain/invoice.js';
 import { selectionOf } from '../domain/partial-invoice.js';
 import { assertReversible, reversalOf, reversalRestored } from '../domain/partial-invoice-reversal.js';
+import { applyInvoice } from '../domain/job-ledger.js';
 import { getInvoice, insertDraft, saveInvoice } from '../store/invoice.store.js';
 import { getJob } from '../store/job.store.js';
 import { transitionExpenditures } from './expenditure.service.js';
@@ -26,7 +27,10 @@ const issuedCreditNote = async (tenantId: string, original: Invoice): Promise<In
     const [invoice, job] = await Promise.all([getInvoice(tenantId, original.id), getJob(tenantId, jobOf(original))]);
     const found = await findInvoice(tenantId, id);
     if (found) return found;
-    const creditNote = reversalOf(invoice, id, clock.now());
+    const now = clock.now();
+    const creditNote = reversalOf(invoice, id, now);
+    // What its issue would refuse by the job's ledger (a job billed since: 409 JOB_BILLED) is refused before it is drafted.
+    applyInvoice(job, creditNote, 1, now);
     // A draft made meanwhile by another reversal fails this write; read again, it is found.
     await insertDraft(tenantId, creditNote, job);
     return creditNote;

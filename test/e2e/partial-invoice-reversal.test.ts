@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { newTenant, type ApiClient } from '../support/api.js';
+import { draft, issue } from '../support/billing.js';
 import { reversalIdOf } from '../../functions/services/partial-invoice-reversal.service.js';
 import { eventually } from '../support/portal.js';
 
@@ -180,6 +181,21 @@ describe('a finalized partial invoice reversed', () => {
       method: 'card',
     });
     expect(more.status, JSON.stringify(more.body)).toBe(201);
+  });
+
+  it('refuses an invoice of a job billed since (409 JOB_BILLED), changing nothing', async () => {
+    // Prepare: a finalized partial invoice, then the job closed and its final invoice issued
+    const api = await newTenant('T&M reversal of a billed job', 'EUR');
+    const { jobId, invoice } = await finalizedInvoice(api, 2);
+    expect((await api.request('POST', `/v1/jobs/${jobId}/close`)).status).toBe(200);
+    await issue(api, (await draft(api, jobId, { policy: 'final' })).id);
+    const before = (await api.request('GET', `/v1/invoices/${invoice.id}`)).body;
+    // Act
+    const refused = await api.request('POST', `/v1/invoices/${invoice.id}/reverse`);
+    // Assess
+    expect([refused.status, refused.body.code]).toEqual([409, 'JOB_BILLED']);
+    expect((await api.request('GET', `/v1/invoices/${invoice.id}`)).body).toEqual(before);
+    expect((await api.request('GET', `/v1/invoices/${reversalIdOf(invoice.id)}`)).status).toBe(404);
   });
 
   it('refuses a draft partial invoice and an ordinary invoice (409 INVOICE_NOT_REVERSIBLE), changing nothing', async () => {

@@ -199,7 +199,7 @@ export const partialInvoiceRoutes = [
     params: idParams,
     errors: {
       404: ['INVOICE_NOT_FOUND'],
-      409: ['INVOICE_NOT_REVERSIBLE', 'INVOICE_REVERSED', 'INVOICE_HAS_PAYMENTS', 'INVOICE_NUMBER_TAKEN'],
+      409: ['INVOICE_NOT_REVERSIBLE', 'INVOICE_REVERSED', 'INVOICE_HAS_PAYMENTS', 'JOB_BILLED', 'INVOICE_NUMBER_TAKEN'],
     },
     responses: {
       201: { description: 'The credit note of the reversal, issued', schema: invoiceSchema, headers: ['ETag'] },
