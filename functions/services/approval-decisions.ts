@@ -1,7 +1,8 @@
 import { clock } from '../adapters/clock.js';
 import { decide, type ApprovalOutcome, type ApprovalRequest, type DecisionEvidence } from '../domain/approval.js';
-import { putApprovalRequest } from '../store/approval.store.js';
-import { decideChangeOrder } from './change-order.service.js';
+import type { ChangeOrder, ChangeOrderOutcome } from '../domain/change-order.js';
+import { getApprovalRequest, putApprovalRequest } from '../store/approval.store.js';
+import { decideChangeOrder, getChangeOrder } from './change-order.service.js';
 import { decideEstimate } from './estimate-approval.service.js';
 import { decideMilestoneRequest } from './milestone-billing.service.js';
 
@@ -29,4 +30,21 @@ export const decideRequest = async (
   await decideChangeOrder(tenantId, request.subject.changeOrderId, outcome as 'approve' | 'reject', evidence, [
     putApprovalRequest(tenantId, next, request),
   ]);
+};
+
+/**
+ * Staff decide a change order for the client: a sent one's approval request with it, in one write
+ * (its links and timers then know it is decided: no reminder asks the client after staff decided),
+ * a draft one, never sent, by itself.
+ */
+export const decideChangeOrderForClient = async (
+  tenantId: string,
+  id: string,
+  outcome: ChangeOrderOutcome,
+  evidence: DecisionEvidence,
+): Promise<ChangeOrder> => {
+  const { approval } = await getChangeOrder(tenantId, id);
+  if (!approval) return decideChangeOrder(tenantId, id, outcome, evidence);
+  await decideRequest(tenantId, await getApprovalRequest(tenantId, approval.requestId), outcome, evidence);
+  return getChangeOrder(tenantId, id);
 };

@@ -128,6 +128,26 @@ describe('approval timers on the test clock', () => {
     expect(await deadLetteredFires()).toEqual([]);
   });
 
+  it('sends no reminder for a change order staff decided: its request is decided with it, its link used', async () => {
+    // Prepare: a change order sent to the client, then approved by staff for the client
+    const { path } = await awaitingApproval({ approvalExpiryDays: 10, approvalReminderDays: 2, deemedAcceptanceDays: null });
+    const [, , , jobId, , milestoneId] = path.split('/');
+    const email = uniqueEmail('co-staff');
+    const co = await request('POST', `/v1/jobs/${jobId}/change-orders`, {
+      description: 'Rename the roof',
+      changes: [{ op: 'modify', milestoneId, fields: { name: 'Roof and gutters' } }],
+    });
+    expect((await request('POST', `/v1/change-orders/${co.body.id}/send`, { to: email })).status).toBe(200);
+    const link = linkIn(await eventually(async () => (await mailsTo(email))[0], 'the change order mail'));
+    const approved = await request('POST', `/v1/change-orders/${co.body.id}/approve`, { note: 'Agreed on the phone' });
+    expect([approved.status, approved.body.status, approved.body.decision?.by]).toEqual([200, 'approved', 'staff']);
+    // Act: past the reminder
+    await advance('P2DT1H');
+    // Assess: one mail only, and the link says it is decided
+    expect((await mailsTo(email)).map((m) => m.subject)).toHaveLength(1);
+    expect((await openPortal(link)).status).toBe(410);
+  });
+
   it('does nothing, and dead-letters nothing, for the timers of a request whose milestone or estimate was deleted', async () => {
     // Prepare: a milestone awaiting approval, deleted; an estimate sent, deleted
     const { path } = await awaitingApproval({ approvalExpiryDays: 10, approvalReminderDays: 2, deemedAcceptanceDays: 6 });

@@ -1,6 +1,7 @@
 import * as z from '../../shared/zod.js';
 import { DECIDERS } from '../../domain/approval.js';
 import { CHANGE_ORDER_STATUSES, MAX_CHANGES, type ChangeOrder } from '../../domain/change-order.js';
+import { decideChangeOrderForClient } from '../../services/approval-decisions.js';
 import { sendChangeOrder } from '../../services/change-order-approval.service.js';
 import * as changeOrders from '../../services/change-order.service.js';
 import { created, route } from '../route.js';
@@ -204,7 +205,7 @@ export const changeOrderRoutes = [
     },
     responses: { 200: changeOrderResponse },
     handle: async ({ tenantId, params, body }) =>
-      reply(await changeOrders.decideChangeOrder(tenantId, params.id, 'approve', changeOrders.staffEvidence(body?.note ?? null))),
+      reply(await decideChangeOrderForClient(tenantId, params.id, 'approve', changeOrders.staffEvidence(body?.note ?? null))),
   }),
   route<IdParams, object, z.infer<typeof rejectRequest>>({
     method: 'POST',
@@ -218,9 +219,7 @@ export const changeOrderRoutes = [
     errors: { ...notFound, 400: ['COMMENT_REQUIRED'], 409: ['APPROVAL_DECIDED'] },
     responses: { 200: changeOrderResponse },
     handle: async ({ tenantId, params, body }) =>
-      reply(
-        await changeOrders.decideChangeOrder(tenantId, params.id, 'reject', changeOrders.staffEvidence(body.comment ?? null)),
-      ),
+      reply(await decideChangeOrderForClient(tenantId, params.id, 'reject', changeOrders.staffEvidence(body.comment ?? null))),
   }),
   route<IdParams, object, z.infer<typeof sendRequest>>({
     method: 'POST',
