@@ -125,8 +125,9 @@ export const decideEstimate = (
     const now = clock.now();
     const estimate = decided(previous, outcome, evidence, await todayOf(tenantId, now), now);
     if (viaRequestId !== undefined) assertAsSent(previous);
-    const answered =
-      request && (viaRequestId !== undefined || request.status === 'pending') ? decide(request, outcome, evidence, now) : null;
+    // Staff decide a request that is still open, or expired (its link then says it is decided, not expired).
+    const undecided = request && (request.status === 'pending' || request.status === 'expired');
+    const answered = request && (viaRequestId !== undefined || undecided) ? decide(request, outcome, evidence, now) : null;
     await saveEstimate(tenantId, estimate, previous, [
       ...(estimate.status === 'accepted' ? putJob(tenantId, jobOfAcceptance(estimate, now), null) : []),
       ...(answered && request ? [putApprovalRequest(tenantId, answered, request)] : []),

@@ -315,7 +315,8 @@ export const submitDecision = async (token: string, form: DecisionForm, evidence
   try {
     await decideRequest(tenantId, request, choice, at);
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
+    // A race lost past every retry is the handler's 503: nothing was decided, and the client may post again.
+    if (!(error instanceof DomainError) || error.retryable) throw error;
     // Decided meanwhile (by staff, another tab), expired, or gone: the link as it is now says so.
     const again = await opened(token);
     if (again.page) return again.page;

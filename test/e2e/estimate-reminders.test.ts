@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import type { StoredMail } from '../support/mail-store.js';
-import { eventually, uniqueEmail } from '../support/portal.js';
+import { eventually, linkIn, openPortal, uniqueEmail } from '../support/portal.js';
 
 // The test clock moves the time of a whole stack: this file runs its own.
 let stack: LocalStack;
@@ -60,5 +60,24 @@ describe('the reminder of a sent estimate', () => {
     }, 'the reminder of the unchanged estimate');
     expect(reminded[1]!.subject).toMatch(/^Reminder: /);
     expect((await mailsTo(emptied.email)).map((m) => m.subject)).toEqual([reminded[0]!.subject]);
+  });
+
+  it('lets staff accept one whose link expired: the link then says it is decided, not expired', async () => {
+    // Prepare: links that expire after 1 day, and no valid-until day; the link expired
+    expect(
+      (await request('PATCH', '/v1/settings', { approvalExpiryDays: 1, approvalReminderDays: null, deemedAcceptanceDays: null }))
+        .status,
+    ).toBe(200);
+    const { email, id } = await sentEstimate();
+    const link = linkIn((await mailsTo(email))[0]!);
+    expect((await request('POST', '/local/clock', { advance: 'P1DT1H' })).status).toBe(200);
+    expect((await openPortal(link)).html).toMatch(/expired/i);
+    // Act
+    const accepted = await request('POST', `/v1/estimates/${id}/accept`);
+    // Assess
+    expect([accepted.status, accepted.body.status, accepted.body.decision?.by]).toEqual([200, 'accepted', 'staff']);
+    const shown = await openPortal(link);
+    expect(shown.status).toBe(410);
+    expect(shown.html).not.toMatch(/expired/i);
   });
 });
