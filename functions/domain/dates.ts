@@ -59,12 +59,14 @@ export const isTimeZone = (zone: string): boolean => {
 };
 
 /**
- * The tz database's own name of a zone Intl takes (`europe/berlin` -> `Europe/Berlin`, `US/Pacific`
- * -> `America/Los_Angeles`): what is stored and handed to EventBridge Scheduler, which takes names as
- * the database spells them.
+ * A zone as the tz database spells it (`europe/berlin` -> `Europe/Berlin`), for EventBridge
+ * Scheduler, which takes names as spelled there. Only the case is put right: another name of the
+ * same zone (`Asia/Kolkata`, `US/Pacific`) stays as given, since the one Intl resolves may be older.
  */
-export const canonicalTimeZone = (zone: string): string =>
-  new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+export const canonicalTimeZone = (zone: string): string => {
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+};
 
 /** The calendar day it is at `at` in `timeZone`: the tenant's "today". */
 export const localDate = (at: Date, timeZone: string): string => isoDate(new Date(wallClock(at.getTime(), timeZone)));
