@@ -49,7 +49,8 @@ const addFee = (tenantId: string, invoiceId: string): Promise<Checked> =>
     if ('skip' in outcome && outcome.skip === 'fee_added') return { profile, added: null };
     // Not yet overdue where the tenant is now (its zone moved west since the fee was scheduled): the
     // fee's schedule is put again at the start of its day in that zone, later than now.
-    if ('skip' in outcome && outcome.skip === 'not_overdue') await scheduleLateFee(tenantId, invoice, profile, settings.timeZone);
+    if ('skip' in outcome && outcome.skip === 'not_overdue')
+      await scheduleLateFee(tenantId, invoice, profile, settings.timeZone, true);
     if ('skip' in outcome) return { skipped: outcome.skip, why: outcome.why };
     const event = invoiceEvent('invoice.late_fee_added', outcome.invoice, newId('evt'), now, outcome.line.amount);
     await saveInvoice(tenantId, { next: outcome.invoice, previous: invoice }, undefined, [event]);

@@ -308,6 +308,16 @@ describe('the late fee schedule', () => {
     ).not.toThrow();
   });
 
+  it('put again by its fire (the zone moved west), is named by its new time too, not as the one-time schedule that fired', () => {
+    // Act: the fee's day in Pago Pago (UTC-11), put by the fire at the UTC midnight
+    const again = lateFeeSchedule('ten_1', issued(), { lateFee: { amount: '25.00' } }, 'Pacific/Pago_Pago', true)!;
+    // Assess
+    expect(again.timing).toEqual({ at: new Date('2026-04-05T11:00:00.000Z') });
+    expect(again.name).not.toBe(lateFeeScheduleName('inv_1'));
+    expect(again.name).toBe(lateFeeScheduleName('inv_1', new Date('2026-04-05T11:00:00.000Z')));
+    expect(() => assertSchedulable(again)).not.toThrow();
+  });
+
   it("fires at the tenant's midnight of that day in its zone", () => {
     // Assess: 2026-04-05 begins at 04:00 UTC in New York (EDT, UTC-4), at 15:00 UTC the day before in Tokyo
     const at = (timeZone: string) => lateFeeSchedule('ten_1', issued(), { lateFee: { amount: '25.00' } }, timeZone)?.timing;
