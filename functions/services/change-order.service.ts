@@ -136,20 +136,22 @@ export const markSent = (
  * as the decision: the job's next version (its milestone plan, hence its price), each added milestone,
  * each modified one and each removed one at the version read, or none of it. It is checked against the
  * job and milestones as they are: a milestone invoiced since (409 `MILESTONE_INVOICED`) or a billed job
- * (409 `JOB_BILLED`) refuses it and nothing changes. `extra` are the caller's actions written in the
- * same transaction (the portal's approval request), used as given on every attempt after a lost race.
+ * (409 `JOB_BILLED`) refuses it and nothing changes. `alsoWritten` gives the caller's actions written
+ * in the same transaction (its approval request decided), made again on every attempt from the change
+ * order as read in it, so that a race lost to any of them is run again on fresh reads.
  */
 export const decideChangeOrder = (
   tenantId: string,
   id: string,
   outcome: ChangeOrderOutcome,
   evidence: DecisionEvidence,
-  extra: WriteAction[] = [],
+  alsoWritten: (previous: ChangeOrder, now: Date) => Promise<WriteAction[]> = async () => [],
 ): Promise<ChangeOrder> =>
   retrying(async () => {
     const { changeOrder: previous, job } = await changeOrderAndJob(tenantId, id);
     const now = clock.now();
     const changeOrder = decided(previous, outcome, evidence, now);
+    const extra = await alsoWritten(previous, now);
     const applied =
       outcome === 'approve'
         ? { ...applyChangeOrder(previous, job, await milestonesNamed(tenantId, job, previous.changes), now), previousJob: job }

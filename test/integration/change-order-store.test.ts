@@ -73,7 +73,7 @@ describe('change order store', () => {
       onConditionFailed: () => new DomainError('conflict', 'APPROVAL_DECIDED', 'The approval request is decided already'),
     };
     // Act: the caller's condition fails
-    const refused = await errorOf(decideChangeOrder(tenantId, co.id, 'approve', staffEvidence(null), [refusing]));
+    const refused = await errorOf(decideChangeOrder(tenantId, co.id, 'approve', staffEvidence(null), async () => [refusing]));
     // Assess: nothing of the approval was written
     expect(refused.code).toBe('APPROVAL_DECIDED');
     expect(await getChangeOrder(tenantId, co.id)).toEqual(co);
@@ -81,7 +81,9 @@ describe('change order store', () => {
     expect(await queryMilestones(tenantId, jobId)).toHaveLength(2);
 
     // Act: the caller's action lands
-    const approved = await decideChangeOrder(tenantId, co.id, 'approve', staffEvidence('By phone'), [putCallerItem(tenantId)]);
+    const approved = await decideChangeOrder(tenantId, co.id, 'approve', staffEvidence('By phone'), async () => [
+      putCallerItem(tenantId),
+    ]);
     // Assess: all of it
     expect(approved).toMatchObject({ status: 'approved', decision: { by: 'staff', comment: 'By phone' } });
     expect(await callerItem(tenantId)).toMatchObject({ note: 'decided' });
