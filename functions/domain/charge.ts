@@ -97,9 +97,11 @@ export const chargeEditing = <O extends ChargeOwner>({ noun, assertEditable }: C
     assertEditable(owner);
     const current = findCharge(owner, chargeId);
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
-    // Priced again only when its units or unit price change: a split (phases.ts) sets a kept or taken
-    // part to its exact share, which its quantity times its unit price need not give.
-    const repriced = patch.quantity !== undefined || patch.unitPrice !== undefined;
+    // Priced again only when its units or unit price change (not when sent back as they are): a split
+    // (phases.ts) sets a kept or taken part to its exact share, which its units at its price need not give.
+    const changes = (field: 'quantity' | 'unitPrice') =>
+      patch[field] !== undefined && !amount(patch[field], field).eq(current[field]);
+    const repriced = changes('quantity') || changes('unitPrice');
     const next = repriced ? priced({ ...current, ...given }, owner.currency) : { ...current, ...given };
     if (amount(current.billedToDate).gt(0) && amount(next.amount).lt(current.billedToDate)) {
       throw new DomainError(

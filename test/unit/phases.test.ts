@@ -209,10 +209,11 @@ describe("a split charge's share", () => {
     const renamed = updateCharge(job, 'chg_w', { description: 'Walls, north' }, T1);
     const grouped = updateCharge(renamed, 'chg_w', { group: 'Rooms' }, T1);
     const taxed = updateCharge(grouped, 'chg_w', { taxRate: '7' }, T1);
-    const fewer = updateCharge(taxed, 'chg_w', { quantity: '4' }, T1);
+    const sentBack = updateCharge(taxed, 'chg_w', { quantity: '4.0', unitPrice: '14.285' }, T1);
+    const fewer = updateCharge(sentBack, 'chg_w', { quantity: '3' }, T1);
 
-    expect([renamed, grouped, taxed].map((j) => j.charges[0]!.amount)).toEqual(['57.13', '57.13', '57.13']);
-    expect(fewer.charges[0]!.amount).toBe('57.14');
+    expect([renamed, grouped, taxed, sentBack].map((j) => j.charges[0]!.amount)).toEqual(['57.13', '57.13', '57.13', '57.13']);
+    expect(fewer.charges[0]!.amount).toBe('42.86'); // 3 x 14.285 = 42.855
   });
 
   it('goes whole, at its exact rest, to a phase that takes all its units; a take of units that come to 0.00 is refused', () => {
