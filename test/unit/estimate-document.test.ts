@@ -7,7 +7,7 @@ import { renderDocumentPdf } from '../../functions/services/documents/invoice-pd
 import { pdfText } from '../support/pdf.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
-const tenant = { name: 'Northwind Builders' };
+const tenant = { name: 'Northwind Builders', settings: { timeZone: 'UTC' } };
 const customer = { name: 'Sam Smith', email: 'sam@example.com', billingAddress: null, taxId: null };
 
 /** Charges added Tiles, Labour, Grout, Skip, then put in the order Skip, Tiles, Grout, Labour. */
@@ -97,6 +97,19 @@ describe('estimate document', () => {
     expect(open).toContain('This estimate can be accepted until 2026-03-31.');
     expect(decided('approve', 'client')).toContain('Accepted by the client on 2026-03-02.');
     expect(decided('reject', 'staff')).toContain('Declined for the client on 2026-03-02.');
+    // On the tenant's calendar: 11:00 UTC is 01:00 the next day in Kiritimati (UTC+14).
+    const far = estimateDocument({
+      tenant: { ...tenant, settings: { timeZone: 'Pacific/Kiritimati' } },
+      customer,
+      estimate: decideEstimate(
+        estimate(),
+        'approve',
+        { by: 'client', at: '2026-03-02T11:00:00.000Z', ip: null, userAgent: null, comment: null },
+        '2026-03-03',
+        T0,
+      ),
+    });
+    expect(far.notes).toBe('Accepted by the client on 2026-03-03.');
     expect(decided('approve', 'client')).not.toContain('can be accepted until');
   });
 

@@ -1,5 +1,6 @@
 import type { DecisionEvidence } from '../../domain/approval.js';
 import type { Customer } from '../../domain/customer.js';
+import { localDate } from '../../domain/dates.js';
 import { estimateTotals, type Estimate, type EstimateStatus } from '../../domain/estimate.js';
 import type { BillingType } from '../../domain/job.js';
 import type { Tenant } from '../../domain/tenant.js';
@@ -14,7 +15,7 @@ const BILLING: Record<BillingType, string> = {
 };
 
 export interface EstimateSources {
-  tenant: Pick<Tenant, 'name'>;
+  tenant: Pick<Tenant, 'name'> & { settings: Pick<Tenant['settings'], 'timeZone'> };
   customer: Pick<Customer, 'name' | 'email' | 'billingAddress' | 'taxId'>;
   estimate: Estimate;
 }
@@ -25,11 +26,11 @@ const DECIDED_BY: Record<DecisionEvidence['by'], string> = {
   deemed: 'as deemed',
 };
 
-/** Until it is decided, what accepting it means; then the decision, as the document's last word. */
-const notesOf = (estimate: Estimate): string => {
+/** Until it is decided, what accepting it means; then the decision, on the tenant's calendar day, as the document's last word. */
+const notesOf = (estimate: Estimate, timeZone: string): string => {
   const { status, decision, validUntil } = estimate;
   if ((status === 'accepted' || status === 'declined') && decision) {
-    return `${STATUSES[status]} ${DECIDED_BY[decision.by]} on ${decision.at.slice(0, 10)}.`;
+    return `${STATUSES[status]} ${DECIDED_BY[decision.by]} on ${localDate(new Date(decision.at), timeZone)}.`;
   }
   return validUntil
     ? `This estimate can be accepted until ${validUntil}. Nothing is ordered until it is accepted.`
@@ -82,7 +83,7 @@ export const estimateDocument = ({ tenant, customer, estimate }: EstimateSources
       ['Tax', m(totals.tax)],
       ['Total', m(totals.gross)],
     ],
-    notes: notesOf(estimate),
+    notes: notesOf(estimate, tenant.settings.timeZone),
     datedAt: estimate.updatedAt,
   };
 };
