@@ -3,6 +3,7 @@ import { AMOUNT_INTEGER_DIGITS, DECIMAL_PATTERN } from '../domain/money.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpProblem } from '../shared/problems.js';
 import { route, type ProblemCodes, type ResponseSpec, type Route } from './route.js';
+import { hasControlCharacter } from '../domain/approval.js';
 
 const DIGITS = `at most ${AMOUNT_INTEGER_DIGITS} integer and 10 fraction digits (every amount stays below 10^${AMOUNT_INTEGER_DIGITS}, what one payment can carry)`;
 
@@ -65,7 +66,10 @@ export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), 
  * Text of several lines a person writes to another (a note, a comment, a reason): tab and line
  * breaks, but no other control character (NUL, ESC, DEL, C1), as the portal's form takes it.
  */
-const written = z.regex(/^(?:\P{Cc}|[\t\n\r])*$/u, 'must hold no control character but tab and line breaks');
+const written = z.refine<string>(
+  (value) => !hasControlCharacter(value),
+  'must hold no control character but tab and line breaks',
+);
 
 /** A note: trimmed, 1 to `max` characters, written text. */
 export const note = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max), written);
