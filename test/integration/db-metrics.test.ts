@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { db, dbMetrics, resetDbMetrics, setCapacityMetering, tableName } from '../../functions/store/client.js';
 import { getExecution, recordExecutionStart, runningExecutions } from '../../functions/store/execution.store.js';
 import { keys, type Key } from '../../functions/store/keys.js';
+import { readItem } from '../../functions/store/read.js';
 import { deleteSchedule, getSchedule, saveSchedule } from '../../functions/store/schedule.store.js';
 
 /** Keys only this file writes, in a tenant of its own. */
@@ -89,11 +90,11 @@ describe('DynamoDB metrics of the process client', () => {
       getExecution(workflow, name),
       runningExecutions(workflow),
       getSchedule(name),
-      db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true })),
+      readItem(key),
     ]);
     await deleteSchedule(name);
 
-    expect([execution?.status, running.map((e) => e.name), schedule?.version, read.Item?.note]).toEqual([
+    expect([execution?.status, running.map((e) => e.name), schedule?.version, read?.note]).toEqual([
       'running',
       [name],
       1,
