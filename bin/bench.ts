@@ -209,7 +209,8 @@ for (const concurrency of CONCURRENCY) {
 // alternately (c=1; bin/bench/raw-requests.ts): so all three are timed in the same stretch of the run
 // (latency drifts as the JITs, the table and the machine's other work change). The replay of all its
 // requests is the floor of the issue's latency: DynamoDB's time alone, without Tally's code or HTTP.
-const { issueAlternated, rawIssue, rawIssueRequests } = await (async () => {
+// Then GET of the job and its raw GetItem, alternately too.
+const { issueAlternated, rawIssue, rawIssueRequests, getAlternated, rawGetAlternated } = await (async () => {
   const { api, jobIds } = await fixture('Issue and raw replay', JOBS);
   const drafts = await inParallel(range(OPS), 4, (i) => createDraft(api, jobIds[i % JOBS]!));
   const issueMs: number[] = [];
@@ -232,6 +233,17 @@ const { issueAlternated, rawIssue, rawIssueRequests } = await (async () => {
     for (const request of requests) await request();
     requestsMs.push(performance.now() - t2);
   }
+  const getMs: number[] = [];
+  const rawGetMs: number[] = [];
+  for (const i of range(OPS)) {
+    const jobId = jobIds[i % JOBS]!;
+    const t0 = performance.now();
+    await getJob(api, jobId);
+    getMs.push(performance.now() - t0);
+    const t1 = performance.now();
+    await rawGetJob(api.tenantId, jobId);
+    rawGetMs.push(performance.now() - t1);
+  }
   const report = (what: string, values: number[]) => {
     const summary = summarize(values);
     log(`${what.padEnd(30)} c=1  n=${summary.n}  p50 ${ms(summary.p50)} ms  p99 ${ms(summary.p99)} ms`);
@@ -241,6 +253,8 @@ const { issueAlternated, rawIssue, rawIssueRequests } = await (async () => {
     issueAlternated: report('issue (alternated)', issueMs),
     rawIssue: report('raw TransactWriteItems (issue)', rawMs),
     rawIssueRequests: report('raw requests of the issue', requestsMs),
+    getAlternated: report('get job (alternated)', getMs),
+    rawGetAlternated: report('raw GetItem (alternated)', rawGetMs),
   };
 })();
 
@@ -509,8 +523,15 @@ const ratioRow = (what: string, concurrency: number, api: number, raw: number, t
 const overheadTable = table(
   ['API operation / raw DynamoDB request', 'Concurrency', 'API p50 ms', 'raw p50 ms', 'ratio', `<= ${RATIO_LIMIT}`],
   [
+    ratioRow('GET /v1/jobs/{id} / GetItem of the job, alternated', 1, getAlternated.p50, rawGetAlternated.p50),
     ...CONCURRENCY.map((c) =>
-      ratioRow('GET /v1/jobs/{id} / GetItem of the job', c, p50Of('get job', c), p50Of('raw GetItem (job)', c)),
+      ratioRow(
+        'GET /v1/jobs/{id} / GetItem of the job, series apart (section 1)',
+        c,
+        p50Of('get job', c),
+        p50Of('raw GetItem (job)', c),
+        false,
+      ),
     ),
     ratioRow('issue / its TransactWriteItems replayed', 1, issueAlternated.p50, rawIssue.p50),
     ratioRow('issue / all its requests replayed in order', 1, issueAlternated.p50, rawIssueRequests.p50, false),
@@ -657,7 +678,7 @@ DynamoDB Local returned \`ConsumedCapacity\`: ${capacityReported ? 'yes' : "no (
 
 ${capacityTable}
 
-### 3. The API over the raw DynamoDB requests (GET: p50 of section 1; the issue: ${issueAlternated.n} issues, each followed by its own transaction replayed raw with the same items, then by all its requests replayed raw in their order, bin/bench/raw-requests.ts)
+### 3. The API over the raw DynamoDB requests (the issue: ${issueAlternated.n} issues, each followed by its own transaction replayed raw with the same items, then by all its requests replayed raw in their order, bin/bench/raw-requests.ts; GET: ${getAlternated.n} GETs of a job, each followed by its raw GetItem, and section 1's series)
 
 ${overheadTable}
 
