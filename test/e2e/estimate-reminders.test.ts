@@ -1,29 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import type { StoredMail } from '../support/mail-store.js';
+import { describe, expect, it } from 'vitest';
+import { ownStack } from '../support/own-stack.js';
 import { eventually, linkIn, openPortal, uniqueEmail } from '../support/portal.js';
 
 // The test clock moves the time of a whole stack: this file runs its own.
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, dataDir: null, sesPort: 0 });
-}, 60_000);
-afterAll(() => stack.stop());
-
-const request = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
-
-const mailsTo = async (to: string): Promise<StoredMail[]> => {
-  const { emails } = (await (await fetch(stack.mailUrl)).json()) as { emails: StoredMail[] };
-  return emails.filter((mail) => mail.destination.to.includes(to));
-};
+const { request, mailsTo } = ownStack();
 
 /** An estimate of one charge, sent to a client of its own: its mail is out. */
 const sentEstimate = async () => {

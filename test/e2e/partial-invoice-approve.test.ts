@@ -13,6 +13,18 @@ const item = (i: number) => ({
   booked: true,
 });
 
+/** A tenant's time and material job "Repair" for a customer named `customerName` (no email address). */
+const repairJob = async (tenantName: string, customerName: string): Promise<{ api: ApiClient; jobId: string }> => {
+  const api = await newTenant(tenantName, 'EUR');
+  const customer = await api.request('POST', '/v1/customers', { name: customerName });
+  const job = await api.request('POST', '/v1/jobs', {
+    customerId: customer.body.id,
+    name: 'Repair',
+    billingType: 'time_and_material',
+  });
+  return { api, jobId: job.body.id };
+};
+
 /** Books `count` expenditures on the job and drafts a partial invoice selecting them all. */
 const bookAndDraft = async (api: ApiClient, jobId: string, count: number) => {
   const batch = await api.request('POST', `/v1/jobs/${jobId}/expenditures/batch`, {
@@ -35,14 +47,8 @@ const unbilledCount = async (api: ApiClient, jobId: string): Promise<number> => 
 describe('the go-ahead of a partial invoice refuses what would fail its finalization, before anything starts', () => {
   it('with send, a customer without an email address: 422 NO_RECIPIENT naming send, the draft as it was; without send it finalizes', async () => {
     // Prepare
-    const api = await newTenant('No email', 'EUR');
-    const customer = await api.request('POST', '/v1/customers', { name: 'Walk-in' });
-    const job = await api.request('POST', '/v1/jobs', {
-      customerId: customer.body.id,
-      name: 'Repair',
-      billingType: 'time_and_material',
-    });
-    const partial = await bookAndDraft(api, job.body.id, 3);
+    const { api, jobId } = await repairJob('No email', 'Walk-in');
+    const partial = await bookAndDraft(api, jobId, 3);
     // Act
     const refused = await api.request('POST', `/v1/partial-invoices/${partial.id}/approve`, { send: true });
     // Assess
@@ -63,14 +69,8 @@ describe('the go-ahead of a partial invoice refuses what would fail its finaliza
 
   it('an issue date the backdating rules refuse: 422 naming issueDate, the draft as it was', async () => {
     // Prepare
-    const api = await newTenant('Dates', 'EUR');
-    const customer = await api.request('POST', '/v1/customers', { name: 'Client' });
-    const job = await api.request('POST', '/v1/jobs', {
-      customerId: customer.body.id,
-      name: 'Repair',
-      billingType: 'time_and_material',
-    });
-    const partial = await bookAndDraft(api, job.body.id, 2);
+    const { api, jobId } = await repairJob('Dates', 'Client');
+    const partial = await bookAndDraft(api, jobId, 2);
     const dated = await api.request('PATCH', `/v1/invoices/${partial.id}`, { issueDate: '2099-01-01' });
     expect(dated.status, JSON.stringify(dated.body)).toBe(200);
     // Act
@@ -84,14 +84,8 @@ describe('the go-ahead of a partial invoice refuses what would fail its finaliza
 
   it('a due date before the issue date it would get: 422 DUE_DATE_BEFORE_ISSUE_DATE, the draft as it was, nothing started', async () => {
     // Prepare
-    const api = await newTenant('Due dates', 'EUR');
-    const customer = await api.request('POST', '/v1/customers', { name: 'Client' });
-    const job = await api.request('POST', '/v1/jobs', {
-      customerId: customer.body.id,
-      name: 'Repair',
-      billingType: 'time_and_material',
-    });
-    const partial = await bookAndDraft(api, job.body.id, 2);
+    const { api, jobId } = await repairJob('Due dates', 'Client');
+    const partial = await bookAndDraft(api, jobId, 2);
     const dated = await api.request('PATCH', `/v1/invoices/${partial.id}`, { dueDate: '2020-01-01' });
     expect(dated.status, JSON.stringify(dated.body)).toBe(200);
     // Act

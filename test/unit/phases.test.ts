@@ -188,22 +188,27 @@ describe('givePhaseBack', () => {
 });
 
 describe("a split charge's share", () => {
-  it('stays exact through a change of its description, group or tax rate, and is priced again by its units', () => {
-    // 7 x 14.285 = 100.00; three phases of one unit take 14.29 each; the master keeps the exact rest, 57.13.
-    let job = addCharge(
+  /** A master of one charge, 7 x 14.285 = 100.00 (chg_w). */
+  const walls = (): Job =>
+    addCharge(
       createJob({ customerId: 'cus_1', name: 'Walls', billingType: 'fixed_price', currency: 'EUR' }, 'job_w', T0),
       { description: 'Walls', quantity: '7', unitPrice: '14.285' },
       'chg_w',
       T0,
     );
-    for (const n of [1, 2, 3]) {
-      job = createPhase(
-        job,
-        { name: `Phase ${n}`, charges: [{ chargeId: 'chg_w', quantity: '1' }] },
-        { phaseId: `job_p${n}`, chargeIds: [`chg_p${n}`] },
-        T1,
-      ).master;
-    }
+  /** The phase `n` of `job` taking `take`, and the master it leaves. */
+  const phaseOf = (job: Job, n: number, take: PhaseTake) =>
+    createPhase(job, { name: `Phase ${n}`, charges: [take] }, { phaseId: `job_p${n}`, chargeIds: [`chg_p${n}`] }, T1);
+  /** `walls()` after `count` phases of one unit each (14.29 each). */
+  const splitByUnits = (count: number): Job =>
+    Array.from({ length: count }, (_, i) => i + 1).reduce(
+      (job, n) => phaseOf(job, n, { chargeId: 'chg_w', quantity: '1' }).master,
+      walls(),
+    );
+
+  it('stays exact through a change of its description, group or tax rate, and is priced again by its units', () => {
+    // Three phases of one unit take 14.29 each; the master keeps the exact rest, 57.13.
+    const job = splitByUnits(3);
     expect(job.charges[0]).toMatchObject({ quantity: '4', amount: '57.13' });
 
     const renamed = updateCharge(job, 'chg_w', { description: 'Walls, north' }, T1);
@@ -217,19 +222,11 @@ describe("a split charge's share", () => {
   });
 
   it('goes whole, at its exact rest, to a phase that takes all its units; a take of units that come to 0.00 is refused', () => {
-    let job = addCharge(
-      createJob({ customerId: 'cus_1', name: 'Walls', billingType: 'fixed_price', currency: 'EUR' }, 'job_w', T0),
-      { description: 'Walls', quantity: '7', unitPrice: '14.285' },
-      'chg_w',
-      T0,
-    );
-    const phaseOf = (n: number, take: PhaseTake) =>
-      createPhase(job, { name: `Phase ${n}`, charges: [take] }, { phaseId: `job_p${n}`, chargeIds: [`chg_p${n}`] }, T1);
-    for (const n of [1, 2, 3, 4, 5, 6]) job = phaseOf(n, { chargeId: 'chg_w', quantity: '1' }).master;
+    const job = splitByUnits(6);
     expect(job.charges[0]).toMatchObject({ quantity: '1', amount: '14.26' }); // 100.00 - 6 x 14.29
 
-    expectDomainError(() => phaseOf(7, { chargeId: 'chg_w', quantity: '0.0000000001' }), 'invalid', 'VALIDATION_FAILED');
-    const last = phaseOf(7, { chargeId: 'chg_w', quantity: '1' });
+    expectDomainError(() => phaseOf(job, 7, { chargeId: 'chg_w', quantity: '0.0000000001' }), 'invalid', 'VALIDATION_FAILED');
+    const last = phaseOf(job, 7, { chargeId: 'chg_w', quantity: '1' });
 
     expect(last.master.charges).toEqual([]);
     expect(last.phase.charges[0]).toMatchObject({ quantity: '1', amount: '14.26', fromChargeId: 'chg_w' });
