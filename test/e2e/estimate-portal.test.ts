@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { newTenant, type ApiClient } from '../support/api.js';
-import { launchBrowser } from '../support/browser.js';
+import { browserPages } from '../support/browser.js';
 import { eventually, linkIn, mailsTo, openPortal, postDecision, uniqueEmail } from '../support/portal.js';
 
 const CHARGES = [
@@ -64,27 +64,8 @@ const jobsOf = async (api: ApiClient) =>
   (await api.request('GET', '/v1/jobs')).body.items as { id: string; estimateId: string }[];
 
 describe('an estimate accepted through the portal, in a browser', () => {
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  const open = async (link: string, status = 200): Promise<Page> => {
-    context = await browser.newContext({ viewport: { width: 1000, height: 900 }, javaScriptEnabled: false });
-    const page = await context.newPage();
-    const response = await page.goto(link);
-    expect(response?.status()).toBe(status);
-    return page;
-  };
+  const pages = browserPages();
+  const open = (link: string, status = 200): Promise<Page> => pages.open(link, { javaScriptEnabled: false, status });
 
   it('shows every charge and the total; Accept makes the job with the charges in order; reordered, an itemized invoice follows the new order', async () => {
     // Prepare

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { PORTAL_HEADERS } from '../../functions/services/documents/portal-pages.js';
 import { newTenant, type ApiClient } from '../support/api.js';
-import { launchBrowser } from '../support/browser.js';
+import { browserPages } from '../support/browser.js';
 import { approvalMail, billed, linkIn, uniqueEmail } from '../support/portal.js';
 
 /** Where the run leaves what the browser showed (ignored by git), to look at. */
@@ -103,27 +103,7 @@ const invoicesOf = async (api: ApiClient, jobId: string, milestoneId: string) =>
   );
 
 describe('the approval portal in a browser', () => {
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  const open = async (link: string, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> => {
-    context = await browser.newContext({ viewport: { width: 1000, height: 900 }, ...options });
-    const page = await context.newPage();
-    const response = await page.goto(link);
-    expect(response?.status()).toBe(200);
-    return page;
-  };
+  const { newPage, open } = browserPages();
 
   it('approves by clicking: the page shows the milestone and the balance; the milestone is invoiced once', async () => {
     // Prepare
@@ -282,8 +262,7 @@ describe('the approval portal in a browser', () => {
   it('loads under its CSP with nothing refused, its one style applied', async () => {
     // Prepare
     const { link } = await awaitingApproval();
-    context = await browser.newContext();
-    const page = await context.newPage();
+    const page = await newPage({ viewport: { width: 1280, height: 720 } });
     const messages: string[] = [];
     page.on('console', (message) => messages.push(`${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
