@@ -2,7 +2,7 @@ import { readableComment, type DecisionEvidence } from './approval.js';
 import { chargeEditing } from './charge.js';
 import { DomainError } from './errors.js';
 import { lineTotals, type TaxLine, type Totals } from './invoice.js';
-import { createJob, type BillingType, type Charge, type Job } from './job.js';
+import { createJob, type BillingType, type Charge, type Job, type JobFields, type JobTerms } from './job.js';
 import { checkCurrency } from './money.js';
 
 /**
@@ -29,14 +29,9 @@ export type EstimateOutcome = 'approve' | 'reject';
 
 export type EstimateDecision = DecisionEvidence & { outcome: EstimateOutcome };
 
-export interface Estimate {
+/** The terms of the job it would make (`JobTerms`: carried to the job on acceptance). */
+export interface Estimate extends JobTerms {
   id: string;
-  customerId: string;
-  name: string;
-  billingType: BillingType;
-  currency: string;
-  /** Percent string, carried to the job. */
-  retainagePercent: string | null;
   /** The last day (ISO date, the tenant's calendar) it can be accepted; null: no limit. */
   validUntil: string | null;
   status: EstimateStatus;
@@ -53,14 +48,7 @@ export interface Estimate {
   version: number;
 }
 
-export interface EstimateFields {
-  customerId: string;
-  name: string;
-  billingType: BillingType;
-  currency: string;
-  retainagePercent?: string | null;
-  validUntil?: string | null;
-}
+export type EstimateFields = JobFields & { validUntil?: string | null };
 
 export type EstimatePatch = Partial<Pick<EstimateFields, 'name' | 'customerId' | 'retainagePercent' | 'validUntil'>>;
 

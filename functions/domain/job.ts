@@ -51,14 +51,18 @@ export interface JobLedger {
   correctionsIssued: number;
 }
 
-export interface Job extends JobLedger {
-  id: string;
+/** What a job is agreed on (and an estimate proposes): for whom, what, how billed, in what currency, what withheld. */
+export interface JobTerms {
   customerId: string;
   name: string;
   billingType: BillingType;
   currency: string;
   /** Percent string ("10" = 10%), withheld from progress and final invoices. */
   retainagePercent: string | null;
+}
+
+export interface Job extends JobLedger, JobTerms {
+  id: string;
   status: JobStatus;
   charges: Charge[];
   /** The milestones in order (stored before milestones existed: none). */
@@ -77,13 +81,8 @@ export interface Job extends JobLedger {
   version: number;
 }
 
-export interface JobFields {
-  customerId: string;
-  name: string;
-  billingType: BillingType;
-  currency: string;
-  retainagePercent?: string | null;
-}
+/** The terms a new job is given (no retainage unless said). */
+export type JobFields = Omit<JobTerms, 'retainagePercent'> & Partial<Pick<JobTerms, 'retainagePercent'>>;
 
 export interface BillingSummary {
   suggestedPrice: string;

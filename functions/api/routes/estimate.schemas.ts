@@ -3,7 +3,7 @@ import { DECIDERS } from '../../domain/approval.js';
 import { MAX_CHARGES } from '../../domain/charge.js';
 import { ESTIMATE_STATUSES } from '../../domain/estimate.js';
 import { atLeastOneField, currencyCode, isoDate, pageQuery, percentString, requiredSaying, resourceId } from '../schemas.js';
-import { billingType, chargeSchema } from './job.schemas.js';
+import { billingType, chargeSchema, jobTermsShape } from './job.schemas.js';
 
 const estimateName = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 const validUntil = z.withMeta(isoDate, {
@@ -65,11 +65,7 @@ const amount = z.string();
 export const estimateSchema = z.withMeta(
   z.object({
     id: z.string(),
-    customerId: z.string(),
-    name: z.string(),
-    billingType,
-    currency: currencyCode,
-    retainagePercent: z.nullable(z.string()),
+    ...jobTermsShape,
     validUntil: z.nullable(isoDate),
     status: z.enum(ESTIMATE_STATUSES),
     charges: z.withMeta(z.array(chargeSchema).check(z.maxLength(MAX_CHARGES)), {

@@ -3,6 +3,7 @@ import { MAX_CHARGES } from '../../domain/charge.js';
 import {
   DECIMAL_DESCRIPTION,
   atLeastOneField,
+  currencyCode,
   decimalString,
   percentString,
   positiveDecimalString,
@@ -28,6 +29,15 @@ export const billingSchema = z.withMeta(
 // A charge, as jobs and estimates take and show it: here, so that each group bundles them without the other's routes.
 
 export const billingType = z.enum(['fixed_price', 'time_and_material', 'milestone']);
+
+/** A job's terms as a job and an estimate show them (domain/job.ts `JobTerms`). */
+export const jobTermsShape = {
+  customerId: z.string(),
+  name: z.string(),
+  billingType,
+  currency: currencyCode,
+  retainagePercent: z.nullable(z.string()),
+};
 
 const chargeFields = {
   description: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),

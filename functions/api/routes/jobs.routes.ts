@@ -5,7 +5,16 @@ import { billingSummary, masterJobIdOf, phaseJobIdsOf, type Job, type MasterBill
 import { MAX_MILESTONES } from '../../domain/milestone.js';
 import { MAX_PHASES } from '../../domain/phases.js';
 import { expenditureSummarySchema } from './expenditure.schemas.js';
-import { billingSchema, billingType, chargeOrder, chargeParams, chargePatch, chargeSchema, newCharge } from './job.schemas.js';
+import {
+  billingSchema,
+  billingType,
+  chargeOrder,
+  chargeParams,
+  chargePatch,
+  chargeSchema,
+  jobTermsShape,
+  newCharge,
+} from './job.schemas.js';
 import { milestoneStatus } from './milestone.schemas.js';
 import * as jobs from '../../services/job.service.js';
 import type { ChargeOfJob } from '../../services/job.service.js';
@@ -99,11 +108,7 @@ const phasesSchema = z.withMeta(z.object({ count: z.number().check(z.int(), z.gt
 
 const jobFields = z.object({
   id: z.string(),
-  customerId: z.string(),
-  name: z.string(),
-  billingType,
-  currency: currencyCode,
-  retainagePercent: z.nullable(z.string()),
+  ...jobTermsShape,
   status: jobStatus,
   charges: z.array(chargeSchema).check(z.maxLength(MAX_CHARGES)),
   billing: billingSchema,
