@@ -18,6 +18,7 @@ import { getJob } from '../../functions/store/job.store.js';
 import type { Key } from '../../functions/store/keys.js';
 import { getMilestone, putMilestone, queryMilestones } from '../../functions/store/milestone.store.js';
 import { write, type WriteAction } from '../../functions/store/write.js';
+import { errorOf } from '../support/domain-errors.js';
 
 const NOW = new Date('2025-05-01T08:00:00.000Z');
 
@@ -36,15 +37,6 @@ const withChangeOrder = async () => {
     ],
   });
   return { tenantId: tenant.id, jobId: job.id, firstId: first.id, co };
-};
-
-const errorOf = async (promise: Promise<unknown>): Promise<DomainError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
 };
 
 /** An item of the caller's own, as the portal's approval request would be. */

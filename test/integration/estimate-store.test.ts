@@ -13,6 +13,7 @@ import { registerTenant } from '../../functions/services/tenant.service.js';
 import { getApprovalRequest } from '../../functions/store/approval.store.js';
 import { getEstimate, listEstimates } from '../../functions/store/estimate.store.js';
 import { getJob } from '../../functions/store/job.store.js';
+import { errorOf } from '../support/domain-errors.js';
 
 beforeAll(() => {
   process.env.PORTAL_URL = 'http://portal.test';
@@ -46,15 +47,6 @@ const anEstimate = async (validUntil: string | null = null) => {
   }
   const reordered = await reorderCharges(tenant.id, estimate.id, [ids[3]!, ids[0]!, ids[2]!, ids[1]!]);
   return { tenantId: tenant.id, customerId: customer.id, estimate: reordered };
-};
-
-const errorOf = async (promise: Promise<unknown>): Promise<DomainError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
 };
 
 const client = (comment: string | null = null): DecisionEvidence => ({

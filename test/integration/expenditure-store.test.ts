@@ -1,6 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../functions/domain/errors.js';
 import {
   applyExpenditureChanges,
   createExpenditure as newExpenditure,
@@ -32,6 +31,7 @@ import {
 } from '../../functions/store/expenditure.store.js';
 import { getJob, saveJob } from '../../functions/store/job.store.js';
 import { keys } from '../../functions/store/keys.js';
+import { errorOf } from '../support/domain-errors.js';
 
 const NOW = new Date();
 
@@ -50,15 +50,6 @@ const tmJob = async (): Promise<{ tenantId: string; job: Job }> => {
   const customer = await createCustomer(tenant.id, { name: 'Client' });
   const job = await createJob(tenant.id, { customerId: customer.id, name: 'Refit', billingType: 'time_and_material' });
   return { tenantId: tenant.id, job };
-};
-
-const errorOf = async (promise: Promise<unknown>): Promise<DomainError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
 };
 
 /** Every expenditure item in the job's collection, visible or not: what a batch wrote. */

@@ -1,7 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { addCharge } from '../../functions/domain/charge.js';
-import { DomainError } from '../../functions/domain/errors.js';
 import type { Job } from '../../functions/domain/job.js';
 import {
   approveMilestone,
@@ -23,6 +22,7 @@ import {
   saveMilestone,
 } from '../../functions/store/milestone.store.js';
 import { keys } from '../../functions/store/keys.js';
+import { errorOf } from '../support/domain-errors.js';
 
 const NOW = new Date('2025-05-01T08:00:00.000Z');
 
@@ -39,15 +39,6 @@ const storedJob = async (names: string[]): Promise<{ tenantId: string; job: Job;
     milestones.push(made.milestone);
   }
   return { tenantId: tenant.id, job, milestones };
-};
-
-const errorOf = async (promise: Promise<unknown>): Promise<DomainError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
 };
 
 describe('milestone store', () => {

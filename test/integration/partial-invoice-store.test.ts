@@ -12,6 +12,7 @@ import { createPartialInvoice, updatePartialInvoice } from '../../functions/serv
 import { registerTenant } from '../../functions/services/tenant.service.js';
 import { db } from '../../functions/store/client.js';
 import { getJob } from '../../functions/store/job.store.js';
+import { errorOf } from '../support/domain-errors.js';
 
 const item = (i: number): ExpenditureFields => ({
   kind: (['hours', 'material', 'purchase'] as const)[i % 3]!,
@@ -50,15 +51,6 @@ const holders = async (tenantId: string, jobId: string): Promise<Map<string, str
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return held;
-};
-
-const errorOf = async (promise: Promise<unknown>): Promise<DomainError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
 };
 
 /** The next `n`th TransactWriteItems of the store fails as a crash would (no answer: nothing after it runs). */

@@ -17,3 +17,13 @@ export const expectDomainError = (act: () => unknown, kind: ErrorKind, code: str
   expect({ kind: error.kind, code: error.code }).toEqual({ kind, code });
   return error;
 };
+
+/** The DomainError that `promise` rejects with; fails the test when it resolves or rejects with something else. */
+export const errorOf = async (promise: Promise<unknown>): Promise<DomainError> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
+  return error;
+};
