@@ -1,21 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../functions/domain/errors.js';
 import { createCustomer } from '../../functions/services/customer.service.js';
 import { createDraft, deleteDraft } from '../../functions/services/invoice.service.js';
 import { issueInvoice } from '../../functions/services/issue-invoice.service.js';
 import { addCharge, createJob, deleteJob } from '../../functions/services/job.service.js';
 import { registerTenant } from '../../functions/services/tenant.service.js';
-
-/** What a use case came to: 'ok', or the code it was refused with. */
-const outcome = (work: Promise<unknown>): Promise<string> =>
-  work.then(
-    () => 'ok',
-    (error: unknown) => {
-      if (error instanceof DomainError) return error.code;
-      throw error;
-    },
-  );
+import { outcome } from '../support/domain-errors.js';
 
 const ROUNDS = 20;
 
@@ -35,7 +25,10 @@ describe('a delete racing the change that forbids it', () => {
         sleep(Math.random() * 12).then(() => outcome(deleteDraft(tenant.id, invoice.id))),
       ]);
       // Assess: one of them wins, and the other is told why
-      expect([['ok', 'INVOICE_NOT_DRAFT'], ['INVOICE_NOT_FOUND', 'ok']]).toContainEqual(outcomes);
+      expect([
+        ['ok', 'INVOICE_NOT_DRAFT'],
+        ['INVOICE_NOT_FOUND', 'ok'],
+      ]).toContainEqual(outcomes);
     }
   }, 60_000);
 
@@ -49,7 +42,10 @@ describe('a delete racing the change that forbids it', () => {
         outcome(createDraft(tenant.id, job.id, { policy: 'deposit', amount: '10.00' })),
         outcome(deleteJob(tenant.id, job.id)),
       ]);
-      expect([['ok', 'JOB_HAS_INVOICES'], ['JOB_NOT_FOUND', 'ok']]).toContainEqual(outcomes);
+      expect([
+        ['ok', 'JOB_HAS_INVOICES'],
+        ['JOB_NOT_FOUND', 'ok'],
+      ]).toContainEqual(outcomes);
     }
   }, 60_000);
 });

@@ -7,16 +7,7 @@ import { createDraft } from '../../functions/services/invoice.service.js';
 import { addCharge, closeJob, createJob, deleteJob, getJob, listJobs, reopenJob } from '../../functions/services/job.service.js';
 import { createPhase, rollUpOf } from '../../functions/services/phase.service.js';
 import { registerTenant } from '../../functions/services/tenant.service.js';
-
-/** What a use case came to: 'ok', or the code it was refused with. */
-const outcome = (work: Promise<unknown>): Promise<string> =>
-  work.then(
-    () => 'ok',
-    (error: unknown) => {
-      if (error instanceof DomainError) return error.code;
-      throw error;
-    },
-  );
+import { outcome } from '../support/domain-errors.js';
 
 /** A tenant with a master job of two charges: Works 1 x 1000.01 and Tiles 40 x 2.50. */
 const aMaster = async () => {

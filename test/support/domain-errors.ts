@@ -27,3 +27,13 @@ export const errorOf = async (promise: Promise<unknown>): Promise<DomainError> =
   if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
   return error;
 };
+
+/** What a use case came to: 'ok', or the code it was refused with. */
+export const outcome = (work: Promise<unknown>): Promise<string> =>
+  work.then(
+    () => 'ok',
+    (error: unknown) => {
+      if (error instanceof DomainError) return error.code;
+      throw error;
+    },
+  );
