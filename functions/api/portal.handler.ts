@@ -20,7 +20,8 @@ const lossy = new TextDecoder('utf-8');
 /**
  * A urlencoded value's text: `+` is a space and each `%XX` a byte, the bytes read as UTF-8 (the
  * page's own charset, whatever the request names). Bytes that are not UTF-8 are never read as
- * U+FFFD: the value is unreadable, shown again as it was read but never kept.
+ * U+FFFD: the value is unreadable, shown again as it was read but never kept. Our own because
+ * URLSearchParams reads such bytes as U+FFFD and does not say so.
  */
 const valueOf = (encoded: string): { text: string; readable: boolean } => {
   const bytes = Buffer.from(
